@@ -1,0 +1,1 @@
+"""Understanding Chinese messages: intent and slots from free text."""

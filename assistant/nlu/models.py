@@ -1,0 +1,40 @@
+"""What the NLU hands to the dialogue manager."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.models import Intent
+
+
+class Slots(BaseModel):
+    """Everything a message can tell us. None = not mentioned in this message."""
+
+    amount: Decimal | None = None  # total / covered cost of the event, yuan
+    uncovered_amount: Decimal | None = None  # 自费 / 目录外 part, yuan
+    hospital_level: Literal[1, 2, 3] | None = None
+    region: str | None = None  # canonical region name as the knowledge base tags it (重庆, 岳池县…)
+    scheme: str | None = None  # 职工 / 城镇居民 / 城乡居民 / 新农合 / 大病保险 / 医疗救助
+    year: int | None = None
+    tier: Literal[1, 2] | None = None  # contribution tier 一档/二档
+    person_category: str | None = None  # adult / student / child / elderly / …
+    poverty: bool | None = None  # 建档立卡贫困户 / 低保 / 特困
+    retired: bool | None = None  # True 退休, False 在职
+    admission_index: int | None = None  # 第几次住院
+    out_of_area: bool | None = None  # 县外/市外/异地
+    referral: bool | None = None  # 转诊/登记: True done, False not done
+    chronic_disease_count: int | None = None
+    ytd_reimbursed: Decimal | None = None  # 今年已报销
+    service: str | None = None  # inpatient / chronic_outpatient / major_disease_outpatient / general_outpatient / maternity
+    topic: str | None = None  # a policy topic keyword when recognised (起付线, 封顶线…)
+
+
+class Understanding(BaseModel):
+    intent: Intent
+    confidence: float = 1.0
+    slots: Slots = Field(default_factory=Slots)
+    query: str = ""  # the message normalised, for retrieval
+    evidence: dict[str, str] = Field(default_factory=dict)  # slot -> the text span it came from

@@ -1,0 +1,79 @@
+"""Data model of the knowledge base: what a clause is, where it came from, what a hit returns.
+
+These pydantic models are the contract between the knowledge base and its callers (assistant,
+calculators' quote validator, API). Field names match the JSON the CLI and API print.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Scheme = Literal["职工", "城镇居民", "城乡居民", "新农合", "大病保险", "医疗救助"]
+Kind = Literal["rule", "publicity", "report"]  # binding rule, publicity text, work report
+
+
+class SourceLocation(BaseModel):
+    """One place a clause appears: corpus file name and 1-based line of its first line."""
+
+    file: str
+    line: int
+
+
+class Evidence(BaseModel):
+    """Why a metadata value was assigned: the matched text and where it was found."""
+
+    field: str
+    value: str
+    match: str
+    origin: Literal["clause", "heading", "document"]
+
+
+class Clause(BaseModel):
+    """A citable unit of policy text after cleaning, segmentation and deduplication."""
+
+    chunk_id: str
+    doc_id: str
+    doc_title: str
+    heading_path: list[str] = Field(default_factory=list)  # article/section headings, outermost first
+    citation: str  # "doc title › 第2篇 › 四、医保待遇 › (三)住院补偿标准"
+    text: str  # clause text as shown to users (normalised, without its headings)
+    region: str | None = None
+    year: int | None = None
+    scheme: Scheme | None = None
+    kind: Kind = "report"
+    sources: list[SourceLocation] = Field(default_factory=list)  # every location, canonical first
+    evidence: list[Evidence] = Field(default_factory=list)
+
+    @property
+    def index_text(self) -> str:
+        """Headings travel with the clause text for indexing."""
+        return " ".join([*self.heading_path, self.text])
+
+
+class SearchFilters(BaseModel):
+    region: str | None = None
+    year: int | None = None
+    scheme: str | None = None
+    kind: str | None = None
+
+
+class SearchHit(BaseModel):
+    """One search result, shaped as `medpolicy search --json` prints it."""
+
+    chunk_id: str
+    doc_title: str
+    citation: str
+    text: str
+    region: str | None
+    year: int | None
+    scheme: str | None
+    kind: str
+    score: float
+    sources: list[SourceLocation]
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchHit]
+    no_basis: bool = False  # True when nothing cleared the score floor: say so, do not guess
