@@ -1,0 +1,189 @@
+"""Boundary models of the calculators: what a caller sends and what it gets back.
+
+These pydantic models are the contract with the assistant, the API and the CLI. Amounts travel as
+strings of two decimals (never floats) so that a JSON round trip cannot change a cent. Fields a
+policy does not need may be omitted; the result lists every default it applied (`defaults`), and
+a field a policy needs but the request lacks is an error, never a silent default.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Service = str  # "inpatient" | "chronic_outpatient" | "major_disease_outpatient" | "general_outpatient" | "maternity" | ...
+Category = Literal["adult", "student", "child", "elderly"]
+
+
+class Person(BaseModel):
+    """Who is treated. `None` means "not stated": a policy that needs the field refuses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category | None = None  # adult 成年居民 / student 中小学生 / child 学龄前儿童 / elderly 老年人
+    poverty: bool | None = None  # 建档立卡贫困人口
+    low_income: bool | None = None  # 低保对象、重度残疾人等（各文件所列特殊参保对象）
+    no_support: bool | None = None  # "三无人员"
+    retired: bool | None = None  # 退休（职工）
+    major_disease: bool | None = None  # 患重大疾病（儿童重大疾病封顶线等）
+
+
+class EstimateRequest(BaseModel):
+    """One treatment episode to estimate. Amounts are decimal strings (numbers are accepted and
+    converted through `str`, so 0.1 stays 0.1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str
+    service: Service
+    hospital_level: int | None = None  # 1 | 2 | 3
+    covered_cost: str | None = None  # 政策范围内费用
+    uncovered_cost: str | None = None  # 政策范围外（自费）费用
+    tier: int | None = None  # 参保档次 1 | 2
+    person: Person = Field(default_factory=Person)
+    admission_index: int | None = None  # 本年度第几次住院, 1-based
+    out_of_area: bool | None = None  # 在统筹区（县）外就医
+    referral: bool | None = None  # 已办理转诊/外诊登记
+    chronic_disease_count: int | None = None  # 同时患有的慢性（特殊）疾病种数
+    ytd_reimbursed: str | None = None  # 本年度该服务主封顶线已支付金额
+    ytd_by_pool: dict[str, str] | None = None  # 按封顶池的本年度已支付金额（模拟器使用）
+    deductible_paid_ytd: str | None = None  # 本年度已计的“一年一次”起付线金额
+    local_avg_wage: str | None = None  # 当地上年度职工年平均工资（职工政策）
+    local_ratio: str | None = None  # 原文授权统筹地区自定、且原文未给出的支付比例（由当地口径提供）
+    carryover: str | None = None  # 普通门诊上年结转余额
+    continuous_enrollment: bool | None = None  # 是否连续参保（结转规则）
+    maternity_stage: Literal["prenatal", "delivery"] | None = None  # 产前检查 / 住院分娩
+    prior_reimbursed: str | None = None  # 结算单上基本医保+大病保险已支付金额（再次补助）
+
+
+class Source(BaseModel):
+    """Where a number comes from: corpus document, the knowledge base's chunk and citation, and
+    the verbatim quote that contains the number."""
+
+    document: str
+    citation: str | None = None
+    chunk_id: str | None = None
+    quote: str
+
+
+class Step(BaseModel):
+    """One line of the trace: what was computed, with the actual numbers, and why."""
+
+    label: str
+    formula: str
+    amount: str
+    payer: str | None = None  # which payer this step pays for, if it is a payment
+    source: Source | None = None  # None only for pure arithmetic (sums/differences of earlier steps)
+    # Backwards-compatible flat copies of source fields for renderers.
+    chunk_id: str | None = None
+    citation: str | None = None
+    quote: str | None = None
+
+
+class Assumption(BaseModel):
+    """An interpretation the engine made, with the words it interprets."""
+
+    id: str
+    text: str
+    quote: str | None = None
+    source: Source | None = None
+
+
+class PayerShare(BaseModel):
+    payer: str  # basic_fund | major_illness | assistance | poverty_relief | settled
+    name: str  # 中文名称
+    amount: str
+
+
+class Breakdown(BaseModel):
+    total_cost: str
+    covered_cost: str
+    uncovered: str  # 政策范围外费用（全部自付）
+    deductible: str  # 起付线自付
+    copay: str  # 起付线以上按比例个人负担
+    above_cap: str  # 超过封顶线/限额部分
+    payers: list[PayerShare]
+
+
+class EstimateResult(BaseModel):
+    policy: str
+    policy_title: str
+    service: str
+    reimbursed: str
+    out_of_pocket: str
+    breakdown: Breakdown
+    steps: list[Step]
+    assumptions: list[Assumption]
+    defaults: dict[str, str] = Field(default_factory=dict)  # field -> value applied because omitted
+    caps_used: dict[str, str] = Field(default_factory=dict)  # pool -> amount this result adds
+    deductible_counted: str = "0.00"  # amount added to the once-a-year deductible
+    disclaimer: str = "以上为按政策文本的测算，以当地医保部门核定为准。"
+
+
+class ContributionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str
+    tier: int | None = None
+    person: Person = Field(default_factory=Person)
+    wage: str | None = None  # 本人（或单位职工平均）缴费工资，年
+    local_avg_wage: str | None = None  # 统筹地区上年度职工年平均工资
+
+
+class ContributionResult(BaseModel):
+    policy: str
+    policy_title: str
+    individual: str
+    employer: str | None = None
+    total: str
+    personal_account: str | None = None
+    pooled_fund: str | None = None
+    steps: list[Step]
+    assumptions: list[Assumption]
+    defaults: dict[str, str] = Field(default_factory=dict)
+    disclaimer: str = "以上为按政策文本的测算，以当地医保部门核定为准。"
+
+
+class YearRequest(BaseModel):
+    """A year of events for one person, in order; shared fields are given once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str
+    tier: int | None = None
+    person: Person = Field(default_factory=Person)
+    events: list[dict]  # each an EstimateRequest without policy/tier/person (those are shared)
+
+
+class YearEventResult(BaseModel):
+    index: int
+    result: EstimateResult
+    ytd_by_pool: dict[str, str]  # running totals after this event
+    deductible_paid_ytd: dict[str, str]
+
+
+class YearResult(BaseModel):
+    policy: str
+    events: list[YearEventResult]
+    reimbursed: str
+    out_of_pocket: str
+
+
+class PolicySummary(BaseModel):
+    id: str
+    title: str
+    region: str
+    year: int
+    scheme: str
+    services: list[str]
+    contributions: bool = False
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
