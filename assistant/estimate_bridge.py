@@ -1,0 +1,261 @@
+"""Between the conversation and the calculators: pick the policy, build the request, word the result.
+
+The calculators own every figure; this module only maps slots to request fields, turns a missing
+field into the one question that fills it, and renders the result (amounts, breakdown, assumptions,
+the clause behind each rule) without computing anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
+from assistant.models import Citation
+
+_CATEGORIES = {"adult", "student", "child", "elderly"}
+
+# Calculator request field (as CalcError names it) -> the dialogue slot that fills it.
+FIELD_TO_SLOT = {
+    "covered_cost": "amount",
+    "uncovered_cost": "uncovered_amount",
+    "hospital_level": "hospital_level",
+    "tier": "tier",
+    "person.category": "person_category",
+    "person": "person_category",
+    "person.poverty": "poverty",
+    "person.retired": "retired",
+    "admission_index": "admission_index",
+    "out_of_area": "out_of_area",
+    "referral": "referral",
+    "chronic_disease_count": "chronic_disease_count",
+    "ytd_reimbursed": "ytd_reimbursed",
+    "local_avg_wage": "local_avg_wage",
+    "wage": "wage",
+    "service": "service",
+    "policy": "policy",
+    "maternity_stage": "maternity_stage",
+}
+
+
+class PolicyInfo(BaseModel):
+    """What the assistant needs to know about a rule set to choose it."""
+
+    id: str
+    title: str
+    region: str
+    year: int
+    scheme: str
+    services: list[str]
+    contributions: bool = False
+
+
+@dataclass
+class Choice:
+    """Either the chosen policy, or the question that narrows the candidates down."""
+
+    policy: PolicyInfo | None = None
+    question: SlotQuestion | None = None
+    candidates: list[PolicyInfo] = field(default_factory=list)
+
+
+def _region_matches(wanted: str, region: str) -> bool:
+    return wanted == region or wanted in region or region in wanted
+
+
+def choose_policy(policies: Sequence[PolicyInfo], slots: dict[str, Any], purpose: str) -> Choice:
+    """Filter by service (or contribution support), region, scheme and year; ask about the first
+    dimension on which the remaining candidates still differ. `purpose` is a service name or
+    "contribution"."""
+    if slots.get("policy"):
+        fixed = [p for p in policies if p.id == slots["policy"]]
+        if fixed:
+            return Choice(policy=fixed[0])
+    fits = [p for p in policies if (p.contributions if purpose == "contribution" else purpose in p.services)]
+    if not fits:
+        return Choice()
+    narrowed = fits
+    if slots.get("region"):
+        narrowed = [p for p in narrowed if _region_matches(slots["region"], p.region)]
+        if not narrowed:
+            return Choice(candidates=fits)  # the library has no rule set for this region
+    for slot, attr in (("scheme", "scheme"), ("year", "year")):
+        if slots.get(slot) is not None:
+            subset = [p for p in narrowed if getattr(p, attr) == slots[slot]]
+            narrowed = subset or narrowed
+    if len(narrowed) == 1:
+        return Choice(policy=narrowed[0], candidates=narrowed)
+    for slot, attr in (("region", "region"), ("scheme", "scheme"), ("year", "year")):
+        values = list(dict.fromkeys(getattr(p, attr) for p in narrowed))
+        if len(values) > 1:
+            label = (lambda v: f"{v}年") if slot == "year" else str
+            return Choice(question=question_for(slot, [(label(v), v) for v in values]), candidates=narrowed)
+    options = [(p.title, p.id) for p in narrowed]
+    return Choice(question=question_for("policy", options), candidates=narrowed)
+
+
+def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """The calculator request in its JSON shape; only the fields the user actually told us."""
+    request: dict[str, Any] = {"policy": policy.id, "service": service}
+    person: dict[str, Any] = {}
+    category = slots.get("person_category")
+    if category in _CATEGORIES:
+        person["category"] = category
+    elif category in {"low_income", "低保"}:
+        person["low_income"] = True
+    if slots.get("poverty") is not None:
+        person["poverty"] = slots["poverty"]
+    if slots.get("retired") is not None:
+        person["retired"] = slots["retired"]
+    if person:
+        request["person"] = person
+    simple = {
+        "maternity_stage": "maternity_stage",
+        "hospital_level": "hospital_level",
+        "tier": "tier",
+        "admission_index": "admission_index",
+        "out_of_area": "out_of_area",
+        "referral": "referral",
+        "chronic_disease_count": "chronic_disease_count",
+    }
+    for slot, name in simple.items():
+        if slots.get(slot) is not None:
+            request[name] = slots[slot]
+    money = {"amount": "covered_cost", "uncovered_amount": "uncovered_cost", "ytd_reimbursed": "ytd_reimbursed",
+             "local_avg_wage": "local_avg_wage"}
+    for slot, name in money.items():
+        if slots.get(slot) is not None:
+            request[name] = str(slots[slot])
+    return request
+
+
+def build_contribution_request(policy: PolicyInfo, slots: dict[str, Any]) -> dict[str, Any]:
+    request = {k: v for k, v in build_request(policy, "contribution", slots).items()
+               if k in {"policy", "tier", "person", "local_avg_wage"}}
+    if slots.get("wage") is not None:
+        request["wage"] = str(slots["wage"])
+    return request
+
+
+def missing_slot_question(field_name: str) -> SlotQuestion | None:
+    """The clarifying question for a request field the calculator says is missing."""
+    slot = FIELD_TO_SLOT.get(field_name)
+    if slot is None and field_name.startswith("person."):
+        slot = FIELD_TO_SLOT.get("person")
+    return question_for(slot) if slot else None
+
+
+def _dump(result: Any) -> dict[str, Any]:
+    return result.model_dump(mode="json") if isinstance(result, BaseModel) else dict(result)
+
+
+def trace_text(result: dict[str, Any]) -> str:
+    """Everything the calculator said, flattened: the grounding check's source for an estimate."""
+    import json
+
+    return json.dumps(result, ensure_ascii=False)
+
+
+def step_citations(result: dict[str, Any], policy: PolicyInfo, start: int = 1) -> tuple[list[Citation], dict[str, int]]:
+    """One citation per distinct clause behind the steps; maps (citation, quote) -> its [n]."""
+    citations: list[Citation] = []
+    index: dict[str, int] = {}
+    for step in result.get("steps", []):
+        source = step.get("source") or {}
+        quote = source.get("quote") or step.get("quote")
+        if not quote:
+            continue
+        key = f"{source.get('citation') or step.get('citation')}|{quote}"
+        if key in index:
+            continue
+        n = start + len(citations)
+        index[key] = n
+        citations.append(Citation(
+            n=n,
+            chunk_id=source.get("chunk_id") or step.get("chunk_id") or "",
+            citation=source.get("citation") or step.get("citation") or source.get("document", ""),
+            text=quote,
+            region=policy.region,
+            year=policy.year,
+        ))
+    return citations, index
+
+
+def _step_key(step: dict[str, Any]) -> str | None:
+    source = step.get("source") or {}
+    quote = source.get("quote") or step.get("quote")
+    return f"{source.get('citation') or step.get('citation')}|{quote}" if quote else None
+
+
+MAX_STEP_LINES = 6
+
+
+def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) -> tuple[str, list[Citation]]:
+    """Fund pays / patient pays first, then a compact breakdown, the cited rules and assumptions."""
+    citations, index = step_citations(result, policy)
+    breakdown = result.get("breakdown", {})
+    lines = [
+        f"按《{result.get('policy_title', policy.title)}》测算（{SERVICE_LABELS.get(service, service)}）：",
+        f"医保支付 {result['reimbursed']} 元，个人自付 {result['out_of_pocket']} 元。",
+    ]
+    parts = [(label, breakdown.get(key)) for key, label in (
+        ("deductible", "起付线"), ("copay", "按比例自付"), ("above_cap", "超限额"), ("uncovered", "目录外自费"))]
+    shown = [f"{label}{value}元" for label, value in parts if value and value not in {"0", "0.00"}]
+    if shown:
+        lines.append("个人自付含：" + "，".join(shown) + "。")
+    payers = [p for p in breakdown.get("payers", []) if p.get("amount") not in {None, "0", "0.00"}]
+    if len(payers) > 1:
+        lines.append("分项支付：" + "，".join(f"{p['name']}{p['amount']}元" for p in payers) + "。")
+    rule_lines = []
+    for step in result.get("steps", []):
+        key = _step_key(step)
+        if key and len(rule_lines) < MAX_STEP_LINES:
+            rule_lines.append(f"· {step['label']}：{step['formula']}[{index[key]}]")
+    if rule_lines:
+        lines.append("依据：")
+        lines.extend(rule_lines)
+    assumptions = [a.get("text") for a in result.get("assumptions", []) if a.get("text")]
+    defaults = result.get("defaults") or {}
+    if assumptions or defaults:
+        notes = assumptions + [f"未说明的{k}按{v}计" for k, v in defaults.items()]
+        lines.append("说明：" + "；".join(notes) + "。")
+    lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
+    return "\n".join(lines), citations
+
+
+def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
+    citations, index = step_citations(result, policy)
+    lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
+    if result.get("employer"):
+        lines.append(f"单位缴费 {result['employer']} 元，合计 {result['total']} 元。")
+    for step in result.get("steps", [])[:MAX_STEP_LINES]:
+        key = _step_key(step)
+        if key:
+            lines.append(f"· {step['label']}：{step['formula']}[{index[key]}]")
+    assumptions = [a.get("text") for a in result.get("assumptions", []) if a.get("text")]
+    if assumptions:
+        lines.append("说明：" + "；".join(assumptions) + "。")
+    lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
+    return "\n".join(lines), citations
+
+
+@dataclass
+class CalculatorPort:
+    """The calculator functions the assistant calls, injectable so tests can use fakes."""
+
+    estimate: Callable[[dict[str, Any]], Any]
+    contribution: Callable[[dict[str, Any]], Any]
+    policies: list[PolicyInfo]
+
+    @classmethod
+    def default(cls) -> "CalculatorPort":
+        import calculators
+
+        return cls(
+            estimate=lambda req: _dump(calculators.estimate(req)),
+            contribution=lambda req: _dump(calculators.contribution(req)),
+            policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
+        )

@@ -1,0 +1,271 @@
+"""The assistant: one message in, one grounded, cited reply out.
+
+Orchestrates understanding → dialogue state → (retrieval + extractive composition | calculators) →
+grounding check → optional LLM rewrite (grounded again) → renderings. Every collaborator is a
+constructor parameter so tests can drive the same code with small fakes or the real stack.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant import canned
+from assistant.clarify import SlotQuestion, question_for
+from assistant.compose import citation_for, compose_per_region, compose_single, quote_fallback
+from assistant.conflicts import find_conflict
+from assistant.dialogue import Turn, ask_pending, interpret
+from assistant.estimate_bridge import (
+    CalculatorPort,
+    PolicyInfo,
+    build_contribution_request,
+    build_request,
+    choose_policy,
+    missing_slot_question,
+    render_contribution,
+    render_estimate,
+    trace_text,
+)
+from assistant.grounding import check_grounding
+from assistant.models import AssistantReply, Citation, Clarification
+from assistant.render import render_wechat
+from assistant.retrieve import retrieve
+from assistant.session_store import SessionStore, SqliteSessionStore
+from assistant.state import DialogueState
+
+MAX_MESSAGE_CHARS = 500
+_CANNED = {"greeting": canned.GREETING, "thanks": canned.THANKS, "human": canned.HUMAN,
+           "out_of_scope": canned.OUT_OF_SCOPE}
+_QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
+
+
+@dataclass
+class Draft:
+    """A reply before grounding: the text, what it cites and what its numbers may come from."""
+
+    intent: str
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    clarification: SlotQuestion | None = None
+    estimate: dict[str, Any] | None = None
+    fallback: str | None = None  # the quote-only answer used if the check fails
+    rewritable: bool = False  # an extractive policy answer the LLM may reword
+
+
+def _policy_infos(policies: Any) -> list[PolicyInfo]:
+    if policies is None:
+        return []
+    if isinstance(policies, CalculatorPort):
+        return policies.policies
+    items: Iterable[Any] = policies.values() if isinstance(policies, dict) else policies
+    out = []
+    for p in items:
+        data = p if isinstance(p, dict) else (p.model_dump() if hasattr(p, "model_dump") else vars(p))
+        out.append(PolicyInfo.model_validate(data))
+    return out
+
+
+def _facet_regions(kb: Any) -> list[str]:
+    facets = getattr(kb, "facets", None)
+    if facets is None:
+        return []
+    data = facets()
+    regions = data.get("regions") if isinstance(data, dict) else getattr(data, "regions", None)
+    if isinstance(regions, dict):
+        return [str(r) for r in regions]
+    return [r if isinstance(r, str) else str(getattr(r, "value", r)) for r in (regions or [])]
+
+
+class Assistant:
+    def __init__(self, kb: Any, policies: Any, store: SessionStore, nlu: Callable[..., Any] | None = None,
+                 llm: Any = None, calculators: CalculatorPort | None = None) -> None:
+        if nlu is None:
+            from assistant.nlu import parse as nlu
+        self.kb = kb
+        self.store = store
+        self.nlu = nlu
+        self.llm = llm
+        if calculators is None:
+            calculators = policies if isinstance(policies, CalculatorPort) else CalculatorPort.default()
+        self.calculators = calculators
+        infos = _policy_infos(policies)
+        self.policies = infos or calculators.policies
+        self.known_regions = tuple(dict.fromkeys([*_facet_regions(kb), *(p.region for p in self.policies)]))
+
+    @classmethod
+    def create_default(cls, settings: Any = None) -> "Assistant":
+        """The real stack: the built knowledge base, the bundled rule sets, a SQLite session file
+        under the data directory, the LLM rewriter only if configured."""
+        from assistant.llm import LLMRewriter
+        from knowledge_base.config import KBSettings
+        from knowledge_base.service import KnowledgeBase
+
+        settings = settings or KBSettings()
+        kb = KnowledgeBase.open(settings)
+        port = CalculatorPort.default()
+        store = SqliteSessionStore(settings.data_dir / "assistant_sessions.sqlite3")
+        return cls(kb, port, store, llm=LLMRewriter.from_env(), calculators=port)
+
+    # ---- the one public operation -------------------------------------------------------------
+
+    def ask(self, message: str, session_id: str | None = None, channel: str = "web") -> AssistantReply:
+        """Answer one message in a session (a new one when `session_id` is None)."""
+        text = (message or "").strip()
+        if not text:
+            raise ValueError("消息不能为空，请输入您的问题。")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise ValueError(f"消息过长（超过{MAX_MESSAGE_CHARS}字），请简要描述您的问题。")
+        sid = session_id or uuid.uuid4().hex
+        state = self.store.get(sid) or DialogueState(session_id=sid)
+        understanding = self.nlu(text, known_regions=self.known_regions)
+        if understanding.intent == "reset":
+            state = state.clear()
+            draft = Draft("reset", canned.RESET)
+            turn = Turn("reset", text, {})
+        else:
+            turn = interpret(state, understanding, text)
+            draft = self._dispatch(turn, state)
+        reply = self._finish(draft, turn, state)
+        state.turns += 1
+        self.store.save(state)
+        return reply
+
+    # ---- handlers ----------------------------------------------------------------------------
+
+    def _dispatch(self, turn: Turn, state: DialogueState) -> Draft:
+        if turn.intent == "estimate":
+            return self._estimate(turn, state)
+        if turn.intent == "contribution":
+            return self._contribution(turn, state)
+        if turn.intent == "policy_question":
+            return self._policy_question(turn, state)
+        return Draft(turn.intent, _CANNED.get(turn.intent, canned.OUT_OF_SCOPE))
+
+    def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
+                 **extra: Any) -> Draft:
+        ask_pending(state, question)
+        return Draft(intent, answer or question.question, clarification=question, **extra)
+
+    def _policy_question(self, turn: Turn, state: DialogueState, intent: str = "policy_question") -> Draft:
+        retrieval = retrieve(self.kb, turn.query, turn.slots)
+        if retrieval.no_basis:
+            region = turn.slots.get("region")
+            return Draft(intent, canned.no_basis_for_region(region) if region else canned.NO_BASIS)
+        conflict = find_conflict(retrieval.selections)
+        if conflict:
+            citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]
+            answer = compose_per_region(conflict.selections)
+            sources = [f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in conflict.selections]
+            fallback = "\n".join(quote_fallback(s, n) for n, s in enumerate(conflict.selections, start=1))
+            if len(conflict.regions) > 1:
+                question = question_for("region", [(r, r) for r in conflict.regions])
+            else:
+                question = question_for("year", [(f"{y}年", y) for y in conflict.years])
+            return self._clarify(intent, state, question, answer, citations=citations, sources=sources,
+                                 fallback=fallback)
+        best = retrieval.selections[0]
+        return Draft(
+            intent,
+            compose_single(best),
+            citations=[citation_for(1, best)],
+            sources=[f"{best.hit.citation} {best.hit.year or ''} {best.hit.text}"],
+            fallback=quote_fallback(best),
+            rewritable=True,
+        )
+
+    def _estimate(self, turn: Turn, state: DialogueState) -> Draft:
+        slots = turn.slots
+        service = slots.get("service") or "inpatient"
+        choice = choose_policy(self.policies, slots, service)
+        if choice.question:
+            return self._clarify("estimate", state, choice.question)
+        if choice.policy is None:
+            if choice.candidates and slots.get("region"):
+                regions = list(dict.fromkeys(p.region for p in choice.candidates))
+                question = question_for("region", [(r, r) for r in regions])
+                return self._clarify("estimate", state, question,
+                                     canned.no_policy_for_region(slots["region"], "报销") + question.question)
+            return self._policy_question(turn, state, intent="estimate")  # no rule set: answer from clauses
+        request = build_request(choice.policy, service, slots)
+        try:
+            result = _as_dict(self.calculators.estimate(request))
+        except ValueError as exc:
+            return self._calc_refusal("estimate", state, exc, slots)
+        answer, citations = render_estimate(result, choice.policy, service)
+        estimate = {"request": request, **result}
+        if not slots.get("service"):
+            answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
+        return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
+                     fallback=canned.ESTIMATE_FALLBACK)
+
+    def _contribution(self, turn: Turn, state: DialogueState) -> Draft:
+        slots = turn.slots
+        asks_amount = any(w in turn.query for w in _QUANTITY_WORDS)
+        choice = choose_policy(self.policies, slots, "contribution")
+        if not asks_amount or (choice.policy is None and choice.question is None):
+            return self._policy_question(turn, state, intent="contribution")
+        if choice.question:
+            return self._clarify("contribution", state, choice.question)
+        request = build_contribution_request(choice.policy, slots)
+        try:
+            result = _as_dict(self.calculators.contribution(request))
+        except ValueError as exc:
+            field_name = getattr(exc, "field", "")
+            if missing_slot_question(field_name) and not _has_value(slots, field_name):
+                return self._calc_refusal("contribution", state, exc, slots)
+            return self._policy_question(turn, state, intent="contribution")
+        answer, citations = render_contribution(result, choice.policy)
+        return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _calc_refusal(self, intent: str, state: DialogueState, exc: ValueError, slots: dict[str, Any]) -> Draft:
+        """A field the policy needs and the user has not given → ask for it; anything else → say why."""
+        field_name = getattr(exc, "field", "")
+        message = getattr(exc, "message", str(exc))
+        question = missing_slot_question(field_name)
+        if question and not _has_value(slots, field_name):
+            return self._clarify(intent, state, question)
+        return Draft(intent, canned.calculator_refused(message), sources=[message])
+
+    # ---- grounding, rewriting, rendering ------------------------------------------------------
+
+    def _finish(self, draft: Draft, turn: Turn, state: DialogueState) -> AssistantReply:
+        answer, grounded = draft.answer, True
+        if draft.clarification:  # the question is the assistant's own words, not a claim
+            draft.sources.append(draft.clarification.question)
+        check = check_grounding(answer, draft.sources)
+        if not check.ok:
+            grounded = False
+            answer = draft.fallback or canned.NO_BASIS
+            if not check_grounding(answer, draft.sources).ok:
+                answer = canned.NO_BASIS
+        elif draft.rewritable and self.llm is not None:
+            rewritten = self.llm.rewrite(turn.query, answer, [c.text for c in draft.citations])
+            if rewritten and check_grounding(rewritten, draft.sources).ok:
+                answer = rewritten
+        reply = AssistantReply(
+            session_id=state.session_id,
+            answer=answer,
+            citations=draft.citations,
+            intent=draft.intent,  # type: ignore[arg-type]
+            slots=dict(state.slots),
+            clarification=draft.clarification.clarification() if draft.clarification else None,
+            estimate=draft.estimate,
+            grounded=grounded,
+        )
+        reply.wechat_text = render_wechat(reply)
+        return reply
+
+
+def _as_dict(result: Any) -> dict[str, Any]:
+    return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+
+
+def _has_value(slots: dict[str, Any], field_name: str) -> bool:
+    from assistant.estimate_bridge import FIELD_TO_SLOT
+
+    slot = FIELD_TO_SLOT.get(field_name)
+    return slot is not None and slots.get(slot) is not None

@@ -1,0 +1,95 @@
+"""Where dialogue states live between turns: a small interface and an embedded SQLite default.
+
+SQLite because it needs no server, survives restarts and is what the service already ships; the
+API may wrap this class or provide another `SessionStore` implementation.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+from assistant.state import DialogueState
+
+
+class SessionStore(Protocol):
+    def get(self, session_id: str) -> DialogueState | None: ...
+
+    def save(self, state: DialogueState) -> None: ...
+
+    def reset(self, session_id: str) -> None: ...
+
+
+class InMemorySessionStore:
+    """For tests and one-shot CLI use: nothing survives the process."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session_id: str) -> DialogueState | None:
+        with self._lock:
+            raw = self._states.get(session_id)
+        return DialogueState.model_validate_json(raw) if raw else None
+
+    def save(self, state: DialogueState) -> None:
+        with self._lock:
+            self._states[state.session_id] = state.model_dump_json()
+
+    def reset(self, session_id: str) -> None:
+        with self._lock:
+            self._states.pop(session_id, None)
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS assistant_sessions (
+    session_id TEXT PRIMARY KEY,
+    state      TEXT NOT NULL,
+    updated_at REAL NOT NULL
+)
+"""
+
+
+class SqliteSessionStore:
+    """Dialogue states in one SQLite table, one JSON row per session.
+
+    One connection guarded by a lock: the web server calls from several threads, and SQLite
+    connections must not be used concurrently. WAL mode lets other processes read meanwhile.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        with self._lock:
+            if str(path) != ":memory:":
+                self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute(_SCHEMA)
+
+    def get(self, session_id: str) -> DialogueState | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT state FROM assistant_sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return DialogueState.model_validate_json(row[0]) if row else None
+
+    def save(self, state: DialogueState) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO assistant_sessions (session_id, state, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(session_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+                (state.session_id, state.model_dump_json(), time.time()),
+            )
+
+    def reset(self, session_id: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM assistant_sessions WHERE session_id = ?", (session_id,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

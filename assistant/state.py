@@ -1,0 +1,27 @@
+"""What the assistant remembers about one conversation between turns.
+
+Kept as one pydantic model so any store (SQLite here, something else in the API) persists it as a
+JSON blob without knowing its fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class DialogueState(BaseModel):
+    session_id: str
+    slots: dict[str, Any] = Field(default_factory=dict)  # accumulated slot values (JSON-safe)
+    evidence: dict[str, str] = Field(default_factory=dict)  # slot -> the words the user used for it
+    last_intent: str | None = None  # the last substantive intent (policy_question/estimate/contribution)
+    last_query: str = ""  # the last substantive question, re-used by follow-ups
+    pending_slot: str | None = None  # the slot the last clarifying question asked for
+    pending_options: list[str] = Field(default_factory=list)
+    pending_values: list[Any] = Field(default_factory=list)  # pending_values[i] is what option i means
+    turns: int = 0
+
+    def clear(self) -> "DialogueState":
+        """A fresh state for the same session ("重新开始")."""
+        return DialogueState(session_id=self.session_id, turns=self.turns)
