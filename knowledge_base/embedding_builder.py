@@ -1,0 +1,150 @@
+"""Build `builtin:static-zh`: a sentence-transformers StaticEmbedding trained on the corpus itself.
+
+No model may be downloaded, so the project makes its own, deterministically and in seconds:
+
+1. Vocabulary: the jieba tokens (coarse + fine) of every clause, every CJK character seen, and the
+   synonym file's terms. Tokenizer: a `tokenizers` Unigram model whose log-probabilities are the
+   corpus frequencies — Viterbi segmentation, i.e. the same principle as jieba's, so the saved
+   model segments raw Chinese text on its own; unseen characters become [UNK] one by one.
+2. Weights: latent semantic analysis. The clause × term TF-IDF matrix is factorised by SVD and a
+   term's vector is its row of V·S, so terms that occur in the same clauses get close vectors.
+3. Synonym terms absent from the corpus (门槛费) get the mean vector of their targets (起付线,
+   起付标准); present ones are blended with it. This is where the dense side can add something
+   BM25's literal matching lacks.
+
+Determinism: numpy's dense SVD on the same input gives the same factors; signs are fixed so the
+largest-magnitude component of each singular vector is positive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from knowledge_base.dense import BUILTIN_STATIC
+from knowledge_base.normalize import normalize_text
+from knowledge_base.synonyms import SynonymTable, load_synonyms
+from knowledge_base.tokenize import analyze
+
+BUILDER_VERSION = "lsa-unigram-1"
+UNK = "[UNK]"
+_CJK = range(0x3400, 0xA000)
+
+
+def _doc_features(text: str) -> list[str]:
+    toks = analyze(text, fine=True, normalized=True)
+    chars = [c for c in text if ord(c) in _CJK]
+    return toks + chars
+
+
+def _lsa_vectors(docs: list[list[str]], vocab: list[str], dim: int) -> np.ndarray:
+    """Term vectors (rows) from the SVD of the sublinear TF-IDF clause × term matrix."""
+    index = {t: i for i, t in enumerate(vocab)}
+    mat = np.zeros((len(docs), len(vocab)), dtype=np.float64)
+    for d, feats in enumerate(docs):
+        for term, count in Counter(feats).items():
+            mat[d, index[term]] = 1.0 + math.log(count)
+    df = (mat > 0).sum(axis=0)
+    mat *= np.log((1 + len(docs)) / (1 + df)) + 1.0
+    mat /= np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
+    _, s, vt = np.linalg.svd(mat, full_matrices=False)
+    k = max(1, min(dim, int((s > 1e-8).sum())))
+    vt = vt[:k]
+    signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])
+    vt *= signs[:, None]
+    vecs = (vt.T * s[:k]).astype(np.float32)
+    if k < dim:  # tiny corpora: pad so the dimension is fixed
+        vecs = np.hstack([vecs, np.zeros((vecs.shape[0], dim - k), dtype=np.float32)])
+    return vecs
+
+
+def _apply_synonyms(vocab: list[str], vecs: np.ndarray, table: SynonymTable) -> tuple[list[str], np.ndarray]:
+    index = {t: i for i, t in enumerate(vocab)}
+    extra_terms: list[str] = []
+    extra_vecs: list[np.ndarray] = []
+    blended = vecs.copy()
+    for term in sorted(table.expansions):
+        targets = [index[t] for t in table.expansions[term] if t in index]
+        if not targets:
+            continue
+        mean = vecs[targets].mean(axis=0)
+        if term in index:
+            blended[index[term]] = 0.5 * vecs[index[term]] + 0.5 * mean
+        else:
+            extra_terms.append(term)
+            extra_vecs.append(mean)
+    if extra_vecs:
+        blended = np.vstack([blended, np.stack(extra_vecs)])
+    return vocab + extra_terms, blended
+
+
+def _unigram_tokenizer(vocab: list[str], counts: Counter):
+    from tokenizers import Tokenizer, pre_tokenizers
+    from tokenizers.models import Unigram
+
+    total = sum(counts.values()) + len(vocab)
+    floor = math.log(1.0 / total)
+    pieces = [(UNK, floor - 10.0)]
+    for term in vocab:
+        pieces.append((term, math.log((counts.get(term, 0) + 1) / total)))
+    tok = Tokenizer(Unigram(pieces, unk_id=0, byte_fallback=False))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
+    return tok
+
+
+def corpus_fingerprint(texts: Sequence[str]) -> str:
+    h = hashlib.sha256(BUILDER_VERSION.encode())
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def build_static_embedding(texts: Sequence[str], out_dir: Path, dim: int = 128) -> Path:
+    """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import StaticEmbedding
+
+    texts = [normalize_text(t) for t in texts]
+    if not texts:
+        raise ValueError("没有可用于训练嵌入模型的条款文本")
+    docs = [_doc_features(t) for t in texts]
+    counts: Counter = Counter()
+    for feats in docs:
+        counts.update(feats)
+    vocab = sorted(counts)
+    vecs = _lsa_vectors(docs, vocab, dim)
+    vocab, vecs = _apply_synonyms(vocab, vecs, load_synonyms())
+    tokenizer = _unigram_tokenizer(vocab, counts)
+    weights = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float32), vecs])  # row 0 = [UNK]
+
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".static-zh-", dir=out_dir.parent))
+    try:
+        model.save(str(tmp))
+        fingerprint = corpus_fingerprint(texts)
+        meta = {
+            "model_id": f"{BUILTIN_STATIC}@{fingerprint}",
+            "builder_version": BUILDER_VERSION,
+            "dim": int(weights.shape[1]),
+            "vocab_size": len(vocab) + 1,
+            "n_texts": len(texts),
+        }
+        (tmp / "medpolicy_model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir

@@ -1,0 +1,234 @@
+"""Hybrid clause search: analysed query → weighted BM25 (body + heading boost) and dense cosine →
+weighted reciprocal-rank fusion → filters → "no basis" decision.
+
+The no-basis decision does not use the fused score (RRF is rank-based, so the best hit of a
+nonsense query scores as high as the best hit of a good one). It uses *coverage*: the idf-weighted
+share of the query's content terms that the top clause contains (a term counts as present if the
+clause has it or one of its synonyms). A question about 牙齿矫正 against a corpus with neither word
+covers almost nothing, however well "报销" matches. The floor is calibrated on questions with no
+answer in the corpus (see `evaluate.py` and docs/BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from knowledge_base.bm25_index import BM25Index
+from knowledge_base.dense import DenseIndex, Encoder
+from knowledge_base.fusion import ranks, rrf
+from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
+from knowledge_base.normalize import normalize_text
+from knowledge_base.synonyms import SynonymTable, load_synonyms
+from knowledge_base.tokenize import analyze, unique
+
+MAX_QUERY_CHARS = 200  # a question, not a document; longer input is cut before analysis
+MAX_QUERY_TERMS = 48
+
+
+class EmptyQueryError(ValueError):
+    """The query has no text to search for."""
+
+    def __init__(self) -> None:
+        super().__init__("查询内容为空:请输入要查询的医保问题,例如“住院起付线是多少”。")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Knobs of the retrieval pipeline; the defaults are the measured best (docs/BENCHMARKS.md)."""
+
+    bm25_weight: float = 1.0
+    dense_weight: float = 0.3
+    synonym_weight: float = 0.6
+    heading_boost: float = 0.5
+    use_synonyms: bool = True
+    fine_tokens: bool = True
+    coverage_floor: float = 0.35
+    rrf_k: int = 60
+    dense_top_n: int = 50  # only the dense side's best N take part in fusion
+
+    def with_(self, **changes) -> RetrievalConfig:
+        return replace(self, **changes)
+
+
+@dataclass
+class QueryPlan:
+    """What the analyser made of a query: original terms, weighted terms, synonym groups."""
+
+    text: str
+    terms: list[str]
+    weights: dict[str, float]
+    groups: dict[str, list[str]]  # original term -> itself + its expansions
+
+
+def plan_query(query: str, config: RetrievalConfig, synonyms: SynonymTable) -> QueryPlan:
+    if not query or not query.strip():
+        raise EmptyQueryError()
+    text = normalize_text(query[: MAX_QUERY_CHARS * 4])[:MAX_QUERY_CHARS]
+    if not text:
+        raise EmptyQueryError()
+    terms = unique(analyze(text, fine=config.fine_tokens, normalized=True))[:MAX_QUERY_TERMS]
+    weights = {t: 1.0 for t in terms}
+    groups = {t: [t] for t in terms}
+    if config.use_synonyms and config.synonym_weight > 0:
+        for term in terms:
+            for target in synonyms.expand([term]):
+                groups[term].append(target)
+                if target not in weights:
+                    weights[target] = config.synonym_weight
+    return QueryPlan(text=text, terms=terms, weights=weights, groups=groups)
+
+
+def _matches(value: str | int | None, wanted: str | int | None) -> bool:
+    if wanted is None or wanted == "":
+        return True
+    if value is None:
+        return False
+    if isinstance(wanted, int) or isinstance(value, int):
+        return str(value) == str(wanted)
+    return value == wanted or value.startswith(wanted) or wanted.startswith(value)
+
+
+class HybridSearcher:
+    """Searches one fixed list of clauses. Build with `build`, or load via `index_store`."""
+
+    def __init__(
+        self,
+        clauses: Sequence[Clause],
+        body: BM25Index,
+        heading: BM25Index,
+        dense: DenseIndex | None,
+        encoder: Encoder | None,
+        config: RetrievalConfig | None = None,
+        synonyms: SynonymTable | None = None,
+    ) -> None:
+        self.clauses = list(clauses)
+        self.body = body
+        self.heading = heading
+        self.dense = dense
+        self.encoder = encoder
+        self.config = config or RetrievalConfig()
+        self.synonyms = synonyms or load_synonyms()
+        self._vocab_terms: list[str] | None = None
+
+    @staticmethod
+    def heading_text(clause: Clause) -> str:
+        return " ".join(clause.heading_path)
+
+    @classmethod
+    def build(
+        cls,
+        clauses: Sequence[Clause],
+        encoder: Encoder | None,
+        config: RetrievalConfig | None = None,
+    ) -> HybridSearcher:
+        config = config or RetrievalConfig()
+        texts = [normalize_text(c.index_text) for c in clauses]
+        body = BM25Index.build([analyze(t, fine=config.fine_tokens, normalized=True) for t in texts])
+        heading = BM25Index.build(
+            [analyze(normalize_text(cls.heading_text(c)), fine=config.fine_tokens, normalized=True) for c in clauses]
+        )
+        dense = DenseIndex.build(encoder.encode(texts)) if encoder is not None and clauses else None
+        return cls(clauses, body, heading, dense, encoder, config)
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _lexical(self, weights: dict[str, float]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Total lexical score and, per term, whether each clause contains it (body or heading)."""
+        n = len(self.clauses)
+        total = np.zeros(n, dtype=np.float64)
+        present: dict[str, np.ndarray] = {}
+        hb = self.config.heading_boost
+        for term, w in weights.items():
+            body = self.body.term_scores(term)
+            head = self.heading.term_scores(term) if hb > 0 else np.zeros(n, dtype=np.float32)
+            total += w * (body + hb * head)
+            present[term] = (body > 0) | (head > 0)
+        return total, present
+
+    def _idf(self, term: str) -> float:
+        idf = self.body.idf(term)
+        if idf == 0.0:  # unseen in the corpus: maximally specific and certainly not matched
+            n = max(len(self.clauses), 1)
+            idf = math.log(1 + (n + 0.5) / 0.5)
+        return idf
+
+    def coverage(self, plan: QueryPlan, present: dict[str, np.ndarray], doc: int) -> float:
+        """idf-weighted share of the query's terms (or their synonyms) found in clause `doc`."""
+        total = covered = 0.0
+        for term in plan.terms:
+            idf = self._idf(term)
+            total += idf
+            if any(present.get(t) is not None and present[t][doc] for t in plan.groups[term]):
+                covered += idf
+        return covered / total if total else 0.0
+
+    def _loose_terms(self, plan: QueryPlan) -> dict[str, float]:
+        """Second pass: index terms that occur verbatim inside the query text, whatever jieba
+        made of the query (typos and unusual compounds segment differently)."""
+        if self._vocab_terms is None:
+            vocab = self.body._r.vocab_dict  # noqa: SLF001 - same package, read-only
+            self._vocab_terms = sorted((t for t in vocab if len(t) >= 2), key=len, reverse=True)
+        found = {t: 0.8 for t in self._vocab_terms if t in plan.text}
+        return found
+
+    def eligible(self, filters: SearchFilters | None) -> np.ndarray:
+        if filters is None:
+            return np.ones(len(self.clauses), dtype=bool)
+        return np.array(
+            [
+                _matches(c.region, filters.region)
+                and _matches(c.year, filters.year)
+                and _matches(c.scheme, filters.scheme)
+                and _matches(c.kind, filters.kind)
+                for c in self.clauses
+            ],
+            dtype=bool,
+        )
+
+    def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
+        cfg = self.config
+        plan = plan_query(query, cfg, self.synonyms)
+        top_k = max(1, min(int(top_k), 100))
+        if not self.clauses or not plan.terms:
+            return SearchResponse(results=[], no_basis=True)
+        eligible = self.eligible(filters)
+        lexical, present = self._lexical(plan.weights)
+        if not (lexical[eligible] > 0).any():
+            loose = self._loose_terms(plan)
+            if loose:
+                lexical, present_loose = self._lexical(loose)
+                present.update(present_loose)
+                plan.groups = {t: g + list(loose) for t, g in plan.groups.items()}
+        rankings = [(ranks(lexical, eligible), cfg.bm25_weight)]
+        if cfg.dense_weight > 0 and self.dense is not None and self.encoder is not None:
+            dense_scores = self.dense.scores(self.encoder.encode([plan.text])[0])
+            dense_rank = ranks(dense_scores, eligible)
+            dense_rank[dense_rank > cfg.dense_top_n] = 0
+            rankings.append((dense_rank, cfg.dense_weight))
+        fused = rrf(rankings, cfg.rrf_k)
+        fused[~eligible] = 0
+        candidates = np.flatnonzero(fused > 0)
+        order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))][:top_k]
+        best_coverage = max((self.coverage(plan, present, int(i)) for i in order), default=0.0)
+        if best_coverage < cfg.coverage_floor:
+            return SearchResponse(results=[], no_basis=True)
+        return SearchResponse(results=[self._hit(int(i), float(fused[i])) for i in order], no_basis=False)
+
+    def _hit(self, i: int, score: float) -> SearchHit:
+        c = self.clauses[i]
+        return SearchHit(
+            chunk_id=c.chunk_id,
+            doc_title=c.doc_title,
+            citation=c.citation,
+            text=c.text,
+            region=c.region,
+            year=c.year,
+            scheme=c.scheme,
+            kind=c.kind,
+            score=round(score, 6),
+            sources=list(c.sources),
+        )

@@ -1,0 +1,233 @@
+"""`KnowledgeBase`: the one object callers use — open (load or build), ingest, search, get, facets.
+
+Lifecycle: `open()` loads the persisted index when its manifest matches the current corpus,
+embedding model, format and code; otherwise it rebuilds everything from the corpus. `ingest()`
+adds sources (remembered in the manifest, so a later ingest of another folder keeps the earlier
+ones) and rebuilds; anything that fails before the new index is complete leaves the previous one
+in place, in memory and on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from knowledge_base.config import KBSettings
+from knowledge_base.dense import BUILTIN_STATIC, Encoder, builtin_model_dir, load_encoder
+from knowledge_base.index_store import (
+    Manifest,
+    code_version,
+    corpus_hash,
+    load_index,
+    read_manifest,
+    save_index,
+)
+from knowledge_base.models import Clause, SearchFilters, SearchResponse
+from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
+
+__all__ = ["EmptyQueryError", "Facets", "IngestError", "IngestReport", "KnowledgeBase"]
+
+log = logging.getLogger(__name__)
+
+
+class IngestError(RuntimeError):
+    """An ingest produced no usable index; the previous index is still in service."""
+
+
+class IngestReport(BaseModel):
+    """What an ingest did: counts, sources, and every file that could not be read (with why)."""
+
+    n_files: int
+    n_clauses: int
+    sources: list[str]
+    errors: list[dict] = Field(default_factory=list)  # {"file", "reason"} per unreadable file
+    rebuilt_embedding: bool = False
+
+
+class Facets(BaseModel):
+    """Metadata values present in the library, most frequent first (clarification options)."""
+
+    regions: list[str]
+    years: list[int]
+    schemes: list[str]
+    kinds: list[str]
+
+
+def _errors_as_dicts(errors: Iterable) -> list[dict]:
+    out = []
+    for err in errors or []:
+        if isinstance(err, BaseModel):
+            out.append(err.model_dump(mode="json"))
+        elif isinstance(err, dict):
+            out.append({k: str(v) for k, v in err.items()})
+        elif isinstance(err, tuple | list) and len(err) == 2:
+            out.append({"file": str(err[0]), "reason": str(err[1])})
+        else:
+            out.append({"file": "", "reason": str(err)})
+    return out
+
+
+def _store(settings: KBSettings):
+    from knowledge_base.store import ClauseStore
+
+    return ClauseStore(settings.store_dir)
+
+
+class KnowledgeBase:
+    def __init__(self, settings: KBSettings, searcher: HybridSearcher, manifest: Manifest) -> None:
+        self.settings = settings
+        self._searcher = searcher
+        self._manifest = manifest
+        self._by_id = {c.chunk_id: c for c in searcher.clauses}
+        self.last_ingest: IngestReport | None = None
+
+    # -- construction --------------------------------------------------------------------------
+
+    @staticmethod
+    def index_dir(settings: KBSettings) -> Path:
+        return settings.data_dir / "index"
+
+    @staticmethod
+    def retrieval_config(settings: KBSettings) -> RetrievalConfig:
+        return RetrievalConfig(dense_weight=max(0.0, settings.dense_weight))
+
+    @classmethod
+    def open(cls, settings: KBSettings | None = None) -> KnowledgeBase:
+        """Load the persisted index if it is current, else build it from the corpus."""
+        settings = settings or KBSettings()
+        manifest = read_manifest(cls.index_dir(settings))
+        sources = cls._sources(settings, manifest, ())
+        if manifest is not None and cls._is_current(settings, manifest, sources):
+            try:
+                encoder = cls._encoder(settings, build_if_missing=False)
+                if encoder is None or encoder.model_id == manifest.model_id:
+                    clauses = _store(settings).load()
+                    searcher = load_index(
+                        cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings)
+                    )
+                    return cls(settings, searcher, manifest)
+            except Exception as exc:  # a damaged index is rebuilt, not fatal
+                log.warning("persisted index unusable, rebuilding: %s", exc)
+        kb, _report = cls._build(settings, sources)
+        return kb
+
+    @staticmethod
+    def _sources(settings: KBSettings, manifest: Manifest | None, extra: Sequence[Path]) -> list[Path]:
+        """Configured corpus dirs, then sources ingested earlier, then the new ones; no repeats."""
+        seen: dict[str, Path] = {}
+        previous = [Path(s) for s in manifest.sources] if manifest else []
+        for p in [*settings.corpus_dirs, *previous, *extra]:
+            p = Path(p).expanduser().resolve()
+            seen.setdefault(str(p), p)
+        return list(seen.values())
+
+    @classmethod
+    def _model_name(cls, settings: KBSettings) -> str:
+        return settings.embedding_model if settings.dense_weight > 0 else "none"
+
+    @classmethod
+    def _is_current(cls, settings: KBSettings, manifest: Manifest, sources: Sequence[Path]) -> bool:
+        return (
+            manifest.format_version == Manifest.model_fields["format_version"].default
+            and manifest.pipeline_version == code_version()
+            and manifest.model_id.split("@")[0] == cls._model_name(settings)
+            and manifest.corpus_hash == corpus_hash(sources)
+        )
+
+    @staticmethod
+    def _encoder(settings: KBSettings, build_if_missing: bool, texts: Sequence[str] = ()) -> Encoder | None:
+        if settings.dense_weight <= 0:
+            return None
+        if settings.embedding_model == BUILTIN_STATIC and build_if_missing:
+            from knowledge_base.embedding_builder import build_static_embedding, corpus_fingerprint
+
+            model_dir = builtin_model_dir(settings.data_dir)
+            meta = model_dir / "medpolicy_model.json"
+            wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts)}"
+            if not meta.exists() or json.loads(meta.read_text("utf-8")).get("model_id") != wanted:
+                build_static_embedding(texts, model_dir)
+        return load_encoder(settings.embedding_model, settings.data_dir)
+
+    @classmethod
+    def _build(cls, settings: KBSettings, sources: Sequence[Path]) -> tuple[KnowledgeBase, IngestReport]:
+        from knowledge_base.index_store import corpus_files
+        from knowledge_base.pipeline import build_clauses
+
+        result = build_clauses(paths=list(sources))
+        errors = _errors_as_dicts(getattr(result, "errors", []))
+        clauses: list[Clause] = list(result.clauses)
+        if not clauses:
+            raise IngestError(f"没有从语料中得到任何条款(来源: {', '.join(map(str, sources))}),已保留原有索引")
+        texts = [c.index_text for c in clauses]
+        encoder = cls._encoder(settings, build_if_missing=True, texts=texts)
+        config = cls.retrieval_config(settings)
+        searcher = HybridSearcher.build(clauses, encoder, config)
+        manifest = Manifest(
+            corpus_hash=corpus_hash(sources),
+            model_id=encoder.model_id if encoder is not None else "none",
+            pipeline_version=code_version(),
+            n_clauses=len(clauses),
+            sources=[str(s) for s in sources],
+            fine_tokens=config.fine_tokens,
+        )
+        _store(settings).save(result)
+        save_index(searcher, cls.index_dir(settings), manifest)
+        report = IngestReport(
+            n_files=len(corpus_files(sources)), n_clauses=len(clauses), sources=manifest.sources, errors=errors
+        )
+        kb = cls(settings, searcher, read_manifest(cls.index_dir(settings)) or manifest)
+        kb.last_ingest = report
+        return kb, report
+
+    def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
+        """Add `paths` (files or folders) to the library's sources and rebuild store and indexes.
+
+        On failure the previous index stays in service and on disk, and the error propagates."""
+        for p in paths or []:
+            if not Path(p).exists():
+                raise IngestError(f"找不到要导入的路径: {p}")
+        sources = self._sources(self.settings, self._manifest, [Path(p) for p in paths or []])
+        kb, report = self._build(self.settings, sources)
+        self._searcher, self._manifest, self._by_id = kb._searcher, kb._manifest, kb._by_id
+        self.last_ingest = report
+        return report
+
+    # -- queries -------------------------------------------------------------------------------
+
+    @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return list(self._searcher.clauses)
+
+    @property
+    def searcher(self) -> HybridSearcher:
+        return self._searcher
+
+    def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
+        """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query."""
+        return self._searcher.search(query, top_k=top_k, filters=filters)
+
+    def get(self, chunk_id: str) -> Clause | None:
+        return self._by_id.get(chunk_id)
+
+    def facets(self) -> Facets:
+        clauses = self._searcher.clauses
+
+        def ranked(values: Iterable) -> list:
+            counts = Counter(v for v in values if v is not None)
+            return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+
+        return Facets(
+            regions=ranked(c.region for c in clauses),
+            years=sorted({c.year for c in clauses if c.year is not None}, reverse=True),
+            schemes=ranked(c.scheme for c in clauses),
+            kinds=ranked(c.kind for c in clauses),
+        )
