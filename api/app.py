@@ -1,0 +1,81 @@
+"""The FastAPI application factory.
+
+`create_app(settings, assistant=…, kb=…, calculators=…, db=…)` — anything not passed is built
+from the settings when first needed (and warmed up in the background at start), so tests can run
+the same app with fakes or with the real stack.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request, Response
+
+from api.db import ServiceDB
+from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
+from api.errors import error_response, install_error_handlers
+from api.routes import admin, calc, chat, feedback, health, pages, search
+from api.routes import wechat as wechat_routes
+from api.settings import ServiceSettings
+from api.wechat.handler import WeChatHandler
+
+MAX_API_BODY_BYTES = 1024 * 1024
+MAX_ADMIN_BODY_BYTES = 8 * 1024 * 1024
+
+DESCRIPTION = """医保政策助手的 JSON API：问答（每个回答都引用条款）、条款检索、报销与缴费测算、评价。
+错误统一为 `{"error": {"code", "message", "field"?}}`。"""
+
+
+def create_app(
+    settings: ServiceSettings | None = None,
+    *,
+    assistant: AssistantPort | None = None,
+    kb: KnowledgeBasePort | None = None,
+    calculators: CalculatorsPort | None = None,
+    db: ServiceDB | None = None,
+    http_client: httpx.Client | None = None,
+    clock: Callable[[], float] | None = None,
+    warm_up: bool = True,
+) -> FastAPI:
+    settings = settings or ServiceSettings()
+    services = Services(settings, assistant=assistant, kb=kb, calculators=calculators, db=db)
+    handler = WeChatHandler(services, http_client=http_client, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if warm_up:
+            threading.Thread(target=services.warm_up, name="warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            await handler.aclose()
+            services.close()
+
+    app = FastAPI(
+        title="医保政策助手 medpolicy",
+        description=DESCRIPTION,
+        version="0.1.0",
+        docs_url=None,  # served by pages.mount_static_and_docs from local assets
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.wechat = handler
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        limit = MAX_ADMIN_BODY_BYTES if request.url.path.startswith("/api/admin/") else MAX_API_BODY_BYTES
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return error_response(413, "payload_too_large", "请求内容过大。")
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    for module in (chat, search, calc, feedback, health, admin, wechat_routes, pages):
+        app.include_router(module.router)
+    pages.mount_static_and_docs(app)
+    return app

@@ -1,0 +1,185 @@
+"""What the routes depend on, resolved through FastAPI dependency injection.
+
+`Services` holds the assistant, knowledge base, calculators and database. Anything passed to
+`create_app` is used as is (tests inject fakes or the real objects); anything missing is built
+from the settings on first use, and a background warm-up loads it at start so /readyz turns green
+without waiting for a first request.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, TypeVar
+
+from fastapi import Request
+
+from api.db import ServiceDB
+from api.errors import ApiError
+from api.settings import ServiceSettings
+
+log = logging.getLogger("medpolicy.api")
+T = TypeVar("T")
+
+
+class AssistantPort(Protocol):
+    def ask(self, message: str, session_id: str | None = None, channel: str = "web") -> Any: ...
+
+
+class KnowledgeBasePort(Protocol):
+    def search(self, query: str, top_k: int = 5, filters: Any = None) -> Any: ...
+    def get(self, chunk_id: str) -> Any: ...
+    def facets(self) -> Any: ...
+    def ingest(self, paths: Any) -> Any: ...
+
+
+class CalculatorsPort(Protocol):
+    def estimate(self, request: Any) -> Any: ...
+    def contribution(self, request: Any) -> Any: ...
+    def policies(self) -> list[Any]: ...
+    def policy(self, policy_id: str) -> Any | None: ...
+
+
+class ModuleCalculators:
+    """Adapter over the `calculators` package (its functions and its policy registry)."""
+
+    def __init__(self) -> None:
+        import calculators
+        from calculators import registry
+
+        self._calc = calculators
+        self._policies = registry.load_policies()  # dict: id -> Policy (parameters with citations)
+
+    def estimate(self, request: Any) -> Any:
+        return self._calc.estimate(request)
+
+    def contribution(self, request: Any) -> Any:
+        return self._calc.contribution(request)
+
+    def policies(self) -> list[Any]:
+        return list(self._calc.list_policies())
+
+    def policy(self, policy_id: str) -> Any | None:
+        return self._policies.get(policy_id)
+
+
+class Services:
+    """Lazily built, thread-safe holder of everything the routes need."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        assistant: AssistantPort | None = None,
+        kb: KnowledgeBasePort | None = None,
+        calculators: CalculatorsPort | None = None,
+        db: ServiceDB | None = None,
+    ) -> None:
+        self.settings = settings
+        self._objects: dict[str, Any] = {"assistant": assistant, "kb": kb, "calculators": calculators, "db": db}
+        self._injected = {name: obj is not None for name, obj in self._objects.items()}
+        self._errors: dict[str, str] = {}
+        self._lock = threading.RLock()
+        self.executor = ThreadPoolExecutor(max_workers=settings.assistant_workers, thread_name_prefix="assistant")
+
+    def _build(self, name: str) -> Any:
+        if name == "db":
+            return ServiceDB(self.settings.service_db_path)
+        if name == "kb":
+            # Share the assistant's knowledge base when it has one: one index in memory, and an
+            # admin re-ingest is then seen by both.
+            shared = getattr(self.get("assistant"), "kb", None) if self._can_share_kb() else None
+            if shared is not None:
+                return shared
+            from knowledge_base.service import KnowledgeBase
+
+            return KnowledgeBase.open(self.settings)
+        if name == "assistant":
+            from assistant.service import Assistant
+
+            return Assistant.create_default(self.settings)
+        if name == "calculators":
+            return ModuleCalculators()
+        raise KeyError(name)
+
+    def get(self, name: str) -> Any:
+        obj = self._objects.get(name)
+        if obj is not None:
+            return obj
+        with self._lock:
+            if self._objects.get(name) is None:
+                try:
+                    self._objects[name] = self._build(name)
+                    self._errors.pop(name, None)
+                except Exception as exc:  # reported by /readyz; the route answers 503
+                    log.exception("could not load %s", name)
+                    self._errors[name] = f"{type(exc).__name__}: {exc}"
+                    raise ApiError(503, "not_ready", _NOT_READY.get(name, "服务尚未就绪，请稍后再试。")) from exc
+            return self._objects[name]
+
+    def _can_share_kb(self) -> bool:
+        """Only a real assistant built here is known to carry the real knowledge base."""
+        return self._injected["assistant"] is False
+
+    def loaded(self, name: str) -> bool:
+        return self._objects.get(name) is not None
+
+    def error(self, name: str) -> str | None:
+        return self._errors.get(name)
+
+    def warm_up(self) -> None:
+        for name in ("db", "calculators", "assistant", "kb"):
+            try:
+                self.get(name)
+            except ApiError:
+                pass
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        db = self._objects.get("db")
+        if db is not None:
+            db.close()
+
+
+_NOT_READY = {
+    "kb": "知识库尚未建立或无法加载，请先运行 medpolicy ingest。",
+    "assistant": "问答服务尚未就绪，请稍后再试。",
+    "calculators": "测算规则尚未加载，请稍后再试。",
+    "db": "数据库无法打开，请检查 MEDPOLICY_DB_PATH。",
+}
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def get_settings(request: Request) -> ServiceSettings:
+    return get_services(request).settings
+
+
+def get_db(request: Request) -> ServiceDB:
+    return get_services(request).get("db")  # type: ignore[no-any-return]
+
+
+def get_kb(request: Request) -> KnowledgeBasePort:
+    return get_services(request).get("kb")  # type: ignore[no-any-return]
+
+
+def get_assistant(request: Request) -> AssistantPort:
+    return get_services(request).get("assistant")  # type: ignore[no-any-return]
+
+
+def get_calculators(request: Request) -> CalculatorsPort:
+    return get_services(request).get("calculators")  # type: ignore[no-any-return]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Pydantic models and plain values alike, as JSON-ready data (Decimal as string)."""
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, list):
+        return [to_jsonable(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,69 @@
+"""POST /api/chat — one assistant turn, stored (PII-masked) with a turn id for feedback."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import Services, get_services
+from api.errors import ApiError
+from api.pii import mask_pii
+
+router = APIRouter(tags=["chat"])
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"example": {"message": "住院起付线是多少"}})
+
+    session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN, description="省略则开始新会话")
+    message: str = Field(min_length=1, description="用户的问题（身份证号、电话、银行卡号会被隐去）")
+    channel: str = Field("web", pattern=r"^[a-z_]{1,16}$")
+
+
+def run_turn(services: Services, message: str, session_id: str | None, channel: str) -> dict[str, Any]:
+    """Ask the assistant and store the turn; returns the reply as JSON data plus `turn_id`.
+
+    Synchronous on purpose: it runs in the assistant's worker pool, for the JSON API and the
+    WeChat handler alike, so both record turns the same way and the event loop never blocks.
+    The message is PII-masked before the assistant (and its session store) or the database see it.
+    """
+    masked = mask_pii(message.strip())
+    assistant = services.get("assistant")
+    started = time.perf_counter()
+    reply = assistant.ask(masked, session_id=session_id, channel=channel)
+    latency_ms = (time.perf_counter() - started) * 1000
+    data: dict[str, Any] = reply.model_dump(mode="json")
+    data["turn_id"] = services.get("db").record_turn(
+        session_id=data["session_id"],
+        channel=channel,
+        message=masked,
+        answer=data.get("answer", ""),
+        intent=data.get("intent"),
+        citations=[c.get("chunk_id", "") for c in data.get("citations", [])],
+        grounded=bool(data.get("grounded", True)),
+        latency_ms=latency_ms,
+    )
+    data["pii_masked"] = masked != message.strip()
+    return data
+
+
+@router.post("/api/chat", summary="向助手提问（一轮对话）")
+async def chat(body: ChatRequest, services: Services = Depends(get_services)) -> dict[str, Any]:
+    message = body.message.strip()
+    if not message:
+        raise ApiError(422, "invalid_input", "字段“message”内容不能为空。", "message")
+    if len(message) > services.settings.max_message_chars:
+        raise ApiError(
+            422, "invalid_input", f"字段“message”内容过长（最多 {services.settings.max_message_chars} 字）。", "message"
+        )
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
+    except ValueError as exc:  # the assistant refuses a message it cannot take (Chinese message)
+        raise ApiError(422, "invalid_input", str(exc), "message") from exc

@@ -1,0 +1,70 @@
+"""The web pages (citizen chat, front-desk estimator, operator console) and offline API docs.
+
+Everything is served from the package: no CDN, so the pages and /docs work without internet.
+The pages get a strict Content-Security-Policy (scripts and styles only from this origin).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": PAGE_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(WEB_DIR / name, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+@router.get("/")
+async def chat_page() -> FileResponse:
+    return _page("index.html")
+
+
+@router.get("/estimate")
+async def estimate_page() -> FileResponse:
+    return _page("estimate.html")
+
+
+@router.get("/console")
+async def console_page() -> FileResponse:
+    return _page("console.html")
+
+
+def mount_static_and_docs(app: FastAPI) -> None:
+    """Static assets, plus Swagger UI from the locally installed swagger-ui-bundle."""
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # docs degrade to the raw schema rather than reaching for a CDN
+        swagger_ui_path = None
+    if swagger_ui_path:
+        app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        if not swagger_ui_path:
+            return HTMLResponse('<p>API 文档：<a href="/openapi.json">/openapi.json</a></p>')
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="医保政策助手 API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )

@@ -1,0 +1,57 @@
+"""Service settings, read from MEDPOLICY_* environment variables or a `.env` file.
+
+Extends the knowledge base's settings so one object can be handed to the knowledge base, the
+assistant and the service alike (the data directory and corpus are then configured once).
+Every field is listed in docs/CONFIGURATION.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from knowledge_base.config import KBSettings
+
+
+class ServiceSettings(KBSettings):
+    # HTTP server (`medpolicy serve`)
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    # State: sessions, turns, feedback, audit log. None = <data_dir>/service.sqlite3
+    db_path: Path | None = None
+
+    # Input limits
+    max_message_chars: int = Field(500, ge=1)  # longest chat message accepted
+    assistant_workers: int = Field(1, ge=1)  # threads answering; the assistant is CPU-bound Python
+
+    # Admin operations (re-ingest, add documents): disabled while no key is set
+    admin_api_key: str | None = None
+
+    # WeChat Official Account webhook
+    wechat_token: str | None = None  # the "Token" of the server configuration; None disables /wechat
+    wechat_encoding_aes_key: str | None = None  # 43 characters; set = safe (encrypted) mode accepted
+    wechat_app_id: str | None = None
+    wechat_app_secret: str | None = None  # with app_id: late answers go out as customer-service messages
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    wechat_reply_deadline_seconds: float = Field(4.0, gt=0, lt=5)  # WeChat gives up after 5 s
+    wechat_max_body_bytes: int = Field(64 * 1024, ge=1024)
+    wechat_rate_limit_messages: int = Field(10, ge=0)  # per OpenID per window; 0 = no limit
+    wechat_rate_limit_window_seconds: float = Field(60.0, gt=0)
+    wechat_dedupe_seconds: float = Field(60.0, gt=0)  # how long a MsgId's reply is kept for retries
+    wechat_transfer_to_human: bool = False  # True: "人工" hands off to the WeChat customer-service desk
+    hotline: str = "12393"  # offered when no human hand-off is configured
+
+    @property
+    def service_db_path(self) -> Path:
+        return self.db_path or (self.data_dir / "service.sqlite3")
+
+    @property
+    def wechat_enabled(self) -> bool:
+        return bool(self.wechat_token)
+
+    @property
+    def wechat_can_push(self) -> bool:
+        """Customer-service messages need the AppID and AppSecret to obtain an access token."""
+        return bool(self.wechat_app_id and self.wechat_app_secret)

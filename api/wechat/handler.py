@@ -1,0 +1,319 @@
+"""What the bot does with each WeChat message.
+
+Order of checks for a POST: server signature (before the body is read) → body cap (route) →
+safe-mode envelope: parse, msg_signature, decrypt → parse the message → dedupe by MsgId →
+rate limit per OpenID → dispatch by type.
+
+WeChat waits 5 s for a passive reply and retries the same MsgId up to three times. Each message is
+answered once: the first delivery starts the answer in the assistant's worker pool and every
+delivery of that MsgId waits on the same result. If it is not ready by the deadline the reply is
+`success` and the answer goes out as a customer-service message when credentials are configured;
+without credentials the follower is told to send the question again, and the late answer is kept
+so that a resend is answered at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from api.deps import Services
+from api.errors import ApiError
+from api.pii import mask_pii
+from api.ratelimit import RateLimiter
+from api.routes.chat import run_turn
+from api.wechat import xml as wxml
+from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
+from api.wechat.sender import CustomerServiceSender
+
+log = logging.getLogger("medpolicy.wechat")
+
+WECHAT_MAX_BYTES = 2048
+HUMAN_KEYWORDS = ("转人工", "人工客服", "人工服务", "找人工", "要人工", "真人客服")
+
+
+def welcome_text(hotline: str) -> str:
+    return (
+        "您好！我是医保政策助手，可以帮您：\n"
+        "1. 查政策：如“住院起付线是多少”\n"
+        "2. 算报销：如“二级医院住院花了2万能报多少”\n"
+        "3. 问缴费：如“今年居民医保个人交多少”\n"
+        "回答都注明政策出处，仅供参考，以当地医保部门核定为准。\n"
+        f"需要人工服务请回复“人工”，或拨打 {hotline}。请勿发送身份证号等个人信息。"
+    )
+
+
+UNSUPPORTED_TEXT = "抱歉，目前只能处理文字消息。请用文字描述您的问题，例如“住院能报销多少”。"
+RATE_LIMITED_TEXT = "您发送得太快了，请稍等一分钟再提问。"
+EMPTY_TEXT = "请用文字描述您的医保问题，例如“门诊能报多少”。"
+
+
+def human_text(hotline: str) -> str:
+    return f"如需人工服务，请拨打医保服务热线 {hotline}，或前往当地医保经办机构咨询。"
+
+
+def timeout_text() -> str:
+    return "您的问题还在查询中，请过几秒再发送一次同样的问题，我会立即回复结果。"
+
+
+def wants_human(text: str) -> bool:
+    t = text.strip().rstrip("!！。.?？ ")
+    return t == "人工" or any(k in t for k in HUMAN_KEYWORDS)
+
+
+def fit_wechat(text: str, limit: int = WECHAT_MAX_BYTES) -> str:
+    """Cut to WeChat's passive-reply limit on a character boundary (the assistant already aims to fit)."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    cut = data[: limit - len("…".encode())].decode("utf-8", errors="ignore")
+    return cut + "…"
+
+
+@dataclass
+class Reply:
+    kind: str  # "text" | "transfer" | "success"
+    content: str = ""
+
+
+@dataclass
+class _Pending:
+    future: Future[Reply]
+    created: float
+    openid: str
+    question: str = ""
+    late: bool = False  # the deadline passed before the answer was ready
+    delivered: bool = field(default=False)
+
+
+class WeChatHandler:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        http_client: httpx.Client | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.services = services
+        self.settings = services.settings
+        s = self.settings
+        self._clock = clock or time.monotonic
+        self.crypto = (
+            WeChatCrypto(s.wechat_token or "", s.wechat_encoding_aes_key, s.wechat_app_id or "")
+            if s.wechat_enabled and s.wechat_encoding_aes_key
+            else None
+        )
+        self.limiter = RateLimiter(s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds, self._clock)
+        self._pending: dict[str, _Pending] = {}
+        self._late_answers: dict[str, tuple[str, str, float]] = {}  # openid -> (question, answer, at)
+        self._lock = threading.RLock()  # re-entrant: a done-callback may run inside _start
+        self.sender = (
+            CustomerServiceSender(http_client or httpx.Client(), s.wechat_app_id or "", s.wechat_app_secret or "", s.wechat_api_base)
+            if s.wechat_can_push
+            else None
+        )
+        self._push_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wechat-push")
+        self.pushed: list[str] = []  # openid hashes of late answers delivered (observability/tests)
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.wechat_enabled
+
+    async def aclose(self) -> None:
+        self._push_pool.shutdown(wait=False, cancel_futures=False)
+
+    # -- signatures -------------------------------------------------------------
+    def check_signature(self, params: dict[str, str]) -> None:
+        expected = sha1_signature(self.settings.wechat_token or "", params.get("timestamp", ""), params.get("nonce", ""))
+        if not signature_matches(expected, params.get("signature")):
+            raise ApiError(403, "bad_signature", "签名校验失败。")
+
+    def verify_server(self, params: dict[str, str]) -> str:
+        """GET /wechat: the server-configuration check; echo `echostr` when the signature is right."""
+        self.check_signature(params)
+        return params.get("echostr", "")
+
+    # -- request handling --------------------------------------------------------
+    async def handle(self, params: dict[str, str], body: bytes) -> str | None:
+        """Return the reply XML, or None for WeChat's plain `success`."""
+        started = self._clock()
+        encrypted = params.get("encrypt_type", "raw").lower() == "aes"
+        try:
+            inner = self._open_envelope(params, body) if encrypted else body
+            msg = wxml.parse_message(inner)
+        except (wxml.WeChatXmlError, WeChatCryptoError) as exc:
+            log.warning("rejected WeChat message: %s", exc)
+            raise ApiError(400, "bad_message", "消息格式无效。") from exc
+        reply = await self._dispatch(msg, started)
+        if reply.kind == "success":
+            return None
+        xml = self._render(msg, reply)
+        return self._seal(xml, params) if encrypted else xml
+
+    def _open_envelope(self, params: dict[str, str], body: bytes) -> bytes:
+        if self.crypto is None:
+            raise WeChatCryptoError("safe mode requested but no EncodingAESKey configured")
+        envelope = wxml.parse_message(body)
+        encrypted = envelope.get("Encrypt", "")
+        expected = self.crypto.msg_signature(params.get("timestamp", ""), params.get("nonce", ""), encrypted)
+        if not signature_matches(expected, params.get("msg_signature")):
+            raise ApiError(403, "bad_signature", "消息签名校验失败。")
+        return self.crypto.decrypt(encrypted)
+
+    def _seal(self, xml: str, params: dict[str, str]) -> str:
+        assert self.crypto is not None
+        timestamp, nonce = str(int(time.time())), params.get("nonce", "") or hashlib.sha1(xml.encode()).hexdigest()[:10]
+        encrypted = self.crypto.encrypt(xml)
+        return wxml.encrypted_envelope(encrypted, self.crypto.msg_signature(timestamp, nonce, encrypted), timestamp, nonce)
+
+    @staticmethod
+    def _render(msg: dict[str, str], reply: Reply) -> str:
+        to_user, from_user, now = msg.get("FromUserName", ""), msg.get("ToUserName", ""), int(time.time())
+        if reply.kind == "transfer":
+            return wxml.transfer_reply(to_user, from_user, now)
+        return wxml.text_reply(to_user, from_user, fit_wechat(reply.content), now)
+
+    # -- dispatch ---------------------------------------------------------------
+    async def _dispatch(self, msg: dict[str, str], started: float) -> Reply:
+        openid = msg.get("FromUserName", "")
+        key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}"
+        with self._lock:
+            self._prune()
+            pending = self._pending.get(key)
+            if pending is None:
+                if not self.limiter.allow(openid or "anonymous"):
+                    return Reply("text", RATE_LIMITED_TEXT)
+                pending = self._start(msg, openid)
+                self._pending[key] = pending
+        return await self._await(pending, started)
+
+    def _start(self, msg: dict[str, str], openid: str) -> _Pending:
+        """Decide the reply for a new message; only questions need the worker pool."""
+        immediate = self._immediate_reply(msg)
+        now = self._clock()
+        if immediate is not None:
+            done: Future[Reply] = Future()
+            done.set_result(immediate)
+            return _Pending(done, now, openid)
+        question = self._question(msg)
+        late = self._take_late_answer(openid, question)
+        if late is not None:
+            done = Future()
+            done.set_result(Reply("text", late))
+            return _Pending(done, now, openid, question)
+        future = self.services.executor.submit(self._answer, question, openid)
+        pending = _Pending(future, now, openid, question)
+        future.add_done_callback(lambda _f: self._on_done(pending))
+        return pending
+
+    def _immediate_reply(self, msg: dict[str, str]) -> Reply | None:
+        kind = msg.get("MsgType", "")
+        hotline = self.settings.hotline
+        if kind == "event":
+            event = msg.get("Event", "").lower()
+            if event == "subscribe":
+                return Reply("text", welcome_text(hotline))
+            if event == "unsubscribe":
+                return Reply("success")
+            return Reply("text", UNSUPPORTED_TEXT)
+        if kind == "voice" and msg.get("Recognition"):
+            return None  # WeChat's own speech recognition gave us text: answer it
+        if kind != "text":
+            return Reply("text", UNSUPPORTED_TEXT)
+        text = msg.get("Content", "").strip()
+        if not text:
+            return Reply("text", EMPTY_TEXT)
+        if wants_human(text):
+            if self.settings.wechat_transfer_to_human:
+                return Reply("transfer")
+            return Reply("text", human_text(hotline))
+        return None
+
+    @staticmethod
+    def _question(msg: dict[str, str]) -> str:
+        text = msg.get("Content") if msg.get("MsgType") == "text" else msg.get("Recognition")
+        return (text or "").strip()[:500]
+
+    @staticmethod
+    def session_id(openid: str) -> str:
+        """A stable session per follower that does not reveal the OpenID."""
+        return "wx-" + hashlib.sha256(openid.encode()).hexdigest()[:24]
+
+    def _answer(self, question: str, openid: str) -> Reply:
+        try:
+            data = run_turn(self.services, question, self.session_id(openid), "wechat")
+        except Exception:
+            log.exception("assistant failed on a WeChat message")
+            return Reply("text", f"抱歉，暂时无法回答，请稍后再试，或拨打 {self.settings.hotline}。")
+        return Reply("text", data.get("wechat_text") or data.get("answer") or "")
+
+    async def _await(self, pending: _Pending, started: float) -> Reply:
+        remaining = self.settings.wechat_reply_deadline_seconds - (self._clock() - started)
+        if not pending.future.done() and remaining > 0:
+            wrapped = asyncio.wrap_future(pending.future)
+            await asyncio.wait([wrapped], timeout=remaining)  # never cancels the shared future
+        with self._lock:
+            if pending.future.done() and not pending.late:
+                return pending.future.result()
+            first_miss = not pending.late
+            pending.late = True
+            if pending.future.done() and not pending.delivered:
+                # Finished between the deadline and now, before any push: answer passively.
+                pending.delivered = True
+                return pending.future.result()
+        if self.sender is not None or not first_miss:
+            return Reply("success")
+        return Reply("text", timeout_text())
+
+    def _on_done(self, pending: _Pending) -> None:
+        """Runs when an answer finishes; delivers it if the passive reply window was missed."""
+        with self._lock:
+            if not pending.late or pending.delivered:
+                return
+            pending.delivered = True
+        reply = pending.future.result()
+        if reply.kind != "text":
+            return
+        if self.sender is not None:
+            self._push_pool.submit(self._push, pending.openid, fit_wechat(reply.content))
+        else:
+            with self._lock:
+                self._late_answers[pending.openid] = (pending.question, reply.content, self._clock())
+
+    def _push(self, openid: str, content: str) -> None:
+        assert self.sender is not None
+        try:
+            self.sender.send_text(openid, content)
+            self.pushed.append(self.session_id(openid))
+        except Exception as exc:  # logged without the content or the OpenID
+            log.warning("late answer could not be delivered: %s", mask_pii(str(exc)))
+
+    def _take_late_answer(self, openid: str, question: str) -> str | None:
+        with self._lock:
+            kept = self._late_answers.get(openid)
+            if kept and kept[0] == question and self._clock() - kept[2] <= 600:
+                del self._late_answers[openid]
+                return kept[1]
+        return None
+
+    def _prune(self) -> None:
+        """Forget MsgIds older than the retry window (caller holds the lock)."""
+        horizon = self._clock() - self.settings.wechat_dedupe_seconds
+        for key in [k for k, p in self._pending.items() if p.created < horizon and p.future.done()]:
+            del self._pending[key]
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until pending answers and pushes finish (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        for p in list(self._pending.values()):
+            p.future.result(timeout=max(0.0, deadline - time.monotonic()))
+        self._push_pool.submit(lambda: None).result(timeout=max(0.0, deadline - time.monotonic()))
