@@ -33,6 +33,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "门槛费": ("起付标准", "起付线", "门槛费", "起付"),
     "起付标准": ("起付标准", "起付线", "起付"),
     "封顶线": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
+    "封顶": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
+    "限额": ("限额", "封顶线", "最高限额"),
     "最高": ("最高限额", "封顶线", "最高"),
     "报销比例": ("报销比例", "补偿比例", "支付比例", "比例"),
     "比例": ("报销比例", "补偿比例", "支付比例", "比例"),
@@ -81,11 +83,17 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     """Content words of the question (with policy-language alternatives) plus slot focus words."""
     slots = slots or {}
     terms = QueryTerms()
-    for word in _jieba().lcut(normalize_text(query)):
+    rest = normalize_text(query)
+    # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
+    for word in sorted(SYNONYMS, key=len, reverse=True):
+        if word in rest:
+            terms.topic.append(SYNONYMS[word])
+            rest = rest.replace(word, " ")
+    for word in _jieba().lcut(rest):
         word = word.strip()
-        if not word or word in _STOPWORDS or re.fullmatch(r"[\W_]+", word):
+        if len(word) < 2 or word in _STOPWORDS or re.fullmatch(r"[\W_]+", word):
             continue
-        terms.topic.append(SYNONYMS.get(word, (word,)))
+        terms.topic.append((word,))
     terms.focus.extend(_LEVEL_WORDS.get(slots.get("hospital_level"), ()))
     terms.focus.extend(_TIER_WORDS.get(slots.get("tier"), ()))
     terms.focus.extend(_PERSON_WORDS.get(slots.get("person_category"), ()))

@@ -1,0 +1,85 @@
+import pytest
+
+from assistant.service import Assistant, Draft
+from assistant.session_store import InMemorySessionStore, SqliteSessionStore
+from assistant_fakes import default_kb, fake_parse, fake_port
+
+
+def make(store=None, kb=None):
+    return Assistant(kb or default_kb(), fake_port(), store or InMemorySessionStore(), nlu=fake_parse)
+
+
+def test_conflicting_regions_are_listed_and_asked():
+    reply = make().ask("住院起付线是多少")
+    assert reply.clarification is not None and reply.clarification.options == ["岳池县", "重庆"]
+    assert "[1]" in reply.answer and "[2]" in reply.answer
+    assert [c.region for c in reply.citations] == ["岳池县", "重庆"]
+
+
+def test_answering_the_region_question_re_answers():
+    assistant = make()
+    first = assistant.ask("住院起付线是多少")
+    second = assistant.ask("重庆", first.session_id)
+    assert second.clarification is None
+    assert [c.chunk_id for c in second.citations] == ["cq-1"]
+    assert "100元/次" in second.answer
+
+
+def test_no_basis_points_to_hotline():
+    reply = make().ask("牙齿矫正怎么办理")
+    assert "没有找到" in reply.answer and "12393" in reply.answer and not reply.citations
+
+
+def test_estimate_asks_for_missing_level_then_computes():
+    assistant = make()
+    first = assistant.ask("住院3万能报销多少")
+    assert first.clarification.slot == "hospital_level"
+    second = assistant.ask("三级医院", first.session_id)
+    assert second.estimate["reimbursed"] == "17670.00"  # (30000-550)*0.6 by hand
+    assert "17670.00" in second.answer and "12330.00" in second.answer
+    assert second.citations[0].chunk_id == "yc-1"
+
+
+def test_reset_forgets_slots():
+    assistant = make()
+    first = assistant.ask("岳池县住院起付线")
+    assert first.slots["region"] == "岳池县"
+    reset = assistant.ask("重新开始", first.session_id)
+    assert reset.intent == "reset" and reset.slots == {}
+
+
+@pytest.mark.parametrize("message,intent,word", [
+    ("你好", "greeting", "医保政策助手"), ("谢谢", "thanks", "不客气"), ("转人工", "human", "12393"),
+    ("明天天气怎么样", "out_of_scope", "服务范围"),
+])
+def test_canned_replies(message, intent, word):
+    reply = make().ask(message)
+    assert reply.intent == intent and word in reply.answer
+
+
+def test_an_ungrounded_draft_falls_back_to_the_quote():
+    assistant = make()
+    original = assistant._policy_question
+
+    def corrupt(turn, state, intent="policy_question"):
+        draft: Draft = original(turn, state, intent)
+        draft.answer = draft.answer.replace("350", "360")
+        return draft
+
+    assistant._policy_question = corrupt
+    reply = assistant.ask("岳池县二级医院起付线多少")
+    assert not reply.grounded and "360" not in reply.answer
+    assert reply.answer.startswith("相关条款原文")
+
+
+def test_sessions_survive_a_restart(tmp_path):
+    path = tmp_path / "sessions.sqlite3"
+    first = make(SqliteSessionStore(path)).ask("住院3万能报销多少")
+    second = make(SqliteSessionStore(path)).ask("二级医院", first.session_id)
+    assert second.estimate is not None and second.estimate["reimbursed"] == "17790.00"  # (30000-350)*0.6
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "长" * 501])
+def test_bad_messages_raise_clear_errors(bad):
+    with pytest.raises(ValueError, match="消息"):
+        make().ask(bad)
