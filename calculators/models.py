@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Service = str  # "inpatient" | "chronic_outpatient" | "major_disease_outpatient" | "general_outpatient" | "maternity" | ...
 Category = Literal["adult", "student", "child", "elderly"]
+
+
+def _as_text(value: object) -> object:
+    """Accept JSON numbers for amounts by converting them to their shortest decimal text
+    (0.1 -> "0.1"); the engine then parses the text strictly with Decimal."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    return str(value)
 
 
 class Person(BaseModel):
@@ -55,6 +65,14 @@ class EstimateRequest(BaseModel):
     continuous_enrollment: bool | None = None  # 是否连续参保（结转规则）
     maternity_stage: Literal["prenatal", "delivery"] | None = None  # 产前检查 / 住院分娩
     prior_reimbursed: str | None = None  # 结算单上基本医保+大病保险已支付金额（再次补助）
+
+    @field_validator(
+        "covered_cost", "uncovered_cost", "ytd_reimbursed", "deductible_paid_ytd", "local_avg_wage",
+        "local_ratio", "carryover", "prior_reimbursed", mode="before",
+    )
+    @classmethod
+    def _number_to_text(cls, value: object) -> object:
+        return _as_text(value)
 
 
 class Source(BaseModel):
@@ -100,9 +118,9 @@ class Breakdown(BaseModel):
     total_cost: str
     covered_cost: str
     uncovered: str  # 政策范围外费用（全部自付）
-    deductible: str  # 起付线自付
-    copay: str  # 起付线以上按比例个人负担
-    above_cap: str  # 超过封顶线/限额部分
+    deductible: str | None  # 起付线自付; None when not determinable (settled by another payer)
+    copay: str | None  # 起付线以上按比例个人负担
+    above_cap: str | None  # 超过封顶线/限额部分
     payers: list[PayerShare]
 
 
@@ -129,6 +147,11 @@ class ContributionRequest(BaseModel):
     person: Person = Field(default_factory=Person)
     wage: str | None = None  # 本人（或单位职工平均）缴费工资，年
     local_avg_wage: str | None = None  # 统筹地区上年度职工年平均工资
+
+    @field_validator("wage", "local_avg_wage", mode="before")
+    @classmethod
+    def _number_to_text(cls, value: object) -> object:
+        return _as_text(value)
 
 
 class ContributionResult(BaseModel):

@@ -1,0 +1,236 @@
+"""The estimate engine: one pure function per service kind, all sharing the trace machinery.
+
+Rounding points (ROUND_HALF_UP to 0.01 yuan): every resolved yuan parameter (after modifiers),
+every payer's payment (ratio × base), and nothing else; ratios stay exact. Sums and differences
+of rounded amounts are exact, so `reimbursed + out_of_pocket == total` to the cent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pydantic import ValidationError
+
+from calculators.context import Context
+from calculators.errors import CalcError
+from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
+from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
+from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
+from calculators.payers import PAYER_NAMES, PayerLedger
+from calculators.registry import get_policy, to_source
+from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
+from calculators.validation import parse_model
+
+
+@dataclass
+class Outcome:
+    deductible: Decimal | None = ZERO
+    copay: Decimal | None = ZERO
+    above_cap: Decimal | None = ZERO
+    caps_used: dict[str, Decimal] = field(default_factory=dict)
+    deductible_counted: Decimal = ZERO
+
+
+def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
+    """Year-to-date payments already counted against a cap pool."""
+    by_pool = ctx.req.ytd_by_pool
+    if by_pool is not None and pool in by_pool:
+        return parse_amount(f"ytd_by_pool.{pool}", by_pool[pool])
+    if first:
+        return ctx.amount("ytd_reimbursed")
+    ctx.defaults[f"ytd_by_pool.{pool}"] = "0"
+    return ZERO
+
+
+def _chronic_count(ctx: Context) -> int:
+    n = ctx.need("chronic_disease_count")
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 30:
+        raise CalcError("chronic_disease_count", f"chronic_disease_count 应为1到30之间的整数，收到 {n!r}。")
+    return n
+
+
+def _apply_caps(ctx: Context, spec: DeductibleRatioCap, mods, fund_raw: Decimal, out: Outcome) -> Decimal:
+    fund = fund_raw
+    for i, cap in enumerate(spec.caps):
+        limit = resolve_optional_cap(ctx, cap.param, mods)
+        if limit is None:
+            continue
+        label = ctx.policy.params[cap.param].label
+        if cap.grows_with_diseases:
+            n = _chronic_count(ctx)
+            extra = resolve(ctx, cap.grows_with_diseases, mods)
+            grown = limit + extra * (n - 1)
+            ctx.step(f"{label}（按病种数）", f"{fmt_plain(limit)} + {fmt_plain(extra)} × ({n} − 1) = {fmt(grown)}",
+                     grown, ctx.policy.params[cap.grows_with_diseases].cells[()].source)
+            limit = grown
+        used = _ytd(ctx, cap.pool, i == 0)
+        remaining = max(ZERO, limit - used)
+        ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {fmt(remaining)}", remaining)
+        fund = min(fund, remaining)
+    for cap in spec.caps:
+        out.caps_used[cap.pool] = fund
+    return fund
+
+
+def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decimal, ledger: PayerLedger) -> Outcome:
+    out = Outcome()
+    mods = applicable_modifiers(ctx)
+    deductible = resolve(ctx, spec.deductible, mods)
+    if spec.deductible_assumption:
+        a = spec.deductible_assumption
+        ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
+    due = deductible
+    if spec.deductible_once_a_year:
+        once = spec.deductible_once_a_year
+        paid = ctx.amount("deductible_paid_ytd")
+        due = max(ZERO, deductible - paid)
+        src = to_source(once.source, ctx.policy.document)
+        ctx.step("本次应计起付线（一年计一次）", f"max(0, {fmt(deductible)} − 本年度已计 {fmt(paid)}) = {fmt(due)}", due, src)
+        ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=src))
+    applied = min(covered, due)
+    ctx.step("起付线自付", f"min(政策范围内费用 {fmt(covered)}, 起付线 {fmt(due)}) = {fmt(applied)}", applied)
+    eligible = covered - applied
+    ctx.step("起付线以上费用", f"{fmt(covered)} − {fmt(applied)} = {fmt(eligible)}", eligible)
+    ratio = resolve(ctx, spec.ratio, mods)
+    if spec.ratio_source:
+        src = to_source(spec.ratio_source, ctx.policy.document)
+        ctx.assume(Assumption(id=f"ratio_rule:{ctx.service}", text="本项执行原文所述的同一报销比例与起付线。", quote=src.quote, source=src))
+    fund_raw = q2(eligible * ratio)
+    ctx.step("按比例计算的统筹支付", f"{fmt(eligible)} × {fmt_ratio(ratio)} = {fmt(fund_raw)}", fund_raw)
+    fund = _apply_caps(ctx, spec, mods, fund_raw, out)
+    if fund < fund_raw:
+        ctx.step("超过封顶线（限额）部分，由个人负担", f"{fmt(fund_raw)} − {fmt(fund)} = {fmt(fund_raw - fund)}", fund_raw - fund)
+    ctx.step("基本医保统筹基金支付", f"min({fmt(fund_raw)}, 剩余额度) = {fmt(fund)}" if spec.caps else f"{fmt(fund)}",
+             ledger.pay("basic_fund", fund), payer="basic_fund")
+    if spec.major_illness:
+        mi = spec.major_illness
+        mi_deductible = resolve(ctx, mi.deductible, mods)
+        mi_ratio = resolve(ctx, mi.ratio, mods)
+        base = max(ZERO, ledger.covered_remainder - mi_deductible)
+        paid = q2(base * mi_ratio)
+        ctx.step("大病保险支付", f"max(0, {fmt(ledger.covered_remainder)} − {fmt(mi_deductible)}) × {fmt_ratio(mi_ratio)} = {fmt(paid)}",
+                 ledger.pay("major_illness", paid), payer="major_illness")
+    out.deductible = applied
+    out.copay = eligible - fund_raw
+    out.above_cap = fund_raw - fund
+    if spec.deductible_once_a_year:
+        out.deductible_counted = applied
+    return out
+
+
+def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
+    mods = applicable_modifiers(ctx)
+    quota = resolve(ctx, spec.quota, mods)
+    carry = ctx.amount("carryover")
+    if carry > 0:
+        continuous = ctx.need("continuous_enrollment", "上年余额能否结转取决于是否连续参保")
+        rule = ctx.policy.params[spec.carryover_rule].cells[()]
+        if not continuous:
+            ctx.step("未连续参保：上年定额余额归零", f"结转 {fmt(carry)} → 0.00", ZERO, rule.source)
+            carry = ZERO
+        else:
+            ctx.step("上年定额余额结转", f"{fmt(carry)}", carry, ctx.policy.params[spec.quota].cells[()].source)
+    total = quota + carry
+    used = _ytd(ctx, spec.pool, True)
+    remaining = max(ZERO, total - used)
+    ctx.step("普通门诊定额剩余", f"{fmt(quota)} + 结转 {fmt(carry)} − 本年度已用 {fmt(used)} = {fmt(remaining)}", remaining)
+    ratio = resolve(ctx, spec.ratio, mods)
+    ctx.assume(Assumption(id="quota_no_ratio", text="“定额报销额度内不设报销比例”理解为：定额以内的费用全额报销，超出定额的部分自付。",
+                          quote=ctx.policy.params[spec.ratio].cells[()].source.quote))
+    payable = q2(covered * ratio)
+    fund = min(payable, remaining)
+    ctx.step("普通门诊定额支付", f"min({fmt(payable)}, 定额剩余 {fmt(remaining)}) = {fmt(fund)}", ledger.pay("basic_fund", fund), payer="basic_fund")
+    return Outcome(deductible=ZERO, copay=covered - payable, above_cap=payable - fund, caps_used={spec.pool: fund})
+
+
+def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: PayerLedger) -> Outcome:
+    stage = ctx.need("maternity_stage")
+    if stage not in spec.subsidies:
+        raise CalcError("maternity_stage", f"maternity_stage 只能是：{'、'.join(spec.subsidies)}。")
+    mods = applicable_modifiers(ctx)
+    subsidy = resolve(ctx, spec.subsidies[stage], mods)
+    pool = f"maternity_{stage}"
+    used = _ytd(ctx, pool, True)
+    remaining = max(ZERO, subsidy - used)
+    fund = min(covered, remaining)
+    ctx.assume(Assumption(id="fixed_subsidy_le_cost", text="定额补助每人一次，且不超过实际发生的费用。",
+                          quote=ctx.policy.params[spec.subsidies[stage]].cells[()].source.quote))
+    ctx.step("定额补助支付", f"min(费用 {fmt(covered)}, 定额 {fmt(subsidy)} − 已领 {fmt(used)}) = {fmt(fund)}",
+             ledger.pay("basic_fund", fund), payer="basic_fund")
+    return Outcome(deductible=ZERO, copay=ZERO, above_cap=covered - fund, caps_used={pool: fund})
+
+
+def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger: PayerLedger) -> Outcome:
+    prior = ctx.amount("prior_reimbursed")
+    if prior > covered:
+        raise CalcError("prior_reimbursed", f"prior_reimbursed（{fmt(prior)}）不能超过政策范围内费用 covered_cost（{fmt(covered)}）。")
+    ctx.step("基本医保及大病保险已支付（结算单）", f"{fmt(prior)}", ledger.pay("settled", prior), payer="settled")
+    remainder = ledger.covered_remainder
+    ctx.step("补偿后自付部分", f"{fmt(covered)} − {fmt(prior)} = {fmt(remainder)}", remainder)
+    ctx.assume(Assumption(id="relief_base", text="“补偿后自付部分”按政策范围内费用减去基本医保和大病保险已支付金额计算，政策范围外费用不计入；最高限额按每人每年累计理解。"))
+    if not all(condition_holds(ctx, k, v) for k, v in spec.when.items()):
+        ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO)
+        return Outcome(deductible=None, copay=remainder, above_cap=ZERO, caps_used={spec.pool: ZERO})
+    mods = applicable_modifiers(ctx)
+    ratio = resolve(ctx, spec.relief_ratio, mods)
+    cap = resolve(ctx, spec.relief_cap, mods)
+    used = _ytd(ctx, spec.pool, True)
+    remaining = max(ZERO, cap - used)
+    raw = q2(remainder * ratio)
+    relief = min(raw, remaining)
+    ctx.step("再次补助", f"min({fmt(remainder)} × {fmt_ratio(ratio)} = {fmt(raw)}, 剩余限额 {fmt(cap)} − {fmt(used)} = {fmt(remaining)}) = {fmt(relief)}",
+             ledger.pay("poverty_relief", relief), payer="poverty_relief")
+    return Outcome(deductible=None, copay=remainder - raw, above_cap=raw - relief, caps_used={spec.pool: relief})
+
+
+HANDLERS = {
+    "deductible_ratio_cap": _deductible_ratio_cap,
+    "quota": _quota,
+    "fixed_subsidy": _fixed_subsidy,
+    "settled_relief": _settled_relief,
+}
+
+
+def _service_spec(policy, service: str):
+    spec = policy.services.get(service)
+    if spec is None:
+        known = "、".join(policy.services) or "（无，该政策只含缴费标准）"
+        gaps = "；".join(f"{g.what}：原文未规定{g.missing}" for g in policy.gaps)
+        extra = f" 说明：{gaps}。" if gaps else ""
+        raise CalcError("service", f"政策“{policy.title}”没有可测算的“{service}”项目。可用项目：{known}。{extra}")
+    return spec
+
+
+def estimate(request: EstimateRequest | dict) -> EstimateResult:
+    """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
+    policy = get_policy(req.policy)
+    spec = _service_spec(policy, req.service)
+    ctx = Context(req, policy, req.service)
+    for name in spec.requires:
+        ctx.need(name)
+    covered = ctx.amount("covered_cost")
+    uncovered = ctx.amount("uncovered_cost")
+    total = covered + uncovered
+    ledger = PayerLedger(total, covered)
+    if uncovered:
+        ctx.step("政策范围外费用（全部自付）", f"{fmt(uncovered)}", uncovered)
+    out = HANDLERS[spec.kind](ctx, spec, covered, ledger)
+    reimbursed = ledger.reimbursed
+    oop = total - reimbursed
+    payers = " + ".join(f"{PAYER_NAMES[p]} {fmt(a)}" for p, a in ledger.paid)
+    ctx.step("合计报销", f"{payers} = {fmt(reimbursed)}", reimbursed)
+    ctx.step("个人负担", f"总费用 {fmt(total)} − 报销 {fmt(reimbursed)} = {fmt(oop)}", oop)
+    breakdown = Breakdown(
+        total_cost=fmt(total), covered_cost=fmt(covered), uncovered=fmt(uncovered),
+        deductible=None if out.deductible is None else fmt(out.deductible),
+        copay=None if out.copay is None else fmt(out.copay),
+        above_cap=None if out.above_cap is None else fmt(out.above_cap),
+        payers=ledger.shares(),
+    )
+    return EstimateResult(
+        policy=policy.id, policy_title=policy.title, service=req.service,
+        reimbursed=fmt(reimbursed), out_of_pocket=fmt(oop), breakdown=breakdown,
+        steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
+        caps_used={k: fmt(v) for k, v in out.caps_used.items()}, deductible_counted=fmt(out.deductible_counted),
+    )

@@ -1,0 +1,72 @@
+"""Money and ratio arithmetic: Decimal only, one rounding rule, strict parsing of user amounts.
+
+Rounding is to 0.01 yuan, ROUND_HALF_UP, and happens only at the documented points of the engine
+(each payment and each resolved yuan parameter), so the trace's numbers add up to the cent."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from calculators.errors import CalcError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+ONE = Decimal("1")
+MAX_AMOUNT = Decimal("100000000")  # 1亿元: any single-episode amount above this is a typo, not a bill
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round to the cent, half up (the usual settlement rule)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal) -> str:
+    """Two-decimal string, the wire format of every amount."""
+    return str(q2(value))
+
+
+def fmt_ratio(value: Decimal) -> str:
+    """A ratio as a percentage for formulas: 0.85 -> '85%', 0.625 -> '62.5%'."""
+    pct = (value * 100).normalize()
+    text = format(pct, "f")
+    return f"{text}%"
+
+
+def fmt_plain(value: Decimal) -> str:
+    """A parameter value without trailing zeros: 800 -> '800', 1.05 -> '1.05'."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def parse_amount(field: str, raw: object, *, allow_zero: bool = True) -> Decimal:
+    """Parse a user amount strictly; every failure names the field in Chinese."""
+    if isinstance(raw, bool):
+        raise CalcError(field, f"{field} 应为金额（如 \"1000.00\"），收到的是布尔值。")
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise CalcError(field, f"{field} 不是有效的金额：{raw!r}。请填写如 \"1000.00\" 的数字。") from None
+    if not value.is_finite():
+        raise CalcError(field, f"{field} 必须是有限的数字，收到 {raw!r}。")
+    if value < 0:
+        raise CalcError(field, f"{field} 不能为负数（收到 {raw}）。")
+    if value > MAX_AMOUNT:
+        raise CalcError(field, f"{field} 金额过大（{raw}），超过 100000000 元，请核对。")
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise CalcError(field, f"{field} 最多保留两位小数（收到 {raw}）。")
+    if not allow_zero and value == 0:
+        raise CalcError(field, f"{field} 必须大于0。")
+    return value
+
+
+def parse_ratio(field: str, raw: object) -> Decimal:
+    """Parse a ratio in [0, 1] (e.g. a local ratio the text delegates to the region)."""
+    if isinstance(raw, bool):
+        raise CalcError(field, f"{field} 应为0到1之间的比例（如 \"0.85\"）。")
+    try:
+        value = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        raise CalcError(field, f"{field} 不是有效的比例：{raw!r}。请填写0到1之间的数，如 \"0.85\"。") from None
+    if not value.is_finite() or value < 0 or value > 1:
+        raise CalcError(field, f"{field} 必须在0到1之间（如 \"0.85\" 表示85%），收到 {raw}。")
+    return value

@@ -1,0 +1,55 @@
+"""The payer chain: each payer takes what the previous ones left.
+
+Order is fixed by the corpus' own description of the settlement: basic pooled fund → major-illness
+insurance → medical assistance / poverty relief ("按基本医疗规定政策补助及大病保险等补偿后自付部分 …
+再次补助"). The ledger refuses a payment larger than the remainder, so the chain can never pay
+more than the bill, and the result lists who paid what."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from calculators.models import PayerShare
+from calculators.money import ZERO, fmt
+
+PAYER_NAMES = {
+    "basic_fund": "基本医保统筹基金",
+    "major_illness": "大病保险",
+    "assistance": "医疗救助",
+    "poverty_relief": "健康扶贫再次补助",
+    "settled": "基本医保及大病保险（结算单金额）",
+}
+ORDER = ["settled", "basic_fund", "major_illness", "assistance", "poverty_relief"]
+
+
+class PayerLedger:
+    """Payments against one bill, in chain order."""
+
+    __slots__ = ("total", "covered", "paid")
+
+    def __init__(self, total: Decimal, covered: Decimal) -> None:
+        self.total = total
+        self.covered = covered
+        self.paid: list[tuple[str, Decimal]] = []
+
+    @property
+    def covered_remainder(self) -> Decimal:
+        """Policy-covered cost not yet paid by any payer: the base of the next stage."""
+        return self.covered - sum((a for _, a in self.paid), ZERO)
+
+    def pay(self, payer: str, amount: Decimal) -> Decimal:
+        if payer not in PAYER_NAMES:
+            raise ValueError(f"unknown payer {payer}")
+        if self.paid and ORDER.index(payer) < ORDER.index(self.paid[-1][0]):
+            raise ValueError(f"payer {payer} out of chain order")
+        if amount < 0 or amount > self.covered_remainder:
+            raise ValueError(f"payer {payer} would pay {amount}, remainder is {self.covered_remainder}")
+        self.paid.append((payer, amount))
+        return amount
+
+    @property
+    def reimbursed(self) -> Decimal:
+        return sum((a for _, a in self.paid), ZERO)
+
+    def shares(self) -> list[PayerShare]:
+        return [PayerShare(payer=p, name=PAYER_NAMES[p], amount=fmt(a)) for p, a in self.paid]

@@ -1,0 +1,164 @@
+"""Schema of a policy rule file (YAML under calculators/policies/).
+
+Compared with OpenFisca parameter files (value + metadata.reference + unit), every single value
+here carries its own verbatim quote and the knowledge-base chunk it lives in, values are broken
+down by declared enumerations whose product is checked cell by cell at load, and a value the text
+does not give is written down as `absent` (or `delegated` to a local figure) instead of being
+left out or set to zero."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Unit = Literal["CNY", "ratio", "share_of_avg_wage", "flag", "CNY/person-year"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RuleSource(_Strict):
+    quote: str = Field(min_length=2)
+    document: str | None = None  # defaults to the policy's document
+    citation: str | None = None  # filled from the knowledge base by `medpolicy policies --check --fix`
+    chunk_id: str | None = None
+
+
+class Cell(BaseModel):
+    """One value of a parameter for one combination of enumerations (extra keys = the combination)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    value: str | None = None
+    absent: bool = False  # the text sets no value: the engine refuses with `missing`
+    delegated: str | None = None  # the text leaves it to the region: the request field that supplies it
+    missing: str | None = None  # what is missing, in Chinese, for the refusal message
+    source: RuleSource
+
+
+class Parameter(_Strict):
+    label: str
+    unit: Unit
+    by: list[str] = Field(default_factory=list)
+    values: list[Cell]
+
+
+class CapRef(_Strict):
+    param: str
+    pool: str
+    grows_with_diseases: str | None = None  # parameter added per extra disease
+
+
+class OnceAYear(_Strict):
+    pool: str
+    source: RuleSource
+    assumption: str
+
+
+class AssumptionSpec(_Strict):
+    id: str
+    text: str
+    quote: str | None = None
+
+
+class MajorIllnessStage(_Strict):
+    deductible: str
+    ratio: str
+
+
+class _ServiceBase(_Strict):
+    label: str
+    requires: list[str] = Field(default_factory=list)
+
+
+class DeductibleRatioCap(_ServiceBase):
+    kind: Literal["deductible_ratio_cap"]
+    deductible: str
+    deductible_once_a_year: OnceAYear | None = None
+    deductible_assumption: AssumptionSpec | None = None
+    ratio: str
+    ratio_source: RuleSource | None = None  # clause that applies the ratio to this service
+    caps: list[CapRef] = Field(default_factory=list)
+    major_illness: MajorIllnessStage | None = None
+
+
+class Quota(_ServiceBase):
+    kind: Literal["quota"]
+    quota: str
+    ratio: str
+    carryover_rule: str
+    pool: str
+
+
+class FixedSubsidy(_ServiceBase):
+    kind: Literal["fixed_subsidy"]
+    subsidies: dict[str, str]  # maternity_stage -> parameter
+
+
+class SettledRelief(_ServiceBase):
+    kind: Literal["settled_relief"]
+    relief_ratio: str
+    relief_cap: str
+    pool: str
+    when: dict[str, object] = Field(default_factory=dict)
+
+
+ServiceSpec = Annotated[Union[DeductibleRatioCap, Quota, FixedSubsidy, SettledRelief], Field(discriminator="kind")]
+
+Op = Literal["add", "multiply", "set", "set_param"]
+
+
+class Effect(_Strict):
+    target: str
+    op: Op
+    value: str | None = None
+    param: str | None = None  # for set_param
+
+
+class ModifierSpec(_Strict):
+    id: str
+    name: str
+    order: int
+    services: list[str]
+    when: dict[str, object]
+    effects: list[Effect]
+    source: RuleSource
+    assumptions: list[AssumptionSpec] = Field(default_factory=list)
+    conflicts_with: list[str] = Field(default_factory=list)
+
+
+class ContributionSpec(_Strict):
+    kind: Literal["resident_flat", "employee_rates"]
+    requires: list[str] = Field(default_factory=list)
+    individual: str | None = None
+    group_by_person: bool = False
+    employer_rate: str | None = None
+    individual_rate: str | None = None
+    base_min: str | None = None
+    base_max: str | None = None
+    account_share_of_employer: str | None = None
+    assumptions: list[AssumptionSpec] = Field(default_factory=list)
+
+
+class Gap(_Strict):
+    what: str
+    missing: str
+    source: RuleSource
+
+
+class RuleFile(_Strict):
+    id: str
+    title: str
+    region: str
+    year: int
+    scheme: str
+    document: str
+    dimensions: dict[str, list[int | bool | str]] = Field(default_factory=dict)
+    sources: dict[str, RuleSource] = Field(default_factory=dict)  # anchors; informational
+    parameters: dict[str, Parameter]
+    services: dict[str, ServiceSpec] = Field(default_factory=dict)
+    modifiers: list[ModifierSpec] = Field(default_factory=list)
+    contributions: ContributionSpec | None = None
+    gaps: list[Gap] = Field(default_factory=list)
