@@ -57,6 +57,7 @@ _FIXED: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "uncovered_amount": ("请问其中医保目录外（自费）的费用有多少元？", [("没有", "0")]),
     "ytd_reimbursed": ("请问今年已经报销过多少元？", [("没有", "0")]),
     "maternity_stage": ("请问是产前检查还是住院分娩？", [("产前检查", "prenatal"), ("住院分娩", "delivery")]),
+    "prior_reimbursed": ("请问结算单上基本医保和大病保险已经支付了多少元？", []),
     "local_avg_wage": ("请问当地上年度职工年平均工资是多少元？", []),
     "wage": ("请问您的年缴费工资是多少元？", []),
 }

@@ -20,7 +20,7 @@ FOLLOW_UP_START = re.compile(r"^(那|那么|如果|要是|假如|换成|改成|�
 FOLLOW_UP_END = re.compile(r"(呢|的话|怎么样|怎么算|多少)[?？。!！]*$")
 MAX_FOLLOW_UP_CHARS = 20
 # Money slots a bare amount fills when the question asked for it.
-_AMOUNT_SLOTS = {"amount", "uncovered_amount", "ytd_reimbursed", "local_avg_wage", "wage"}
+_AMOUNT_SLOTS = {"amount", "uncovered_amount", "ytd_reimbursed", "local_avg_wage", "wage", "prior_reimbursed"}
 # Words for slot values, used when a follow-up changes a slot the NLU gave no evidence span for.
 _LABELS = {
     "hospital_level": {1: "一级医院", 2: "二级医院", 3: "三级医院"},

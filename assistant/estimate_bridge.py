@@ -38,6 +38,7 @@ FIELD_TO_SLOT = {
     "service": "service",
     "policy": "policy",
     "maternity_stage": "maternity_stage",
+    "prior_reimbursed": "prior_reimbursed",
 }
 
 
@@ -125,7 +126,7 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         if slots.get(slot) is not None:
             request[name] = slots[slot]
     money = {"amount": "covered_cost", "uncovered_amount": "uncovered_cost", "ytd_reimbursed": "ytd_reimbursed",
-             "local_avg_wage": "local_avg_wage"}
+             "local_avg_wage": "local_avg_wage", "prior_reimbursed": "prior_reimbursed"}
     for slot, name in money.items():
         if slots.get(slot) is not None:
             request[name] = str(slots[slot])

@@ -91,9 +91,9 @@ class Assistant:
         if calculators is None:
             calculators = policies if isinstance(policies, CalculatorPort) else CalculatorPort.default()
         self.calculators = calculators
-        infos = _policy_infos(policies)
-        self.policies = infos or calculators.policies
-        self.known_regions = tuple(dict.fromkeys([*_facet_regions(kb), *(p.region for p in self.policies)]))
+        kb_regions = _facet_regions(kb)
+        self.policies = [_canonical_region(p, kb_regions) for p in (_policy_infos(policies) or calculators.policies)]
+        self.known_regions = tuple(dict.fromkeys([*kb_regions, *(p.region for p in self.policies)]))
 
     @classmethod
     def create_default(cls, settings: Any = None) -> "Assistant":
@@ -258,6 +258,15 @@ class Assistant:
         )
         reply.wechat_text = render_wechat(reply)
         return reply
+
+
+def _canonical_region(policy: PolicyInfo, kb_regions: list[str]) -> PolicyInfo:
+    """Name a rule set's region as the knowledge base tags it ("四川省岳池县" -> "岳池县"), so one
+    region slot filters both clauses and rule sets and the quick replies use one spelling."""
+    for region in kb_regions:
+        if region != policy.region and region in policy.region:
+            return policy.model_copy(update={"region": region})
+    return policy
 
 
 def _as_dict(result: Any) -> dict[str, Any]:
