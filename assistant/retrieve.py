@@ -49,3 +49,22 @@ def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: in
     terms = query_terms(query, slots)
     selections = [select_sentences(hit, terms) for hit in _candidates(response.results)]
     return Retrieval(no_basis=False, selections=selections, filtered_by_region=filters is not None)
+
+
+def locate_quote(kb: KnowledgeBaseLike, quote: str, region: str | None = None) -> SearchHit | None:
+    """The clause a calculator rule quotes, so an estimate's citation can name its chunk and path.
+    Searches with the quote itself and accepts only a hit that contains it verbatim (normalised)."""
+    from knowledge_base.normalize import normalize_text
+
+    wanted = normalize_text(quote)
+    try:
+        response = kb.search(quote, top_k=5, filters=None)
+    except Exception:  # an unsearchable quote just stays without a chunk id
+        return None
+    for hit in response.results:
+        if wanted in normalize_text(hit.text) and (region is None or hit.region in (None, region)):
+            return hit
+    for hit in response.results:
+        if wanted in normalize_text(hit.text):
+            return hit
+    return None

@@ -31,7 +31,7 @@ from assistant.estimate_bridge import (
 from assistant.grounding import check_grounding
 from assistant.models import AssistantReply, Citation, Clarification
 from assistant.render import render_wechat
-from assistant.retrieve import retrieve
+from assistant.retrieve import locate_quote, retrieve
 from assistant.session_store import SessionStore, SqliteSessionStore
 from assistant.state import DialogueState
 
@@ -195,6 +195,7 @@ class Assistant:
         except ValueError as exc:
             return self._calc_refusal("estimate", state, exc, slots)
         answer, citations = render_estimate(result, choice.policy, service)
+        self._link_citations(citations)
         estimate = {"request": request, **result}
         if not slots.get("service"):
             answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
@@ -218,8 +219,18 @@ class Assistant:
                 return self._calc_refusal("contribution", state, exc, slots)
             return self._policy_question(turn, state, intent="contribution")
         answer, citations = render_contribution(result, choice.policy)
+        self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _link_citations(self, citations: list[Citation]) -> None:
+        """Fill chunk id and citation path of rule quotes the calculators did not link themselves."""
+        for citation in citations:
+            if citation.chunk_id:
+                continue
+            hit = locate_quote(self.kb, citation.text, citation.region)
+            if hit is not None:
+                citation.chunk_id, citation.citation = hit.chunk_id, hit.citation
 
     def _calc_refusal(self, intent: str, state: DialogueState, exc: ValueError, slots: dict[str, Any]) -> Draft:
         """A field the policy needs and the user has not given → ask for it; anything else → say why."""
