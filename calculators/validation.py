@@ -38,4 +38,8 @@ def parse_model(model: type[BaseModel], data: object) -> BaseModel:
             text = f"取值无效，可选：{expected}"
         got = err.get("input")
         shown = "" if kind in ("missing", "extra_forbidden") else f"（收到 {got!r}）"
+        if kind == "missing":
+            raise CalcError(field, f"缺少必填字段 {field}。") from None
+        if kind == "extra_forbidden":
+            raise CalcError(field, f"不认识的字段 {field}（请检查拼写）。") from None
         raise CalcError(field, f"字段 {field} {text}{shown}。") from None

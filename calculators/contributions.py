@@ -1,0 +1,115 @@
+"""Contribution calculators: flat resident contributions by tier/person group, and employee
+contributions as rates of a wage base clamped between multiples of the local average wage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from calculators.context import Context
+from calculators.errors import CalcError
+from calculators.models import Assumption, ContributionRequest, ContributionResult, EstimateRequest
+from calculators.modifiers import base_value
+from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, q2
+from calculators.registry import Policy, get_policy
+from calculators.validation import parse_model
+
+
+def contribution_group(ctx: Context) -> str:
+    """The person group a resident contribution table is keyed by (岳池: 成人/低保成人/学生/…)."""
+    person = ctx.req.person
+    if ctx.need("person.no_support", "“三无人员”个人不缴费"):
+        return "no_support"
+    category = ctx.need("person.category", "缴费标准按人员类别不同")
+    low = ctx.need("person.low_income", "低保对象、重度残疾人等缴费标准不同")
+    base = "adult" if category in ("adult", "elderly") else category
+    del person
+    return f"{base}_low_income" if low else base
+
+
+class _ContributionContext(Context):
+    """Context over a contribution request (same field access and tracing)."""
+
+    def __init__(self, req: ContributionRequest, policy: Policy) -> None:
+        shim = EstimateRequest(policy=req.policy, service="contribution", tier=req.tier, person=req.person,
+                               local_avg_wage=req.local_avg_wage)
+        super().__init__(shim, policy, "contribution")
+        self.wage = req.wage
+
+    def raw(self, name: str) -> object:
+        if name == "wage":
+            return self.wage
+        return super().raw(name)
+
+
+def _lookup_group(ctx: Context, name: str, group: str) -> Decimal:
+    param = ctx.policy.params[name]
+    cell = param.cells[(group,)]
+    if cell.status != "value":
+        raise CalcError("person", f"政策“{ctx.policy.title}”原文未规定{cell.missing}，无法测算。请以当地医保经办机构核定为准。")
+    ctx.step(f"{param.label}（{group}）", fmt_plain(cell.value), cell.value, cell.source)
+    return cell.value
+
+
+def _resident(ctx: Context) -> ContributionResult:
+    spec = ctx.policy.contributions
+    if spec.group_by_person:
+        amount = _lookup_group(ctx, spec.individual, contribution_group(ctx))
+    else:
+        amount = base_value(ctx, spec.individual)
+        if amount is None:
+            raise CalcError("policy", f"政策“{ctx.policy.title}”原文未规定个人缴费标准。")
+    amount = q2(amount)
+    return ContributionResult(
+        policy=ctx.policy.id, policy_title=ctx.policy.title, individual=fmt(amount), total=fmt(amount),
+        steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
+    )
+
+
+def _employee(ctx: Context) -> ContributionResult:
+    spec = ctx.policy.contributions
+    for a in spec.assumptions:
+        ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
+    wage = ctx.amount("wage")
+    avg = ctx.amount("local_avg_wage")
+    if avg == 0:
+        raise CalcError("local_avg_wage", "local_avg_wage（当地上年度职工年平均工资）必须大于0。")
+    low = base_value(ctx, spec.base_min)
+    high = base_value(ctx, spec.base_max)
+    base = min(max(wage, low), high)
+    ctx.step("缴费基数", f"min(max(工资 {fmt(wage)}, 下限 {fmt(low)}), 上限 {fmt(high)}) = {fmt(base)}", base)
+    e_rate = base_value(ctx, spec.employer_rate)
+    i_rate = base_value(ctx, spec.individual_rate)
+    employer = q2(base * e_rate)
+    individual = q2(base * i_rate)
+    ctx.step("单位缴费", f"{fmt(base)} × {fmt_ratio(e_rate)} = {fmt(employer)}", employer)
+    ctx.step("个人缴费", f"{fmt(base)} × {fmt_ratio(i_rate)} = {fmt(individual)}", individual)
+    share = base_value(ctx, spec.account_share_of_employer)
+    to_account = q2(employer * share)
+    account = individual + to_account
+    pooled = employer - to_account
+    ctx.step("划入个人帐户", f"个人缴费 {fmt(individual)} + 单位缴费 {fmt(employer)} × {fmt_ratio(share)} = {fmt(account)}", account)
+    ctx.step("记入统筹基金", f"{fmt(employer)} − {fmt(to_account)} = {fmt(pooled)}", pooled)
+    total = employer + individual
+    ctx.step("合计缴费", f"{fmt(employer)} + {fmt(individual)} = {fmt(total)}", total)
+    return ContributionResult(
+        policy=ctx.policy.id, policy_title=ctx.policy.title, individual=fmt(individual), employer=fmt(employer),
+        total=fmt(total), personal_account=fmt(account), pooled_fund=fmt(pooled),
+        steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
+    )
+
+
+def contribution(request: ContributionRequest | dict) -> ContributionResult:
+    """Yearly contribution for one person under one policy; CalcError on bad input."""
+    req = request if isinstance(request, ContributionRequest) else parse_model(ContributionRequest, request)
+    policy = get_policy(req.policy)
+    if policy.contributions is None:
+        raise CalcError("policy", f"政策“{policy.title}”原文未给出缴费标准，无法测算缴费。")
+    ctx = _ContributionContext(req, policy)
+    for name in policy.contributions.requires:
+        ctx.need(name)
+    if policy.contributions.kind == "employee_rates":
+        return _employee(ctx)
+    return _resident(ctx)
+
+
+__all__ = ["contribution", "contribution_group", "ZERO"]
