@@ -46,6 +46,9 @@ _FIXED: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "out_of_area": ("请问是在本县（统筹区）内还是县外就医？", [("县内", False), ("县外", True)]),
     "referral": ("请问是否办理了转诊或外诊登记？", [("已办理", True), ("未办理", False)]),
     "poverty": ("请问是否为建档立卡贫困人口？", [("是", True), ("不是", False)]),
+    "low_income": ("请问是否属于低保对象或重度残疾人？", [("是", True), ("不是", False)]),
+    "no_support": ("请问是否属于“三无人员”（无劳动能力、无经济收入、无法定抚养人）？", [("是", True), ("不是", False)]),
+    "major_disease": ("请问是否患有重大疾病？", [("是", True), ("不是", False)]),
     "retired": ("请问是在职还是退休？", [("在职", False), ("退休", True)]),
     "chronic_disease_count": ("请问同时患有几种慢性（特殊）疾病？", [("1种", 1), ("2种", 2), ("3种", 3), ("4种", 4)]),
     "service": (

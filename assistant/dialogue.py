@@ -91,7 +91,7 @@ def pending_value(message: str, understanding: Understanding, question: SlotQues
         return slots[question.slot]
     if question.slot in _AMOUNT_SLOTS and "amount" in slots:
         return slots["amount"]
-    if question.slot == "policy" or question.options:
+    if question.options:
         return question.value_for(message)
     return None
 

@@ -17,6 +17,7 @@ from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
 from assistant.models import Citation
 
 _CATEGORIES = {"adult", "student", "child", "elderly"}
+RESIDENT_SCHEMES = {"城乡居民", "城镇居民", "新农合"}
 
 # Calculator request field (as CalcError names it) -> the dialogue slot that fills it.
 FIELD_TO_SLOT = {
@@ -28,6 +29,9 @@ FIELD_TO_SLOT = {
     "person": "person_category",
     "person.poverty": "poverty",
     "person.retired": "retired",
+    "person.low_income": "low_income",
+    "person.no_support": "no_support",
+    "person.major_disease": "major_disease",
     "admission_index": "admission_index",
     "out_of_area": "out_of_area",
     "referral": "referral",
@@ -83,6 +87,10 @@ def choose_policy(policies: Sequence[PolicyInfo], slots: dict[str, Any], purpose
         narrowed = [p for p in narrowed if _region_matches(slots["region"], p.region)]
         if not narrowed:
             return Choice(candidates=fits)  # the library has no rule set for this region
+    if slots.get("tier") is not None or slots.get("person_category") in {"student", "child"}:
+        # Contribution tiers, pupils and pre-school children exist only in resident schemes.
+        residents = [p for p in narrowed if p.scheme in RESIDENT_SCHEMES]
+        narrowed = residents or narrowed
     for slot, attr in (("scheme", "scheme"), ("year", "year")):
         if slots.get(slot) is not None:
             subset = [p for p in narrowed if getattr(p, attr) == slots[slot]]
@@ -109,8 +117,9 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         person["low_income"] = True
     if slots.get("poverty") is not None:
         person["poverty"] = slots["poverty"]
-    if slots.get("retired") is not None:
-        person["retired"] = slots["retired"]
+    for flag in ("retired", "low_income", "no_support", "major_disease"):
+        if slots.get(flag) is not None:
+            person[flag] = slots[flag]
     if person:
         request["person"] = person
     simple = {
@@ -144,8 +153,6 @@ def build_contribution_request(policy: PolicyInfo, slots: dict[str, Any]) -> dic
 def missing_slot_question(field_name: str) -> SlotQuestion | None:
     """The clarifying question for a request field the calculator says is missing."""
     slot = FIELD_TO_SLOT.get(field_name)
-    if slot is None and field_name.startswith("person."):
-        slot = FIELD_TO_SLOT.get("person")
     return question_for(slot) if slot else None
 
 
