@@ -83,3 +83,47 @@ def test_sessions_survive_a_restart(tmp_path):
 def test_bad_messages_raise_clear_errors(bad):
     with pytest.raises(ValueError, match="消息"):
         make().ask(bad)
+
+
+def scripted(*understandings):
+    it = iter(understandings)
+    return lambda text, known_regions=(): next(it)
+
+
+def test_real_calculators_estimate_with_cited_rules():
+    from decimal import Decimal
+
+    from assistant.estimate_bridge import CalculatorPort
+    from assistant.nlu.models import Slots, Understanding
+
+    port = CalculatorPort.default()
+    nlu = scripted(Understanding(intent="estimate", slots=Slots(region="重庆", tier=1, hospital_level=2, amount=Decimal(20000))))
+    assistant = Assistant(default_kb(), port, InMemorySessionStore(), nlu=nlu, calculators=port)
+    reply = assistant.ask("重庆一档二级医院住院2万能报多少")
+    # (20000 - 300) x 60% = 11820 by hand from the 重庆 clauses; 20000 - 11820 = 8180.
+    assert reply.estimate["reimbursed"] == "11820.00" and reply.estimate["out_of_pocket"] == "8180.00"
+    assert "医保支付 11820.00 元，个人自付 8180.00 元" in reply.answer
+    assert any("300元/次" in c.text for c in reply.citations) and reply.grounded
+
+
+def test_real_calculators_contribution_asks_each_missing_fact():
+    from assistant.estimate_bridge import CalculatorPort
+    from assistant.nlu.models import Slots, Understanding
+
+    port = CalculatorPort.default()
+    nlu = scripted(
+        Understanding(intent="contribution", slots=Slots(region="岳池县", person_category="student"), query="岳池县学生交多少钱"),
+        Understanding(intent="policy_question", slots=Slots(year=2009)),
+        Understanding(intent="out_of_scope"),
+        Understanding(intent="out_of_scope"),
+    )
+    assistant = Assistant(default_kb(), port, InMemorySessionStore(), nlu=nlu, calculators=port)
+    first = assistant.ask("岳池县学生交多少钱")
+    assert first.clarification.slot == "year"
+    reply = assistant.ask("2009年", first.session_id)
+    asked = []
+    while reply.clarification is not None and len(asked) < 3:  # each yes/no fact, one at a time
+        asked.append(reply.clarification.slot)
+        reply = assistant.ask("不是", first.session_id)
+    assert sorted(asked) == ["low_income", "no_support"]
+    assert "个人缴费 10.00 元" in reply.answer and reply.grounded
