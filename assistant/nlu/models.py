@@ -30,6 +30,9 @@ class Slots(BaseModel):
     ytd_reimbursed: Decimal | None = None  # 今年已报销
     service: str | None = None  # inpatient / chronic_outpatient / major_disease_outpatient / general_outpatient / maternity
     topic: str | None = None  # a policy topic keyword when recognised (起付线, 封顶线…)
+    # Added by the NLU (optional, backwards compatible):
+    amount_scope: Literal["total", "covered"] | None = None  # "total": amount includes the 自费 part
+    wage: Decimal | None = None  # 月工资 / 缴费基数 stated for an employee contribution question
 
 
 class Understanding(BaseModel):
@@ -38,3 +41,6 @@ class Understanding(BaseModel):
     slots: Slots = Field(default_factory=Slots)
     query: str = ""  # the message normalised, for retrieval
     evidence: dict[str, str] = Field(default_factory=dict)  # slot -> the text span it came from
+    # Added by the NLU (optional): the message refers back to the previous turn ("那二级医院呢？",
+    # "换成二档"); the dialogue manager keeps the previous intent and merges these slots into it.
+    is_followup: bool = False

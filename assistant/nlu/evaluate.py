@@ -1,0 +1,201 @@
+"""Accuracy of the NLU on the labelled set (tests/assistant/data/nlu_cases.yaml).
+
+`run(path) -> EvalReport`: intent accuracy, slot accuracy (overall and per slot), follow-up flag
+accuracy, exact match per utterance, and the list of failures — separately for the development
+cases, the held-out block, and both together. `python -m assistant.nlu.evaluate [PATH] [--json]`.
+
+Slot accuracy is counted over every (utterance, slot) pair where the label or the prediction is
+not empty, so a wrongly *added* slot counts against the score as much as a missed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, Field
+
+from assistant.models import Intent
+from assistant.nlu.models import Slots
+from assistant.nlu.parse import parse
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests" / "assistant" / "data" / "nlu_cases.yaml"
+SLOT_NAMES: tuple[str, ...] = tuple(Slots.model_fields)
+INTENTS: tuple[str, ...] = get_args(Intent)
+
+
+class CaseError(ValueError):
+    """A labelled case is malformed (unknown slot or intent)."""
+
+
+class SlotStat(BaseModel):
+    total: int = 0
+    correct: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+
+class Failure(BaseModel):
+    block: str
+    text: str
+    expected_intent: str
+    got_intent: str
+    expected_followup: bool
+    got_followup: bool
+    slot_errors: dict[str, dict[str, Any]] = Field(default_factory=dict)  # slot -> {expected, got}
+
+
+class BlockReport(BaseModel):
+    name: str
+    n: int = 0
+    intent_correct: int = 0
+    followup_correct: int = 0
+    exact: int = 0
+    per_slot: dict[str, SlotStat] = Field(default_factory=dict)
+    failures: list[Failure] = Field(default_factory=list)
+
+    @property
+    def intent_accuracy(self) -> float:
+        return self.intent_correct / self.n if self.n else 1.0
+
+    @property
+    def followup_accuracy(self) -> float:
+        return self.followup_correct / self.n if self.n else 1.0
+
+    @property
+    def exact_match(self) -> float:
+        return self.exact / self.n if self.n else 1.0
+
+    @property
+    def slot_accuracy(self) -> float:
+        total = sum(s.total for s in self.per_slot.values())
+        return sum(s.correct for s in self.per_slot.values()) / total if total else 1.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "intent_accuracy": round(self.intent_accuracy, 4),
+            "slot_accuracy": round(self.slot_accuracy, 4),
+            "followup_accuracy": round(self.followup_accuracy, 4),
+            "exact_match": round(self.exact_match, 4),
+            "per_slot": {k: {"total": v.total, "correct": v.correct, "accuracy": round(v.accuracy, 4)}
+                         for k, v in sorted(self.per_slot.items())},
+            "failures": [f.model_dump() for f in self.failures],
+        }
+
+
+class EvalReport(BaseModel):
+    path: str
+    dev: BlockReport
+    heldout: BlockReport
+    all: BlockReport
+
+    def summary(self) -> dict[str, Any]:
+        return {"path": self.path, "dev": self.dev.summary(), "heldout": self.heldout.summary(),
+                "all": self.all.summary()}
+
+
+def _same(slot: str, expected: Any, got: Any) -> bool:
+    if expected is None or got is None:
+        return expected is None and got is None
+    if isinstance(got, Decimal):
+        return Decimal(str(expected)) == got
+    return expected == got
+
+
+def _check_case(case: dict[str, Any], where: str) -> None:
+    if "text" not in case or "intent" not in case:
+        raise CaseError(f"{where}: 每个用例需要 text 和 intent")
+    if case["intent"] not in INTENTS:
+        raise CaseError(f"{where}: 未知意图 {case['intent']!r}")
+    unknown = set(case.get("slots") or {}) - set(SLOT_NAMES)
+    if unknown:
+        raise CaseError(f"{where}: 未知槽位 {sorted(unknown)}")
+
+
+def _score(block: BlockReport, name: str, case: dict[str, Any], known_regions: list[str]) -> None:
+    u = parse(case["text"], known_regions)
+    expected = case.get("slots") or {}
+    exp_followup = bool(case.get("followup", False))
+    block.n += 1
+    intent_ok = u.intent == case["intent"]
+    followup_ok = u.is_followup == exp_followup
+    block.intent_correct += intent_ok
+    block.followup_correct += followup_ok
+    errors: dict[str, dict[str, Any]] = {}
+    for slot in SLOT_NAMES:
+        exp, got = expected.get(slot), getattr(u.slots, slot)
+        if exp is None and got is None:
+            continue
+        stat = block.per_slot.setdefault(slot, SlotStat())
+        stat.total += 1
+        if _same(slot, exp, got):
+            stat.correct += 1
+        else:
+            errors[slot] = {"expected": exp, "got": str(got) if isinstance(got, Decimal) else got}
+    if intent_ok and followup_ok and not errors:
+        block.exact += 1
+    else:
+        block.failures.append(Failure(block=name, text=case["text"], expected_intent=case["intent"],
+                                      got_intent=u.intent, expected_followup=exp_followup,
+                                      got_followup=u.is_followup, slot_errors=errors))
+
+
+def run(path: str | Path = DEFAULT_PATH) -> EvalReport:
+    """Parse every labelled utterance in `path` and score it against its labels."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    known = list(data.get("known_regions") or [])
+    blocks = {"dev": BlockReport(name="dev"), "heldout": BlockReport(name="heldout")}
+    combined = BlockReport(name="all")
+    for name, key in (("dev", "cases"), ("heldout", "heldout")):
+        for i, case in enumerate(data.get(key) or []):
+            _check_case(case, f"{key}[{i}]")
+            _score(blocks[name], name, case, known)
+            _score(combined, name, case, known)
+    return EvalReport(path=str(path), dev=blocks["dev"], heldout=blocks["heldout"], all=combined)
+
+
+def format_report(report: EvalReport) -> str:
+    lines = [f"NLU evaluation: {report.path}", ""]
+    lines.append(f"{'block':8} {'n':>4} {'intent':>8} {'slots':>8} {'followup':>9} {'exact':>8}")
+    for b in (report.dev, report.heldout, report.all):
+        lines.append(f"{b.name:8} {b.n:4d} {b.intent_accuracy:8.1%} {b.slot_accuracy:8.1%} "
+                     f"{b.followup_accuracy:9.1%} {b.exact_match:8.1%}")
+    lines += ["", "per slot (all):"]
+    for slot, s in sorted(report.all.per_slot.items()):
+        lines.append(f"  {slot:24} {s.correct:4d}/{s.total:<4d} {s.accuracy:7.1%}")
+    lines += ["", f"failures ({len(report.all.failures)}):"]
+    for f in report.all.failures:
+        parts = []
+        if f.expected_intent != f.got_intent:
+            parts.append(f"intent {f.expected_intent}→{f.got_intent}")
+        if f.expected_followup != f.got_followup:
+            parts.append(f"followup {f.expected_followup}→{f.got_followup}")
+        parts += [f"{k} {v['expected']}→{v['got']}" for k, v in f.slot_errors.items()]
+        lines.append(f"  [{f.block}] {f.text}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m assistant.nlu.evaluate", description=__doc__.splitlines()[0])
+    ap.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
+    ap.add_argument("--json", action="store_true", help="print the full report as JSON")
+    args = ap.parse_args(argv)
+    try:
+        report = run(args.path)
+    except (OSError, CaseError, yaml.YAMLError) as exc:
+        print(f"评测失败: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.summary(), ensure_ascii=False, indent=2) if args.json else format_report(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""Intent rules: ordered pattern classes over the normalised text and the slots already found.
+
+Order encodes priority: an explicit reset or request for a human wins over everything; other
+insurance/weather questions are out of scope only when nothing ties them to medical insurance;
+a stated cost makes an estimate; a contribution topic makes a contribution question; greetings
+and thanks count only when the message carries nothing else.
+"""
+
+from __future__ import annotations
+
+from assistant.models import Intent
+from assistant.nlu.lexicon import Lexicon
+from assistant.nlu.slots import Found
+
+CONTRIBUTION_TOPIC = "缴费标准"
+
+
+def has_domain_signal(text: str, lex: Lexicon, found: Found) -> bool:
+    """Anything that ties the message to medical insurance: a slot, a topic, or a domain word."""
+    return bool(found.values) or lex.domain.first(text) is not None
+
+
+def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
+    """(intent, confidence) for one normalised message."""
+    if lex.reset.first(text):
+        return "reset", 0.95
+    if lex.human.first(text):
+        return "human", 0.95
+    in_domain = has_domain_signal(text, lex, found)
+    if not in_domain and lex.out_of_scope.first(text):
+        return "out_of_scope", 0.9
+    values = found.values
+    if "amount" in values or "uncovered_amount" in values:
+        return "estimate", 0.9
+    if values.get("topic") == CONTRIBUTION_TOPIC:
+        return "contribution", 0.9
+    if in_domain:
+        return "policy_question", 0.8
+    thanks, greeting = lex.thanks.first(text), lex.greeting.first(text)
+    if thanks or greeting:
+        return ("thanks", 0.9) if thanks else ("greeting", 0.9)
+    # Nothing recognised: let retrieval try, flagged by a low confidence.
+    return "policy_question", 0.3

@@ -1,0 +1,85 @@
+"""`parse(text)`: normalise, fix common typos, extract slots, classify intent, detect follow-ups.
+
+Pure and model-free (< 1 ms typical), so the dialogue manager can call it on every turn.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from knowledge_base.normalize import normalize_text
+
+from assistant.models import Intent
+from assistant.nlu.intents import classify
+from assistant.nlu.lexicon import Lexicon, lexicon
+from assistant.nlu.models import Slots, Understanding
+from assistant.nlu.slots import Found, extract_all
+
+_PUNCT = re.compile(r"[\s,.!?;:、。！？；：…~\-\"'“”‘’()（）【】《》]+")
+_NO_FOLLOWUP: set[str] = {"greeting", "thanks", "human", "reset", "out_of_scope"}
+# Spaces separate fields in operator shorthand ("一万二 二级医院"); normalize_text drops spaces
+# between CJK characters, so they become commas first (except inside Latin words: "thank you").
+_SPACE_SEPARATOR = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+
+
+def prepare(text: str, lex: Lexicon) -> str:
+    """The form every rule reads: spaces as separators, normalised, common typos fixed."""
+    text = _SPACE_SEPARATOR.sub(",", text.strip())
+    return lex.fix_typos(normalize_text(text))
+
+
+def _strip_courtesy(text: str, lex: Lexicon) -> str:
+    """Drop leading greetings/thanks ("谢谢 那二级医院呢") so the follow-up marker is seen."""
+    while True:
+        text = _PUNCT.sub("", text[:1]) + text[1:] if text[:1] and _PUNCT.fullmatch(text[:1]) else text
+        h = lex.thanks.first(text) or lex.greeting.first(text)
+        if not h or h.start != 0:
+            return text
+        text = text[h.end :]
+
+
+def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
+    """A message that only makes sense against the previous turn: starts with 那/如果/换成…
+    and is short, ends in 呢, or consists of slot words alone ("二档", "学生")."""
+    if intent in _NO_FOLLOWUP:
+        return False
+    conf = lex.followup
+    body = _PUNCT.sub("", _strip_courtesy(text, lex))
+    if not body:
+        return False
+    starts = any(body.startswith(w) for w in conf["starts"]) and not any(
+        body.startswith(w) for w in conf["not_starts"]
+    )
+    ends = any(body.endswith(w) for w in conf["ends"])
+    if starts and (ends or len(body) <= conf["max_len_with_start"]):
+        return True
+    if ends and len(body) <= conf["max_len_with_end"]:
+        return True
+    if intent == "estimate" or "topic" in found.values or not found.values:
+        return False
+    residual = list(text)
+    for start, end in found.spans:
+        residual[start:end] = " " * (end - start)
+    rest = _PUNCT.sub("", "".join(residual))
+    for w in sorted(conf["slot_only_fillers"], key=len, reverse=True):
+        rest = rest.replace(w, "")
+    return not rest and len(body) <= conf["max_len_slot_only"]
+
+
+def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
+    """Understand one message. `known_regions` are the library's region names (canonical form)."""
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    lex = lexicon()
+    query = prepare(text, lex)
+    found = extract_all(query, lex, known_regions)
+    intent, confidence = classify(query, lex, found)
+    return Understanding(
+        intent=intent,
+        confidence=confidence,
+        slots=Slots(**found.values),
+        query=query,
+        evidence=found.evidence,
+        is_followup=is_followup(query, intent, lex, found),
+    )

@@ -1,0 +1,368 @@
+"""Slot extraction: one small rule per slot, each driven by a lexicon pattern class.
+
+Every extractor reads the normalised text and writes into a `Found` collector: the value, the
+span it came from (→ Understanding.evidence), and, where a span must not also be read as a
+policy topic (目录外 in "目录外的有5000", 手续 in "没办手续"), a mask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Sequence
+
+from assistant.nlu.lexicon import Hit, Lexicon, Matcher
+from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
+
+_CN_NUM = "".join(CN_DIGITS) + "十百千"
+_NUM = rf"\d+|[{_CN_NUM}]+"
+
+
+@dataclass
+class Found:
+    """What the extractors found in one message."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+    spans: list[tuple[int, int]] = field(default_factory=list)  # every span read as a slot
+    masks: list[tuple[int, int]] = field(default_factory=list)  # spans hidden from topic matching
+
+    def put(self, slot: str, value: Any, text: str, start: int, end: int, note: str = "") -> None:
+        if slot in self.values or value is None:
+            return
+        self.values[slot] = value
+        span = text[start:end]
+        self.evidence[slot] = f"{span}（{note}）" if note else span
+        self.spans.append((start, end))
+
+
+def _before(text: str, pos: int, words: Sequence[str], window: int = 4) -> str | None:
+    """The word from `words` that ends within `window` characters before `pos`, if any."""
+    left = text[max(0, pos - window) : pos]
+    for w in sorted(words, key=len, reverse=True):
+        if w in left:
+            return w
+    return None
+
+
+def _followed_by(text: str, pos: int, words: Sequence[str]) -> bool:
+    rest = text[pos:].lstrip()
+    return any(rest.startswith(w) for w in words)
+
+
+# --- amounts ---------------------------------------------------------------------------------
+
+
+def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
+    if sp.value is None or sp.value <= 0:
+        return False
+    if any(text[: sp.start].endswith(w) for w in conf["not_after"]):
+        return False
+    if sp.unit in conf["money_units"] or sp.unit in conf["multiplier_suffixes"]:
+        return True
+    if text[: sp.start].rstrip().endswith("¥"):
+        return True
+    if _followed_by(text, sp.end, conf["non_money_units"]):
+        return False
+    digits = re.sub(r"\D", "", sp.text)
+    if digits and digits == sp.text and (digits in conf["hotlines"] or len(digits) >= 7):
+        return False
+    return sp.value >= conf["bare_min"]
+
+
+def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit]) -> Hit | None:
+    """The role cue closest before the amount (within the left window), else a 自费 cue after it."""
+    before = [h for h in role_hits if h.start >= left_start and h.end <= sp.start]
+    if before:
+        return max(before, key=lambda h: h.end)
+    m = re.match(r"\s*(?:是|的|为|都是)?", text[sp.end :])
+    after_at = sp.end + (m.end() if m else 0)
+    for h in role_hits:
+        if h.start == after_at and h.value == "uncovered":
+            clause = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
+            if not re.search(rf"[\d{_CN_NUM}]", clause):  # "5000是自费的", not "2万自费的有5000"
+                return h
+    return None
+
+
+def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
+    """Amounts with their role: covered/total cost, 自费 part, 今年已报销, wage; policy values ignored."""
+    conf = lex.amount_conf
+    role_hits = lex.amount_roles.find(text)
+    prev_end, prev_role = 0, None
+    picked: list[tuple[str | None, NumberSpan, Hit | None]] = []
+    for sp in find_numbers(text):
+        if sp.value is None and sp.has_magnitude:
+            found.evidence.setdefault("amount_unparsed", f"{sp.text}（范围或写法不明确，未取值）")
+        if not _is_money(text, sp, conf):
+            continue
+        left_start = max(prev_end, sp.start - conf["left_window"])
+        between = text[prev_end : sp.start].strip()
+        if prev_role is not None and picked and between in conf["connectors"]:
+            role, cue = prev_role, None
+        else:
+            cue = _role(text, sp, left_start, role_hits)
+            role = cue.value if cue else None
+        if cue is not None and role != "policy_value":
+            found.masks.append((cue.start, cue.end))
+        picked.append((role, sp, cue))
+        prev_end, prev_role = sp.end, role
+
+    def first(roles: tuple) -> tuple[NumberSpan, Hit | None] | None:
+        for role, sp, cue in picked:
+            if role in roles:
+                return sp, cue
+        return None
+
+    def note(sp: NumberSpan) -> str:
+        return "约数，按下限取值" if sp.approx else ""
+
+    for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage")):
+        hit = first((role,))
+        if hit:
+            found.put(slot, hit[0].value, text, (hit[1] or hit[0]).start, hit[0].end, note(hit[0]))
+    chosen = first(("covered",)) or first(("total", None))
+    if chosen:
+        sp, cue = chosen
+        found.put("amount", sp.value, text, (cue or sp).start, sp.end, note(sp))
+        if cue is not None and cue.value == "covered":
+            found.values["amount_scope"] = "covered"
+        elif (cue is not None and cue.value == "total") or "uncovered_amount" in found.values:
+            found.values["amount_scope"] = "total"
+
+
+# --- categorical slots ------------------------------------------------------------------------
+
+
+def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
+    """一级/二级/三级, 三甲/二乙; 乡镇卫生院/社区卫生服务中心 → 1 by convention; 县医院 → unknown."""
+    conf = lex.hospital_conf
+    levels = conf["level_words"]
+    candidates: list[tuple[int, int, int, str]] = []
+    for m in re.finditer(r"([一二三123])(?:级(?:甲等|乙等|丙等)?|[甲乙丙](?:等)?)", text):
+        prev = text[m.start() - 1] if m.start() else ""
+        if prev and (prev.isdigit() or prev in _CN_NUM or prev == "第"):
+            continue  # 一二级, 十三级, 第三级
+        if _followed_by(text, m.end(), conf["not_followed_by"]):
+            continue
+        candidates.append((m.start(), m.end(), levels[m.group(1)], ""))
+    for h in lex.hospital_facility.find(text):
+        if h.value is None:
+            found.evidence.setdefault("hospital_level", f"{h.alias}（未说明医院等级，需追问）")
+        else:
+            candidates.append((h.start, h.end, h.value, "按通常惯例视为一级医疗机构，非政策条文定义"))
+    explicit = [c for c in candidates if not c[3]]
+    pick = min(explicit or candidates, default=None)
+    if pick:
+        found.evidence.pop("hospital_level", None)
+        found.put("hospital_level", pick[2], text, pick[0], pick[1], pick[3])
+
+
+def _region_aliases(known: Sequence[str], suffixes: str = "县市区省") -> Matcher:
+    mapping: dict[str, list[str]] = {}
+    for name in known:
+        aliases = [name]
+        stem = re.sub(r"(自治县|自治州|自治区|[%s])$" % suffixes, "", name)
+        if len(stem) >= 2 and stem != name:
+            aliases.append(stem)
+        mapping[name] = aliases
+    return Matcher(mapping)
+
+
+def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequence[str]) -> None:
+    """Known library regions first (岳池 → 岳池县); otherwise provinces and two-character X县/X市/X区."""
+    if known_regions:
+        h = _region_aliases(known_regions).first(text)
+        if h:
+            found.put("region", h.value, text, h.start, h.end)
+            return
+    conf = lex.regions_conf
+    named: dict[str, list[str]] = {f"{p}省": [f"{p}省", p] for p in conf["provinces"]}
+    named.update({f"{m}市": [f"{m}市", m] for m in conf["municipalities"]})
+    named.update({full: [full, short] for short, full in conf["autonomous"].items()})
+    cands = [(h.start, h.end, h.value) for h in Matcher(named).find(text)]
+    stop = set(conf["stem_stop_chars"])
+    for i, ch in enumerate(text):
+        if ch in conf["suffixes"] and i >= 2:
+            stem = text[i - 2 : i]
+            if _followed_by(text, i + 1, conf["suffix_not_followed_by"]):
+                continue  # 县外, 市里, 县医院: not a place name
+            if all("\u4e00" <= c <= "\u9fff" and c not in stop for c in stem):
+                cands.append((i - 2, i + 1, stem + ch))
+    if cands:
+        start, end, value = min(cands)
+        found.put("region", value, text, start, end)
+
+
+def extract_scheme(text: str, lex: Lexicon, found: Found) -> None:
+    hits = lex.scheme.find(text)
+    preferred = [h for h in hits if h.value in lex.scheme_precedence]
+    h = (preferred or hits or [None])[0]
+    if h:
+        found.put("scheme", h.value, text, h.start, h.end)
+
+
+def extract_tier(text: str, lex: Lexicon, found: Found) -> None:
+    h = lex.tier.first(text)
+    if h:
+        found.put("tier", h.value, text, h.start, h.end)
+
+
+def _age(text: str) -> tuple[int, int, int] | None:
+    m = re.search(rf"({_NUM})\s*(?:周岁|岁)", text) or re.search(rf"今年({_NUM})了", text)
+    if not m:
+        return None
+    try:
+        age = int(parse_number(m.group(1)))
+    except NumberParseError:
+        return None
+    return (age, m.start(), m.end()) if 0 < age < 120 else None
+
+
+def extract_person(text: str, lex: Lexicon, found: Found) -> None:
+    """学生/儿童/老人/成人 by lexicon (most specific wins), else an age by stated convention."""
+    hits = lex.person.find(text)
+    for category in lex.person_conf["precedence"]:
+        for h in hits:
+            if h.value == category:
+                found.put("person_category", category, text, h.start, h.end)
+                return
+    age = _age(text)
+    if age:
+        years, start, end = age
+        conf = lex.person_conf
+        if years >= conf["elderly_age"]:
+            found.put("person_category", "elderly", text, start, end, f"{conf['elderly_age']}岁及以上按老年人")
+        elif years < conf["adult_age"]:
+            found.put("person_category", "child", text, start, end, f"未满{conf['adult_age']}岁按儿童")
+
+
+def extract_poverty(text: str, lex: Lexicon, found: Found) -> None:
+    h = lex.poverty.first(text)
+    if h:
+        neg = _before(text, h.start, lex.poverty_negations, window=3)
+        found.put("poverty", neg is None, text, h.start - (len(neg) if neg else 0), h.end)
+
+
+def extract_retired(text: str, lex: Lexicon, found: Found) -> None:
+    h = lex.retired.first(text)
+    if h:
+        found.put("retired", h.value, text, h.start, h.end)
+
+
+def extract_admission(text: str, lex: Lexicon, found: Found) -> None:
+    m = re.search(rf"第({_NUM})(?:次|回)", text)
+    if m:
+        try:
+            n = int(parse_number(m.group(1)))
+        except NumberParseError:
+            n = 0
+        if 0 < n < 100:
+            found.put("admission_index", n, text, m.start(), m.end())
+            return
+    h = lex.admission_fixed.first(text)
+    if h:
+        found.put("admission_index", h.value, text, h.start, h.end)
+
+
+def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
+    hits = [h for h in lex.out_of_area.find(text) if not _followed_by(text, h.end, lex.out_of_area_not_followed_by)]
+    h = next((h for h in hits if h.value), None) or (hits[0] if hits else None)
+    if h:
+        found.put("out_of_area", h.value, text, h.start, h.end)
+
+
+def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
+    """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗") sets nothing."""
+    conf = lex.referral_conf
+    for h in lex.referral.find(text):
+        neg = _before(text, h.start, conf["negations"], window=3)
+        asked = (
+            neg is None and _before(text, h.start, conf["question_before"], window=3) is not None
+        ) or _followed_by(text, h.end, conf["question_after"])
+        if asked:
+            continue
+        start = text.rfind(neg, max(0, h.start - 3), h.start) if neg else h.start
+        found.put("referral", neg is None, text, start, h.end)
+        found.masks.append((start, h.end))
+        return
+
+
+def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
+    conf = lex.service_conf
+    nouns = "|".join(conf["chronic_count_nouns"])
+    classifiers = "".join(conf["count_classifiers"])
+    m = re.search(rf"({_NUM})[{classifiers}](?:{nouns})", text)
+    if m:
+        try:
+            n = int(parse_number(m.group(1)))
+        except NumberParseError:
+            n = 0
+        if 0 < n < 20:
+            found.put("chronic_disease_count", n, text, m.start(), m.end())
+            return
+    names = {h.value: h for h in lex.chronic_diseases.find(text)}
+    if names:
+        hs = list(names.values())
+        found.put("chronic_disease_count", len(names), text, hs[0].start, hs[-1].end, "按提到的病种数")
+
+
+def extract_service(text: str, lex: Lexicon, found: Found) -> None:
+    """Service by keyword precedence; a named chronic/major disease decides a bare "门诊" or no keyword."""
+    hits = lex.service.find(text)
+    bare_outpatient = all(h.value == "general_outpatient" and h.alias == "门诊" for h in hits)
+    if not hits or bare_outpatient:
+        for service, matcher in (
+            ("major_disease_outpatient", lex.major_diseases),
+            ("chronic_outpatient", lex.chronic_diseases),
+        ):
+            h = matcher.first(text)
+            if h:
+                found.put("service", service, text, h.start, h.end, "由病种推断")
+                return
+    for service in lex.service_precedence:
+        for h in hits:
+            if h.value == service:
+                found.put("service", service, text, h.start, h.end)
+                return
+
+
+def extract_year(text: str, found: Found) -> None:
+    m = re.search(r"((?:19|20)\d{2})\s*年", text)
+    if m:
+        found.put("year", int(m.group(1)), text, m.start(), m.end())
+
+
+def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
+    """The first policy topic mentioned, ignoring spans already read as another slot's cue."""
+    masked = list(text)
+    for start, end in found.masks:
+        masked[start:end] = "□" * (end - start)
+    h = lex.topic.first("".join(masked))
+    if h:
+        found.put("topic", h.value, text, h.start, h.end)
+
+
+def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> Found:
+    """Run every extractor on normalised text. Order matters only for masks (amounts, referral before topic)."""
+    found = Found()
+    extract_year(text, found)
+    extract_amounts(text, lex, found)
+    extract_hospital_level(text, lex, found)
+    extract_region(text, lex, found, known_regions)
+    extract_scheme(text, lex, found)
+    extract_tier(text, lex, found)
+    extract_person(text, lex, found)
+    extract_poverty(text, lex, found)
+    extract_retired(text, lex, found)
+    extract_admission(text, lex, found)
+    extract_out_of_area(text, lex, found)
+    extract_referral(text, lex, found)
+    extract_chronic_count(text, lex, found)
+    extract_service(text, lex, found)
+    extract_topic(text, lex, found)
+    return found
+
+
+__all__ = ["Found", "extract_all", "Decimal"]
