@@ -169,7 +169,8 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
     ctx.step("补偿后自付部分", f"{fmt(covered)} − {fmt(prior)} = {fmt(remainder)}", remainder)
     ctx.assume(Assumption(id="relief_base", text="“补偿后自付部分”按政策范围内费用减去基本医保和大病保险已支付金额计算，政策范围外费用不计入；最高限额按每人每年累计理解。"))
     if not all(condition_holds(ctx, k, v) for k, v in spec.when.items()):
-        ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO)
+        ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO,
+                 ctx.policy.params[spec.relief_ratio].cells[()].source)
         return Outcome(deductible=None, copay=remainder, above_cap=ZERO, caps_used={spec.pool: ZERO})
     mods = applicable_modifiers(ctx)
     ratio = resolve(ctx, spec.relief_ratio, mods)
