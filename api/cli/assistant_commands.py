@@ -9,15 +9,13 @@ from typing import Any
 import typer
 
 
-def _assistant(session_file: str | None) -> Any:
-    """The real stack; sessions in memory unless a file is given (so `ask` can continue a session)."""
+def _ephemeral_assistant() -> Any:
+    """The real stack with in-memory sessions: `--stdin` and `chat` sessions end with the process."""
     from assistant.service import Assistant
+    from assistant.session_store import InMemorySessionStore
 
     assistant = Assistant.create_default()
-    if session_file is None:
-        from assistant.session_store import InMemorySessionStore
-
-        assistant.store = InMemorySessionStore()
+    assistant.store = InMemorySessionStore()
     return assistant
 
 
@@ -56,7 +54,7 @@ def register(app: typer.Typer) -> None:
         from assistant.service import Assistant
 
         if stdin:
-            assistant = _assistant(None)
+            assistant = _ephemeral_assistant()
             for line in sys.stdin:
                 if not line.strip():
                     continue
@@ -79,7 +77,7 @@ def register(app: typer.Typer) -> None:
     @app.command("chat")
     def chat() -> None:
         """在终端里与医保助手对话（输入“退出”结束）。"""
-        assistant = _assistant(None)
+        assistant = _ephemeral_assistant()
         session_id = None
         typer.echo("医保政策助手：请输入问题（“重新开始”清空对话，“退出”结束）。")
         while True:
