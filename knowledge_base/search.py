@@ -46,7 +46,7 @@ class RetrievalConfig:
     heading_boost: float = 0.5
     use_synonyms: bool = True
     fine_tokens: bool = True
-    coverage_floor: float = 0.35
+    coverage_floor: float = 0.0
     rrf_k: int = 60
     dense_top_n: int = 50  # only the dense side's best N take part in fusion
 
@@ -80,6 +80,13 @@ def plan_query(query: str, config: RetrievalConfig, synonyms: SynonymTable) -> Q
                 if target not in weights:
                     weights[target] = config.synonym_weight
     return QueryPlan(text=text, terms=terms, weights=weights, groups=groups)
+
+
+@dataclass
+class Ranking:
+    indices: list[int]  # clause positions, best first
+    scores: list[float]  # fused (RRF) scores
+    best_coverage: float  # the no-basis signal
 
 
 def _matches(value: str | int | None, wanted: str | int | None) -> bool:
@@ -189,12 +196,13 @@ class HybridSearcher:
             dtype=bool,
         )
 
-    def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
+    def rank(self, query: str, limit: int = 5, filters: SearchFilters | None = None) -> Ranking:
+        """The ranked clause indices, their fused scores and the best coverage among them."""
         cfg = self.config
         plan = plan_query(query, cfg, self.synonyms)
-        top_k = max(1, min(int(top_k), 100))
+        limit = max(1, min(int(limit), 100))
         if not self.clauses or not plan.terms:
-            return SearchResponse(results=[], no_basis=True)
+            return Ranking([], [], 0.0)
         eligible = self.eligible(filters)
         lexical, present = self._lexical(plan.weights)
         if not (lexical[eligible] > 0).any():
@@ -212,11 +220,17 @@ class HybridSearcher:
         fused = rrf(rankings, cfg.rrf_k)
         fused[~eligible] = 0
         candidates = np.flatnonzero(fused > 0)
-        order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))][:top_k]
-        best_coverage = max((self.coverage(plan, present, int(i)) for i in order), default=0.0)
-        if best_coverage < cfg.coverage_floor:
+        order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))][:limit]
+        best = max((self.coverage(plan, present, int(i)) for i in order), default=0.0)
+        return Ranking([int(i) for i in order], [float(fused[i]) for i in order], best)
+
+    def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
+        """Top-k hits, or no hits and `no_basis=True` when the best coverage is under the floor."""
+        ranking = self.rank(query, top_k, filters)
+        if not ranking.indices or ranking.best_coverage < self.config.coverage_floor:
             return SearchResponse(results=[], no_basis=True)
-        return SearchResponse(results=[self._hit(int(i), float(fused[i])) for i in order], no_basis=False)
+        hits = [self._hit(i, s) for i, s in zip(ranking.indices, ranking.scores, strict=True)]
+        return SearchResponse(results=hits, no_basis=False)
 
     def _hit(self, i: int, score: float) -> SearchHit:
         c = self.clauses[i]

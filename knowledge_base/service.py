@@ -85,6 +85,7 @@ class KnowledgeBase:
         self._manifest = manifest
         self._by_id = {c.chunk_id: c for c in searcher.clauses}
         self.last_ingest: IngestReport | None = None
+        self.loaded_from_disk = False  # True when open() reused the persisted index
 
     # -- construction --------------------------------------------------------------------------
 
@@ -110,7 +111,9 @@ class KnowledgeBase:
                     searcher = load_index(
                         cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings)
                     )
-                    return cls(settings, searcher, manifest)
+                    kb = cls(settings, searcher, manifest)
+                    kb.loaded_from_disk = True
+                    return kb
             except Exception as exc:  # a damaged index is rebuilt, not fatal
                 log.warning("persisted index unusable, rebuilding: %s", exc)
         kb, _report = cls._build(settings, sources)
@@ -184,15 +187,24 @@ class KnowledgeBase:
         kb.last_ingest = report
         return kb, report
 
+    @classmethod
+    def rebuild(
+        cls, settings: KBSettings | None = None, paths: Sequence[Path | str] | None = None
+    ) -> tuple[KnowledgeBase, IngestReport]:
+        """Build from scratch without loading the current index first (the CLI's `ingest`):
+        sources = configured corpus + previously ingested sources + `paths`."""
+        settings = settings or KBSettings()
+        for p in paths or []:
+            if not Path(p).exists():
+                raise IngestError(f"找不到要导入的路径: {p}")
+        manifest = read_manifest(cls.index_dir(settings))
+        return cls._build(settings, cls._sources(settings, manifest, [Path(p) for p in paths or []]))
+
     def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
         """Add `paths` (files or folders) to the library's sources and rebuild store and indexes.
 
         On failure the previous index stays in service and on disk, and the error propagates."""
-        for p in paths or []:
-            if not Path(p).exists():
-                raise IngestError(f"找不到要导入的路径: {p}")
-        sources = self._sources(self.settings, self._manifest, [Path(p) for p in paths or []])
-        kb, report = self._build(self.settings, sources)
+        kb, report = self.rebuild(self.settings, paths)
         self._searcher, self._manifest, self._by_id = kb._searcher, kb._manifest, kb._by_id
         self.last_ingest = report
         return report

@@ -1,0 +1,136 @@
+"""Retrieval evaluation: recall@1, recall@5, MRR@10 on `eval/questions.yaml`, the no-basis
+rates, and the ablations that justify each part of the pipeline (dense weight, synonyms, heading
+boost, fine tokens).
+
+A hit counts as gold when one of its source locations is in the gold file and its normalised text
+contains the gold snippet; matching by content rather than chunk id keeps the set valid when the
+segmenter changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+from knowledge_base.models import Clause
+from knowledge_base.normalize import normalize_text
+from knowledge_base.search import HybridSearcher, RetrievalConfig
+
+EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
+MRR_CUTOFF = 10
+
+
+class EvalQuestion(BaseModel):
+    id: str
+    q: str
+    who: str = "c"
+    gold: list[tuple[str, str]]  # (file name, verbatim snippet)
+
+
+class EvalSet(BaseModel):
+    questions: list[EvalQuestion]
+    no_answer: list[str] = Field(default_factory=list)
+
+
+class QuestionResult(BaseModel):
+    id: str
+    q: str
+    rank: int | None  # 1-based rank of the first gold hit within the top 10; None = not found
+    no_basis: bool
+    coverage: float
+
+
+class RetrievalMetrics(BaseModel):
+    n_questions: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float  # MRR@10
+    false_no_basis: float  # share of answerable questions wrongly flagged "no basis"
+    n_no_answer: int
+    no_answer_flagged: float  # share of unanswerable questions correctly flagged "no basis"
+    misses: list[QuestionResult] = Field(default_factory=list)  # gold not in the top 5
+
+
+def load_eval_set(path: Path = EVAL_FILE) -> EvalSet:
+    return EvalSet.model_validate(yaml.safe_load(Path(path).read_text("utf-8")))
+
+
+def is_gold(clause: Clause, gold: Sequence[tuple[str, str]]) -> bool:
+    text = normalize_text(clause.index_text)
+    files = {Path(s.file).name for s in clause.sources}
+    return any(f in files and normalize_text(snippet) in text for f, snippet in gold)
+
+
+def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> RetrievalMetrics:
+    """Run every question through the searcher exactly as a user query (floor included: a wrong
+    "no basis" on an answerable question is a miss)."""
+    eval_set = eval_set or load_eval_set()
+    floor = searcher.config.coverage_floor
+    results: list[QuestionResult] = []
+    for q in eval_set.questions:
+        ranking = searcher.rank(q.q, MRR_CUTOFF)
+        no_basis = not ranking.indices or ranking.best_coverage < floor
+        rank = None
+        if not no_basis:
+            for pos, idx in enumerate(ranking.indices, start=1):
+                if is_gold(searcher.clauses[idx], q.gold):
+                    rank = pos
+                    break
+        results.append(QuestionResult(id=q.id, q=q.q, rank=rank, no_basis=no_basis, coverage=ranking.best_coverage))
+    n = max(len(results), 1)
+    flagged = 0
+    for q in eval_set.no_answer:
+        ranking = searcher.rank(q, 5)
+        flagged += int(not ranking.indices or ranking.best_coverage < floor)
+    return RetrievalMetrics(
+        n_questions=len(results),
+        recall_at_1=sum(r.rank == 1 for r in results) / n,
+        recall_at_5=sum(r.rank is not None and r.rank <= 5 for r in results) / n,
+        mrr=sum(1.0 / r.rank for r in results if r.rank) / n,
+        false_no_basis=sum(r.no_basis for r in results) / n,
+        n_no_answer=len(eval_set.no_answer),
+        no_answer_flagged=flagged / max(len(eval_set.no_answer), 1),
+        misses=[r for r in results if r.rank is None or r.rank > 5],
+    )
+
+
+def coverage_profile(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> tuple[list[float], list[float]]:
+    """Best-hit coverage of answerable and of unanswerable questions, to place the floor."""
+    eval_set = eval_set or load_eval_set()
+    answerable = [searcher.rank(q.q, 5).best_coverage for q in eval_set.questions]
+    unanswerable = [searcher.rank(q, 5).best_coverage for q in eval_set.no_answer]
+    return answerable, unanswerable
+
+
+# The configurations compared in docs/BENCHMARKS.md: each changes one thing from the default.
+ABLATIONS: dict[str, Callable[[RetrievalConfig], RetrievalConfig]] = {
+    "hybrid (default)": lambda c: c,
+    "BM25 only": lambda c: c.with_(dense_weight=0.0),
+    "dense only": lambda c: c.with_(bm25_weight=0.0, dense_weight=1.0, dense_top_n=10_000),
+    "hybrid, dense weight 1.0": lambda c: c.with_(dense_weight=1.0),
+    "no synonyms": lambda c: c.with_(use_synonyms=False),
+    "no heading boost": lambda c: c.with_(heading_boost=0.0),
+    "no cut_for_search (coarse tokens only)": lambda c: c.with_(fine_tokens=False),
+}
+
+
+def run_ablations(
+    clauses: Sequence[Clause], encoder, base: RetrievalConfig | None = None, eval_set: EvalSet | None = None
+) -> dict[str, RetrievalMetrics]:
+    """Build a searcher per configuration (token granularity changes the index itself) and
+    evaluate each. The encoder is shared, so dense vectors are computed per build only."""
+    base = base or RetrievalConfig()
+    eval_set = eval_set or load_eval_set()
+    out: dict[str, RetrievalMetrics] = {}
+    cache: dict[bool, HybridSearcher] = {}
+    for name, change in ABLATIONS.items():
+        cfg = change(base)
+        if cfg.fine_tokens not in cache:
+            cache[cfg.fine_tokens] = HybridSearcher.build(clauses, encoder, cfg)
+        built = cache[cfg.fine_tokens]
+        searcher = HybridSearcher(built.clauses, built.body, built.heading, built.dense, encoder, cfg)
+        out[name] = evaluate(searcher, eval_set)
+    return out

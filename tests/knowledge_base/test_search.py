@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+
+from knowledge_base.models import SearchFilters
+from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
+
+
+@pytest.fixture()
+def searcher(sample_clauses):
+    return HybridSearcher.build(sample_clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0))
+
+
+def ids(response):
+    return [h.chunk_id for h in response.results]
+
+
+def test_colloquial_question_finds_policy_wording(searcher):
+    top = ids(searcher.search("门槛费多少", top_k=3))
+    assert set(top) == {"c1", "c6", "c7"}  # exactly the clauses that mention 起付线/起付标准
+
+
+def test_childbirth_question_finds_maternity_clause(searcher):
+    assert ids(searcher.search("生孩子补多少"))[0] == "c2"
+
+
+def test_region_filter_never_mixes_regions(searcher):
+    res = searcher.search("住院起付线", filters=SearchFilters(region="岳池县"))
+    assert res.results and all(h.region == "岳池县" for h in res.results)
+    assert ids(res)[0] == "c6"
+
+
+def test_kind_and_scheme_filters(searcher):
+    assert searcher.search("宣传", filters=SearchFilters(kind="rule")).no_basis
+    res = searcher.search("缴费", filters=SearchFilters(scheme="城镇居民"))
+    assert ids(res) and all(h.scheme == "城镇居民" for h in res.results)
+
+
+def test_heading_match_is_boosted(searcher):
+    # "缴费标准" is the heading of c3 only; its body says 缴费 but not 标准
+    assert ids(searcher.search("学生缴费标准"))[0] == "c3"
+
+
+def test_question_outside_the_corpus_has_no_basis(searcher):
+    for q in ("牙齿矫正", "车险理赔怎么办", "公积金提取"):
+        res = searcher.search(q)
+        assert res.no_basis and res.results == [], q
+
+
+def test_empty_query_raises_chinese_error(searcher):
+    for q in ("", "   ", "\n\t"):
+        with pytest.raises(EmptyQueryError, match="查询内容为空"):
+            searcher.search(q)
+
+
+def test_only_question_words_is_no_basis_not_error(searcher):
+    assert searcher.search("怎么办吗?").no_basis
+
+
+def test_very_long_query_is_bounded(searcher):
+    res = searcher.search("住院起付线" + "啊" * 10_000, top_k=3)
+    assert len(res.results) <= 3
+    assert ids(res)[0] in {"c1", "c6", "c7"}
+
+
+def test_hit_carries_citation_and_sources(searcher):
+    hit = searcher.search("孕产妇产前检查").results[0]
+    assert hit.citation.startswith("测试政策 › 四、医保待遇")
+    assert hit.sources[0].file == "test.txt"
+    assert hit.region == "重庆" and hit.kind == "rule"
+
+
+class _KeywordEncoder:
+    """A fake dense model: one dimension per keyword, so results are predictable."""
+
+    model_id = "fake"
+    KEYS = ("药店", "住院", "学生")
+
+    def encode(self, texts):
+        vecs = np.array([[1.0 if k in t else 0.0 for k in self.KEYS] + [0.01] for t in texts], dtype=np.float32)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+def test_dense_side_contributes_when_weighted(sample_clauses):
+    clauses = sample_clauses
+    cfg = RetrievalConfig(bm25_weight=0.0, dense_weight=1.0, coverage_floor=0.0)
+    dense_only = HybridSearcher.build(clauses, _KeywordEncoder(), cfg)
+    assert ids(dense_only.search("去药店", top_k=1)) == ["c8"]
+
+
+def test_config_rejects_nothing_silently():
+    cfg = RetrievalConfig().with_(dense_weight=0.0)
+    assert cfg.dense_weight == 0.0 and RetrievalConfig().bm25_weight == 1.0
