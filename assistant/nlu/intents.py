@@ -39,5 +39,7 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     thanks, greeting = lex.thanks.first(text), lex.greeting.first(text)
     if thanks or greeting:
         return ("thanks", 0.9) if thanks else ("greeting", 0.9)
+    if lex.acknowledgements.first(text):
+        return "thanks", 0.6
     # Nothing recognised: let retrieval try, flagged by a low confidence.
     return "policy_question", 0.3

@@ -78,6 +78,7 @@ class Lexicon:
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.thanks = words(intent["thanks"])
+        self.acknowledgements = words(intent["acknowledgements"])
         self.out_of_scope = words(intent["out_of_scope"])
         self.domain = words(intent["domain"])
         self.fillers = words(intent["fillers"])

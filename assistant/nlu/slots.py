@@ -37,19 +37,29 @@ class Found:
         self.spans.append((start, end))
 
 
-def _before(text: str, pos: int, words: Sequence[str], window: int = 4) -> str | None:
-    """The word from `words` that ends within `window` characters before `pos`, if any."""
-    left = text[max(0, pos - window) : pos]
+def _before(text: str, pos: int | None, words: Sequence[str], window: int = 4) -> str | None:
+    """The word from `words` found within `window` characters before `pos` (pos None: all of text)."""
+    left = text if pos is None else text[max(0, pos - window) : pos]
     for w in sorted(words, key=len, reverse=True):
         if w in left:
             return w
     return None
 
 
+def _clause_left(text: str, pos: int, window: int) -> str:
+    """Up to `window` characters before `pos`, not crossing a comma or other clause break."""
+    left = text[max(0, pos - window) : pos]
+    return re.split(r"[,;。!?]", left)[-1]
+
+
 def _followed_by(text: str, pos: int, words: Sequence[str]) -> bool:
     rest = text[pos:].lstrip()
     return any(rest.startswith(w) for w in words)
 
+
+# Roles of amounts that are not a cost of care: kept out of every slot, their cue left visible
+# to topic matching ("起付线是500吗" is still about 起付线).
+_NOT_COST = ("policy_value", "paid_in")
 
 # --- amounts ---------------------------------------------------------------------------------
 
@@ -59,6 +69,8 @@ def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
         return False
     if any(text[: sp.start].endswith(w) for w in conf["not_after"]):
         return False
+    if _followed_by(text, sp.end, conf["thresholds"]):
+        return False  # "2000元以下" is a threshold, not a cost
     if sp.unit in conf["money_units"] or sp.unit in conf["multiplier_suffixes"]:
         return True
     if text[: sp.start].rstrip().endswith("¥"):
@@ -104,7 +116,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         else:
             cue = _role(text, sp, left_start, role_hits)
             role = cue.value if cue else None
-        if cue is not None and role != "policy_value":
+        if cue is not None and role not in _NOT_COST:
             found.masks.append((cue.start, cue.end))
         picked.append((role, sp, cue))
         prev_end, prev_role = sp.end, role
@@ -118,14 +130,17 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     def note(sp: NumberSpan) -> str:
         return "约数，按下限取值" if sp.approx else ""
 
+    def span(sp: NumberSpan, cue: Hit | None) -> tuple[int, int]:
+        return (min(sp.start, cue.start), max(sp.end, cue.end)) if cue else (sp.start, sp.end)
+
     for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage")):
         hit = first((role,))
         if hit:
-            found.put(slot, hit[0].value, text, (hit[1] or hit[0]).start, hit[0].end, note(hit[0]))
+            found.put(slot, hit[0].value, text, *span(*hit), note(hit[0]))
     chosen = first(("covered",)) or first(("total", None))
     if chosen:
         sp, cue = chosen
-        found.put("amount", sp.value, text, (cue or sp).start, sp.end, note(sp))
+        found.put("amount", sp.value, text, *span(sp, cue), note(sp))
         if cue is not None and cue.value == "covered":
             found.values["amount_scope"] = "covered"
         elif (cue is not None and cue.value == "total") or "uncovered_amount" in found.values:
@@ -277,13 +292,13 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
     """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗") sets nothing."""
     conf = lex.referral_conf
     for h in lex.referral.find(text):
-        neg = _before(text, h.start, conf["negations"], window=3)
+        neg = _before(_clause_left(text, h.start, 5), None, conf["negations"])
         asked = (
             neg is None and _before(text, h.start, conf["question_before"], window=3) is not None
         ) or _followed_by(text, h.end, conf["question_after"])
         if asked:
             continue
-        start = text.rfind(neg, max(0, h.start - 3), h.start) if neg else h.start
+        start = text.rfind(neg, max(0, h.start - 5), h.start) if neg else h.start
         found.put("referral", neg is None, text, start, h.end)
         found.masks.append((start, h.end))
         return
@@ -311,7 +326,8 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
 def extract_service(text: str, lex: Lexicon, found: Found) -> None:
     """Service by keyword precedence; a named chronic/major disease decides a bare "门诊" or no keyword."""
     hits = lex.service.find(text)
-    bare_outpatient = all(h.value == "general_outpatient" and h.alias == "门诊" for h in hits)
+    generic = set(lex.service_conf["generic_outpatient"])
+    bare_outpatient = all(h.value == "general_outpatient" and h.alias in generic for h in hits)
     if not hits or bare_outpatient:
         for service, matcher in (
             ("major_disease_outpatient", lex.major_diseases),
