@@ -35,6 +35,7 @@ class Cell(BaseModel):
     absent: bool = False  # the text sets no value: the engine refuses with `missing`
     delegated: str | None = None  # the text leaves it to the region: the request field that supplies it
     missing: str | None = None  # what is missing, in Chinese, for the refusal message
+    interpretation: str | None = None  # set when the value is read from words, not digits ("不设比例" → 1)
     source: RuleSource
 
 
