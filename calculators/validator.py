@@ -54,22 +54,25 @@ def kb_clauses() -> list[ClauseRef] | None:
         from knowledge_base.pipeline import build_clauses  # type: ignore[attr-defined]
     except (ImportError, AttributeError):
         return None
+    built = build_clauses()
     refs = []
-    for clause in build_clauses():
+    for clause in getattr(built, "clauses", built):  # IngestResult(clauses=...) or a plain list
         files = tuple(Path(s.file).name for s in clause.sources)
         refs.append(ClauseRef(clause.chunk_id, clause.citation, normalize_text(clause.text), files))
     return refs
 
 
 def _sources(policy) -> list[tuple[str, object]]:
-    """(where, RuleSource) for every source in the raw rule file, deduplicated by identity."""
+    """(where, RuleSource) for every distinct source in the raw rule file (YAML aliases repeat
+    one anchored source in many cells; it is reported once, at its first use)."""
     raw = policy.raw
     out: list[tuple[str, object]] = []
-    seen: set[int] = set()
+    seen: set[tuple] = set()
 
     def add(where: str, src) -> None:
-        if src is not None and id(src) not in seen:
-            seen.add(id(src))
+        key = None if src is None else (src.quote, src.document, src.chunk_id, src.citation)
+        if src is not None and key not in seen:
+            seen.add(key)
             out.append((where, src))
 
     for name, src in raw.sources.items():
