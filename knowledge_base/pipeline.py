@@ -1,0 +1,140 @@
+"""Ingestion pipeline: files -> loaders -> clean -> segment -> dedupe -> metadata -> IngestResult.
+
+Deterministic: the same files give the same clauses, ids and order (documents are processed in
+sorted path order; clauses keep document order).  A file that cannot be read is listed in
+`errors` and the others are still ingested.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from knowledge_base.boilerplate import title_from_banner
+from knowledge_base.chunking import DEFAULT_MAX_CHARS
+from knowledge_base.clean import CleanLine, clean_document, cleaned_text, page_title
+from knowledge_base.config import KBSettings
+from knowledge_base.dedupe import group_duplicates
+from knowledge_base.loaders import RawDocument, load_paths
+from knowledge_base.metadata import Scope, document_scope, infer_clause_metadata, scope_of
+from knowledge_base.models import Clause, SourceLocation
+from knowledge_base.segment import ClauseDraft, SegmentedDocument, chunk_ids, segment_document
+
+# Bump when cleaning/segmentation output changes, so persisted indexes know to rebuild.
+PIPELINE_VERSION = "1"
+
+
+class FileError(BaseModel):
+    """A file that could not be ingested: its name and why (Chinese, technical detail after)."""
+
+    file: str
+    reason: str
+
+
+class DocumentSummary(BaseModel):
+    doc_id: str
+    file: str
+    title: str
+    encoding: str
+    format: str
+    lines: int  # cleaned lines
+    articles: int
+    clauses: int  # clauses whose canonical copy lives in this document
+
+
+class IngestResult(BaseModel):
+    pipeline_version: str = PIPELINE_VERSION
+    clauses: list[Clause] = Field(default_factory=list)
+    documents: list[DocumentSummary] = Field(default_factory=list)
+    errors: list[FileError] = Field(default_factory=list)
+
+
+def document_title(lines: list[CleanLine], raw_text: str, fallback: str) -> str:
+    """The page's title line, else the title a marketing banner names, else the file stem."""
+    title = page_title(lines)
+    if title:
+        return title
+    for raw_line in raw_text.splitlines()[:10]:
+        if (banner := title_from_banner(raw_line)) is not None:
+            from knowledge_base.normalize import normalize_text
+
+            return normalize_text(banner)
+    return fallback
+
+
+def _default_paths(paths: list[Path] | None) -> list[Path]:
+    return [Path(p) for p in (paths if paths is not None else KBSettings().corpus_dirs)]
+
+
+def _segment(doc: RawDocument, max_chars: int) -> tuple[SegmentedDocument, list[CleanLine]]:
+    lines = clean_document(doc.text)
+    doc_id = Path(doc.file).stem
+    title = document_title(lines, doc.text, doc_id)
+    return segment_document(doc_id, lines, title, max_chars), lines
+
+
+def _scopes(seg: SegmentedDocument) -> tuple[Scope, dict[int, Scope]]:
+    by_article: dict[int, list[ClauseDraft]] = {}
+    for d in seg.clauses:
+        by_article.setdefault(d.article, []).append(d)
+    articles = {
+        a.index: scope_of("\n".join(d.text for d in by_article.get(a.index, [])), " ".join(a.path))
+        for a in seg.articles
+        if a.index in by_article
+    }
+    document = document_scope(list(articles.values()), scope_of("", seg.title))
+    return document, articles
+
+
+def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> IngestResult:
+    """Ingest every document under `paths` (default: the configured corpus directories)."""
+    docs, load_errors = load_paths(_default_paths(paths))
+    errors = [FileError(file=e.file, reason=e.reason) for e in load_errors]
+    drafts: list[ClauseDraft] = []
+    draft_file: list[str] = []
+    scope_for: list[tuple[Scope, Scope]] = []
+    summaries: list[DocumentSummary] = []
+    for doc in docs:
+        try:
+            seg, lines = _segment(doc, max_chars)
+        except Exception as exc:  # one malformed document must not sink the batch
+            errors.append(FileError(file=doc.file, reason=f"文档处理失败: {type(exc).__name__}: {exc}"))
+            continue
+        document_scope, article_scopes = _scopes(seg)
+        for d in seg.clauses:
+            drafts.append(d)
+            draft_file.append(doc.file)
+            scope_for.append((article_scopes[d.article], document_scope))
+        summaries.append(
+            DocumentSummary(doc_id=seg.doc_id, file=doc.file, title=seg.title, encoding=doc.encoding,
+                            format=doc.format, lines=len(lines), articles=len(seg.articles), clauses=0)
+        )
+
+    ids = chunk_ids(drafts)
+    clauses: list[Clause] = []
+    per_doc: dict[str, int] = {}
+    for group in group_duplicates([d.text for d in drafts]):
+        c = group.canonical
+        d = drafts[c]
+        article_scope, document_scope = scope_for[c]
+        meta = infer_clause_metadata(d.text, d.heading_path, article_scope, document_scope)
+        clauses.append(
+            Clause(
+                chunk_id=ids[c], doc_id=d.doc_id, doc_title=d.doc_title, heading_path=d.heading_path,
+                citation=d.citation, text=d.text, region=meta.region, year=meta.year,
+                scheme=meta.scheme, kind=meta.kind,  # type: ignore[arg-type]
+                sources=[SourceLocation(file=draft_file[m], line=drafts[m].line) for m in group.members],
+                evidence=meta.evidence,
+            )
+        )
+        per_doc[d.doc_id] = per_doc.get(d.doc_id, 0) + 1
+    for s in summaries:
+        s.clauses = per_doc.get(s.doc_id, 0)
+    return IngestResult(clauses=clauses, documents=summaries, errors=errors)
+
+
+def cleaned_corpus_texts(paths: list[Path] | None = None) -> dict[str, str]:
+    """File name -> the cleaned full text (lines joined with "\\n"), for verbatim-quote checks."""
+    docs, _ = load_paths(_default_paths(paths))
+    return {doc.file: cleaned_text(clean_document(doc.text)) for doc in docs}

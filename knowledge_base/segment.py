@@ -1,0 +1,285 @@
+"""Segmentation: clean lines -> document -> article -> section -> clause drafts.
+
+Articles: explicit markers ("第2篇", "篇三:", "…范文第3篇"), or implicit boundaries left by cleaning
+("查看全文" on listing pages, "关键词:" heading a reprinted paper).  An article's own title is the
+title-like line that opens it.
+
+Sections: a line-initial numbering marker (markers.py) is a heading only when it fits the
+numbering seen so far in its article — a family already open must continue its sequence
+(gaps of one tolerated, restarts at 1 allowed), a new family must start low — so a number inside
+a sentence, a cross-reference ("根据第三条…") or "一、二、三级医院…" never opens a section.  Nesting
+follows the canonical order of Chinese official documents (一、 > (一) > 1. > (1) > ①), and a
+family once used at the top level of an article stays there.  第X条 is the atomic unit of a
+regulation: items inside it stay in its text.
+
+A heading line may carry its text: "(三)住院补偿标准。一档:…" is the heading "(三)住院补偿标准" and a
+body.  Section text becomes clauses of at most `max_chars` characters (chunking.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from knowledge_base.chunking import DEFAULT_MAX_CHARS, chunk_paragraphs
+from knowledge_base.clean import CleanLine
+from knowledge_base.markers import CN_DIGITS, RANK, Marker, cn_to_int, match_marker
+from knowledge_base.textshape import is_title_like
+
+HEADING_TITLE_MAX = 30
+MIN_CLAUSE_CHARS = 5
+CITATION_SEP = " › "
+
+_ARTICLE_PATTERNS = [
+    re.compile(rf"^第\s*([\d{CN_DIGITS}]+)\s*篇(?:\s*[:：]\s*(.{{0,40}}))?$"),
+    re.compile(rf"^篇\s*([\d{CN_DIGITS}]+)\s*(?:[:：]\s*(.{{0,40}}))?$"),
+    re.compile(rf"^(?:.{{1,40}}?)第\s*([\d{CN_DIGITS}]+)\s*篇$"),
+]
+_CAPTION = re.compile(r"^(?:图|表|附图|附表)\s*\d+")
+# Genre section names: headings that never take numbered children.
+GENERIC_SECTIONS = frozenset("前言 引言 摘要 结语 结束语 参考文献 附件 附录 注释 后记 致谢".split())
+
+
+@dataclass
+class ClauseDraft:
+    """A clause before deduplication and metadata: text, where it sits, where it came from."""
+
+    doc_id: str
+    doc_title: str
+    heading_path: list[str]
+    text: str
+    line: int
+    article: int  # index of the article in the document (0 = before the first marker)
+
+    @property
+    def citation(self) -> str:
+        return CITATION_SEP.join([self.doc_title, *self.heading_path])
+
+
+@dataclass
+class Article:
+    index: int
+    label: str | None  # "第2篇"
+    title: str | None
+    line: int
+
+    @property
+    def path(self) -> list[str]:
+        return [p for p in (self.label, self.title) if p]
+
+
+@dataclass
+class SegmentedDocument:
+    doc_id: str
+    title: str
+    articles: list[Article]
+    clauses: list[ClauseDraft]
+
+
+@dataclass
+class _Frame:
+    family: str
+    value: int
+    heading: str
+
+
+@dataclass
+class _Block:
+    path: list[str]
+    line: int
+    heading_line: str | None = None
+    paragraphs: list[tuple[str, int]] = field(default_factory=list)
+
+
+def match_article(text: str) -> int | None:
+    """The article number when the line is an article marker ("第2篇", "篇三:…", "…范文第3篇")."""
+    if len(text) > 50 or re.search(r"[,，。;；!！?？]", text):
+        return None
+    for pattern in _ARTICLE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return cn_to_int(m.group(1))
+    return None
+
+
+def split_heading(marker: Marker, text: str) -> tuple[str, str]:
+    """(heading, body) of a heading line; the heading keeps its marker."""
+    rest = marker.rest.lstrip(":：,， ")
+    if marker.family in ("ZHANG", "JIE"):
+        return (text, "") if len(text) <= 40 else (marker.label, rest)
+    if marker.family == "TIAO":
+        return marker.label, rest
+    if len(rest) <= HEADING_TITLE_MAX and not re.search(r"[。;；:：!！?？]", rest):
+        return text, ""
+    m = re.search(r"[。:：!！?？]", rest)
+    if m and m.start() <= HEADING_TITLE_MAX:
+        title = rest[: m.start()]
+        if title and title.count(",") + title.count("，") <= 1 and not re.search(r"[;；]", title):
+            return marker.label + title, rest[m.end():].strip()
+    return marker.label, rest
+
+
+_INLINE_HEADING = re.compile(
+    rf"(?<=[。;；:：!！?？])(?=(?:[{CN_DIGITS}]+、(?![{CN_DIGITS}]+、)|[(（][{CN_DIGITS}]+[)）]|\d{{1,2}}[、.．](?!\d)"
+    rf"|[(（]\d{{1,2}}[)）]|第[{CN_DIGITS}\d]+条))"
+)
+
+
+def explode_long_lines(lines: list[CleanLine], max_chars: int) -> list[CleanLine]:
+    """A whole document squeezed onto one line ("…如下意见:一、…(一)指导思想:…(二)…") is split
+    before its inline markers, so that the heading logic can see them. Short lines are left alone."""
+    out: list[CleanLine] = []
+    for cl in lines:
+        if len(cl.text) <= max_chars:
+            out.append(cl)
+            continue
+        parts = [p for p in _INLINE_HEADING.split(cl.text) if p]
+        out.extend(CleanLine(p, cl.line, cl.boundary and i == 0) for i, p in enumerate(parts))
+    return out
+
+
+class _ArticleSegmenter:
+    """Heading stack of one article; turns its lines into blocks of (path, paragraphs)."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        self.stack: list[_Frame] = []
+        self.top_families: set[str] = set()
+        self.last_value: dict[str, int] = {}
+        self.blocks: list[_Block] = [_Block(list(article.path), article.line)]
+        self.body_started = False
+
+    # -- headings -------------------------------------------------------------------------
+    def accepts(self, m: Marker) -> bool:
+        if self.stack and self.stack[-1].family == "TIAO" and RANK[m.family] > RANK["TIAO"]:
+            return False  # items of a 条 belong to its text
+        for frame in self.stack:
+            if frame.family == m.family:
+                return frame.value < m.value <= frame.value + 2 or m.value == 1
+        if m.family in self.top_families:
+            last = self.last_value.get(m.family, 0)
+            return m.value <= 1 or last < m.value <= last + 2
+        return m.value <= 3
+
+    def push(self, family: str, value: int, heading: str, line: int, heading_line: str) -> None:
+        idx = next((i for i, f in enumerate(self.stack) if f.family == family), None)
+        if idx is not None:
+            del self.stack[idx:]
+        elif family in self.top_families:
+            self.stack.clear()
+        else:
+            while self.stack and RANK[self.stack[-1].family] >= RANK[family]:
+                self.stack.pop()
+        if not self.stack:
+            self.top_families.add(family)
+        self.stack.append(_Frame(family, value, heading))
+        self.last_value[family] = value
+        path = [*self.article.path, *(f.heading for f in self.stack)]
+        self.blocks.append(_Block(path, line, heading_line))
+
+    def add_heading(self, m: Marker, cl: CleanLine) -> None:
+        heading, body = split_heading(m, cl.text)
+        self.push(m.family, m.value, heading, cl.line, cl.text if not body else heading)
+        if body:
+            self.add_body(body, cl.line)
+
+    def add_unnumbered(self, cl: CleanLine) -> None:
+        if cl.text in GENERIC_SECTIONS:
+            self.top_families.discard("UNNUM")
+        self.push("UNNUM", 0, cl.text, cl.line, cl.text)
+
+    def add_body(self, text: str, line: int) -> None:
+        self.blocks[-1].paragraphs.append((text, line))
+        if len(text) >= 4:
+            self.body_started = True
+
+
+def _next_text(lines: list[CleanLine], i: int) -> CleanLine | None:
+    return lines[i + 1] if i + 1 < len(lines) else None
+
+
+def _is_tail(lines: list[CleanLine], i: int) -> bool:
+    """A title-like line with nothing after it in its article (a signature such as "某某劳动保障站")."""
+    nxt = _next_text(lines, i)
+    return nxt is None or nxt.boundary or match_article(nxt.text) is not None
+
+
+def _blocks_to_drafts(doc_id: str, title: str, article: Article, blocks: list[_Block], max_chars: int) -> list[ClauseDraft]:
+    drafts: list[ClauseDraft] = []
+    for i, block in enumerate(blocks):
+        paragraphs = block.paragraphs
+        if not paragraphs:
+            nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+            has_children = nxt is not None and nxt.path[: len(block.path)] == block.path and len(nxt.path) > len(block.path)
+            if block.heading_line is None or has_children or not is_substantive(block.heading_line):
+                continue
+            paragraphs = [(block.heading_line, block.line)]  # a heading that is its own content
+        for text, line in chunk_paragraphs(paragraphs, max_chars):
+            if len(text) >= MIN_CLAUSE_CHARS or re.search(r"\d", text):
+                drafts.append(ClauseDraft(doc_id, title, list(block.path), text, line, article.index))
+    return drafts
+
+
+def is_substantive(heading_line: str) -> bool:
+    """A leaf heading worth a clause of its own: more than a bare label or a genre name."""
+    m = match_marker(heading_line)
+    rest = m.rest if m else heading_line
+    return len(rest) >= 4 and heading_line not in GENERIC_SECTIONS
+
+
+def segment_document(
+    doc_id: str, lines: list[CleanLine], title: str, max_chars: int = DEFAULT_MAX_CHARS
+) -> SegmentedDocument:
+    """Segment one cleaned document whose title is already known (it is skipped in the text)."""
+    lines = explode_long_lines([cl for cl in lines if cl.text != title], max_chars)
+    articles: list[Article] = [Article(0, None, None, lines[0].line if lines else 1)]
+    seg = _ArticleSegmenter(articles[0])
+    finished: list[tuple[Article, list[_Block]]] = []
+
+    def start_article(label: str | None, line: int) -> None:
+        nonlocal seg
+        finished.append((seg.article, seg.blocks))
+        art = Article(len(articles), label, None, line)
+        articles.append(art)
+        seg = _ArticleSegmenter(art)
+
+    for i, cl in enumerate(lines):
+        number = match_article(cl.text)
+        if number is not None:
+            start_article(f"第{number}篇", cl.line)
+            continue
+        if cl.boundary and (seg.body_started or seg.stack):
+            start_article(None, cl.line)
+        marker = match_marker(cl.text)
+        if marker is not None and seg.accepts(marker):
+            seg.add_heading(marker, cl)
+        elif is_title_like(cl.text) and not _CAPTION.match(cl.text):
+            if _is_tail(lines, i):
+                continue
+            if not seg.body_started and not seg.stack and cl.text not in GENERIC_SECTIONS:
+                seg.article.title = cl.text  # the last title line before the body wins
+                seg.blocks[0].path = list(seg.article.path)
+            else:
+                seg.add_unnumbered(cl)
+        else:
+            seg.add_body(cl.text, cl.line)
+    finished.append((seg.article, seg.blocks))
+
+    drafts: list[ClauseDraft] = []
+    for article, blocks in finished:
+        drafts.extend(_blocks_to_drafts(doc_id, title, article, blocks, max_chars))
+    return SegmentedDocument(doc_id, title, articles, drafts)
+
+
+def chunk_ids(drafts: list[ClauseDraft]) -> list[str]:
+    """Stable ids: file stem + short hash of heading path and text; collisions (the same text
+    under the same path twice in one document) get "-2", "-3"… in document order."""
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for d in drafts:
+        digest = hashlib.sha1(("\u241f".join(d.heading_path) + "\n" + d.text).encode("utf-8")).hexdigest()[:10]
+        base = f"{d.doc_id}-{digest}"
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return ids
