@@ -1,0 +1,221 @@
+"""Real-browser tests: Debian's chromium, headless, driven by Playwright against the app served
+by uvicorn on a loopback port. Screenshots go to test-artifacts/ (phone and desktop sizes)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.app import create_app
+from api_fakes import FakeAssistant, FakeCalculators, FakeKB
+from conftest import make_settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed (apt-get install chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    def __init__(self, tmp: Path) -> None:
+        import uvicorn
+
+        self.assistant = FakeAssistant()
+        self.app = create_app(make_settings(tmp), assistant=self.assistant, kb=FakeKB(),
+                              calculators=FakeCalculators(), warm_up=False)
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with LiveServer(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_factory(browser: Any, live: LiveServer) -> Iterator[Any]:
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(viewport: dict[str, int] = PHONE) -> Any:
+        ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+        ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # Offline check: anything not served by the app itself would be a CDN dependency.
+        page.on("request", lambda req: errors.append(f"external request {req.url}")
+                if not req.url.startswith(live.url) and not req.url.startswith("data:") else None)
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+    assert errors == []
+
+
+def shot(page: Any, name: str, full_page: bool = True) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+def test_chat_round_trip_with_citation_and_rating(page_factory: Any, live: LiveServer) -> None:
+    page = page_factory(PHONE)
+    page.goto(live.url + "/")
+    page.fill("#message", "住院起付线是多少")
+    page.keyboard.press("Enter")
+    answer = page.locator(".msg-bot .answer").last
+    answer.wait_for()
+    assert answer.inner_text() == "二级医院起付线500元[1]。"
+    detail = page.locator(".citation .cite-detail").first
+    assert detail.is_hidden()
+    page.locator(".msg-bot .ref").first.click()  # the [1] marker in the answer
+    assert detail.is_visible()
+    assert "二级医院起付线500元" in detail.inner_text()
+    page.get_by_text("查看完整条款及出处").click()
+    page.get_by_text("原文位置：a.txt 第12行；b.txt 第40行").wait_for()
+    shot(page, "chat-phone")
+    page.locator(".rating .star").nth(4).click()
+    page.get_by_text("谢谢您的评价（5分：很满意）").wait_for()
+    feedback = live.app.state.services.get("db").feedback()
+    assert feedback[-1]["rating"] == 5
+    page.click("#large-font")
+    assert "large" in (page.get_attribute("html", "class") or "")
+    shot(page, "chat-phone-large-font")
+
+
+def test_clarifying_question_answered_by_button(page_factory: Any, live: LiveServer) -> None:
+    page = page_factory(PHONE)
+    page.goto(live.url + "/")
+    page.fill("#message", "住院报销多少")
+    page.click("#send")
+    page.locator(".quick-replies .chip").first.wait_for()
+    options = page.locator(".quick-replies .chip").all_inner_texts()
+    assert options == ["一级医院", "二级医院", "三级医院"]
+    shot(page, "chat-clarification-phone")
+    page.locator(".quick-replies .chip", has_text="二级医院").click()
+    page.locator(".msg-bot .answer", has_text="二级医院住院起付线见条款").wait_for()
+    assert page.locator(".msg-user .bubble").all_inner_texts()[-1] == "二级医院"
+    first, second = live.assistant.calls[-2], live.assistant.calls[-1]
+    assert first == ("住院报销多少", None, "web")  # a new conversation
+    assert second[0] == "二级医院" and second[1] is not None  # answered within the session it started
+    assert page.locator(".quick-replies .chip").first.is_disabled()
+
+
+def test_answer_text_is_not_html(page_factory: Any, live: LiveServer) -> None:
+    page = page_factory(DESKTOP)
+    page.goto(live.url + "/")
+    page.fill("#message", "<script>alert(1)</script>")
+    page.keyboard.press("Enter")
+    page.locator(".msg-bot .answer", has_text="不是HTML").wait_for()
+    assert page.locator(".messages img").count() == 0
+    assert page.locator(".messages script").count() == 0
+    assert page.locator(".msg-user .bubble").last.inner_text() == "<script>alert(1)</script>"
+    shot(page, "chat-desktop")
+
+
+def test_estimate_form(page_factory: Any, live: LiveServer) -> None:
+    page = page_factory(DESKTOP)
+    page.goto(live.url + "/estimate")
+    page.locator("#policy option").first.wait_for(state="attached")
+    page.click("#calc")  # no amount yet: the form names the missing field
+    assert page.locator("#form-error").inner_text() == "请填写政策范围内费用。"
+    assert "invalid" in (page.get_attribute("#covered_cost", "class") or "")
+    page.select_option("#hospital_level", "2")
+    page.fill("#covered_cost", "10,000")
+    page.click("#calc")
+    page.locator("#result").wait_for()
+    assert page.inner_text("#fund-share") == "6650.00 元"
+    assert page.inner_text("#patient-share") == "3350.00 元"
+    rows = page.locator("#steps tr")
+    assert rows.count() == 2
+    assert "二级医院起付线500元" in rows.nth(0).inner_text()
+    assert "以当地医保部门核定为准" in page.inner_text("#disclaimer")
+    shot(page, "estimate-desktop")
+    page.emulate_media(media="print")
+    assert page.locator("#estimate-form").is_hidden()
+    shot(page, "estimate-print")
+    page.emulate_media(media="screen")
+    page.set_viewport_size(PHONE)
+    shot(page, "estimate-phone")
+
+
+def test_console_search_keyboard_and_copy(page_factory: Any, live: LiveServer) -> None:
+    page = page_factory(DESKTOP)
+    page.goto(live.url + "/console")
+    page.locator("#f-region option", has_text="乙市").wait_for(state="attached")
+    page.locator("#q").press_sequentially("起付线", delay=30)
+    page.locator(".hit").first.wait_for()
+    assert page.locator(".hit").count() == 1
+    assert page.locator(".hit mark").first.inner_text() == "起付线"
+    page.locator("#q").press("Enter")  # expand the active result
+    page.get_by_text("原文位置：a.txt 第12行；b.txt 第40行").wait_for()
+    page.locator("#q").press("Control+Enter")  # copy clause with citation
+    page.get_by_text("已复制第 1 条及出处").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == ("一级医院起付线200元，二级医院起付线500元，三级医院起付线1000元。\n"
+                      "——出处：甲县城乡居民医保实施办法 › 四、医保待遇 › (三)住院补偿（甲县，2023年）")
+    shot(page, "console-desktop")
+    page.fill("#q", "补助")
+    page.locator(".hit-citation", has_text="乙市生育医疗费用补助办法").wait_for()
+    page.select_option("#f-region", "甲县")
+    page.get_by_text("政策库中未找到相关条款").wait_for()
+    page.select_option("#f-region", "乙市")
+    page.locator(".hit").first.wait_for()
+    page.locator(".hit .copy").first.click()
+    page.get_by_text("已复制第 1 条及出处").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()").startswith("住院分娩定额补助800元")
+    page.set_viewport_size(PHONE)
+    shot(page, "console-phone")
