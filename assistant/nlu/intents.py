@@ -8,8 +8,10 @@ and thanks count only when the message carries nothing else.
 
 from __future__ import annotations
 
+import re
+
 from assistant.models import Intent
-from assistant.nlu.lexicon import Lexicon
+from assistant.nlu.lexicon import Lexicon, Matcher
 from assistant.nlu.slots import Found
 
 CONTRIBUTION_TOPIC = "缴费标准"
@@ -18,6 +20,17 @@ CONTRIBUTION_TOPIC = "缴费标准"
 def has_domain_signal(text: str, lex: Lexicon, found: Found) -> bool:
     """Anything that ties the message to medical insurance: a slot, a topic, or a domain word."""
     return bool(found.values) or lex.domain.first(text) is not None
+
+
+def _only(text: str, matcher: Matcher, lex: Lexicon) -> bool:
+    """True when the message is nothing but `matcher` words, fillers and punctuation ("好的好的")."""
+    hits = matcher.find(text)
+    if not hits:
+        return False
+    rest = list(text)
+    for h in hits + lex.fillers.find(text):
+        rest[h.start : h.end] = " " * (h.end - h.start)
+    return not re.sub(r"[\W_]+", "", "".join(rest))
 
 
 def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
@@ -39,7 +52,7 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     thanks, greeting = lex.thanks.first(text), lex.greeting.first(text)
     if thanks or greeting:
         return ("thanks", 0.9) if thanks else ("greeting", 0.9)
-    if lex.acknowledgements.first(text):
+    if _only(text, lex.acknowledgements, lex):
         return "thanks", 0.6
     # Nothing recognised: let retrieval try, flagged by a low confidence.
     return "policy_question", 0.3

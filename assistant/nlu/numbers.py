@@ -70,7 +70,7 @@ def parse_number(s: str) -> Decimal:
     unit (一万二 = 12000, 两千三 = 2300, 一百五 = 150) unless a 零 intervenes (一万零五 = 10005).
     A bare string of Chinese digits reads digit by digit (二零二三 = 2023).
     """
-    s = s.strip().rstrip(POINT)
+    s = s.strip()
     if not s:
         raise NumberParseError("空的数字")
     toks = _tokens(s)

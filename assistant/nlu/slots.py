@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Sequence
 
@@ -174,7 +175,9 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         found.put("hospital_level", pick[2], text, pick[0], pick[1], pick[3])
 
 
-def _region_aliases(known: Sequence[str], suffixes: str = "县市区省") -> Matcher:
+@lru_cache(maxsize=32)
+def _region_aliases(known: tuple[str, ...], suffixes: str = "县市区省") -> Matcher:
+    """Each library region under its full name and its stem (岳池县 ← 岳池); cached per region list."""
     mapping: dict[str, list[str]] = {}
     for name in known:
         aliases = [name]
@@ -185,18 +188,25 @@ def _region_aliases(known: Sequence[str], suffixes: str = "县市区省") -> Mat
     return Matcher(mapping)
 
 
-def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequence[str]) -> None:
-    """Known library regions first (岳池 → 岳池县); otherwise provinces and two-character X县/X市/X区."""
-    if known_regions:
-        h = _region_aliases(known_regions).first(text)
-        if h:
-            found.put("region", h.value, text, h.start, h.end)
-            return
+@lru_cache(maxsize=4)
+def _province_matcher(lex: Lexicon) -> Matcher:
+    """Provinces, municipalities and autonomous regions, with or without their suffix."""
     conf = lex.regions_conf
     named: dict[str, list[str]] = {f"{p}省": [f"{p}省", p] for p in conf["provinces"]}
     named.update({f"{m}市": [f"{m}市", m] for m in conf["municipalities"]})
     named.update({full: [full, short] for short, full in conf["autonomous"].items()})
-    cands = [(h.start, h.end, h.value) for h in Matcher(named).find(text)]
+    return Matcher(named)
+
+
+def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequence[str]) -> None:
+    """Known library regions first (岳池 → 岳池县); otherwise provinces and two-character X县/X市/X区."""
+    if known_regions:
+        h = _region_aliases(tuple(known_regions)).first(text)
+        if h:
+            found.put("region", h.value, text, h.start, h.end)
+            return
+    conf = lex.regions_conf
+    cands = [(h.start, h.end, h.value) for h in _province_matcher(lex).find(text)]
     stop = set(conf["stem_stop_chars"])
     for i, ch in enumerate(text):
         if ch in conf["suffixes"] and i >= 2:

@@ -1,0 +1,244 @@
+"""Focused slot rules, one behaviour per test. Expected values are written by hand."""
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.nlu import parse
+from assistant.nlu.models import Understanding
+
+REGIONS = ["重庆", "岳池县", "桂阳县", "渝北区"]
+
+
+def slots(text: str, regions=REGIONS) -> dict:
+    return parse(text, regions).slots.model_dump(exclude_none=True)
+
+
+# --- amounts and their roles -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, amount",
+    [("花了两万五", "25000"), ("费用1.5万元", "15000"), ("共12,000元", "12000"), ("一万二", "12000"),
+     ("花了八千块", "8000"), ("2w", "20000"), ("花了1.2万块钱", "12000"), ("花了两千三百五十元", "2350"),
+     ("¥9800", "9800"), ("花了三千多", "3000")],
+)
+def test_amount_forms(text, amount):
+    assert slots(text)["amount"] == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["住院15天", "第2次住院", "65岁", "报销比例90%", "打12393咨询", "2019年的政策", "两种慢性病", "三级医院",
+     "起付线是500吗", "一年交了280", "住院押金5000", "2000元以下能报吗", "花了七八千"],
+)
+def test_numbers_that_are_not_a_cost(text):
+    assert "amount" not in slots(text)
+
+
+def test_uncovered_before_and_after_the_amount():
+    assert slots("总共3万其中自费3000") == {"amount": Decimal(30000), "uncovered_amount": Decimal(3000),
+                                           "amount_scope": "total"}
+    s = slots("花了8000块,有2000是自费的")
+    assert (s["amount"], s["uncovered_amount"]) == (Decimal(8000), Decimal(2000))
+
+
+def test_covered_amount_scope():
+    s = slots("目录内1万 目录外2千")
+    assert (s["amount"], s["uncovered_amount"], s["amount_scope"]) == (Decimal(10000), Decimal(2000), "covered")
+
+
+def test_year_to_date_and_wage():
+    assert slots("今年已经报了4万 这次又花2万")["ytd_reimbursed"] == Decimal(40000)
+    assert slots("月工资4500职工医保扣多少")["wage"] == Decimal(4500)
+
+
+def test_connector_carries_the_role_over():
+    assert "amount" not in slots("封顶线是7万还是11万")
+
+
+def test_range_is_left_for_the_dialogue_with_evidence():
+    u = parse("住院花了五六千")
+    assert u.slots.amount is None and "amount_unparsed" in u.evidence
+
+
+# --- hospital level ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [("一级医院", 1), ("2级医院", 2), ("三级甲等医院", 3), ("三甲", 3), ("三乙医院", 3), ("二甲医院", 2),
+     ("乡镇卫生院", 1), ("社区卫生服务中心", 1), ("镇卫生院", 1)],
+)
+def test_hospital_level(text, level):
+    assert slots(text)["hospital_level"] == level
+
+
+@pytest.mark.parametrize("text", ["县医院", "市人民医院", "县级医院", "一二级医院都一样吗", "一级伤残", "二级及以上医院"])
+def test_hospital_level_left_empty_when_not_defined(text):
+    assert "hospital_level" not in slots(text)
+
+
+def test_convention_is_recorded_as_evidence():
+    assert "惯例" in parse("社区卫生服务中心").evidence["hospital_level"]
+    assert "追问" in parse("县医院住院").evidence["hospital_level"]
+
+
+# --- region ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, region",
+    [("岳池住院", "岳池县"), ("我是渝北的", "渝北区"), ("重庆市的政策", "重庆"), ("仁寿县居民", "仁寿县"),
+     ("在成都市", "成都市"), ("四川的职工医保", "四川省"), ("广西", "广西壮族自治区")],
+)
+def test_region(text, region):
+    assert slots(text)["region"] == region
+
+
+@pytest.mark.parametrize("text", ["本县住院", "我县的政策", "外地住院", "县外住院", "在县城住院", "城市居民", "社区医院"])
+def test_no_region_from_generic_words(text):
+    assert "region" not in slots(text)
+
+
+def test_known_regions_take_priority_over_patterns():
+    assert slots("桂阳县和仁寿县")["region"] == "桂阳县"
+    assert slots("桂阳县", regions=())["region"] == "桂阳县"
+
+
+# --- scheme, tier, person, poverty, retired -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, scheme",
+    [("农合", "新农合"), ("新型农村合作医疗", "新农合"), ("居民医保", "城乡居民"), ("城镇居民医保", "城镇居民"),
+     ("单位交的医保", "职工"), ("城乡居民大病保险", "大病保险"), ("民政救助", "医疗救助"), ("城乡居民合作医疗", "城乡居民")],
+)
+def test_scheme(text, scheme):
+    assert slots(text)["scheme"] == scheme
+
+
+@pytest.mark.parametrize("text, tier", [("一档", 1), ("第二档", 2), ("2档", 2), ("高档", 2), ("低档", 1)])
+def test_tier(text, tier):
+    assert slots(text)["tier"] == tier
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [("大学生", "student"), ("中小学生", "student"), ("孩子上初中", "student"), ("小孩", "child"), ("娃", "child"),
+     ("新生儿", "child"), ("老年人", "elderly"), ("成人", "adult"), ("孩子是大学生", "student"), ("我爸70岁", "elderly"),
+     ("我儿子8岁", "child")],
+)
+def test_person_category(text, category):
+    assert slots(text)["person_category"] == category
+
+
+def test_maternity_words_are_not_a_child():
+    assert "person_category" not in slots("生孩子能报多少")
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("建档立卡贫困户", True), ("低保户", True), ("特困人员", True), ("五保户", True), ("不是贫困户", False),
+     ("不属于低保", False)],
+)
+def test_poverty(text, value):
+    assert slots(text)["poverty"] is value
+
+
+@pytest.mark.parametrize("text, value", [("退休了", True), ("在职", False), ("还在上班", False), ("没退休", False)])
+def test_retired(text, value):
+    assert slots(text)["retired"] is value
+
+
+# --- admission, area, referral, chronic, service, topic, year -----------------------------------
+
+
+@pytest.mark.parametrize("text, n", [("第二次住院", 2), ("今年第3次", 3), ("第一次住院", 1), ("再次住院", 2)])
+def test_admission_index(text, n):
+    assert slots(text)["admission_index"] == n
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("县外住院", True), ("市外", True), ("异地就医", True), ("省外", True), ("市内县外", True), ("县内住院", False),
+     ("本地住院", False)],
+)
+def test_out_of_area(text, value):
+    assert slots(text)["out_of_area"] is value
+
+
+def test_residence_words_are_not_out_of_area():
+    assert "out_of_area" not in slots("外地户口能参保吗")
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("办了转诊", True), ("已经备案了", True), ("办了手续", True), ("没转诊", False), ("未登记", False),
+     ("没有办转诊", False), ("没办异地备案", False)],
+)
+def test_referral(text, value):
+    assert slots(text)["referral"] is value
+
+
+@pytest.mark.parametrize("text", ["要转诊吗", "异地就医怎么备案", "需要转诊吗", "参保登记在哪里"])
+def test_referral_questions_set_nothing(text):
+    assert "referral" not in slots(text)
+
+
+@pytest.mark.parametrize(
+    "text, n", [("两种慢性病", 2), ("3个慢病", 3), ("高血压和糖尿病", 2), ("高血压", 1), ("糖尿病冠心病高血压", 3)]
+)
+def test_chronic_disease_count(text, n):
+    assert slots(text)["chronic_disease_count"] == n
+
+
+@pytest.mark.parametrize(
+    "text, service",
+    [("住院", "inpatient"), ("慢病门诊", "chronic_outpatient"), ("特病", "chronic_outpatient"),
+     ("大病门诊", "major_disease_outpatient"), ("透析", "major_disease_outpatient"), ("普通门诊", "general_outpatient"),
+     ("看门诊", "general_outpatient"), ("生孩子", "maternity"), ("顺产住院", "maternity"),
+     ("糖尿病拿药", "chronic_outpatient"), ("高血压住院", "inpatient")],
+)
+def test_service(text, service):
+    assert slots(text)["service"] == service
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [("起付线", "起付线"), ("起附线", "起付线"), ("门槛费", "起付线"), ("最多能报多少", "封顶线"), ("报消比例", "报销比例"),
+     ("能报几成", "报销比例"), ("一年交多少", "缴费标准"), ("什么时候交", "缴费时间"), ("要带什么材料", "报销材料"),
+     ("个人账户", "个人账户"), ("定点医院", "定点医院"), ("需要转诊吗", "转诊")],
+)
+def test_topic(text, topic):
+    assert slots(text)["topic"] == topic
+
+
+def test_cue_words_of_other_slots_are_not_topics():
+    assert "topic" not in slots("没办手续去外地住院")
+    assert "topic" not in slots("花了2万 目录外5000")
+
+
+def test_year():
+    assert slots("2021年的缴费标准")["year"] == 2021
+    assert "year" not in slots("交了15年")
+
+
+# --- the whole Understanding -----------------------------------------------------------------
+
+
+def test_parse_returns_contract_with_normalised_query_and_evidence():
+    u = parse("住院報消比例是多少？", REGIONS)
+    assert isinstance(u, Understanding)
+    assert u.query == "住院报销比例是多少?"
+    assert u.evidence["topic"] == "报销比例"
+
+
+def test_full_width_digits_and_spaces():
+    s = slots("住院　１２０００元　二级")
+    assert (s["amount"], s["hospital_level"]) == (Decimal(12000), 2)
+
+
+def test_parse_rejects_non_text():
+    with pytest.raises(TypeError):
+        parse(None)  # type: ignore[arg-type]
