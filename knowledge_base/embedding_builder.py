@@ -32,9 +32,9 @@ import numpy as np
 from knowledge_base.dense import BUILTIN_STATIC
 from knowledge_base.normalize import normalize_text
 from knowledge_base.synonyms import SynonymTable, load_synonyms
-from knowledge_base.tokenize import analyze
+from knowledge_base.tokenize import analyze, stopwords
 
-BUILDER_VERSION = "lsa-unigram-1"
+BUILDER_VERSION = "lsa-idf-unigram-2"
 UNK = "[UNK]"
 _CJK = range(0x3400, 0xA000)
 
@@ -46,21 +46,30 @@ def _doc_features(text: str) -> list[str]:
 
 
 def _lsa_vectors(docs: list[list[str]], vocab: list[str], dim: int) -> np.ndarray:
-    """Term vectors (rows) from the SVD of the sublinear TF-IDF clause × term matrix."""
+    """Term vectors (rows) from the SVD of the sublinear TF-IDF clause × term matrix, each scaled
+    by its idf: a static model averages token vectors, so scaling bakes idf weighting into that
+    average (frequent, uninformative tokens pull the sentence vector less)."""
     index = {t: i for i, t in enumerate(vocab)}
     mat = np.zeros((len(docs), len(vocab)), dtype=np.float64)
     for d, feats in enumerate(docs):
         for term, count in Counter(feats).items():
             mat[d, index[term]] = 1.0 + math.log(count)
     df = (mat > 0).sum(axis=0)
-    mat *= np.log((1 + len(docs)) / (1 + df)) + 1.0
+    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
+    mat *= idf
     mat /= np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
     _, s, vt = np.linalg.svd(mat, full_matrices=False)
     k = max(1, min(dim, int((s > 1e-8).sum())))
     vt = vt[:k]
     signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])
     vt *= signs[:, None]
-    vecs = (vt.T * s[:k]).astype(np.float32)
+    vecs = vt.T * s[:k]
+    vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    vecs = (vecs * idf[:, None]).astype(np.float32)
+    stop = stopwords()
+    for i, term in enumerate(vocab):
+        if term in stop:
+            vecs[i] = 0.0
     if k < dim:  # tiny corpora: pad so the dimension is fixed
         vecs = np.hstack([vecs, np.zeros((vecs.shape[0], dim - k), dtype=np.float32)])
     return vecs

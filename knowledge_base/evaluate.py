@@ -31,8 +31,19 @@ class EvalQuestion(BaseModel):
 
 
 class EvalSet(BaseModel):
-    questions: list[EvalQuestion]
+    questions: list[EvalQuestion]  # development questions (the pipeline was tuned on these)
+    heldout: list[EvalQuestion] = Field(default_factory=list)  # never used for tuning
     no_answer: list[str] = Field(default_factory=list)
+
+    def split(self, which: str) -> list[EvalQuestion]:
+        """"dev", "heldout" or "all" (dev + held-out)."""
+        if which == "dev":
+            return list(self.questions)
+        if which == "heldout":
+            return list(self.heldout)
+        if which == "all":
+            return [*self.questions, *self.heldout]
+        raise ValueError(f"unknown split {which!r}: use dev, heldout or all")
 
 
 class QuestionResult(BaseModel):
@@ -64,13 +75,13 @@ def is_gold(clause: Clause, gold: Sequence[tuple[str, str]]) -> bool:
     return any(f in files and normalize_text(snippet) in text for f, snippet in gold)
 
 
-def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> RetrievalMetrics:
+def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None, split: str = "all") -> RetrievalMetrics:
     """Run every question through the searcher exactly as a user query (floor included: a wrong
     "no basis" on an answerable question is a miss)."""
     eval_set = eval_set or load_eval_set()
     floor = searcher.config.coverage_floor
     results: list[QuestionResult] = []
-    for q in eval_set.questions:
+    for q in eval_set.split(split):
         ranking = searcher.rank(q.q, MRR_CUTOFF)
         no_basis = not ranking.indices or ranking.best_coverage < floor
         rank = None
@@ -100,7 +111,7 @@ def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> Retri
 def coverage_profile(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> tuple[list[float], list[float]]:
     """Best-hit coverage of answerable and of unanswerable questions, to place the floor."""
     eval_set = eval_set or load_eval_set()
-    answerable = [searcher.rank(q.q, 5).best_coverage for q in eval_set.questions]
+    answerable = [searcher.rank(q.q, 5).best_coverage for q in eval_set.split("all")]
     unanswerable = [searcher.rank(q, 5).best_coverage for q in eval_set.no_answer]
     return answerable, unanswerable
 
@@ -118,7 +129,11 @@ ABLATIONS: dict[str, Callable[[RetrievalConfig], RetrievalConfig]] = {
 
 
 def run_ablations(
-    clauses: Sequence[Clause], encoder, base: RetrievalConfig | None = None, eval_set: EvalSet | None = None
+    clauses: Sequence[Clause],
+    encoder,
+    base: RetrievalConfig | None = None,
+    eval_set: EvalSet | None = None,
+    split: str = "all",
 ) -> dict[str, RetrievalMetrics]:
     """Build a searcher per configuration (token granularity changes the index itself) and
     evaluate each. The encoder is shared, so dense vectors are computed per build only."""
@@ -132,5 +147,5 @@ def run_ablations(
             cache[cfg.fine_tokens] = HybridSearcher.build(clauses, encoder, cfg)
         built = cache[cfg.fine_tokens]
         searcher = HybridSearcher(built.clauses, built.body, built.heading, built.dense, encoder, cfg)
-        out[name] = evaluate(searcher, eval_set)
+        out[name] = evaluate(searcher, eval_set, split)
     return out

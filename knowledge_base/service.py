@@ -107,7 +107,8 @@ class KnowledgeBase:
             try:
                 encoder = cls._encoder(settings, build_if_missing=False)
                 if encoder is None or encoder.model_id == manifest.model_id:
-                    clauses = _store(settings).load()
+                    stored = _store(settings).load()
+                    clauses = list(getattr(stored, "clauses", stored))
                     searcher = load_index(
                         cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings)
                     )
