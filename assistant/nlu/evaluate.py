@@ -93,13 +93,14 @@ class BlockReport(BaseModel):
 
 class EvalReport(BaseModel):
     path: str
-    dev: BlockReport
-    heldout: BlockReport
+    dev: BlockReport  # the `cases` block, used while writing the rules
+    heldout: BlockReport  # every `heldout*` block together
     all: BlockReport
+    blocks: dict[str, BlockReport] = Field(default_factory=dict)  # each file block on its own
 
     def summary(self) -> dict[str, Any]:
         return {"path": self.path, "dev": self.dev.summary(), "heldout": self.heldout.summary(),
-                "all": self.all.summary()}
+                "all": self.all.summary(), "blocks": {k: v.summary() for k, v in self.blocks.items()}}
 
 
 def _same(slot: str, expected: Any, got: Any) -> bool:
@@ -152,21 +153,28 @@ def run(path: str | Path = DEFAULT_PATH) -> EvalReport:
     """Parse every labelled utterance in `path` and score it against its labels."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     known = list(data.get("known_regions") or [])
-    blocks = {"dev": BlockReport(name="dev"), "heldout": BlockReport(name="heldout")}
-    combined = BlockReport(name="all")
-    for name, key in (("dev", "cases"), ("heldout", "heldout")):
-        for i, case in enumerate(data.get(key) or []):
+    dev, heldout, combined = BlockReport(name="dev"), BlockReport(name="heldout*"), BlockReport(name="all")
+    blocks: dict[str, BlockReport] = {}
+    for key, cases in data.items():
+        if key != "cases" and not key.startswith("heldout"):
+            continue
+        name = "dev" if key == "cases" else key
+        block = blocks.setdefault(name, BlockReport(name=name))
+        for i, case in enumerate(cases or []):
             _check_case(case, f"{key}[{i}]")
-            _score(blocks[name], name, case, known)
-            _score(combined, name, case, known)
-    return EvalReport(path=str(path), dev=blocks["dev"], heldout=blocks["heldout"], all=combined)
+            for target in (block, combined) + ((heldout,) if name != "dev" else ()):
+                _score(target, name, case, known)
+    return EvalReport(path=str(path), dev=blocks.get("dev", dev), heldout=heldout, all=combined, blocks=blocks)
 
 
 def format_report(report: EvalReport) -> str:
     lines = [f"NLU evaluation: {report.path}", ""]
-    lines.append(f"{'block':8} {'n':>4} {'intent':>8} {'slots':>8} {'followup':>9} {'exact':>8}")
-    for b in (report.dev, report.heldout, report.all):
-        lines.append(f"{b.name:8} {b.n:4d} {b.intent_accuracy:8.1%} {b.slot_accuracy:8.1%} "
+    lines.append(f"{'block':10} {'n':>4} {'intent':>8} {'slots':>8} {'followup':>9} {'exact':>8}")
+    rows = [report.dev, *(v for k, v in report.blocks.items() if k != "dev")]
+    if len(rows) > 2:
+        rows.append(report.heldout)
+    for b in rows + [report.all]:
+        lines.append(f"{b.name:10} {b.n:4d} {b.intent_accuracy:8.1%} {b.slot_accuracy:8.1%} "
                      f"{b.followup_accuracy:9.1%} {b.exact_match:8.1%}")
     lines += ["", "per slot (all):"]
     for slot, s in sorted(report.all.per_slot.items()):

@@ -117,6 +117,8 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         else:
             cue = _role(text, sp, left_start, role_hits)
             role = cue.value if cue else None
+            if cue is None and prev_role == "policy_value":
+                role = prev_role  # "起付线800 二级300": a list of policy values, not costs
         if cue is not None and role not in _NOT_COST:
             found.masks.append((cue.start, cue.end))
         picked.append((role, sp, cue))
