@@ -112,7 +112,8 @@
         } }, opt))));
     }
     if (list.children.length) bubble.append(list);
-    if (reply.turn_id && !reply.clarification) bubble.append(ratingBar(reply)); // rate answers, not questions
+    // Rate answers, not bare clarifying questions.
+    if (reply.turn_id && (!reply.clarification || (reply.citations || []).length)) bubble.append(ratingBar(reply));
     messages.append(el("div", { class: "msg msg-bot" }, bubble));
   }
 

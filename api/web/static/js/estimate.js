@@ -13,6 +13,16 @@
     inpatient_poverty_relief: "住院（贫困人口再次补助）",
     major_disease_outpatient_poverty_relief: "重大疾病门诊（贫困人口再次补助）",
   };
+  // Request fields as the front desk knows them (for the "defaults applied" notes).
+  const FIELDS = {
+    hospital_level: "医院等级", covered_cost: "政策范围内费用", uncovered_cost: "政策范围外费用", tier: "参保档次",
+    admission_index: "本年度第几次住院", out_of_area: "统筹区外就医", referral: "转诊", chronic_disease_count: "慢性病种数",
+    ytd_reimbursed: "本年度已报销", deductible_paid_ytd: "本年度已计起付线", maternity_stage: "生育阶段",
+    continuous_enrollment: "连续参保", carryover: "上年结转余额", prior_reimbursed: "已报销金额",
+    "person.category": "患者类别", "person.poverty": "建档立卡贫困人口", "person.low_income": "低保等特殊对象",
+    "person.no_support": "三无人员", "person.retired": "退休", "person.major_disease": "患重大疾病",
+  };
+  const VALUES = { true: "是", false: "否" };
   const form = document.getElementById("estimate-form");
   const policySelect = document.getElementById("policy");
   const serviceSelect = document.getElementById("service");
@@ -126,7 +136,7 @@
       el("tr", {}, el("td", {}, String(i + 1)), el("td", {}, s.label), el("td", { class: "formula" }, s.formula),
         el("td", { class: "num" }, s.amount), sourceCell(s))));
     const notes = [...(result.assumptions || []).map((a) => a.text),
-      ...Object.entries(result.defaults || {}).map(([k, v]) => `未填写 ${k}，按 ${v} 计算`)];
+      ...Object.entries(result.defaults || {}).map(([k, v]) => `未填写“${FIELDS[k] || k}”，按“${VALUES[v] || v}”计算`)];
     document.getElementById("assumptions").replaceChildren(...(notes.length ? [el("h3", {}, "测算假设"), el("ul", {}, notes.map((n) => el("li", {}, n)))] : []));
     const disclaimer = result.disclaimer || "";
     document.getElementById("disclaimer").textContent = disclaimer.includes("以当地医保部门核定为准")
