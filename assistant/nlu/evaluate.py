@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 from assistant.models import Intent
 from assistant.nlu.models import Slots
@@ -37,6 +38,7 @@ class SlotStat(BaseModel):
     total: int = 0
     correct: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 1.0
@@ -61,18 +63,22 @@ class BlockReport(BaseModel):
     per_slot: dict[str, SlotStat] = Field(default_factory=dict)
     failures: list[Failure] = Field(default_factory=list)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def intent_accuracy(self) -> float:
         return self.intent_correct / self.n if self.n else 1.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def followup_accuracy(self) -> float:
         return self.followup_correct / self.n if self.n else 1.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def exact_match(self) -> float:
         return self.exact / self.n if self.n else 1.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def slot_accuracy(self) -> float:
         total = sum(s.total for s in self.per_slot.values())
@@ -97,6 +103,9 @@ class EvalReport(BaseModel):
     heldout: BlockReport  # every `heldout*` block together
     all: BlockReport
     blocks: dict[str, BlockReport] = Field(default_factory=dict)  # each file block on its own
+
+    def __str__(self) -> str:
+        return format_report(self)
 
     def summary(self) -> dict[str, Any]:
         return {"path": self.path, "dev": self.dev.summary(), "heldout": self.heldout.summary(),
@@ -191,10 +200,30 @@ def format_report(report: EvalReport) -> str:
     return "\n".join(lines)
 
 
+def time_parse(path: str | Path = DEFAULT_PATH, repeats: int = 20) -> dict[str, float]:
+    """Per-call latency of `parse` over every labelled utterance, after one warm-up pass (ms)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    known = list(data.get("known_regions") or [])
+    texts = [c["text"] for k, v in data.items() if k == "cases" or k.startswith("heldout") for c in v or []]
+    for t in texts:
+        parse(t, known)
+    samples = []
+    for _ in range(repeats):
+        for t in texts:
+            start = time.perf_counter()
+            parse(t, known)
+            samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    pick = lambda q: samples[min(len(samples) - 1, int(q * len(samples)))]  # noqa: E731
+    return {"calls": len(samples), "median_ms": round(pick(0.5), 3), "p95_ms": round(pick(0.95), 3),
+            "p99_ms": round(pick(0.99), 3), "mean_ms": round(sum(samples) / len(samples), 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m assistant.nlu.evaluate", description=__doc__.splitlines()[0])
     ap.add_argument("path", nargs="?", default=str(DEFAULT_PATH))
     ap.add_argument("--json", action="store_true", help="print the full report as JSON")
+    ap.add_argument("--timing", action="store_true", help="also time parse() over the labelled set")
     args = ap.parse_args(argv)
     try:
         report = run(args.path)
@@ -202,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"评测失败: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(report.summary(), ensure_ascii=False, indent=2) if args.json else format_report(report))
+    if args.timing:
+        print("\nparse() latency:", json.dumps(time_parse(args.path)))
     return 0
 
 
