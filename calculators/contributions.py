@@ -3,13 +3,13 @@ contributions as rates of a wage base clamped between multiples of the local ave
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.models import Assumption, ContributionRequest, ContributionResult, EstimateRequest
 from calculators.modifiers import base_value
-from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, q2
+from calculators.money import HALF_UP, ZERO, fmt, fmt_plain, fmt_ratio, q2
 from calculators.registry import Policy, get_policy
 from calculators.validation import parse_model
 
@@ -100,6 +100,11 @@ def _employee(ctx: Context) -> ContributionResult:
 
 def contribution(request: ContributionRequest | dict) -> ContributionResult:
     """Yearly contribution for one person under one policy; CalcError on bad input."""
+    with localcontext(HALF_UP):
+        return _contribution(request)
+
+
+def _contribution(request: ContributionRequest | dict) -> ContributionResult:
     req = request if isinstance(request, ContributionRequest) else parse_model(ContributionRequest, request)
     policy = get_policy(req.policy)
     if policy.contributions is None:

@@ -7,7 +7,7 @@ of rounded amounts are exact, so `reimbursed + out_of_pocket == total` to the ce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
 from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
-from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
+from calculators.money import HALF_UP, ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
 from calculators.payers import PAYER_NAMES, PayerLedger
 from calculators.registry import get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
@@ -204,6 +204,11 @@ def _service_spec(policy, service: str):
 
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
+    with localcontext(HALF_UP):
+        return _estimate(request)
+
+
+def _estimate(request: EstimateRequest | dict) -> EstimateResult:
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
     policy = get_policy(req.policy)
     spec = _service_spec(policy, req.service)

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from calculators.context import Context
 from calculators.errors import CalcError
-from calculators.money import ONE, ZERO, fmt_plain, fmt_ratio, q2
+from calculators.models import Step
+from calculators.money import ONE, ZERO, fmt, fmt_plain, fmt_ratio, q2
 from calculators.registry import CompiledEffect, CompiledModifier, CompiledParam
 
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
@@ -84,7 +85,7 @@ def applicable_modifiers(ctx: Context) -> list[CompiledModifier]:
     return chosen
 
 
-def _describe_dims(ctx: Context, param: CompiledParam, key: tuple) -> str:
+def _describe_dims(ctx: Context | None, param: CompiledParam, key: tuple) -> str:
     parts = []
     for dim, v in zip(param.by, key):
         if dim == "level":
@@ -116,7 +117,6 @@ def base_value(ctx: Context, name: str, *, trace: bool = True) -> Decimal | None
     param = ctx.policy.params[name]
     key = tuple(dimension_value(ctx, d) for d in param.by)
     cell = param.cells[key]
-    where = _describe_dims(ctx, param, key)
     if cell.status == "absent":
         return None
     if cell.status == "delegated":
@@ -133,9 +133,23 @@ def base_value(ctx: Context, name: str, *, trace: bool = True) -> Decimal | None
             ctx.step(param.label, f"{fmt_plain(value)} × 当地上年度职工年平均工资 {wage} = {amount}", amount, cell.source)
         return amount
     if trace:
-        suffix = f"（{where}）" if where else ""
-        ctx.step(f"{param.label}{suffix}", f"{_show(param, value)}", fmt_plain(value) if param.unit == "ratio" else value, cell.source)
+        ctx.steps.append(_base_step(param, key, cell))
     return value
+
+
+def _base_step(param: CompiledParam, key: tuple, cell) -> Step:
+    """The trace line of a plain table lookup depends only on the cell, so it is built once and
+    shared (steps are never mutated after construction)."""
+    step = param.step_cache.get(key)
+    if step is None:
+        where = _describe_dims(None, param, key)
+        suffix = f"（{where}）" if where else ""
+        amount = fmt_plain(cell.value) if param.unit == "ratio" else fmt(cell.value)
+        src = cell.source
+        step = Step(label=f"{param.label}{suffix}", formula=_show(param, cell.value), amount=amount, source=src,
+                    chunk_id=src.chunk_id, citation=src.citation, quote=src.quote)
+        param.step_cache[key] = step
+    return step
 
 
 def _apply(ctx: Context, param: CompiledParam, m: CompiledModifier, e: CompiledEffect, value: Decimal | None) -> Decimal:
@@ -179,9 +193,35 @@ def _missing(ctx: Context, param: CompiledParam) -> str | None:
 
 
 def resolve(ctx: Context, name: str, modifiers: list[CompiledModifier]) -> Decimal:
-    """Final value of a parameter for this request: base cell, then each applicable effect in order."""
+    """Final value of a parameter for this request: base cell, then each applicable effect in order.
+
+    The value and its trace lines depend only on the breakdown cell(s) and the applicable
+    modifiers, so for table values they are computed once per combination and replayed
+    (precompiled rule table); values taken from the request (delegated, wage-relative) never are."""
     param = ctx.policy.params[name]
     effects = [(m, e) for m in modifiers for e in m.effects if e.target == name]
+    key = tuple(dimension_value(ctx, d) for d in param.by)
+    cell = param.cells[key]
+    if cell.status == "delegated" or param.unit == "share_of_avg_wage":
+        return _resolve(ctx, param, effects)
+    memo_key = ("resolved", key, tuple(id(m) for m, _ in effects)) + tuple(
+        tuple(dimension_value(ctx, d) for d in ctx.policy.params[e.param].by) for _, e in effects if e.op == "set_param")
+    hit = param.step_cache.get(memo_key)
+    if hit is None:
+        n_steps = len(ctx.steps)
+        value = _resolve(ctx, param, effects)
+        param.step_cache[memo_key] = (value, tuple(ctx.steps[n_steps:]))
+        return value
+    value, steps = hit
+    ctx.steps.extend(steps)
+    for m, _ in effects:
+        for a in m.assumptions:
+            ctx.assume(a)
+    return value
+
+
+def _resolve(ctx: Context, param: CompiledParam, effects: list) -> Decimal:
+    name = param.name
     overridden = any(e.op in ("set", "set_param") for _, e in effects)
     value = base_value(ctx, name, trace=not overridden)
     if value is None and not effects:

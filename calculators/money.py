@@ -5,7 +5,7 @@ Rounding is to 0.01 yuan, ROUND_HALF_UP, and happens only at the documented poin
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from calculators.errors import CalcError
 
@@ -20,9 +20,15 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Decimal context of every public calculator call: formatting with ".2f" then rounds half up too.
+HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
+
+
 def fmt(value: Decimal) -> str:
-    """Two-decimal string, the wire format of every amount."""
-    return str(q2(value))
+    """Two-decimal string, the wire format of every amount. The engine formats only amounts
+    already at cent precision (parsed amounts, rounded payments and their sums), and runs under
+    `HALF_UP`, so this never rounds half-even."""
+    return format(value, ".2f")
 
 
 def fmt_ratio(value: Decimal) -> str:

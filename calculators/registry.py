@@ -47,6 +47,7 @@ class CompiledParam:
     unit: str
     by: tuple[str, ...]
     cells: dict[tuple, CompiledCell]
+    step_cache: dict = field(default_factory=dict, compare=False, repr=False)  # key -> trace Step
 
 
 @dataclass(frozen=True)
