@@ -27,7 +27,9 @@ from knowledge_base.textshape import is_title_like
 class CleanLine:
     text: str
     line: int  # 1-based line number in the loaded text
-    boundary: bool = False  # an excerpt/article boundary precedes this line
+    # "" or the kind of boundary that precedes this line: "excerpt" (a "查看全文" terminator) or
+    # "paper" (a "关键词:" header of a reprinted paper).
+    boundary: str = ""
 
 
 def split_lines(raw_text: str) -> list[CleanLine]:
@@ -52,11 +54,14 @@ def normalize_script(lines: list[CleanLine]) -> list[CleanLine]:
 def remove_boilerplate(lines: list[CleanLine]) -> list[CleanLine]:
     """Drop chrome lines, strip inline chrome; remember article boundaries they revealed."""
     out: list[CleanLine] = []
-    pending_boundary = False
+    pending_boundary = ""
     for cl in lines:
         text = cl.text
-        if bp.is_excerpt_end(text) or bp.is_paper_meta(text):
-            pending_boundary = True
+        if bp.is_paper_meta(text):
+            pending_boundary = "paper"
+            continue
+        if bp.is_excerpt_end(text):
+            pending_boundary = pending_boundary or "excerpt"
             continue
         if bp.is_chrome_line(text) or bp.is_page_marker(text):
             continue
@@ -64,7 +69,7 @@ def remove_boilerplate(lines: list[CleanLine]) -> list[CleanLine]:
         if not text.strip():
             continue
         out.append(CleanLine(text, cl.line, cl.boundary or pending_boundary))
-        pending_boundary = False
+        pending_boundary = ""
     return out
 
 
@@ -126,6 +131,16 @@ def drop_trailing_teasers(lines: list[CleanLine]) -> list[CleanLine]:
     return lines[:end]
 
 
+# Pinyin left behind where the scraper garbled the character it annotated ("┽t(yī)疗", "当?shù)").
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_RESIDUE = re.compile(rf"(?:[(（]|\?)[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*[)）]")
+
+
+def drop_pinyin_residue(lines: list[CleanLine]) -> list[CleanLine]:
+    """Tone-marked pinyin in brackets is never policy content, whatever precedes it."""
+    return [replace(cl, text=_PINYIN_RESIDUE.sub("", cl.text)) for cl in lines]
+
+
 _EMPTY_BRACKETS = re.compile(r"[\[【(（]\s*[\]】)）]")
 
 
@@ -145,7 +160,7 @@ def clean_document(raw_text: str) -> list[CleanLine]:
     lines = normalize_script(lines)
     lines = remove_boilerplate(lines)
     lines = split_glued_headings(lines)
-    lines = collapse_spaces(lines)
+    lines = collapse_spaces(drop_pinyin_residue(lines))
     lines = drop_empty_brackets(lines)
     lines = rejoin_broken_lines(lines)
     lines = drop_title_repeats(lines)

@@ -63,7 +63,7 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             text = _strict(data, codec)
-            if text is not None:
+            if text is not None and (not text or printable_ratio(text) >= MIN_PRINTABLE):
                 return text, codec
     text = _strict(data, "utf-8")
     if text is not None:
@@ -79,4 +79,16 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
     match = from_bytes(data).best()
     if match is None or match.encoding is None:
         return None
-    return str(match), match.encoding
+    text = str(match)
+    # Single-byte codecs decode any bytes; binary junk must be reported, not ingested as text.
+    if not text or printable_ratio(text) < MIN_PRINTABLE:
+        return None
+    return text, match.encoding
+
+
+MIN_PRINTABLE = 0.95
+
+
+def printable_ratio(text: str) -> float:
+    ok = sum(1 for c in text if c.isprintable() or c in "\n\r\t")
+    return ok / len(text)

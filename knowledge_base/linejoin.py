@@ -49,7 +49,7 @@ def split_glued_headings(lines: list[CleanLine]) -> list[CleanLine]:
     for cl in lines:
         pieces = _split_one(cl.text) if re.search(r"\S\s+\S", cl.text.strip()) else [cl.text]
         for i, piece in enumerate(pieces):
-            out.append(replace(cl, text=piece, boundary=cl.boundary and i == 0))
+            out.append(replace(cl, text=piece, boundary=cl.boundary if i == 0 else ""))
     return out
 
 

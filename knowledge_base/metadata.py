@@ -25,6 +25,7 @@ from importlib import resources
 from knowledge_base.models import Evidence
 
 Origin = str  # "clause" | "heading" | "document"
+MAX_SCOPE_REGIONS = 4
 DOMINANCE = 1.5  # how much more often than the runner-up a value must be named to set a scope
 
 
@@ -186,8 +187,10 @@ def _dominant(values: list[str]) -> str | None:
 def scope_of(text: str, title: str = "") -> Scope:
     """The region/year/scheme/kind that dominate a body of text (an article or a document)."""
     scope = Scope()
-    regions = find_regions(title) * 3 + find_regions(text)
-    if (r := _dominant(regions)) is not None:
+    body_regions = find_regions(text)
+    regions = find_regions(title) * 3 + body_regions
+    # A text naming many places (a national meeting, a survey) is about none of them.
+    if len(set(body_regions)) < MAX_SCOPE_REGIONS and (r := _dominant(regions)) is not None:
         scope.region = (r, r)
     effective, years = find_years(text)
     if years and (y := _dominant([str(v) for v in years + effective])) is not None:
@@ -196,12 +199,25 @@ def scope_of(text: str, title: str = "") -> Scope:
     if (s := _dominant(schemes)) is not None:
         scope.scheme = (s, s)
     title_kind = _best_kind(kind_scores(title), 1)
-    body = kind_scores(text)
     if title_kind:
         scope.kind = (title_kind, title)
-    elif (k := _best_kind(body, 3)) is not None:
-        scope.kind = (k, k)
+    elif (k := _scope_kind(text)) is not None:
+        scope.kind = k
     return scope
+
+
+_BINDING = re.compile(r"第[一二三四五六七八九十百\d]+条|本(?:办法|规定|细则|条例)")
+
+
+def _scope_kind(text: str) -> tuple[str, str] | None:
+    """An article is a rule text only when it speaks as one (第X条, 本办法); rates and thresholds
+    also fill reports and essays, so they decide single clauses, not whole articles."""
+    if m := _BINDING.search(text):
+        return "rule", m.group(0)
+    scores = kind_scores(text)
+    scores.pop("rule")
+    kind = _best_kind(scores, 3)
+    return (kind, _kind_match(text, kind)) if kind else None
 
 
 def document_scope(articles: list[Scope], title_scope: Scope) -> Scope:

@@ -27,7 +27,8 @@ from knowledge_base.clean import CleanLine
 from knowledge_base.markers import CN_DIGITS, RANK, Marker, cn_to_int, match_marker
 from knowledge_base.textshape import is_title_like
 
-HEADING_TITLE_MAX = 30
+HEADING_TITLE_MAX = 30  # a heading title cut from its text at "。"/":"
+HEADING_LINE_MAX = 60  # a whole line without sentence punctuation that is a heading
 MIN_CLAUSE_CHARS = 5
 CITATION_SEP = " › "
 
@@ -110,12 +111,15 @@ def split_heading(marker: Marker, text: str) -> tuple[str, str]:
         return (text, "") if len(text) <= 40 else (marker.label, rest)
     if marker.family == "TIAO":
         return marker.label, rest
-    if len(rest) <= HEADING_TITLE_MAX and not re.search(r"[。;；:：!！?？]", rest):
+    if (len(rest) <= HEADING_LINE_MAX and not re.search(r"[。;；:：!！?？]", rest)
+            and rest.count(",") + rest.count("，") <= 2):
         return text, ""
     m = re.search(r"[。:：!！?？]", rest)
     if m and m.start() <= HEADING_TITLE_MAX:
         title = rest[: m.start()]
-        if title and title.count(",") + title.count("，") <= 1 and not re.search(r"[;；]", title):
+        # a sentence stating an amount ("成年居民每人每年缴费180元。") is content, not a title
+        stated = m.group(0) in "。!！" and re.search(r"\d", title)
+        if title and not stated and title.count(",") + title.count("，") <= 1 and not re.search(r"[;；]", title):
             return marker.label + title, rest[m.end():].strip()
     return marker.label, rest
 
@@ -135,7 +139,7 @@ def explode_long_lines(lines: list[CleanLine], max_chars: int) -> list[CleanLine
             out.append(cl)
             continue
         parts = [p for p in _INLINE_HEADING.split(cl.text) if p]
-        out.extend(CleanLine(p, cl.line, cl.boundary and i == 0) for i, p in enumerate(parts))
+        out.extend(CleanLine(p, cl.line, cl.boundary if i == 0 else "") for i, p in enumerate(parts))
     return out
 
 
@@ -160,14 +164,29 @@ class _ArticleSegmenter:
         if m.family in self.top_families:
             last = self.last_value.get(m.family, 0)
             return m.value <= 1 or last < m.value <= last + 2
+        if not self.stack and not self.top_families:
+            return m.value <= 20  # an excerpt may open at any section ("四、医保待遇")
         return m.value <= 3
+
+    def opens_new_part(self, m: Marker) -> bool:
+        """In an unlabelled article, the top-level numbering restarting ("一、" after "三、") or an
+        outer family taking over the top ("一、" after "1"/"2"…) means a new text begins —
+        compilations glue several essays together without any other marker."""
+        if self.article.label is not None or not self.stack or not self.body_started:
+            return False
+        top = self.stack[0]
+        if top.family == "UNNUM":
+            return False
+        if m.family == top.family:
+            return m.value == 1 and top.value >= 2
+        return all(f.family != m.family for f in self.stack) and RANK[m.family] < RANK[top.family]
 
     def push(self, family: str, value: int, heading: str, line: int, heading_line: str) -> None:
         idx = next((i for i, f in enumerate(self.stack) if f.family == family), None)
         if idx is not None:
             del self.stack[idx:]
-        elif family in self.top_families:
-            self.stack.clear()
+        elif family in self.top_families and self.stack and self.stack[0].family == "UNNUM":
+            self.stack.clear()  # "八、" after the unnumbered "2007年工作思路" is its sibling
         else:
             while self.stack and RANK[self.stack[-1].family] >= RANK[family]:
                 self.stack.pop()
@@ -202,7 +221,7 @@ def _next_text(lines: list[CleanLine], i: int) -> CleanLine | None:
 def _is_tail(lines: list[CleanLine], i: int) -> bool:
     """A title-like line with nothing after it in its article (a signature such as "某某劳动保障站")."""
     nxt = _next_text(lines, i)
-    return nxt is None or nxt.boundary or match_article(nxt.text) is not None
+    return nxt is None or bool(nxt.boundary) or match_article(nxt.text) is not None
 
 
 def _blocks_to_drafts(doc_id: str, title: str, article: Article, blocks: list[_Block], max_chars: int) -> list[ClauseDraft]:
@@ -224,6 +243,8 @@ def _blocks_to_drafts(doc_id: str, title: str, article: Article, blocks: list[_B
 def is_substantive(heading_line: str) -> bool:
     """A leaf heading worth a clause of its own: more than a bare label or a genre name."""
     m = match_marker(heading_line)
+    if m is not None and m.family in ("ZHANG", "JIE"):
+        return False  # "第二章范围和对象" with nothing under it is a truncated page, not a rule
     rest = m.rest if m else heading_line
     return len(rest) >= 4 and heading_line not in GENERIC_SECTIONS
 
@@ -249,10 +270,16 @@ def segment_document(
         if number is not None:
             start_article(f"第{number}篇", cl.line)
             continue
-        if cl.boundary and (seg.body_started or seg.stack):
+        if cl.boundary and (seg.body_started or seg.stack) and (
+            cl.boundary == "paper" or is_title_like(cl.text)
+        ):
+            # a reprinted paper starts, or an excerpt ended and the next one opens with its
+            # title; "查看更多" paging inside one article continues it
             start_article(None, cl.line)
         marker = match_marker(cl.text)
         if marker is not None and seg.accepts(marker):
+            if seg.opens_new_part(marker):
+                start_article(None, cl.line)
             seg.add_heading(marker, cl)
         elif is_title_like(cl.text) and not _CAPTION.match(cl.text):
             if _is_tail(lines, i):
