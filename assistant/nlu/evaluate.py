@@ -34,6 +34,11 @@ class CaseError(ValueError):
     """A labelled case is malformed (unknown slot or intent)."""
 
 
+def _ratio(part: int, whole: int) -> float:
+    """A share, 1.0 for an empty block (nothing to get wrong)."""
+    return part / whole if whole else 1.0
+
+
 class SlotStat(BaseModel):
     total: int = 0
     correct: int = 0
@@ -41,7 +46,7 @@ class SlotStat(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def accuracy(self) -> float:
-        return self.correct / self.total if self.total else 1.0
+        return _ratio(self.correct, self.total)
 
 
 class Failure(BaseModel):
@@ -66,23 +71,22 @@ class BlockReport(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def intent_accuracy(self) -> float:
-        return self.intent_correct / self.n if self.n else 1.0
+        return _ratio(self.intent_correct, self.n)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def followup_accuracy(self) -> float:
-        return self.followup_correct / self.n if self.n else 1.0
+        return _ratio(self.followup_correct, self.n)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def exact_match(self) -> float:
-        return self.exact / self.n if self.n else 1.0
+        return _ratio(self.exact, self.n)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def slot_accuracy(self) -> float:
-        total = sum(s.total for s in self.per_slot.values())
-        return sum(s.correct for s in self.per_slot.values()) / total if total else 1.0
+        return _ratio(sum(s.correct for s in self.per_slot.values()), sum(s.total for s in self.per_slot.values()))
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from decimal import Decimal
 from typing import Any, Sequence
 
 from assistant.nlu.lexicon import Hit, Lexicon, Matcher
@@ -238,13 +237,8 @@ def extract_tier(text: str, lex: Lexicon, found: Found) -> None:
 
 def _age(text: str) -> tuple[int, int, int] | None:
     m = re.search(rf"({_NUM})\s*(?:周岁|岁)", text) or re.search(rf"今年({_NUM})了", text)
-    if not m:
-        return None
-    try:
-        age = int(parse_number(m.group(1)))
-    except NumberParseError:
-        return None
-    return (age, m.start(), m.end()) if 0 < age < 120 else None
+    age = _count(m, 120)
+    return (age, m.start(), m.end()) if m and age else None
 
 
 def extract_person(text: str, lex: Lexicon, found: Found) -> None:
@@ -278,16 +272,23 @@ def extract_retired(text: str, lex: Lexicon, found: Found) -> None:
         found.put("retired", h.value, text, h.start, h.end)
 
 
+def _count(match: re.Match[str] | None, upper: int) -> int | None:
+    """The numeral in group 1 of `match` as an integer in 1..upper-1 (第二次, 两种, 七十五岁), else None."""
+    if match is None:
+        return None
+    try:
+        n = int(parse_number(match.group(1)))
+    except NumberParseError:
+        return None
+    return n if 0 < n < upper else None
+
+
 def extract_admission(text: str, lex: Lexicon, found: Found) -> None:
     m = re.search(rf"第({_NUM})(?:次|回)", text)
-    if m:
-        try:
-            n = int(parse_number(m.group(1)))
-        except NumberParseError:
-            n = 0
-        if 0 < n < 100:
-            found.put("admission_index", n, text, m.start(), m.end())
-            return
+    n = _count(m, 100)
+    if m and n:
+        found.put("admission_index", n, text, m.start(), m.end())
+        return
     h = lex.admission_fixed.first(text)
     if h:
         found.put("admission_index", h.value, text, h.start, h.end)
@@ -321,14 +322,10 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
     nouns = "|".join(conf["chronic_count_nouns"])
     classifiers = "".join(conf["count_classifiers"])
     m = re.search(rf"({_NUM})[{classifiers}](?:{nouns})", text)
-    if m:
-        try:
-            n = int(parse_number(m.group(1)))
-        except NumberParseError:
-            n = 0
-        if 0 < n < 20:
-            found.put("chronic_disease_count", n, text, m.start(), m.end())
-            return
+    n = _count(m, 20)
+    if m and n:
+        found.put("chronic_disease_count", n, text, m.start(), m.end())
+        return
     names = {h.value: h for h in lex.chronic_diseases.find(text)}
     if names:
         hs = list(names.values())
@@ -392,5 +389,3 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_topic(text, lex, found)
     return found
 
-
-__all__ = ["Found", "extract_all", "Decimal"]
