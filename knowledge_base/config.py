@@ -22,7 +22,7 @@ class KBSettings(BaseSettings):
     # "builtin:static-zh" = the StaticEmbedding the project trains on its corpus (no download);
     # anything else is a sentence-transformers model name or local path, e.g. a BGE Chinese model.
     embedding_model: str = "builtin:static-zh"
-    dense_weight: float = 1.0  # weight of the dense ranking in fusion; 0 disables it
+    dense_weight: float = 0.5  # weight of the dense ranking in fusion (measured: docs/BENCHMARKS.md); 0 disables it
 
     @property
     def store_dir(self) -> Path:

@@ -120,7 +120,10 @@ def corpus_fingerprint(texts: Sequence[str]) -> str:
 def build_static_embedding(texts: Sequence[str], out_dir: Path, dim: int = 128) -> Path:
     """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import StaticEmbedding
+    try:  # sentence-transformers >= 6 moved the module classes
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers.models import StaticEmbedding
 
     texts = [normalize_text(t) for t in texts]
     if not texts:

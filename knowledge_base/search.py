@@ -41,12 +41,12 @@ class RetrievalConfig:
     """Knobs of the retrieval pipeline; the defaults are the measured best (docs/BENCHMARKS.md)."""
 
     bm25_weight: float = 1.0
-    dense_weight: float = 0.3
+    dense_weight: float = 0.5
     synonym_weight: float = 0.6
     heading_boost: float = 0.5
     use_synonyms: bool = True
     fine_tokens: bool = True
-    coverage_floor: float = 0.0
+    coverage_floor: float = 0.20  # just under the lowest answerable question (docs/BENCHMARKS.md)
     rrf_k: int = 60
     dense_top_n: int = 50  # only the dense side's best N take part in fusion
 

@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+
+from knowledge_base.dense import EmbeddingModelError, StaticEncoder, load_encoder
+from knowledge_base.embedding_builder import build_static_embedding
+
+TEXTS = [
+    "住院起付线 一级医院100元 二级医院300元 三级医院800元",
+    "起付标准 一级医疗机构150元 二级医疗机构350元",
+    "孕产妇 住院分娩定额补助400元 产前检查100元",
+    "住院分娩 孕产妇 补助",
+    "学生个人缴费10元 低保对象个人不缴费",
+    "中小学生缴费标准 学生缴费",
+    "定点药店购药 医保卡结算",
+    "定点零售药店 购药 处方药登记表",
+]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    return build_static_embedding(TEXTS, tmp_path_factory.mktemp("models") / "static-zh", dim=8)
+
+
+def test_build_is_deterministic(model_dir, tmp_path):
+    again = build_static_embedding(TEXTS, tmp_path / "static-zh", dim=8)
+    a, b = StaticEncoder(model_dir), StaticEncoder(again)
+    assert a.model_id == b.model_id
+    probe = ["生孩子补多少", "学生交多少钱"]
+    assert np.array_equal(a.encode(probe), b.encode(probe))
+
+
+def test_saved_model_is_a_real_sentence_transformer(model_dir):
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    texts = ["住院分娩补助", "药店购药"]
+    ours = StaticEncoder(model_dir).encode(texts)
+    theirs = st.encode(texts, normalize_embeddings=True)
+    assert np.allclose(ours, theirs, atol=1e-5)
+
+
+def test_related_texts_are_closer_than_unrelated(model_dir):
+    enc = StaticEncoder(model_dir)
+    q, same, other = enc.encode(["孕产妇住院分娩", "住院分娩 孕产妇 补助", "定点药店购药 医保卡结算"])
+    assert q @ same > q @ other
+
+
+def test_colloquial_synonym_gets_the_vector_of_its_targets(model_dir):
+    # 门槛费 never occurs in TEXTS; synonyms.yaml maps it to 起付线/起付标准
+    enc = StaticEncoder(model_dir)
+    q, fee, shop = enc.encode(["门槛费", "起付线 起付标准", "定点药店购药"])
+    assert q @ fee > 0.5 and q @ fee > q @ shop
+
+
+def test_unknown_text_encodes_to_zero_similarity(model_dir):
+    v = StaticEncoder(model_dir).encode(["ZZZ"])
+    assert np.allclose(v, 0.0)
+
+
+def test_missing_models_give_clear_errors(tmp_path):
+    with pytest.raises(EmbeddingModelError, match="build-embedding"):
+        load_encoder("builtin:static-zh", tmp_path)
+    with pytest.raises(EmbeddingModelError, match="不会联网下载"):
+        load_encoder(str(tmp_path / "no-such-bge-model"), tmp_path)
+
+
+def test_empty_corpus_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="没有可用于训练"):
+        build_static_embedding([], tmp_path / "m")
