@@ -209,11 +209,17 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
     conf = lex.regions_conf
     cands = [(h.start, h.end, h.value) for h in _province_matcher(lex).find(text)]
     stop = set(conf["stem_stop_chars"])
+    boundary = set(conf["left_boundary_chars"])
     for i, ch in enumerate(text):
         if ch in conf["suffixes"] and i >= 2:
             stem = text[i - 2 : i]
+            before = text[i - 3] if i >= 3 else ""
+            if before and not (before in boundary or before.isdigit() or not before.strip()):
+                continue
             if _followed_by(text, i + 1, conf["suffix_not_followed_by"]):
                 continue  # 县外, 市里, 县医院: not a place name
+            if stem in conf["not_place_stems"]:
+                continue
             if all("\u4e00" <= c <= "\u9fff" and c not in stop for c in stem):
                 cands.append((i - 2, i + 1, stem + ch))
     if cands:
