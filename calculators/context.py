@@ -66,7 +66,7 @@ class Context:
 
     # ---- request fields -------------------------------------------------
     def raw(self, name: str) -> object:
-        if name.startswith("person."):
+        if name[:7] == "person.":
             return getattr(self.req.person, name[7:])
         return getattr(self.req, name)
 

@@ -65,7 +65,8 @@ def _apply_caps(ctx: Context, spec: DeductibleRatioCap, mods, fund_raw: Decimal,
             limit = grown
         used = _ytd(ctx, cap.pool, i == 0)
         remaining = max(ZERO, limit - used)
-        ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {fmt(remaining)}", remaining)
+        s_remaining = fmt(remaining)
+        ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {s_remaining}", s_remaining)
         fund = min(fund, remaining)
     for cap in spec.caps:
         out.caps_used[cap.pool] = fund
@@ -88,20 +89,24 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
         ctx.step("本次应计起付线（一年计一次）", f"max(0, {fmt(deductible)} − 本年度已计 {fmt(paid)}) = {fmt(due)}", due, src)
         ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=src))
     applied = min(covered, due)
-    ctx.step("起付线自付", f"min(政策范围内费用 {fmt(covered)}, 起付线 {fmt(due)}) = {fmt(applied)}", applied)
+    s_covered, s_applied = fmt(covered), fmt(applied)
+    ctx.step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {fmt(due)}) = {s_applied}", s_applied)
     eligible = covered - applied
-    ctx.step("起付线以上费用", f"{fmt(covered)} − {fmt(applied)} = {fmt(eligible)}", eligible)
+    s_eligible = fmt(eligible)
+    ctx.step("起付线以上费用", f"{s_covered} − {s_applied} = {s_eligible}", s_eligible)
     ratio = resolve(ctx, spec.ratio, mods)
     if spec.ratio_source:
         src = to_source(spec.ratio_source, ctx.policy.document)
         ctx.assume(Assumption(id=f"ratio_rule:{ctx.service}", text="本项执行原文所述的同一报销比例与起付线。", quote=src.quote, source=src))
     fund_raw = q2(eligible * ratio)
-    ctx.step("按比例计算的统筹支付", f"{fmt(eligible)} × {fmt_ratio(ratio)} = {fmt(fund_raw)}", fund_raw)
+    s_raw = fmt(fund_raw)
+    ctx.step("按比例计算的统筹支付", f"{s_eligible} × {fmt_ratio(ratio)} = {s_raw}", s_raw)
     fund = _apply_caps(ctx, spec, mods, fund_raw, out)
+    s_fund = fmt(fund)
     if fund < fund_raw:
-        ctx.step("超过封顶线（限额）部分，由个人负担", f"{fmt(fund_raw)} − {fmt(fund)} = {fmt(fund_raw - fund)}", fund_raw - fund)
-    ctx.step("基本医保统筹基金支付", f"min({fmt(fund_raw)}, 剩余额度) = {fmt(fund)}" if spec.caps else f"{fmt(fund)}",
-             ledger.pay("basic_fund", fund), payer="basic_fund")
+        ctx.step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {fmt(fund_raw - fund)}", fund_raw - fund)
+    ledger.pay("basic_fund", fund)
+    ctx.step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if spec.caps else s_fund, s_fund, payer="basic_fund")
     if spec.major_illness:
         mi = spec.major_illness
         mi_deductible = resolve(ctx, mi.deductible, mods)
@@ -224,19 +229,21 @@ def _estimate(request: EstimateRequest | dict) -> EstimateResult:
     out = HANDLERS[spec.kind](ctx, spec, covered, ledger)
     reimbursed = ledger.reimbursed
     oop = total - reimbursed
-    payers = " + ".join(f"{PAYER_NAMES[p]} {fmt(a)}" for p, a in ledger.paid)
-    ctx.step("合计报销", f"{payers} = {fmt(reimbursed)}", reimbursed)
-    ctx.step("个人负担", f"总费用 {fmt(total)} − 报销 {fmt(reimbursed)} = {fmt(oop)}", oop)
+    s_total, s_reimbursed, s_oop = fmt(total), fmt(reimbursed), fmt(oop)
+    shares = ledger.shares()
+    payers = " + ".join(f"{p.name} {p.amount}" for p in shares)
+    ctx.step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed)
+    ctx.step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop)
     breakdown = Breakdown(
-        total_cost=fmt(total), covered_cost=fmt(covered), uncovered=fmt(uncovered),
+        total_cost=s_total, covered_cost=fmt(covered), uncovered=fmt(uncovered),
         deductible=None if out.deductible is None else fmt(out.deductible),
         copay=None if out.copay is None else fmt(out.copay),
         above_cap=None if out.above_cap is None else fmt(out.above_cap),
-        payers=ledger.shares(),
+        payers=shares,
     )
     return EstimateResult(
         policy=policy.id, policy_title=policy.title, service=req.service,
-        reimbursed=fmt(reimbursed), out_of_pocket=fmt(oop), breakdown=breakdown,
+        reimbursed=s_reimbursed, out_of_pocket=s_oop, breakdown=breakdown,
         steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
         caps_used={k: fmt(v) for k, v in out.caps_used.items()}, deductible_counted=fmt(out.deductible_counted),
     )
