@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -264,66 +265,53 @@ def _top_scheme(text: str) -> tuple[str, str] | None:
     return best, next(span for s, span in found if s == best)
 
 
+def _resolve(
+    field: str, own: Callable[[str], tuple[str, str] | None], text: str, heading_text: str,
+    scopes: list[tuple[str, Scope]], evidence: list[Evidence],
+) -> str | None:
+    """Clause text, then headings, then article and document scope; the first hit wins and its
+    evidence is recorded."""
+    for origin, source in (("clause", text), ("heading", heading_text)):
+        if (hit := own(source)) is not None:
+            evidence.append(Evidence(field=field, value=hit[0], match=hit[1], origin=origin))
+            return hit[0]
+    for origin, scope in scopes:
+        if (value := getattr(scope, field)) is not None:
+            evidence.append(Evidence(field=field, value=str(value[0]), match=str(value[1])[:40], origin=origin))
+            return str(value[0])
+    return None
+
+
+def _own_region(text: str) -> tuple[str, str] | None:
+    r = _first_region(text)
+    return (r, r) if r else None
+
+
+def _own_year(text: str) -> tuple[str, str] | None:
+    y = pick_year(text)
+    return (str(y), str(y)) if y is not None else None
+
+
 def infer_clause_metadata(text: str, headings: list[str], article: Scope, document: Scope) -> ClauseMetadata:
     """Own mention > heading path > article scope > document scope, field by field."""
     evidence: list[Evidence] = []
     heading_text = " ".join(headings)
     scopes = [("heading", article), ("document", document)]
+    region = _resolve("region", _own_region, text, heading_text, scopes, evidence)
+    year = _resolve("year", _own_year, text, heading_text, scopes, evidence)
+    scheme = _resolve("scheme", _top_scheme, text, heading_text, scopes, evidence)
 
-    region = None
-    for origin, source in (("clause", text), ("heading", heading_text)):
-        if (r := _first_region(source)) is not None:
-            region = r
-            evidence.append(Evidence(field="region", value=r, match=r, origin=origin))
-            break
-    if region is None:
-        for origin, scope in scopes:
-            if scope.region:
-                region = scope.region[0]
-                evidence.append(Evidence(field="region", value=region, match=scope.region[1], origin=origin))
-                break
-
-    year = None
-    for origin, source in (("clause", text), ("heading", heading_text)):
-        if (y := pick_year(source)) is not None:
-            year = y
-            evidence.append(Evidence(field="year", value=str(y), match=f"{y}", origin=origin))
-            break
-    if year is None:
-        for origin, scope in scopes:
-            if scope.year:
-                year = scope.year[0]
-                evidence.append(Evidence(field="year", value=str(year), match=scope.year[1], origin=origin))
-                break
-
-    scheme = None
-    for origin, source in (("clause", text), ("heading", heading_text)):
-        if (s := _top_scheme(source)) is not None:
-            scheme = s[0]
-            evidence.append(Evidence(field="scheme", value=s[0], match=s[1], origin=origin))
-            break
-    if scheme is None:
-        for origin, scope in scopes:
-            if scope.scheme:
-                scheme = scope.scheme[0]
-                evidence.append(Evidence(field="scheme", value=scheme, match=scope.scheme[1], origin=origin))
-                break
-
-    kind = None
     own = kind_scores(text)
     if own["rule"] >= 3 and own["rule"] >= own["report"]:
-        kind = "rule"  # a binding statement (条, 本办法, a rate or threshold) is a rule wherever it stands
+        # a binding statement (条, 本办法, a rate or threshold) is a rule wherever it stands
         evidence.append(Evidence(field="kind", value="rule", match=_kind_match(text, "rule"), origin="clause"))
-    if kind is None:
-        for origin, scope in scopes:
-            if scope.kind:
-                kind = scope.kind[0]
-                evidence.append(Evidence(field="kind", value=kind, match=scope.kind[1][:40], origin=origin))
-                break
+        kind = "rule"
+    else:
+        kind = _resolve("kind", lambda _: None, text, heading_text, scopes, evidence)
     if kind is None:
         kind = _best_kind(own, 1) or "report"
         evidence.append(Evidence(field="kind", value=kind, match=_kind_match(text, kind), origin="clause"))
-    return ClauseMetadata(region, year, scheme, kind, evidence)
+    return ClauseMetadata(region, int(year) if year else None, scheme, kind, evidence)
 
 
 def _kind_match(text: str, kind: str) -> str:
