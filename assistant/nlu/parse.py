@@ -21,11 +21,13 @@ _NO_FOLLOWUP: set[str] = {"greeting", "thanks", "human", "reset", "out_of_scope"
 # Spaces separate fields in operator shorthand ("一万二 二级医院"); normalize_text drops spaces
 # between CJK characters, so they become commas first (except inside Latin words: "thank you").
 _SPACE_SEPARATOR = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
+# ...but a space between a number and its unit ("7000 亿元", "2000 年") is just a space.
+_SPACE_BEFORE_UNIT = re.compile(r"(?<=\d)\s+(?=[万千百亿元块年月日岁次天号个种%])")
 
 
 def prepare(text: str, lex: Lexicon) -> str:
     """The form every rule reads: spaces as separators, normalised, common typos fixed."""
-    text = _SPACE_SEPARATOR.sub(",", text.strip())
+    text = _SPACE_SEPARATOR.sub(",", _SPACE_BEFORE_UNIT.sub("", text.strip()))
     return lex.fix_typos(normalize_text(text))
 
 

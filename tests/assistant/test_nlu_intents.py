@@ -1,6 +1,8 @@
 """Intent rules and follow-up detection, plus the accuracy floor on the labelled set."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.nlu import parse
 from assistant.nlu.evaluate import CaseError, format_report, main, run
@@ -107,3 +109,15 @@ def test_evaluate_rejects_unknown_slot(tmp_path):
     with pytest.raises(CaseError, match="colour"):
         run(path)
     assert main([str(path)]) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("住院花了两万五千1234567890.,元块wk万千百十一二三四五六七八九零第次级档岳池县外没转诊自费吗呢那 ")),
+               max_size=30))
+def test_parse_never_fails_on_noise(text):
+    u = parse(text, ["岳池县"])
+    assert u.intent in {"policy_question", "estimate", "contribution", "greeting", "thanks", "human",
+                        "out_of_scope", "reset"}
+    for slot in ("amount", "uncovered_amount", "ytd_reimbursed"):
+        value = getattr(u.slots, slot)
+        assert value is None or value > 0

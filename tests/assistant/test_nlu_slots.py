@@ -30,7 +30,7 @@ def test_amount_forms(text, amount):
 @pytest.mark.parametrize(
     "text",
     ["住院15天", "第2次住院", "65岁", "报销比例90%", "打12393咨询", "2019年的政策", "两种慢性病", "三级医院",
-     "起付线是500吗", "一年交了280", "住院押金5000", "2000元以下能报吗", "花了七八千"],
+     "起付线是500吗", "一年交了280", "住院押金5000", "2000元以下能报吗", "花了七八千", "花了几十万", "2000 年的事"],
 )
 def test_numbers_that_are_not_a_cost(text):
     assert "amount" not in slots(text)
@@ -233,6 +233,10 @@ def test_parse_returns_contract_with_normalised_query_and_evidence():
     assert isinstance(u, Understanding)
     assert u.query == "住院报销比例是多少?"
     assert u.evidence["topic"] == "报销比例"
+
+
+def test_space_between_number_and_unit_is_kept_together():
+    assert slots("住院花了 2 万")["amount"] == Decimal(20000)
 
 
 def test_full_width_digits_and_spaces():
