@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 
-from pydantic import ValidationError
-
 from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
@@ -21,7 +19,6 @@ from calculators.registry import get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
 from calculators.validation import parse_model
 
-
 @dataclass
 class Outcome:
     deductible: Decimal | None = ZERO
@@ -29,7 +26,6 @@ class Outcome:
     above_cap: Decimal | None = ZERO
     caps_used: dict[str, Decimal] = field(default_factory=dict)
     deductible_counted: Decimal = ZERO
-
 
 def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
     """Year-to-date payments already counted against a cap pool."""
@@ -41,17 +37,48 @@ def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
     ctx.defaults[f"ytd_by_pool.{pool}"] = "0"
     return ZERO
 
-
 def _chronic_count(ctx: Context) -> int:
     n = ctx.need("chronic_disease_count")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 30:
         raise CalcError("chronic_disease_count", f"chronic_disease_count 应为1到30之间的整数，收到 {n!r}。")
     return n
 
+@dataclass(frozen=True)
+class Plan:
+    """Everything a deductible/ratio/cap estimate needs that does not depend on amounts: resolved
+    parameters with their trace lines, assumptions and applied defaults."""
 
-def _apply_caps(ctx: Context, spec: DeductibleRatioCap, mods, fund_raw: Decimal, out: Outcome) -> Decimal:
-    fund = fund_raw
-    for i, cap in enumerate(spec.caps):
+    deductible: Decimal
+    ratio: Decimal
+    caps: tuple[tuple[str, str, Decimal], ...]  # (pool, label, limit) — absent caps are left out
+    major_illness: tuple[Decimal, Decimal] | None
+    steps: tuple
+    assumptions: tuple
+    defaults: tuple[tuple[str, str], ...]
+
+# Request fields planning may read. Planning reads nothing else, so equal values give an equal plan.
+_PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_area", "referral",
+                "chronic_disease_count", "local_avg_wage", "local_ratio")
+_PLAN_PERSON_FIELDS = ("category", "poverty", "low_income", "retired", "major_disease", "no_support")
+_PLAN_CACHE_MAX = 4096
+
+def _plan_key(req: EstimateRequest) -> tuple:
+    person = req.person
+    return (tuple(getattr(req, f) for f in _PLAN_FIELDS), tuple(getattr(person, f) for f in _PLAN_PERSON_FIELDS))
+
+def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
+    n_steps, n_assumptions, known_defaults = len(ctx.steps), len(ctx.assumptions), set(ctx.defaults)
+    mods = applicable_modifiers(ctx)
+    deductible = resolve(ctx, spec.deductible, mods)
+    if spec.deductible_assumption:
+        a = spec.deductible_assumption
+        ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
+    ratio = resolve(ctx, spec.ratio, mods)
+    if spec.ratio_source:
+        src = to_source(spec.ratio_source, ctx.policy.document)
+        ctx.assume(Assumption(id=f"ratio_rule:{ctx.service}", text="本项执行原文所述的同一报销比例与起付线。", quote=src.quote, source=src))
+    caps = []
+    for cap in spec.caps:
         limit = resolve_optional_cap(ctx, cap.param, mods)
         if limit is None:
             continue
@@ -63,23 +90,37 @@ def _apply_caps(ctx: Context, spec: DeductibleRatioCap, mods, fund_raw: Decimal,
             ctx.step(f"{label}（按病种数）", f"{fmt_plain(limit)} + {fmt_plain(extra)} × ({n} − 1) = {fmt(grown)}",
                      grown, ctx.policy.params[cap.grows_with_diseases].cells[()].source)
             limit = grown
-        used = _ytd(ctx, cap.pool, i == 0)
-        remaining = max(ZERO, limit - used)
-        s_remaining = fmt(remaining)
-        ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {s_remaining}", s_remaining)
-        fund = min(fund, remaining)
-    for cap in spec.caps:
-        out.caps_used[cap.pool] = fund
-    return fund
+        caps.append((cap.pool, label, limit))
+    major = None
+    if spec.major_illness:
+        major = (resolve(ctx, spec.major_illness.deductible, mods), resolve(ctx, spec.major_illness.ratio, mods))
+    return Plan(
+        deductible, ratio, tuple(caps), major, tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
+        tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults),
+    )
 
+def _plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
+    """The plan for this request, memoised per policy on the request fields planning reads
+    (a precompiled rule table filled on demand; errors are never memoised)."""
+    cache = ctx.policy.plan_cache
+    key = _plan_key(ctx.req)
+    plan = cache.get(key)
+    if plan is None:
+        plan = _make_plan(ctx, spec)
+        if len(cache) >= _PLAN_CACHE_MAX:
+            cache.clear()
+        cache[key] = plan
+        return plan
+    ctx.steps.extend(plan.steps)
+    for a in plan.assumptions:
+        ctx.assume(a)
+    ctx.defaults.update(plan.defaults)
+    return plan
 
 def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decimal, ledger: PayerLedger) -> Outcome:
     out = Outcome()
-    mods = applicable_modifiers(ctx)
-    deductible = resolve(ctx, spec.deductible, mods)
-    if spec.deductible_assumption:
-        a = spec.deductible_assumption
-        ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
+    plan = _plan(ctx, spec)
+    deductible = plan.deductible
     due = deductible
     if spec.deductible_once_a_year:
         once = spec.deductible_once_a_year
@@ -94,23 +135,25 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
     eligible = covered - applied
     s_eligible = fmt(eligible)
     ctx.step("起付线以上费用", f"{s_covered} − {s_applied} = {s_eligible}", s_eligible)
-    ratio = resolve(ctx, spec.ratio, mods)
-    if spec.ratio_source:
-        src = to_source(spec.ratio_source, ctx.policy.document)
-        ctx.assume(Assumption(id=f"ratio_rule:{ctx.service}", text="本项执行原文所述的同一报销比例与起付线。", quote=src.quote, source=src))
-    fund_raw = q2(eligible * ratio)
+    fund_raw = q2(eligible * plan.ratio)
     s_raw = fmt(fund_raw)
-    ctx.step("按比例计算的统筹支付", f"{s_eligible} × {fmt_ratio(ratio)} = {s_raw}", s_raw)
-    fund = _apply_caps(ctx, spec, mods, fund_raw, out)
+    ctx.step("按比例计算的统筹支付", f"{s_eligible} × {fmt_ratio(plan.ratio)} = {s_raw}", s_raw)
+    fund = fund_raw
+    for i, (pool, label, limit) in enumerate(plan.caps):
+        used = _ytd(ctx, pool, i == 0)
+        remaining = max(ZERO, limit - used)
+        s_remaining = fmt(remaining)
+        ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {s_remaining}", s_remaining)
+        fund = min(fund, remaining)
+    for cap in spec.caps:
+        out.caps_used[cap.pool] = fund
     s_fund = fmt(fund)
     if fund < fund_raw:
         ctx.step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {fmt(fund_raw - fund)}", fund_raw - fund)
     ledger.pay("basic_fund", fund)
-    ctx.step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if spec.caps else s_fund, s_fund, payer="basic_fund")
-    if spec.major_illness:
-        mi = spec.major_illness
-        mi_deductible = resolve(ctx, mi.deductible, mods)
-        mi_ratio = resolve(ctx, mi.ratio, mods)
+    ctx.step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if plan.caps else s_fund, s_fund, payer="basic_fund")
+    if plan.major_illness:
+        mi_deductible, mi_ratio = plan.major_illness
         base = max(ZERO, ledger.covered_remainder - mi_deductible)
         paid = q2(base * mi_ratio)
         ctx.step("大病保险支付", f"max(0, {fmt(ledger.covered_remainder)} − {fmt(mi_deductible)}) × {fmt_ratio(mi_ratio)} = {fmt(paid)}",
@@ -121,7 +164,6 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
     if spec.deductible_once_a_year:
         out.deductible_counted = applied
     return out
-
 
 def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
     mods = applicable_modifiers(ctx)
@@ -147,7 +189,6 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
     ctx.step("普通门诊定额支付", f"min({fmt(payable)}, 定额剩余 {fmt(remaining)}) = {fmt(fund)}", ledger.pay("basic_fund", fund), payer="basic_fund")
     return Outcome(deductible=ZERO, copay=covered - payable, above_cap=payable - fund, caps_used={spec.pool: fund})
 
-
 def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: PayerLedger) -> Outcome:
     stage = ctx.need("maternity_stage")
     if stage not in spec.subsidies:
@@ -163,7 +204,6 @@ def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: P
     ctx.step("定额补助支付", f"min(费用 {fmt(covered)}, 定额 {fmt(subsidy)} − 已领 {fmt(used)}) = {fmt(fund)}",
              ledger.pay("basic_fund", fund), payer="basic_fund")
     return Outcome(deductible=ZERO, copay=ZERO, above_cap=covered - fund, caps_used={pool: fund})
-
 
 def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger: PayerLedger) -> Outcome:
     prior = ctx.amount("prior_reimbursed")
@@ -188,14 +228,12 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
              ledger.pay("poverty_relief", relief), payer="poverty_relief")
     return Outcome(deductible=None, copay=remainder - raw, above_cap=raw - relief, caps_used={spec.pool: relief})
 
-
 HANDLERS = {
     "deductible_ratio_cap": _deductible_ratio_cap,
     "quota": _quota,
     "fixed_subsidy": _fixed_subsidy,
     "settled_relief": _settled_relief,
 }
-
 
 def _service_spec(policy, service: str):
     spec = policy.services.get(service)
@@ -206,12 +244,10 @@ def _service_spec(policy, service: str):
         raise CalcError("service", f"政策“{policy.title}”没有可测算的“{service}”项目。可用项目：{known}。{extra}")
     return spec
 
-
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
     with localcontext(HALF_UP):
         return _estimate(request)
-
 
 def _estimate(request: EstimateRequest | dict) -> EstimateResult:
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)

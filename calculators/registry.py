@@ -87,6 +87,7 @@ class Policy:
     gaps: list[Gap]
     path: Path
     raw: RuleFile = field(repr=False, default=None)  # type: ignore[assignment]
+    plan_cache: dict = field(repr=False, default_factory=dict)  # engine's memoised plans, see engine._plan
 
     def summary(self) -> PolicySummary:
         return PolicySummary(
