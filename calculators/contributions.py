@@ -3,26 +3,31 @@ contributions as rates of a wage base clamped between multiples of the local ave
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.models import Assumption, ContributionRequest, ContributionResult, EstimateRequest
 from calculators.modifiers import base_value
-from calculators.money import HALF_UP, ZERO, fmt, fmt_plain, fmt_ratio, q2
+from calculators.money import fmt, fmt_plain, fmt_ratio, half_up, q2
 from calculators.registry import Policy, get_policy
 from calculators.validation import parse_model
 
 
+GROUP_LABELS = {
+    "adult": "成年居民", "adult_low_income": "低保/重残/低收入老人", "student": "中小学生",
+    "student_low_income": "低保/重残学生", "child": "学龄前儿童及未成年居民",
+    "child_low_income": "低保/重残儿童", "no_support": "“三无人员”",
+}
+
+
 def contribution_group(ctx: Context) -> str:
     """The person group a resident contribution table is keyed by (岳池: 成人/低保成人/学生/…)."""
-    person = ctx.req.person
     if ctx.need("person.no_support", "“三无人员”个人不缴费"):
         return "no_support"
     category = ctx.need("person.category", "缴费标准按人员类别不同")
     low = ctx.need("person.low_income", "低保对象、重度残疾人等缴费标准不同")
     base = "adult" if category in ("adult", "elderly") else category
-    del person
     return f"{base}_low_income" if low else base
 
 
@@ -46,7 +51,7 @@ def _lookup_group(ctx: Context, name: str, group: str) -> Decimal:
     cell = param.cells[(group,)]
     if cell.status != "value":
         raise CalcError("person", f"政策“{ctx.policy.title}”原文未规定{cell.missing}，无法测算。请以当地医保经办机构核定为准。")
-    ctx.step(f"{param.label}（{group}）", fmt_plain(cell.value), cell.value, cell.source)
+    ctx.step(f"{param.label}（{GROUP_LABELS.get(group, group)}）", fmt_plain(cell.value), cell.value, cell.source)
     return cell.value
 
 
@@ -98,13 +103,9 @@ def _employee(ctx: Context) -> ContributionResult:
     )
 
 
+@half_up
 def contribution(request: ContributionRequest | dict) -> ContributionResult:
     """Yearly contribution for one person under one policy; CalcError on bad input."""
-    with localcontext(HALF_UP):
-        return _contribution(request)
-
-
-def _contribution(request: ContributionRequest | dict) -> ContributionResult:
     req = request if isinstance(request, ContributionRequest) else parse_model(ContributionRequest, request)
     policy = get_policy(req.policy)
     if policy.contributions is None:
@@ -117,4 +118,4 @@ def _contribution(request: ContributionRequest | dict) -> ContributionResult:
     return _resident(ctx)
 
 
-__all__ = ["contribution", "contribution_group", "ZERO"]
+__all__ = ["contribution", "contribution_group"]

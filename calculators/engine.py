@@ -7,14 +7,14 @@ of rounded amounts are exact, so `reimbursed + out_of_pocket == total` to the ce
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
 from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
-from calculators.money import HALF_UP, ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
-from calculators.payers import PAYER_NAMES, PayerLedger
+from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, half_up, parse_amount, q2
+from calculators.payers import PayerLedger
 from calculators.registry import get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
 from calculators.validation import parse_model
@@ -244,12 +244,9 @@ def _service_spec(policy, service: str):
         raise CalcError("service", f"政策“{policy.title}”没有可测算的“{service}”项目。可用项目：{known}。{extra}")
     return spec
 
+@half_up
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
-    with localcontext(HALF_UP):
-        return _estimate(request)
-
-def _estimate(request: EstimateRequest | dict) -> EstimateResult:
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
     policy = get_policy(req.policy)
     spec = _service_spec(policy, req.service)

@@ -5,7 +5,8 @@ Rounding is to 0.01 yuan, ROUND_HALF_UP, and happens only at the documented poin
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+import functools
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 from calculators.errors import CalcError
 
@@ -22,6 +23,18 @@ def q2(value: Decimal) -> Decimal:
 
 # Decimal context of every public calculator call: formatting with ".2f" then rounds half up too.
 HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
+
+
+def half_up(fn):
+    """Run a public calculator entry point under `HALF_UP` (so `fmt` and any implicit rounding are
+    half up) without touching the caller's decimal context."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with localcontext(HALF_UP):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def fmt(value: Decimal) -> str:

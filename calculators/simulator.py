@@ -7,12 +7,12 @@ may not set those state fields themselves (that would fork the year)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from calculators.engine import estimate
 from calculators.errors import CalcError
 from calculators.models import EstimateRequest, YearEventResult, YearRequest, YearResult
-from calculators.money import HALF_UP, ZERO, fmt
+from calculators.money import ZERO, fmt, half_up
 from calculators.registry import get_policy
 from calculators.validation import parse_model
 
@@ -20,13 +20,9 @@ _STATE_FIELDS = ("ytd_reimbursed", "ytd_by_pool", "deductible_paid_ytd", "policy
 MAX_EVENTS = 366
 
 
+@half_up
 def simulate_year(request: YearRequest | dict) -> YearResult:
     """Estimate each event in order against the running totals; CalcError names the event."""
-    with localcontext(HALF_UP):
-        return _simulate(request)
-
-
-def _simulate(request: YearRequest | dict) -> YearResult:
     req = request if isinstance(request, YearRequest) else parse_model(YearRequest, request)
     policy = get_policy(req.policy)
     if not req.events:
