@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "chronic_disease_count": 1,
     "carryover": "0",
     "person.major_disease": False,
+    "out_of_city": False,
 }
 
 FIELD_NAMES = {
@@ -38,6 +39,7 @@ FIELD_NAMES = {
     "person.no_support": "是否“三无人员”",
     "referral": "是否已办理转诊或外诊登记",
     "out_of_area": "是否在统筹区（县）外就医",
+    "out_of_city": "是否在地级市/直辖市以外就医",
     "admission_index": "本年度第几次住院",
     "local_avg_wage": "当地上年度职工年平均工资",
     "local_ratio": "当地统筹基金支付比例",

@@ -57,7 +57,7 @@ class Plan:
     defaults: tuple[tuple[str, str], ...]
 
 # Request fields planning may read. Planning reads nothing else, so equal values give an equal plan.
-_PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_area", "referral",
+_PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_area", "out_of_city", "referral",
                 "chronic_disease_count", "local_avg_wage", "local_ratio")
 _PLAN_PERSON_FIELDS = ("category", "poverty", "low_income", "retired", "major_disease", "no_support")
 _PLAN_CACHE_MAX = 4096

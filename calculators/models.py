@@ -54,6 +54,7 @@ class EstimateRequest(BaseModel):
     person: Person = Field(default_factory=Person)
     admission_index: int | None = None  # 本年度第几次住院, 1-based
     out_of_area: bool | None = None  # 在统筹区（县）外就医
+    out_of_city: bool | None = None  # 在市（直辖市）外就医；仅个别政策区分“市内县外”与“市外”
     referral: bool | None = None  # 已办理转诊/外诊登记
     chronic_disease_count: int | None = None  # 同时患有的慢性（特殊）疾病种数
     ytd_reimbursed: str | None = None  # 本年度该服务主封顶线已支付金额

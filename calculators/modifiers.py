@@ -62,6 +62,10 @@ def condition_holds(ctx: Context, key: str, expected: object) -> bool:
         return dimension_value(ctx, "level") >= expected  # type: ignore[operator]
     if key == "major_disease":
         return bool(ctx.need("person.major_disease")) == expected
+    if key == "out_of_city":
+        return bool(ctx.need("out_of_city")) == expected
+    if key == "any":  # alternatives, each a map of conditions that must all hold
+        return any(all(condition_holds(ctx, k, v) for k, v in alt.items()) for alt in expected)  # type: ignore[union-attr]
     raise CalcError("modifiers", f"未知的适用条件 {key}。")
 
 

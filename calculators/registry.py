@@ -23,7 +23,7 @@ POLICY_DIR = Path(__file__).parent / "policies"
 KNOWN_DIMENSIONS = {"tier", "level", "retired", "contribution_group"}
 CONDITION_KEYS = {
     "category", "poverty", "poverty_or_low_income", "out_of_area", "referral",
-    "admission_index_min", "level_min", "major_disease",
+    "admission_index_min", "level_min", "major_disease", "out_of_city", "any",
 }
 REQUEST_FIELDS = {
     "covered_cost", "hospital_level", "tier", "local_avg_wage", "prior_reimbursed", "maternity_stage",
@@ -183,9 +183,17 @@ def _service_params(spec) -> list[str]:
 def _compile_modifier(path: Path, rf: RuleFile, params: dict[str, CompiledParam], m: ModifierSpec) -> CompiledModifier:
     from calculators.models import Assumption
 
-    for key in m.when:
-        if key not in CONDITION_KEYS:
-            raise _fail(path, f"modifier {m.id}: unknown condition {key!r}")
+    def check_conditions(when: dict) -> None:
+        for key, value in when.items():
+            if key not in CONDITION_KEYS:
+                raise _fail(path, f"modifier {m.id}: unknown condition {key!r}")
+            if key == "any":
+                if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                    raise _fail(path, f"modifier {m.id}: `any` takes a list of condition maps")
+                for alternative in value:
+                    check_conditions(alternative)
+
+    check_conditions(m.when)
     for svc in m.services:
         if svc not in rf.services:
             raise _fail(path, f"modifier {m.id}: unknown service {svc!r}")
