@@ -29,6 +29,7 @@ from knowledge_base.index_store import (
 )
 from knowledge_base.models import Clause, SearchFilters, SearchResponse
 from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
+from knowledge_base.tokenize import warm_up_in_background
 
 __all__ = ["EmptyQueryError", "Facets", "IngestError", "IngestReport", "KnowledgeBase"]
 
@@ -86,6 +87,7 @@ class KnowledgeBase:
         self._by_id = {c.chunk_id: c for c in searcher.clauses}
         self.last_ingest: IngestReport | None = None
         self.loaded_from_disk = False  # True when open() reused the persisted index
+        warm_up_in_background()  # the tokenizer dictionary loads while the caller carries on
 
     # -- construction --------------------------------------------------------------------------
 
@@ -181,9 +183,9 @@ class KnowledgeBase:
         )
         _store(settings).save(result)
         save_index(searcher, cls.index_dir(settings), manifest)
-        report = IngestReport(
-            n_files=len(corpus_files(sources)), n_clauses=len(clauses), sources=manifest.sources, errors=errors
-        )
+        documents = getattr(result, "documents", None)
+        n_files = len(documents) if documents is not None else len(corpus_files(sources))
+        report = IngestReport(n_files=n_files, n_clauses=len(clauses), sources=manifest.sources, errors=errors)
         kb = cls(settings, searcher, read_manifest(cls.index_dir(settings)) or manifest)
         kb.last_ingest = report
         return kb, report

@@ -69,6 +69,14 @@ def warm_up() -> None:
         _jieba()
 
 
+def warm_up_in_background() -> threading.Thread:
+    """Load the dictionary on a daemon thread so a service start does not wait for it; the first
+    query blocks on the same lock until it is ready."""
+    thread = threading.Thread(target=warm_up, name="jieba-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def is_content(token: str) -> bool:
     return bool(_CONTENT.search(token)) and token not in stopwords()
 
