@@ -70,15 +70,19 @@ def contains_pii(text: str) -> bool:
     return mask_pii(text) != text
 
 
+_OPENID_PARAM = re.compile(r"(?i)\b(openid|FromUserName)=[^&\s\"']+")
+
+
 class PIIMaskingFilter(logging.Filter):
-    """Logging filter that masks personal data in every record's rendered message."""
+    """Logging filter that masks personal data in every record's rendered message, including the
+    WeChat OpenID that access logs would otherwise show in the webhook's query string."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except Exception:  # a malformed record: let logging report it as usual
             return True
-        masked = mask_pii(message)
+        masked = _OPENID_PARAM.sub(lambda m: f"{m.group(1)}=***", mask_pii(message))
         if masked != message:
             record.msg, record.args = masked, None
         return True

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 from assistant.models import AssistantReply, Citation, Clarification
 from calculators import CalcError
+from api.settings import ServiceSettings
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse, SourceLocation
 
 CLAUSES = [
@@ -171,3 +173,21 @@ class FakeCalculators:
     def policy(self, policy_id: str) -> dict[str, Any] | None:
         return {**POLICY, "parameters": [{"name": "deductible_level2", "value": "500", "chunk_id": "c-deductible"}]} \
             if policy_id == "jia-2023" else None
+
+
+WECHAT_TOKEN = "medpolicytoken"
+WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters
+WECHAT_APP_ID = "wx1234567890abcdef"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path,
+        "db_path": tmp_path / "service.sqlite3",
+        "wechat_token": WECHAT_TOKEN,
+        "wechat_encoding_aes_key": WECHAT_AES_KEY,
+        "wechat_app_id": WECHAT_APP_ID,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return ServiceSettings(**values)  # type: ignore[arg-type]

@@ -10,25 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ServiceSettings
-from api_fakes import FakeAssistant, FakeCalculators, FakeKB
-
-WECHAT_TOKEN = "medpolicytoken"
-WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters
-WECHAT_APP_ID = "wx1234567890abcdef"
-
-
-def make_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
-    values: dict[str, object] = {
-        "data_dir": tmp_path,
-        "db_path": tmp_path / "service.sqlite3",
-        "wechat_token": WECHAT_TOKEN,
-        "wechat_encoding_aes_key": WECHAT_AES_KEY,
-        "wechat_app_id": WECHAT_APP_ID,
-        "_env_file": None,
-    }
-    values.update(overrides)
-    return ServiceSettings(**values)  # type: ignore[arg-type]
-
+from api_fakes import FakeAssistant, FakeCalculators, FakeKB, make_settings
 
 @pytest.fixture
 def fake_assistant() -> FakeAssistant:

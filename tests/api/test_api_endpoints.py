@@ -197,7 +197,7 @@ def test_healthz_and_readyz(client: TestClient) -> None:
 
 def test_readyz_not_ready_when_index_missing(tmp_path: Any) -> None:
     from api.app import create_app
-    from conftest import make_settings
+    from api_fakes import make_settings
 
     app = create_app(make_settings(tmp_path, data_dir=tmp_path / "empty"), warm_up=False)
     with TestClient(app, raise_server_exceptions=False) as c:
@@ -257,7 +257,7 @@ def test_admin_reingest_and_add_document(client: TestClient, fake_kb: FakeKB, se
 
 def test_admin_disabled_without_key(tmp_path: Any, fake_assistant: FakeAssistant, fake_kb: FakeKB) -> None:
     from api.app import create_app
-    from conftest import make_settings
+    from api_fakes import make_settings
 
     app = create_app(make_settings(tmp_path), assistant=fake_assistant, kb=fake_kb, warm_up=False)
     with TestClient(app) as c:

@@ -15,7 +15,7 @@ from wechatpy import parse_message
 
 from api.app import create_app
 from api.settings import ServiceSettings
-from conftest import WECHAT_TOKEN
+from api_fakes import WECHAT_TOKEN
 
 
 @pytest.fixture(scope="module")

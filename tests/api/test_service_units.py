@@ -16,7 +16,7 @@ from api.ratelimit import RateLimiter
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from api.wechat.sender import CustomerServiceError, CustomerServiceSender
 from api.wechat.xml import cdata
-from conftest import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN
+from api_fakes import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN
 
 
 # -- PII ------------------------------------------------------------------------------------------
@@ -54,9 +54,11 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     handler.addFilter(PIIMaskingFilter())
     try:
         logger.warning("user said %s", "电话13812345678")
+        logger.warning('"POST /wechat?signature=abc&openid=oAbC-123&nonce=1 HTTP/1.1" 200')
     finally:
         handler.removeFilter(handler.filters[-1])
     assert "13812345678" not in caplog.text and PHONE_MASK in caplog.text
+    assert "oAbC-123" not in caplog.text and "openid=***&nonce=1" in caplog.text
 
 
 # -- rate limiter ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from api.app import create_app
 from api_fakes import FakeAssistant, FakeCalculators, FakeKB
-from conftest import make_settings
+from api_fakes import make_settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -20,7 +20,7 @@ from wechatpy.crypto import WeChatCrypto as ClientCrypto
 from api.app import create_app
 from api.wechat.handler import RATE_LIMITED_TEXT, UNSUPPORTED_TEXT
 from api_fakes import FakeAssistant, FakeCalculators, FakeKB
-from conftest import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN, make_settings
+from api_fakes import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN, make_settings
 
 OPENID = "oUser-openid-123"
 ACCOUNT = "gh_account"
