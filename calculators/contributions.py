@@ -9,7 +9,7 @@ from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.models import Assumption, ContributionRequest, ContributionResult, EstimateRequest
 from calculators.modifiers import base_value
-from calculators.money import fmt, fmt_plain, fmt_ratio, half_up, q2
+from calculators.money import fmt, fmt_plain, fmt_ratio, q2
 from calculators.registry import Policy, get_policy
 from calculators.validation import parse_model
 
@@ -103,7 +103,6 @@ def _employee(ctx: Context) -> ContributionResult:
     )
 
 
-@half_up
 def contribution(request: ContributionRequest | dict) -> ContributionResult:
     """Yearly contribution for one person under one policy; CalcError on bad input."""
     req = request if isinstance(request, ContributionRequest) else parse_model(ContributionRequest, request)

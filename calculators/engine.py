@@ -13,7 +13,7 @@ from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
 from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
-from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, half_up, parse_amount, q2
+from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
 from calculators.payers import PayerLedger
 from calculators.registry import get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
@@ -244,7 +244,6 @@ def _service_spec(policy, service: str):
         raise CalcError("service", f"政策“{policy.title}”没有可测算的“{service}”项目。可用项目：{known}。{extra}")
     return spec
 
-@half_up
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)

@@ -5,8 +5,7 @@ Rounding is to 0.01 yuan, ROUND_HALF_UP, and happens only at the documented poin
 
 from __future__ import annotations
 
-import functools
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from calculators.errors import CalcError
 
@@ -21,27 +20,10 @@ def q2(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# Decimal context of every public calculator call: formatting with ".2f" then rounds half up too.
-HALF_UP = Context(prec=28, rounding=ROUND_HALF_UP)
-
-
-def half_up(fn):
-    """Run a public calculator entry point under `HALF_UP` (so `fmt` and any implicit rounding are
-    half up) without touching the caller's decimal context."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with localcontext(HALF_UP):
-            return fn(*args, **kwargs)
-
-    return wrapper
-
-
 def fmt(value: Decimal) -> str:
-    """Two-decimal string, the wire format of every amount. The engine formats only amounts
-    already at cent precision (parsed amounts, rounded payments and their sums), and runs under
-    `HALF_UP`, so this never rounds half-even."""
-    return format(value, ".2f")
+    """Two-decimal string, the wire format of every amount (explicitly half up, whatever the
+    caller's decimal context; the engine only formats amounts already at cent precision)."""
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def fmt_ratio(value: Decimal) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from calculators.engine import estimate
 from calculators.errors import CalcError
 from calculators.models import EstimateRequest, YearEventResult, YearRequest, YearResult
-from calculators.money import ZERO, fmt, half_up
+from calculators.money import ZERO, fmt
 from calculators.registry import get_policy
 from calculators.validation import parse_model
 
@@ -20,7 +20,6 @@ _STATE_FIELDS = ("ytd_reimbursed", "ytd_by_pool", "deductible_paid_ytd", "policy
 MAX_EVENTS = 366
 
 
-@half_up
 def simulate_year(request: YearRequest | dict) -> YearResult:
     """Estimate each event in order against the running totals; CalcError names the event."""
     req = request if isinstance(request, YearRequest) else parse_model(YearRequest, request)
