@@ -55,6 +55,7 @@ def welcome_text(hotline: str) -> str:
 UNSUPPORTED_TEXT = "抱歉，目前只能处理文字消息。请用文字描述您的问题，例如“住院能报销多少”。"
 RATE_LIMITED_TEXT = "您发送得太快了，请稍等一分钟再提问。"
 EMPTY_TEXT = "请用文字描述您的医保问题，例如“门诊能报多少”。"
+PII_NOTE = "（已隐去您消息中的证件号、电话或卡号。咨询政策无需提供个人信息。）\n"
 
 
 def human_text(hotline: str) -> str:
@@ -254,7 +255,8 @@ class WeChatHandler:
         except Exception:
             log.exception("assistant failed on a WeChat message")
             return Reply("text", f"抱歉，暂时无法回答，请稍后再试，或拨打 {self.settings.hotline}。")
-        return Reply("text", data.get("wechat_text") or data.get("answer") or "")
+        text = data.get("wechat_text") or data.get("answer") or ""
+        return Reply("text", PII_NOTE + text if data.get("pii_masked") else text)
 
     async def _await(self, pending: _Pending, started: float) -> Reply:
         remaining = self.settings.wechat_reply_deadline_seconds - (self._clock() - started)

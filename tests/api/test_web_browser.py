@@ -35,12 +35,13 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, tmp: Path) -> None:
+    """uvicorn serving `app` on a free loopback port in a background thread."""
+
+    def __init__(self, app: Any, assistant: FakeAssistant | None = None) -> None:
         import uvicorn
 
-        self.assistant = FakeAssistant()
-        self.app = create_app(make_settings(tmp), assistant=self.assistant, kb=FakeKB(),
-                              calculators=FakeCalculators(), warm_up=False)
+        self.assistant = assistant
+        self.app = app
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -65,7 +66,21 @@ class LiveServer:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path_factory.mktemp("live")) as server:
+    assistant = FakeAssistant()
+    app = create_app(make_settings(tmp_path_factory.mktemp("live")), assistant=assistant, kb=FakeKB(),
+                     calculators=FakeCalculators(), warm_up=False)
+    with LiveServer(app, assistant) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live_real(kb: Any, kb_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real stack (knowledge base from the bundled corpus, rule sets, assistant)."""
+    settings = make_settings(tmp_path_factory.mktemp("live-real"), data_dir=kb_settings.data_dir,
+                             corpus_dirs=kb_settings.corpus_dirs)
+    app = create_app(settings, warm_up=False)
+    app.state.services.warm_up()
+    with LiveServer(app) as server:
         yield server
 
 
@@ -84,7 +99,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page_factory(browser: Any, live: LiveServer) -> Iterator[Any]:
+def page_factory(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    live: LiveServer = request.getfixturevalue("live_real" if "real" in request.node.name else "live")
     contexts: list[Any] = []
     errors: list[str] = []
 
@@ -97,6 +113,7 @@ def page_factory(browser: Any, live: LiveServer) -> Iterator[Any]:
         # Offline check: anything not served by the app itself would be a CDN dependency.
         page.on("request", lambda req: errors.append(f"external request {req.url}")
                 if not req.url.startswith(live.url) and not req.url.startswith("data:") else None)
+        page.on("response", lambda resp: errors.append(f"{resp.status} {resp.url}") if resp.status >= 500 else None)
         page.set_default_timeout(10_000)
         return page
 
@@ -148,6 +165,7 @@ def test_clarifying_question_answered_by_button(page_factory: Any, live: LiveSer
     page.locator(".quick-replies .chip", has_text="二级医院").click()
     page.locator(".msg-bot .answer", has_text="二级医院住院起付线见条款").wait_for()
     assert page.locator(".msg-user .bubble").all_inner_texts()[-1] == "二级医院"
+    assert live.assistant is not None
     first, second = live.assistant.calls[-2], live.assistant.calls[-1]
     assert first == ("住院报销多少", None, "web")  # a new conversation
     assert second[0] == "二级医院" and second[1] is not None  # answered within the session it started
@@ -219,3 +237,30 @@ def test_console_search_keyboard_and_copy(page_factory: Any, live: LiveServer) -
     assert page.evaluate("navigator.clipboard.readText()").startswith("住院分娩定额补助800元")
     page.set_viewport_size(PHONE)
     shot(page, "console-phone")
+
+
+def test_real_stack_chat_and_estimate(page_factory: Any, live_real: LiveServer) -> None:
+    page = page_factory(PHONE)
+    page.goto(live_real.url + "/")
+    page.fill("#message", "住院起付线是多少")
+    page.keyboard.press("Enter")
+    page.locator(".msg-bot .answer").last.wait_for()
+    assert page.locator(".msg-bot .citation").count() >= 1
+    page.locator(".msg-bot .ref").first.click()
+    assert page.locator(".citation .cite-detail").first.is_visible()
+    shot(page, "real-chat-phone")
+    # 重庆 2013 一档, 二级医院: 起付线 300 元, 比例 60% → (10000 − 300) × 60% = 5820; patient 4180.
+    page = page_factory(DESKTOP)
+    page.goto(live_real.url + "/estimate")
+    page.locator("#policy option[value='cq-resident-2013']").wait_for(state="attached")
+    page.select_option("#policy", "cq-resident-2013")
+    page.select_option("#service", "inpatient")
+    page.select_option("#hospital_level", "2")
+    page.select_option("#tier", "1")
+    page.fill("#covered_cost", "10000")
+    page.click("#calc")
+    page.locator("#result").wait_for()
+    assert page.inner_text("#fund-share") == "5820.00 元"
+    assert page.inner_text("#patient-share") == "4180.00 元"
+    assert "一、二、三级医院住院起付线分别为100元/次、300元/次、800元/次" in page.inner_text("#steps")
+    shot(page, "real-estimate-desktop")

@@ -98,6 +98,12 @@ def test_plain_text_round_trip(client: TestClient, fake_assistant: FakeAssistant
     assert turns[0]["channel"] == "wechat"
 
 
+def test_personal_data_masked_and_user_told(client: TestClient, fake_assistant: FakeAssistant) -> None:
+    text = reply_content(post_plain(client, incoming(Content="我身份证11010519491231002X，起付线多少")))
+    assert text.startswith("（已隐去您消息中的证件号")
+    assert "11010519491231002X" not in fake_assistant.calls[0][0]
+
+
 def test_safe_mode_round_trip(client: TestClient) -> None:
     crypto = ClientCrypto(WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APP_ID)
     params = signed_params(encrypt_type="aes")

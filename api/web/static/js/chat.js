@@ -103,6 +103,9 @@
       if (item) expand(item, true);
     };
     const bubble = el("div", { class: "bubble" }, el("p", { class: "answer" }, MP.textWithRefs(reply.answer || "", onRef)));
+    if (reply.pii_masked) {
+      bubble.prepend(el("p", { class: "pii-note" }, "已隐去您输入的证件号、电话或卡号。咨询政策无需提供个人信息。"));
+    }
     if (reply.estimate) bubble.append(estimateTable(reply.estimate) || "");
     if (reply.clarification && reply.clarification.options && reply.clarification.options.length) {
       bubble.append(el("div", { class: "quick-replies", role: "group", "aria-label": reply.clarification.question },
