@@ -13,7 +13,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("medpolicy.api")
@@ -110,11 +109,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return validation_error_response(list(exc.errors()))
-
-    @app.exception_handler(ValidationError)
-    async def _model_validation(_: Request, exc: ValidationError) -> JSONResponse:
-        # A pydantic model validated inside a route (e.g. a calculator request).
         return validation_error_response(list(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)

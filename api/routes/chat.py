@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import Services, get_services
 from api.errors import ApiError
@@ -24,6 +24,12 @@ class ChatRequest(BaseModel):
     session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN, description="省略则开始新会话")
     message: str = Field(min_length=1, description="用户的问题（身份证号、电话、银行卡号会被隐去）")
     channel: str = Field("web", pattern=r"^[a-z_]{1,16}$")
+
+
+def is_refusal(exc: ValueError) -> bool:
+    """The assistant's own refusal of a message (plain ValueError with a Chinese reason), as
+    opposed to a pydantic ValidationError, which is a bug and must surface as a 500."""
+    return not isinstance(exc, ValidationError)
 
 
 def run_turn(services: Services, message: str, session_id: str | None, channel: str) -> dict[str, Any]:
@@ -65,5 +71,7 @@ async def chat(body: ChatRequest, services: Services = Depends(get_services)) ->
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
-    except ValueError as exc:  # the assistant refuses a message it cannot take (Chinese message)
-        raise ApiError(422, "invalid_input", str(exc), "message") from exc
+    except ValueError as exc:
+        if not is_refusal(exc):
+            raise
+        raise ApiError(422, "invalid_input", str(exc), "message") from exc  # e.g. too long, in Chinese

@@ -30,7 +30,7 @@ from api.deps import Services
 from api.errors import ApiError
 from api.pii import mask_pii
 from api.ratelimit import RateLimiter
-from api.routes.chat import run_turn
+from api.routes.chat import is_refusal, run_turn
 from api.wechat import xml as wxml
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
 from api.wechat.sender import CustomerServiceSender
@@ -123,7 +123,6 @@ class WeChatHandler:
             else None
         )
         self._push_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wechat-push")
-        self.pushed: list[str] = []  # openid hashes of late answers delivered (observability/tests)
 
     @property
     def enabled(self) -> bool:
@@ -252,6 +251,11 @@ class WeChatHandler:
     def _answer(self, question: str, openid: str) -> Reply:
         try:
             data = run_turn(self.services, question, self.session_id(openid), "wechat")
+        except ValueError as exc:
+            if not is_refusal(exc):
+                log.exception("assistant failed on a WeChat message")
+                return Reply("text", f"抱歉，暂时无法回答，请稍后再试，或拨打 {self.settings.hotline}。")
+            return Reply("text", str(exc))  # the assistant refuses the message and says why, in Chinese
         except Exception:
             log.exception("assistant failed on a WeChat message")
             return Reply("text", f"抱歉，暂时无法回答，请稍后再试，或拨打 {self.settings.hotline}。")
@@ -295,7 +299,6 @@ class WeChatHandler:
         assert self.sender is not None
         try:
             self.sender.send_text(openid, content)
-            self.pushed.append(self.session_id(openid))
         except Exception as exc:  # logged without the content or the OpenID
             log.warning("late answer could not be delivered: %s", mask_pii(str(exc)))
 

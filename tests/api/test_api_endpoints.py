@@ -85,6 +85,25 @@ def test_chat_assistant_crash_is_500_without_trace(client: TestClient, fake_assi
     assert "secret internals" not in r.text
 
 
+def test_chat_assistant_refusal_is_422(client: TestClient, fake_assistant: FakeAssistant) -> None:
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise ValueError("消息过长，请简要描述您的问题。")
+
+    fake_assistant.ask = refuse  # type: ignore[method-assign]
+    err = assert_error(client.post("/api/chat", json={"message": "起付线"}), 422, "invalid_input", "message")
+    assert err["message"] == "消息过长，请简要描述您的问题。"
+
+
+def test_chat_invalid_reply_model_is_500_not_422(client: TestClient, fake_assistant: FakeAssistant) -> None:
+    from assistant.models import AssistantReply
+
+    def broken(*_: Any, **__: Any) -> Any:
+        return AssistantReply(session_id="s", answer="x", intent="not-an-intent")  # raises ValidationError
+
+    fake_assistant.ask = broken  # type: ignore[method-assign]
+    assert_error(client.post("/api/chat", json={"message": "起付线"}), 500, "internal_error")
+
+
 # -- search & clauses ---------------------------------------------------------------------------
 def test_search_returns_hits(client: TestClient) -> None:
     r = client.post("/api/search", json={"query": "起付线", "top_k": 3})
