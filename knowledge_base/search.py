@@ -42,13 +42,16 @@ class RetrievalConfig:
 
     bm25_weight: float = 1.0
     dense_weight: float = 0.5
-    synonym_weight: float = 0.6
+    synonym_weight: float = 1.0  # with group_max an expansion stands in for the word typed
     heading_boost: float = 0.5
     use_synonyms: bool = True
     fine_tokens: bool = True
     coverage_floor: float = 0.20  # just under the lowest answerable question (docs/BENCHMARKS.md)
     rrf_k: int = 60
     dense_top_n: int = 50  # only the dense side's best N take part in fusion
+    coverage_boost: float = 0.5  # fused score × (1 + boost × coverage) for the top candidates
+    rerank_depth: int = 30
+    group_max: bool = True  # a query term and its synonyms count once (best member), not summed
 
     def with_(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -74,7 +77,12 @@ def plan_query(query: str, config: RetrievalConfig, synonyms: SynonymTable) -> Q
     weights = {t: 1.0 for t in terms}
     groups = {t: [t] for t in terms}
     if config.use_synonyms and config.synonym_weight > 0:
+        expandable = [t for t in terms if synonyms.expand([t])]
         for term in terms:
+            # A sub-word of a compound that has its own expansions is not expanded: 生孩子 means
+            # childbirth, so its part 孩子 must not drag in 儿童/学生.
+            if any(term != other and term in other for other in expandable):
+                continue
             for target in synonyms.expand([term]):
                 groups[term].append(target)
                 if target not in weights:
@@ -143,17 +151,31 @@ class HybridSearcher:
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def _lexical(self, weights: dict[str, float]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Total lexical score and, per term, whether each clause contains it (body or heading)."""
+    def _lexical(
+        self, weights: dict[str, float], groups: dict[str, list[str]] | None = None
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Total lexical score and, per term, whether each clause contains it (body or heading).
+
+        With `groups` (query term -> itself + its expansions) a concept counts once per clause:
+        the group contributes its best-scoring member, so a clause is not rewarded for saying
+        县外, 市外 and 异地 all at once more than one that says the word the user typed."""
         n = len(self.clauses)
-        total = np.zeros(n, dtype=np.float64)
-        present: dict[str, np.ndarray] = {}
         hb = self.config.heading_boost
+        per_term: dict[str, np.ndarray] = {}
+        present: dict[str, np.ndarray] = {}
         for term, w in weights.items():
             body = self.body.term_scores(term)
             head = self.heading.term_scores(term) if hb > 0 else np.zeros(n, dtype=np.float32)
-            total += w * (body + hb * head)
+            per_term[term] = w * (body + hb * head)
             present[term] = (body > 0) | (head > 0)
+        if not self.config.group_max or groups is None:
+            total = np.zeros(n, dtype=np.float64)
+            for scores in per_term.values():
+                total += scores
+            return total, present
+        total = np.zeros(n, dtype=np.float64)
+        for members in groups.values():
+            total += np.max(np.stack([per_term[m] for m in members if m in per_term]), axis=0)
         return total, present
 
     def _idf(self, term: str) -> float:
@@ -204,7 +226,7 @@ class HybridSearcher:
         if not self.clauses or not plan.terms:
             return Ranking([], [], 0.0)
         eligible = self.eligible(filters)
-        lexical, present = self._lexical(plan.weights)
+        lexical, present = self._lexical(plan.weights, plan.groups)
         if not (lexical[eligible] > 0).any():
             loose = self._loose_terms(plan)
             if loose:
@@ -220,8 +242,17 @@ class HybridSearcher:
         fused = rrf(rankings, cfg.rrf_k)
         fused[~eligible] = 0
         candidates = np.flatnonzero(fused > 0)
-        order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))][:limit]
-        best = max((self.coverage(plan, present, int(i)) for i in order), default=0.0)
+        order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))]
+        # Coordination: among the best candidates, a clause that covers more of the question's
+        # distinct concepts moves up (fusion alone rewards one concept matched many times).
+        head = order[: max(limit, cfg.rerank_depth)]
+        cover = {int(i): self.coverage(plan, present, int(i)) for i in head}
+        if cfg.coverage_boost > 0:
+            for i in head:
+                fused[i] *= 1.0 + cfg.coverage_boost * cover[int(i)]
+            head = head[np.lexsort((-lexical[head], -fused[head]))]
+        order = head[:limit]
+        best = max((cover[int(i)] for i in order), default=0.0)
         return Ranking([int(i) for i in order], [float(fused[i]) for i in order], best)
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
