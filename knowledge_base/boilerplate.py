@@ -7,7 +7,9 @@ Classes of chrome found on scraped essay/template sites (and on government sites
 - navigation: breadcrumbs ("某某网 精选范文 …"), "上一篇/下一篇", "推荐访问:…";
 - copyright/disclaimer: "…版权所有…" (also glued into a heading), "声明:…本站…", "所有名称都为虚拟";
 - article metadata of reprinted papers: "关键词:…", "[中图分类号]…";
-- office-template placeholders: "[键入文档副标题]", "[在此处键入文档的摘要…]", "李 A 谢老师制作".
+- office-template placeholders: "[键入文档副标题]", "[在此处键入文档的摘要…]", "李 A 谢老师制作";
+- keyword stuffing: a run of search-bait questions built on one stem ("重庆城乡居民医保怎么报销?重庆
+  城乡居民医保报销比例?重庆城乡居民医保报销多少?…") pasted in front of the real text.
 
 Each function is pure: a line in, a verdict or a cleaned line out.
 """
@@ -105,11 +107,42 @@ _MOJIBAKE = re.compile(r"\?{2,}[A-Za-z]?|\ufffd+|`+")
 
 
 def strip_inline_chrome(line: str) -> str:
-    """Remove copyright slogans, template placeholders, trailing page numbers and mojibake."""
+    """Remove copyright slogans, template placeholders, trailing page numbers, mojibake and
+    keyword stuffing."""
     line = _COPYRIGHT.sub("", line)
     line = _PLACEHOLDER.sub("", line)
     line = _TRAILING_PAGE_NO.sub("", line)
-    return _MOJIBAKE.sub("", line)
+    return strip_keyword_stuffing(_MOJIBAKE.sub("", line))
+
+
+_QUESTION = re.compile(r"[^。!！?？;；:：]{4,60}[?？]")
+STUFFING_MIN_QUESTIONS = 3
+STUFFING_MIN_STEM = 4
+
+
+def _common_prefix(texts: list[str]) -> int:
+    n = 0
+    for chars in zip(*texts):
+        if len(set(chars)) > 1:
+            break
+        n += 1
+    return n
+
+
+def strip_keyword_stuffing(line: str) -> str:
+    """Remove runs of at least three back-to-back questions sharing a stem of four or more
+    characters: SEO bait, not a FAQ (a real FAQ answers each question before the next)."""
+    runs: list[list[re.Match[str]]] = []
+    for m in _QUESTION.finditer(line):
+        if runs and not line[runs[-1][-1].end():m.start()].strip():
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    for run in reversed(runs):
+        texts = [m.group(0).strip() for m in run]
+        if len(run) >= STUFFING_MIN_QUESTIONS and _common_prefix(texts) >= STUFFING_MIN_STEM:
+            line = line[:run[0].start()] + " " + line[run[-1].end():]
+    return line.strip()
 
 
 def strip_credit(line: str) -> str:

@@ -1,79 +1,51 @@
 """Metadata per clause — region, year, scheme, kind — inferred from text, with the evidence kept.
 
-Scope: a clause's own explicit mention wins; a clause that says nothing inherits from its heading
-path, then from its article (a region/year/scheme dominating the article), then from the
-document.  Every assigned value carries an `Evidence` (matched span, where it was found).
+Scope is the default.  An article (and a document, through its title or agreeing articles) has a
+scope: the region, year, scheme and kind that dominate it.  A clause inherits that scope and
+overrides it only where the clause itself is clearly about something else:
 
-- region: a gazetteer (resources/regions.txt) plus the generic pattern "two-character name + 县"
-  and names inside document titles 《X市…》, minus placeholders and deictics (本县, 全县, 我县,
-  x县, XX市, 虚拟县, 该县…);
-- year: "2013年1月1日起"-style effective dates first, else the most frequent year (latest on ties);
-- scheme: 职工 / 城镇居民 / 城乡居民 / 新农合 / 大病保险 / 医疗救助 by keyword counts, the more
-  specific scheme winning ties;
-- kind: rule (第X条, 本办法, shall-wording, rates and thresholds), publicity (宣传, 怎么报销, leaflets),
-  report (工作总结, 我局, 今年, 汇报, 调研…), by weighted cue counts.
+- region (regions.py): a jurisdiction, not any place named.  Examples and enumerations never
+  count; a place related to the scope in the region hierarchy (the county's own province) does
+  not replace it; an unrelated place replaces it only when the clause is about it (named twice,
+  or at its start, or in its heading).  In a national text that names many provinces, no clause
+  gets a region from a passing mention;
+- year: a policy-year expression ("为2013集中参保缴费时间", "2009个人缴费85元") or an effective date
+  ("2013年1月1日起") overrides; a calendar date in a report ("从2017年9月份开始") does not replace the
+  article's year unless the heading or a repeated mention names another;
+- scheme (schemes.py): a subject mention (heading, clause start, "X参保人员/X待遇/X定点") or a
+  dominant one overrides; comparisons ("与新农合比较") and side notes ("可申请民政救助") never do;
+- kind: decided per article (a regulation, a leaflet stating rates, a work report), so that one
+  article does not flip between rule and publicity clause by clause; only a binding marker
+  (第X条, 本办法) makes a clause of another article a rule.
+
+Every assigned value carries an `Evidence` (matched span, where it was found: "clause",
+"heading" for the clause's headings and its article, "document").
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from dataclasses import dataclass, field
 
 from knowledge_base.models import Evidence
+from knowledge_base.regions import (
+    dominant_region,
+    find_mentions,
+    find_regions,
+    is_multi_place,
+    jurisdictions,
+    region_path,
+    related,
+)
+from knowledge_base.schemes import SCHEME_PATTERNS, find_schemes, mentioned_scheme, subject_schemes
 
-Origin = str  # "clause" | "heading" | "document"
-MAX_SCOPE_REGIONS = 4
+__all__ = [
+    "SCHEME_PATTERNS", "ClauseMetadata", "Scope", "document_scope", "find_regions", "find_schemes",
+    "infer_clause_metadata", "pick_year", "scope_of",
+]
+
 DOMINANCE = 1.5  # how much more often than the runner-up a value must be named to set a scope
-
-
-# --- region -------------------------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
-    """alias -> canonical, and one regex over all aliases (longest first)."""
-    text = resources.files("knowledge_base").joinpath("resources/regions.txt").read_text("utf-8")
-    aliases: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        names = line.split()
-        for name in names:
-            aliases[name] = names[0]
-    pattern = re.compile("|".join(sorted(map(re.escape, aliases), key=len, reverse=True)))
-    return aliases, pattern
-
-
-# "X县" only where a name can start (after punctuation or a preposition), since in running text
-# "…配合县医保中心" would otherwise yield "配合县".
-_GENERIC_COUNTY = re.compile(r"(?:^|(?<=[,，。;；:：、“《(（\s在对于与和及向从]))([\u4e00-\u9fff]{2})县(?![城级区域内外委长])")
-_TITLE_PLACE = re.compile(r"《([\u4e00-\u9fff]{2,3}?)(市|县|区|省)")
-_PLACE_STOP_CHARS = set("本全我该各此每其外邻某他所在县市区省州内级个多虚拟乡镇村城是一二三四五六七八九十取与给对向到")
-# After a real county name in running text comes a noun; after a verb+县 comes the county's organ.
-_ORGAN_AFTER = re.compile(r"(?:[(（]|委|政府|财政|人社|医保|卫生|电视|乡|级|城|人民|领导|长)")
-
-
-def _plausible_place(prefix: str) -> bool:
-    return not any(ch in _PLACE_STOP_CHARS for ch in prefix)
-
-
-def find_regions(text: str) -> list[str]:
-    """Region names mentioned in `text`, canonical, in order of appearance (repeats kept)."""
-    aliases, pattern = gazetteer()
-    found: list[tuple[int, str]] = [(m.start(), aliases[m.group(0)]) for m in pattern.finditer(text)]
-    covered = {i for m in pattern.finditer(text) for i in range(m.start(), m.end())}
-    for m in _GENERIC_COUNTY.finditer(text):
-        if (m.start(1) not in covered and _plausible_place(m.group(1))
-                and not _ORGAN_AFTER.match(text, m.end())):
-            found.append((m.start(), m.group(0)))
-    for m in _TITLE_PLACE.finditer(text):
-        if m.start(1) not in covered and _plausible_place(m.group(1)):
-            found.append((m.start(1), m.group(1) + m.group(2)))
-    return [name for _, name in sorted(found)]
 
 
 # --- year ---------------------------------------------------------------------------------
@@ -81,54 +53,56 @@ def find_regions(text: str) -> list[str]:
 _EFFECTIVE = re.compile(r"((?:19|20)\d{2})年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:起|开始|实施|执行|施行)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-—~至到]\s*(?:19|20)\d{2})?年")
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—~至到]\s*((?:19|20)\d{2})年")
+# The scheme year a rule is for, as leaflets write it ("为2013集中参保缴费时间", "2013年度",
+# "2009个人缴费85元", "2009为30000元"), as opposed to the calendar date of an event.
+_POLICY_YEAR = re.compile(
+    r"(?<![\d.])((?:19|20)\d{2})(?:年度|(?=(?:年)?(?:集中)?参保缴费|(?:年)?个人(?:缴费|筹资|不缴费)|"
+    r"[、,，](?:19|20)\d{2}个人|(?:年)?(?:筹资|缴费)标准|为\d))"
+)
 YEAR_MIN, YEAR_MAX = 1990, 2035
+
+
+def _in_range(years: list[int]) -> list[int]:
+    return [y for y in years if YEAR_MIN <= y <= YEAR_MAX]
 
 
 def find_years(text: str) -> tuple[list[int], list[int]]:
     """(effective-date years, all years) mentioned in the text."""
     effective = [int(y) for y in _EFFECTIVE.findall(text)]
     years = [int(y) for y in _YEAR.findall(text)]
-    for a, b in _YEAR_RANGE.findall(text):
-        years.append(int(b))
-    ok = [y for y in years if YEAR_MIN <= y <= YEAR_MAX]
-    return [y for y in effective if YEAR_MIN <= y <= YEAR_MAX], ok
+    years += [int(b) for _, b in _YEAR_RANGE.findall(text)]
+    return _in_range(effective), _in_range(years)
 
 
-def pick_year(text: str) -> int | None:
+def policy_years(text: str) -> list[int]:
+    """Scheme years the text states rules for (see _POLICY_YEAR)."""
+    return _in_range([int(y) for y in _POLICY_YEAR.findall(text)])
+
+
+def _choose(years: list[int], preferred: int | None) -> int:
+    """One year out of several named: the preferred (scope) year when among them, else the
+    latest (the rule in force)."""
+    if len(set(years)) == 1:
+        return years[0]
+    return preferred if preferred in years else max(years)
+
+
+def pick_year(text: str, scope_year: int | None = None) -> int | None:
+    """The year a text states its rule for: a policy year, else an effective date, else (only
+    when no scope year is known) the most-named year, latest on ties."""
+    if policy := policy_years(text):
+        return _choose(policy, scope_year)
     effective, years = find_years(text)
     if effective:
-        return Counter(effective).most_common(1)[0][0] if len(set(effective)) == 1 else max(effective)
+        return _choose(effective, scope_year)
     if not years:
         return None
     counts = Counter(years)
     top = max(counts.values())
+    if scope_year is not None:
+        # a date in running text is an event, not the rule's year, unless it is all the text names
+        return years[0] if len(counts) == 1 and top >= 2 else None
     return max(y for y, c in counts.items() if c == top)
-
-
-# --- scheme -------------------------------------------------------------------------------
-
-SCHEME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("大病保险", re.compile(r"大病(?:医疗)?保险|大病医保|大病补充")),
-    ("医疗救助", re.compile(r"医疗救助|民政救助|医疗援助")),
-    ("城乡居民", re.compile(r"城乡居民(?:基本)?(?:医疗保险|医保|合作医疗)|城乡居民医疗|城乡医保")),
-    ("城镇居民", re.compile(r"城镇居民(?:基本)?(?:医疗保险|医保|医疗)|居民医保")),
-    ("新农合", re.compile(r"新农合|新型农村合作医疗|新型农合|农村合作医疗")),
-    ("职工", re.compile(r"(?:城镇)?职工(?:基本)?(?:医疗保险|医保|医疗)|职工医保")),
-]
-SCHEME_ORDER = [name for name, _ in SCHEME_PATTERNS]  # tie-break: the more specific first
-
-
-def find_schemes(text: str) -> list[tuple[str, str]]:
-    """(scheme, matched span) for every scheme mention."""
-    found: list[tuple[int, str, str]] = []
-    taken: set[int] = set()
-    for name, pattern in SCHEME_PATTERNS:
-        for m in pattern.finditer(text):
-            if m.start() in taken:
-                continue
-            taken.update(range(m.start(), m.end()))
-            found.append((m.start(), name, m.group(0)))
-    return [(name, span) for _, name, span in sorted(found)]
 
 
 # --- kind ---------------------------------------------------------------------------------
@@ -151,6 +125,13 @@ KIND_CUES: dict[str, list[tuple[re.Pattern[str], float]]] = {
         (re.compile(r"我(?:局|县|市|院|站|中心|们|省)|今年|去年|一年来|截至|截止|同比|人次|完成了|取得了"), 1),
     ],
 }
+_BINDING = re.compile(r"第[一二三四五六七八九十百\d]+条|本(?:办法|规定|细则|条例)")
+# A text is a rule text when this many of its paragraphs, and this share of them, state a rate or
+# threshold with its number (an essay quoting one figure is not).
+RATE_PARAGRAPHS_FOR_RULE, RATE_SHARE_FOR_RULE = 2, 0.25
+
+
+_RATE_STATEMENT = KIND_CUES["rule"][3][0]
 
 
 def kind_scores(text: str) -> dict[str, float]:
@@ -162,7 +143,34 @@ def _best_kind(scores: dict[str, float], minimum: float) -> str | None:
     return kind if score >= minimum else None
 
 
-# --- scope resolution -----------------------------------------------------------------------
+def _kind_match(text: str, kind: str) -> str:
+    for pattern, _ in KIND_CUES[kind]:
+        m = pattern.search(text)
+        if m:
+            return m.group(0)
+    return ""
+
+
+def _scope_kind(text: str) -> tuple[str, str] | None:
+    """What a whole article is: a regulation speaks as one (第X条, 本办法); a work report is
+    full of 我局/今年/人次; a text stating rates and thresholds without reporting is a rule text
+    (leaflets restate the rules they publicise); failing those, publicity cues."""
+    if m := _BINDING.search(text):
+        return "rule", m.group(0)
+    scores = kind_scores(text)
+    if scores["report"] >= 3 and scores["report"] >= scores["rule"]:
+        return "report", _kind_match(text, "report")
+    paragraphs = [p for p in text.split("\n") if len(p) >= 10]
+    stating = sum(1 for p in paragraphs if _RATE_STATEMENT.search(p))
+    if stating >= RATE_PARAGRAPHS_FOR_RULE and stating >= RATE_SHARE_FOR_RULE * len(paragraphs) \
+            and scores["rule"] > scores["report"]:
+        return "rule", _kind_match(text, "rule")
+    scores.pop("rule")
+    kind = _best_kind(scores, 3)
+    return (kind, _kind_match(text, kind)) if kind else None
+
+
+# --- scope --------------------------------------------------------------------------------
 
 @dataclass
 class Scope:
@@ -172,6 +180,7 @@ class Scope:
     year: tuple[int, str] | None = None
     scheme: tuple[str, str] | None = None
     kind: tuple[str, str] | None = None
+    multi_place: bool = False  # names many separate provinces and none dominates: a national text
 
 
 def _dominant(values: list[str]) -> str | None:
@@ -188,12 +197,14 @@ def _dominant(values: list[str]) -> str | None:
 def scope_of(text: str, title: str = "") -> Scope:
     """The region/year/scheme/kind that dominate a body of text (an article or a document)."""
     scope = Scope()
-    body_regions = find_regions(text)
-    regions = find_regions(title) * 3 + body_regions
-    # A text naming many places (a national meeting, a survey) is about none of them.
-    if len(set(body_regions)) < MAX_SCOPE_REGIONS and (r := _dominant(regions)) is not None:
+    mentions = find_mentions(text)
+    places = jurisdictions(title) * 3 + [m.name for m in mentions if not m.passing]
+    if (r := dominant_region(places, DOMINANCE)) is not None:
         scope.region = (r, r)
+    else:
+        scope.multi_place = is_multi_place([m.name for m in mentions])
     effective, years = find_years(text)
+    years += policy_years(text)
     if years and (y := _dominant([str(v) for v in years + effective])) is not None:
         scope.year = (int(y), f"{y}年")
     schemes = [s for s, _ in find_schemes(title)] * 3 + [s for s, _ in find_schemes(text)]
@@ -205,20 +216,6 @@ def scope_of(text: str, title: str = "") -> Scope:
     elif (k := _scope_kind(text)) is not None:
         scope.kind = k
     return scope
-
-
-_BINDING = re.compile(r"第[一二三四五六七八九十百\d]+条|本(?:办法|规定|细则|条例)")
-
-
-def _scope_kind(text: str) -> tuple[str, str] | None:
-    """An article is a rule text only when it speaks as one (第X条, 本办法); rates and thresholds
-    also fill reports and essays, so they decide single clauses, not whole articles."""
-    if m := _BINDING.search(text):
-        return "rule", m.group(0)
-    scores = kind_scores(text)
-    scores.pop("rule")
-    kind = _best_kind(scores, 3)
-    return (kind, _kind_match(text, kind)) if kind else None
 
 
 def document_scope(articles: list[Scope], title_scope: Scope) -> Scope:
@@ -237,6 +234,8 @@ def document_scope(articles: list[Scope], title_scope: Scope) -> Scope:
     return scope
 
 
+# --- clause -------------------------------------------------------------------------------
+
 @dataclass
 class ClauseMetadata:
     region: str | None
@@ -244,79 +243,123 @@ class ClauseMetadata:
     scheme: str | None
     kind: str
     evidence: list[Evidence]
+    schemes: list[str] = field(default_factory=list)  # every scheme the clause is about, main first
+    region_path: list[str] = field(default_factory=list)  # "湖南 › 郴州市 › 桂阳县", outermost first
 
 
-def _first_region(text: str) -> str | None:
-    regions = find_regions(text)
-    if not regions:
-        return None
-    counts = Counter(regions)
+def _inherited(field_name: str, scopes: list[tuple[str, Scope]]) -> tuple[str, Scope] | None:
+    return next(((o, s) for o, s in scopes if getattr(s, field_name) is not None), None)
+
+
+def _note(evidence: list[Evidence], field_name: str, value: object, match: object, origin: str) -> None:
+    evidence.append(Evidence(field=field_name, value=str(value), match=str(match)[:40], origin=origin))
+
+
+def _top(names: list[str]) -> tuple[str, int]:
+    counts = Counter(names)
     top = max(counts.values())
-    return next(r for r in regions if counts[r] == top)
+    return next(n for n in names if counts[n] == top), top
 
 
-def _top_scheme(text: str) -> tuple[str, str] | None:
-    found = find_schemes(text)
-    if not found:
-        return None
-    counts = Counter(s for s, _ in found)
-    top = max(counts.values())
-    best = min((s for s, c in counts.items() if c == top), key=SCHEME_ORDER.index)
-    return best, next(span for s, span in found if s == best)
-
-
-def _resolve(
-    field: str, own: Callable[[str], tuple[str, str] | None], text: str, heading_text: str,
-    scopes: list[tuple[str, Scope]], evidence: list[Evidence],
-) -> str | None:
-    """Clause text, then headings, then article and document scope; the first hit wins and its
-    evidence is recorded."""
-    for origin, source in (("clause", text), ("heading", heading_text)):
-        if (hit := own(source)) is not None:
-            evidence.append(Evidence(field=field, value=hit[0], match=hit[1], origin=origin))
-            return hit[0]
-    for origin, scope in scopes:
-        if (value := getattr(scope, field)) is not None:
-            evidence.append(Evidence(field=field, value=str(value[0]), match=str(value[1])[:40], origin=origin))
-            return str(value[0])
+def _resolve_region(text: str, headings: list[str], scopes: list[tuple[str, Scope]], national: bool,
+                    evidence: list[Evidence]) -> str | None:
+    own = jurisdictions(text)
+    heading_places = next((p for h in reversed(headings) if (p := jurisdictions(h))), [])
+    inherited = _inherited("region", scopes)
+    if inherited is not None:
+        origin, scope = inherited
+        base = scope.region[0]  # type: ignore[index]
+        # a heading naming another place, or a clause about one (named twice or at its start)
+        for places, where in ((heading_places, "heading"), (own, "clause")):
+            other = [p for p in places if not related(p, base) or base in region_path(p)[:-1]]
+            if other:
+                name, count = _top(other)
+                at_start = text.find(name[:2]) in range(0, 8)
+                if where == "heading" or count >= 2 or at_start:
+                    _note(evidence, "region", name, name, where)
+                    return name
+        _note(evidence, "region", base, scope.region[1], origin)  # type: ignore[index]
+        return base
+    if heading_places:
+        name = _top(heading_places)[0]
+        _note(evidence, "region", name, name, "heading")
+        return name
+    if own and not national:
+        name = _top(own)[0]
+        _note(evidence, "region", name, name, "clause")
+        return name
     return None
 
 
-def _own_region(text: str) -> tuple[str, str] | None:
-    r = _first_region(text)
-    return (r, r) if r else None
+def _resolve_year(text: str, headings: list[str], scopes: list[tuple[str, Scope]],
+                  evidence: list[Evidence]) -> int | None:
+    inherited = _inherited("year", scopes)
+    scope_year = inherited[1].year[0] if inherited else None  # type: ignore[index]
+    if (y := pick_year(text, scope_year)) is not None:
+        _note(evidence, "year", y, y, "clause")
+        return y
+    for h in reversed(headings):
+        if (y := pick_year(h)) is not None:
+            _note(evidence, "year", y, h, "heading")
+            return y
+    if inherited is not None:
+        origin, scope = inherited
+        _note(evidence, "year", scope.year[0], scope.year[1], origin)  # type: ignore[index]
+        return scope_year
+    return None
 
 
-def _own_year(text: str) -> tuple[str, str] | None:
-    y = pick_year(text)
-    return (str(y), str(y)) if y is not None else None
+def _resolve_scheme(text: str, headings: list[str], scopes: list[tuple[str, Scope]],
+                    evidence: list[Evidence]) -> tuple[str | None, list[str]]:
+    own = subject_schemes(text)
+    if own:
+        _note(evidence, "scheme", own[0][0], own[0][1], "clause")
+        return own[0][0], [s for s, _ in own]
+    for h in reversed(headings):
+        # a heading names its topic: any mention that is not a comparison counts
+        if (hit := mentioned_scheme(h)) is not None:
+            _note(evidence, "scheme", hit[0], hit[1], "heading")
+            return hit[0], [hit[0]]
+    inherited = _inherited("scheme", scopes)
+    if inherited is not None:
+        origin, scope = inherited
+        _note(evidence, "scheme", scope.scheme[0], scope.scheme[1], origin)  # type: ignore[index]
+        return scope.scheme[0], [scope.scheme[0]]  # type: ignore[index]
+    if (hit := mentioned_scheme(text)) is not None:  # nothing above says: the clause's own words
+        _note(evidence, "scheme", hit[0], hit[1], "clause")
+        return hit[0], [hit[0]]
+    return None, []
+
+
+def _resolve_kind(text: str, scopes: list[tuple[str, Scope]],
+                  evidence: list[Evidence]) -> str:
+    own = kind_scores(text)
+    if (m := _BINDING.search(text)) and own["rule"] >= own["report"]:
+        _note(evidence, "kind", "rule", m.group(0), "clause")  # 第X条/本办法 is a rule wherever it stands
+        return "rule"
+    article = scopes[0][1].kind
+    if article is not None:
+        _note(evidence, "kind", article[0], article[1], scopes[0][0])
+        return article[0]
+    if own["rule"] >= 3 and own["rule"] >= own["report"]:
+        _note(evidence, "kind", "rule", _kind_match(text, "rule"), "clause")
+        return "rule"
+    document = scopes[-1][1].kind
+    if document is not None:
+        _note(evidence, "kind", document[0], document[1], scopes[-1][0])
+        return document[0]
+    kind = _best_kind(own, 1) or "report"
+    _note(evidence, "kind", kind, _kind_match(text, kind), "clause")
+    return kind
 
 
 def infer_clause_metadata(text: str, headings: list[str], article: Scope, document: Scope) -> ClauseMetadata:
-    """Own mention > heading path > article scope > document scope, field by field."""
+    """Scope by default; the clause overrides a field only where it is about something else."""
     evidence: list[Evidence] = []
-    heading_text = " ".join(headings)
     scopes = [("heading", article), ("document", document)]
-    region = _resolve("region", _own_region, text, heading_text, scopes, evidence)
-    year = _resolve("year", _own_year, text, heading_text, scopes, evidence)
-    scheme = _resolve("scheme", _top_scheme, text, heading_text, scopes, evidence)
-
-    own = kind_scores(text)
-    if own["rule"] >= 3 and own["rule"] >= own["report"]:
-        # a binding statement (条, 本办法, a rate or threshold) is a rule wherever it stands
-        evidence.append(Evidence(field="kind", value="rule", match=_kind_match(text, "rule"), origin="clause"))
-        kind = "rule"
-    else:
-        kind = _resolve("kind", lambda _: None, text, heading_text, scopes, evidence)
-    if kind is None:
-        kind = _best_kind(own, 1) or "report"
-        evidence.append(Evidence(field="kind", value=kind, match=_kind_match(text, kind), origin="clause"))
-    return ClauseMetadata(region, int(year) if year else None, scheme, kind, evidence)
-
-
-def _kind_match(text: str, kind: str) -> str:
-    for pattern, _ in KIND_CUES[kind]:
-        m = pattern.search(text)
-        if m:
-            return m.group(0)
-    return ""
+    national = article.multi_place and article.region is None
+    region = _resolve_region(text, headings, scopes, national, evidence)
+    year = _resolve_year(text, headings, scopes, evidence)
+    scheme, schemes = _resolve_scheme(text, headings, scopes, evidence)
+    kind = _resolve_kind(text, scopes, evidence)
+    return ClauseMetadata(region, year, scheme, kind, evidence, schemes, region_path(region))

@@ -45,6 +45,11 @@ class Clause(BaseModel):
     kind: Kind = "report"
     sources: list[SourceLocation] = Field(default_factory=list)  # every location, canonical first
     evidence: list[Evidence] = Field(default_factory=list)
+    # Optional additions (ingestion): every scheme the clause is about, `scheme` first (a hospital
+    # notice covering the employee and the resident scheme); the region's enclosing regions,
+    # outermost first and ending with `region` (["湖南", "郴州市", "桂阳县"]), for hierarchical filters.
+    schemes: list[Scheme] = Field(default_factory=list)
+    region_path: list[str] = Field(default_factory=list)
 
     @property
     def index_text(self) -> str:

@@ -22,7 +22,7 @@ from knowledge_base.models import Clause, SourceLocation
 from knowledge_base.segment import ClauseDraft, SegmentedDocument, chunk_ids, segment_document
 
 # Bump when cleaning/segmentation output changes, so persisted indexes know to rebuild.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 class FileError(BaseModel):
@@ -125,7 +125,8 @@ def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_
                 citation=d.citation, text=d.text, region=meta.region, year=meta.year,
                 scheme=meta.scheme, kind=meta.kind,  # type: ignore[arg-type]
                 sources=[SourceLocation(file=draft_file[m], line=drafts[m].line) for m in group.members],
-                evidence=meta.evidence,
+                evidence=meta.evidence, schemes=meta.schemes,  # type: ignore[arg-type]
+                region_path=meta.region_path,
             )
         )
         per_doc[d.doc_id] = per_doc.get(d.doc_id, 0) + 1

@@ -13,7 +13,8 @@ family once used at the top level of an article stays there.  第X条 is the ato
 regulation: items inside it stay in its text.
 
 A heading line may carry its text: "(三)住院补偿标准。一档:…" is the heading "(三)住院补偿标准" and a
-body.  Section text becomes clauses of at most `max_chars` characters (chunking.py).
+body.  A heading line that is one long sentence with no title of its own gets a short label for the
+citation path (`short_title`), and the whole sentence stays its body.  Section text becomes clauses of at most `max_chars` characters (chunking.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from knowledge_base.textshape import is_title_like
 
 HEADING_TITLE_MAX = 30  # a heading title cut from its text at "。"/":"
 HEADING_LINE_MAX = 60  # a whole line without sentence punctuation that is a heading
+SHORT_TITLE_MIN, SHORT_TITLE_MAX = 6, 20  # label cut from a heading line that is a whole sentence
 MIN_CLAUSE_CHARS = 5
 CITATION_SEP = " › "
 
@@ -121,7 +123,27 @@ def split_heading(marker: Marker, text: str) -> tuple[str, str]:
         stated = m.group(0) in "。!！" and re.search(r"\d", title)
         if title and not stated and title.count(",") + title.count("，") <= 1 and not re.search(r"[;；]", title):
             return marker.label + title, rest[m.end():].strip()
-    return marker.label, rest
+    return marker.label + short_title(rest), rest
+
+
+_TITLE_STOP = re.compile(r"[,，。;；:：!！?？、(（]")
+
+
+def short_title(sentence: str, cap: int = SHORT_TITLE_MAX) -> str:
+    """A citation label for a section whose line is a whole sentence ("(一)进一步搞好城镇职工和城镇
+    居民基本医疗保险扩覆…"): its first clause, up to the first punctuation, at most `cap`
+    characters, marked "…" because the label is not the whole text.  A first clause too short to
+    say anything ("加强领导,") takes the next one along.  The sentence itself stays in the text."""
+    if not sentence:
+        return ""
+    end = 0
+    while end < len(sentence):
+        m = _TITLE_STOP.search(sentence, end + 1)
+        end = m.start() if m else len(sentence)
+        if end >= SHORT_TITLE_MIN:
+            break
+    title = sentence[:min(end, cap)].rstrip(",，、:：")
+    return title if not sentence[len(title):].strip(",，、:：。;；!！?？") else title + "…"
 
 
 _INLINE_HEADING = re.compile(
@@ -140,6 +162,24 @@ def explode_long_lines(lines: list[CleanLine], max_chars: int) -> list[CleanLine
             continue
         parts = [p for p in _INLINE_HEADING.split(cl.text) if p]
         out.extend(CleanLine(p, cl.line, cl.boundary if i == 0 else "") for i, p in enumerate(parts))
+    return out
+
+
+# "一、试点的指导思想、总体目标和基本原则(一)指导思想:…": a title run straight into its first
+# sub-heading, with no punctuation between them.
+_GLUED_FIRST_CHILD = re.compile(rf"^([{CN_DIGITS}]+、[^。;；:：!！?？,，(（]{{2,40}})(?=[(（]一[)）])")
+
+
+def split_glued_subheadings(lines: list[CleanLine]) -> list[CleanLine]:
+    """Split a section title from a "(一)" glued to its end; both keep the source line."""
+    out: list[CleanLine] = []
+    for cl in lines:
+        m = _GLUED_FIRST_CHILD.match(cl.text)
+        if m is None:
+            out.append(cl)
+            continue
+        out.append(CleanLine(m.group(1), cl.line, cl.boundary))
+        out.append(CleanLine(cl.text[m.end():], cl.line, ""))
     return out
 
 
@@ -253,7 +293,7 @@ def segment_document(
     doc_id: str, lines: list[CleanLine], title: str, max_chars: int = DEFAULT_MAX_CHARS
 ) -> SegmentedDocument:
     """Segment one cleaned document whose title is already known (it is skipped in the text)."""
-    lines = explode_long_lines([cl for cl in lines if cl.text != title], max_chars)
+    lines = split_glued_subheadings(explode_long_lines([cl for cl in lines if cl.text != title], max_chars))
     articles: list[Article] = [Article(0, None, None, lines[0].line if lines else 1)]
     seg = _ArticleSegmenter(articles[0])
     finished: list[tuple[Article, list[_Block]]] = []

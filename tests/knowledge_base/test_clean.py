@@ -137,3 +137,15 @@ def test_clean_document_end_to_end_keeps_original_line_numbers():
         ("住院起付线为300元,报销比例为70%。", 11),
     ]
     assert out[2].boundary == "excerpt"
+
+
+def test_keyword_stuffing_is_removed_and_a_real_faq_kept():
+    from knowledge_base.boilerplate import strip_keyword_stuffing
+
+    stuffed = ("三、参保缴费标准: 某市居民医保(新农合)怎么报销?某市居民医保(新农合)报销比例?"
+               "某市居民医保(新农合)报销多少?某市居民医保(新农合)政策?一档:个人筹资60元/人年。")
+    assert strip_keyword_stuffing(stuffed) == "三、参保缴费标准: 一档:个人筹资60元/人年。"
+    faq = "问:门诊怎么报销?答:凭卡结算。问:住院怎么报销?答:直接结算。问:异地怎么报销?答:先备案。"
+    assert strip_keyword_stuffing(faq) == faq
+    two = "门诊怎么报销?门诊报销多少?请咨询医保窗口。"  # two questions are a question, not stuffing
+    assert strip_keyword_stuffing(two) == two

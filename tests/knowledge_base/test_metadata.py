@@ -67,3 +67,119 @@ def test_document_scope_does_not_spread_one_articles_region():
     agreeing = [Scope(region=("重庆", "重庆")), Scope(region=("重庆", "重庆")), Scope()]
     assert document_scope(agreeing, Scope()).region == ("重庆", "重庆")
     assert document_scope(articles, Scope(region=("湖北", "湖北"))).region == ("湖北", "湖北")
+
+
+# --- scheme: scope by default, a clause overrides only when the scheme is its subject ---------
+
+RESIDENT_ARTICLE = Scope(region=("岳池县", "岳池县"), year=(2009, "2009年"), scheme=("城镇居民", "城镇居民"))
+
+
+def _scheme(text: str, headings: list[str] | None = None, article: Scope = RESIDENT_ARTICLE):
+    return infer_clause_metadata(text, headings or [], article, Scope())
+
+
+def test_comparison_with_another_scheme_keeps_the_article_scheme():
+    meta = _scheme("参保城镇居民所发生因病住院医疗费用的报销范围与城镇职工基本医疗保险报销范围一致,比新农合的报销范围大多了。",
+                   ["四、保险待遇", "(一)报销范围"])
+    assert meta.scheme == "城镇居民"
+    # a heading that announces a comparison is not about the compared scheme either
+    assert _scheme("一是享受的药品目录与城镇职工一样,远远大于新农合的报销范围。", ["五、与新农合比较"]).scheme == "城镇居民"
+
+
+def test_side_notes_and_exclusions_do_not_flip_the_scheme():
+    assert _scheme("“三无人员”个人不缴费,属于个人缴纳的部分,由城市医疗救助资金给与全额补助。").scheme == "城镇居民"
+    assert _scheme("以家庭为单位办理参保登记。对家庭成员中已参加城镇职工基本医疗保险的人员,要提供相关证件。").scheme == "城镇居民"
+    meta = _scheme("该院是定点医院,还可申请医疗援助。")
+    assert meta.scheme == "城镇居民" and all(e.origin != "clause" for e in meta.evidence if e.field == "scheme")
+
+
+def test_subject_scheme_overrides_the_article_and_both_schemes_are_listed():
+    notice = ("某某医院是市级城镇职工医保(社保)定点医院,起付线低,退休报销95%,在职报销90%;还可申请医疗援助。\n"
+              "某某医院在城乡居民(新农合、大学生)医保最高报销90%的基础上,自费部分可申请民政救助。")
+    meta = _scheme(notice, article=Scope(scheme=("城乡居民", "城乡居民")))
+    assert meta.scheme == "职工" and meta.schemes == ["职工", "城乡居民"]
+    assert _scheme("城镇职工基本医疗保险参保人数24540人,基金运行平稳。").scheme == "职工"  # named at the start
+
+
+def test_heading_names_the_scheme_and_unscoped_clause_uses_its_own_mention():
+    assert _scheme("截至7月底参保人数达6238万人。", ["(一)新农合工作"]).scheme == "新农合"
+    assert infer_clause_metadata("今年新农合参合率达到95%。", [], Scope(), Scope()).scheme == "新农合"
+
+
+# --- region: hierarchy and passing mentions -------------------------------------------------
+
+def test_region_hierarchy_from_gazetteer():
+    from knowledge_base.regions import ancestors, related
+
+    assert ancestors("桂阳县") == ["郴州市", "湖南"]
+    assert ancestors("岳池县") == ["广安市", "四川"] and ancestors("渝北区") == ["重庆"]
+    assert related("湖南", "桂阳县") and not related("湖南", "岳池县")
+
+
+def test_province_mention_inside_county_article_keeps_the_county():
+    article = Scope(region=("桂阳县", "桂阳县"))
+    meta = infer_clause_metadata("严格执行湖南省统一的医保政策,湖南省医保局部署专项行动。", [], article, Scope())
+    assert meta.region == "桂阳县" and meta.region_path == ["湖南", "郴州市", "桂阳县"]
+
+
+def test_examples_and_enumerations_are_not_jurisdictions():
+    from knowledge_base.regions import jurisdictions
+
+    assert jurisdictions("会上,福建厦门等15个省市做了大会经验交流。") == []
+    assert jurisdictions("各地充分利用社区,如海口市充分调动各方面力量。") == []
+    assert jurisdictions("江西、甘肃、青海等省,全省参保人数已超过50%。") == []
+    assert jurisdictions("岳池县城镇居民参保缴费。") == ["岳池县"]
+
+
+def test_article_scope_region_is_the_most_specific_agreed_region():
+    county = "桂阳县城乡居民医保运行良好。全县参保。桂阳县财政资助。省外就医按湖南省规定。桂阳县完成任务。"
+    assert scope_of(county).region == ("桂阳县", "桂阳县")
+    province = "我省医改。湖北省实施方案。武汉市先行。孝感市跟进。"
+    assert scope_of(province).region == ("湖北", "湖北")
+
+
+def test_national_text_gives_no_region_from_a_passing_place():
+    national = scope_of("全国会议。北京市发文。广东省推进。福建厦门探索。湖南省开发系统。新疆兵团参加。")
+    assert national.region is None and national.multi_place
+    meta = infer_clause_metadata("现在广东对居民参保工作是一周一调度,广东省厅领导已经下了任务。", [], national, Scope())
+    assert meta.region is None
+    # a heading naming a place still sets it
+    assert infer_clause_metadata("参保率较高。", ["一、广东省征收现状"], national, Scope()).region == "广东"
+
+
+# --- year and kind ---------------------------------------------------------------------------
+
+def test_scheme_year_beats_the_calendar_dates_of_the_collection_period():
+    assert pick_year("2012年9月1日至12月20日为2013集中参保缴费时间。") == 2013
+    assert pick_year("年满18周岁的居民,2009个人缴费85元,2010个人缴费170元。", scope_year=2009) == 2009
+    assert pick_year("2013年度个人缴费标准为60元。") == 2013
+
+
+def test_event_date_in_a_report_keeps_the_article_year():
+    article = Scope(year=(2018, "2018年"))
+    meta = infer_clause_metadata("我们从2017年9月份开始充分利用海报宣传。", ["(一)抓筹资工作"], article, Scope())
+    assert meta.year == 2018
+    assert infer_clause_metadata("完成任务。", ["五、2019年工作计划"], article, Scope()).year == 2019
+
+
+def test_article_kind_is_kept_by_every_clause():
+    leaflet = "\n".join([
+        "一档:个人筹资60元/人年;二档:个人筹资150元/人年。",
+        "一、二、三级医院补偿比例分别为80%、60%和40%。",
+        "住院起付标准为100元/次。",
+        "市外发生的费用到医保窗口报销,须提供发票原件。",
+    ])
+    article = scope_of(leaflet)
+    assert article.kind is not None and article.kind[0] == "rule"
+    document = Scope(kind=("publicity", "医保政策宣传范文"))
+    kinds = {infer_clause_metadata(p, [], article, document).kind for p in leaflet.split("\n")}
+    assert kinds == {"rule"}
+    report = scope_of("今年我局完成扩面任务。截至年底参保12万人次,同比增长5%。我们取得了成绩。起付线为300元。")
+    assert report.kind[0] == "report"
+    assert infer_clause_metadata("一是保基本,住院补偿比例为80%。", [], report, Scope()).kind == "report"
+    assert infer_clause_metadata("第五条 起付标准为800元。", [], report, Scope()).kind == "rule"
+
+
+def test_an_essay_quoting_one_rate_is_not_a_rule_text():
+    essay = "\n".join(["医疗保险制度的发展历程值得研究。"] * 6 + ["城镇居民个人缴费标准为每人每年120元。"])
+    assert scope_of(essay).kind is None or scope_of(essay).kind[0] != "rule"

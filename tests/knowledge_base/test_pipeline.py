@@ -50,7 +50,8 @@ def test_build_clauses_end_to_end(corpus):
     assert result.documents[0].encoding == "gb18030"
     by_text = {c.text: c for c in result.clauses}
     fee = by_text["成年居民每人每年缴费180元。"]  # a sentence stating an amount is text, not a title
-    assert fee.citation == "岳池县城镇居民医疗保险办法 › 一、缴费标准 › (一)"
+    # a section line that is one sentence gets that sentence as its label (no "…": it is all of it)
+    assert fee.citation == "岳池县城镇居民医疗保险办法 › 一、缴费标准 › (一)成年居民每人每年缴费180元"
     assert fee.region == "岳池县" and fee.sources[0].file == "a_rule.txt" and fee.sources[0].line == 10
     # the threshold clause appears in both files: one canonical clause, both locations
     threshold = by_text["一级医疗机构150元,二级医疗机构350元。"]

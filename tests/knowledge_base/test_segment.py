@@ -75,7 +75,7 @@ def test_cross_reference_and_numbers_in_sentences_are_not_headings():
 
 def test_out_of_sequence_number_is_body_text():
     sd = seg("一、缴费标准", "(一)成年居民每人每年缴费180元。", "(七)这一行的编号不接续前文,是正文。")
-    assert paths(sd) == ["一、缴费标准 › (一)"]
+    assert paths(sd) == ["一、缴费标准 › (一)成年居民每人每年缴费180元"]
     assert "(七)这一行" in sd.clauses[0].text
 
 
@@ -126,3 +126,23 @@ def test_chunk_id_does_not_depend_on_other_clauses():
     alone = seg("一、参保对象", "本市户籍居民。")
     more = seg("前言的一段话,与后文无关。", "一、参保对象", "本市户籍居民。")
     assert chunk_ids(alone.clauses)[-1] == chunk_ids(more.clauses)[-1]
+
+
+def test_sentence_heading_gets_a_short_label_and_keeps_its_sentence():
+    sd = seg("二、1-4月份主要工作完成情况",
+             "(一)进一步搞好城镇职工和城镇居民基本医疗保险扩覆和基金征缴工作,确保全年任务完成。",
+             "(二)加强领导,密切配合,确保试点工作顺利进行。")
+    assert paths(sd) == ["二、1-4月份主要工作完成情况 › (一)进一步搞好城镇职工和城镇居民基本医疗保险…",
+                         "二、1-4月份主要工作完成情况 › (二)加强领导,密切配合…"]
+    assert sd.clauses[0].text == "进一步搞好城镇职工和城镇居民基本医疗保险扩覆和基金征缴工作,确保全年任务完成。"
+
+
+def test_titled_headings_stay_as_written():
+    sd = seg("四、医保待遇", "(三)住院补偿标准。一档:一、二、三级医院补偿比例分别为80%、60%和40%。",
+             "(四)最高支付限额:2009为30000元。")
+    assert paths(sd) == ["四、医保待遇 › (三)住院补偿标准", "四、医保待遇 › (四)最高支付限额"]
+
+
+def test_title_glued_to_its_first_subheading_is_split():
+    sd = seg("一、试点的指导思想和基本原则(一)指导思想:以人为本,帮助群众解决就医困难。", "(二)总体目标:用2年时间试点。")
+    assert paths(sd) == ["一、试点的指导思想和基本原则 › (一)指导思想", "一、试点的指导思想和基本原则 › (二)总体目标"]
