@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.compose import Selection
 from assistant.numbers import extract_numbers
+from assistant.select import Selection
 
 
 @dataclass
@@ -22,26 +22,39 @@ class Conflict:
     years: list[int]
 
 
-def _place(selection: Selection) -> tuple[str | None, int | None]:
-    return selection.hit.region, selection.hit.year
-
-
 def _figures(selection: Selection) -> frozenset:
     return frozenset(n.value for s in selection.sentences for n in extract_numbers(s))
 
 
-def find_conflict(selections: list[Selection]) -> Conflict | None:
-    """One representative selection per tagged (region, year), in rank order; a conflict when at least
-    two of them state different figures. Clauses without a region tag are generic texts (work
-    reports) and do not count as a competing region."""
-    by_place: dict[tuple[str | None, int | None], Selection] = {}
+def group_by_place(selections: list[Selection]) -> list[Selection]:
+    """One representative (the best-ranked) selection per tagged region and year, in rank order.
+
+    An undated clause of a region is the same place as that region's dated rules (a publicity page
+    restating them), so it joins the region's dated group instead of posing as a second "year".
+    Untagged clauses (work reports, national texts) are not a competing region and are skipped.
+    """
+    dated_regions = {s.hit.region for s in selections if s.hit.region and s.hit.year}
+    groups: dict[tuple[str, int | None], Selection] = {}
     for selection in selections:
-        if selection.hit.region is None or not selection.sentences:
+        region, year = selection.hit.region, selection.hit.year
+        if region is None or not selection.sentences:
             continue
-        by_place.setdefault(_place(selection), selection)
-    if len(by_place) < 2:
+        if year is None and region in dated_regions:
+            if any(r == region for r, _ in groups):
+                continue  # the region is represented already
+            key = (region, next(s.hit.year for s in selections if s.hit.region == region and s.hit.year))
+        else:
+            key = (region, year)
+        groups.setdefault(key, selection)
+    return list(groups.values())
+
+
+def find_conflict(selections: list[Selection]) -> Conflict | None:
+    """A conflict when at least two places' best answers state different figures. Selections are
+    expected best-first and already limited to those close to the best answer."""
+    groups = group_by_place(selections)
+    if len(groups) < 2:
         return None
-    groups = list(by_place.values())
     figures = {_figures(s) for s in groups}
     if len(figures) < 2 or all(not f for f in figures):
         return None

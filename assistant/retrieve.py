@@ -5,13 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from assistant.compose import Selection, query_terms, select_sentences
+from assistant.select import Selection, query_terms, rank_selections
 from knowledge_base.models import SearchFilters, SearchHit, SearchResponse
 
-TOP_K = 6
-# Hits scoring below this fraction of the best hit are not considered for the answer; they are too
-# weak to compete with it, and listing them would only add noise to a phone-sized reply.
-RELATIVE_FLOOR = 0.6
+# The search ranks whole clauses and its top few are often near-ties; fetching a few more lets the
+# sentence-level selector find the clause that actually states the rule.
+TOP_K = 10
+# The best sentence must cover at least this share of the question's content words; below it the
+# clause only shares a word or two with the question ("电子社保卡" for "电子凭证怎么激活") and
+# answering from it would be answering a different question.
+MIN_COVERAGE = 0.5
+# Clauses whose best sentence scores under this fraction of the best one are not answers; listing
+# them would only add noise to a phone-sized reply.
+RELATIVE_FLOOR = 0.75
 
 
 class KnowledgeBaseLike(Protocol):
@@ -21,7 +27,7 @@ class KnowledgeBaseLike(Protocol):
 @dataclass
 class Retrieval:
     no_basis: bool
-    selections: list[Selection]
+    selections: list[Selection]  # best answer first; all within RELATIVE_FLOOR of the best
     filtered_by_region: bool
 
 
@@ -33,22 +39,20 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
     return SearchFilters(region=region, year=year)
 
 
-def _candidates(hits: list[SearchHit]) -> list[SearchHit]:
-    if not hits:
+def answer_candidates(selections: list[Selection]) -> list[Selection]:
+    """The ranked selections that can answer: the best one must cover enough of the question,
+    the rest must score close to it."""
+    if not selections or selections[0].coverage < MIN_COVERAGE:
         return []
-    top = hits[0].score
-    floor = top * RELATIVE_FLOOR if top > 0 else top
-    return [h for h in hits if h.score >= floor]
+    floor = selections[0].score * RELATIVE_FLOOR
+    return [s for s in selections if s.score >= floor]
 
 
 def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K) -> Retrieval:
     filters = filters_from_slots(slots)
     response = kb.search(query, top_k=top_k, filters=filters)
-    if response.no_basis or not response.results:
-        return Retrieval(no_basis=True, selections=[], filtered_by_region=filters is not None)
-    terms = query_terms(query, slots)
-    selections = [select_sentences(hit, terms) for hit in _candidates(response.results)]
-    return Retrieval(no_basis=False, selections=selections, filtered_by_region=filters is not None)
+    selections = [] if response.no_basis else answer_candidates(rank_selections(response.results, query_terms(query, slots)))
+    return Retrieval(no_basis=not selections, selections=selections, filtered_by_region=filters is not None)
 
 
 def locate_quote(kb: KnowledgeBaseLike, quote: str, region: str | None = None) -> SearchHit | None:

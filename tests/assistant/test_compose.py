@@ -1,4 +1,5 @@
-from assistant.compose import compose_single, query_terms, select_sentences, split_sentences
+from assistant.compose import compose_single
+from assistant.select import query_terms, select_sentences, split_sentences
 from assistant_fakes import CHONGQING, YUECHI, hit
 
 

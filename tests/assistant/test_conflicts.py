@@ -1,4 +1,4 @@
-from assistant.compose import query_terms, select_sentences
+from assistant.select import query_terms, select_sentences
 from assistant.conflicts import find_conflict
 from assistant_fakes import CHONGQING, YUECHI, hit
 

@@ -1,0 +1,266 @@
+"""Extractive selection: which sentences of which retrieved clause answer the question.
+
+The knowledge base ranks whole clauses; a citizen needs the one sentence that states the rule. This
+module scores every sentence of every candidate clause against the question's content words (with
+the policy-language alternatives of everyday words) and ranks clauses by their best sentence, so a
+clause that merely mentions the topic in passing loses to the one that states it with a figure.
+
+Scoring rules, all general (no knowledge of a particular corpus):
+- each content word of the question that the sentence contains adds its weight;
+- a slot the user stated (level, tier, person) adds weight when the sentence names it;
+- a question asking "how much" rewards a sentence that states an amount or a rate;
+- a sentence about a narrower case the user did not ask about (门诊 when asking generally, 学生,
+  异地…) is penalised, so the general rule wins over its exceptions;
+- a sentence that is itself a question (web-page boilerplate "…怎么报销?") answers nothing.
+`coverage` (how much of the question the best sentence covers) lets the caller refuse to answer
+from a clause that only shares a word or two with the question.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from knowledge_base.models import SearchHit
+from knowledge_base.normalize import normalize_text
+
+MAX_SENTENCES_PER_CLAUSE = 2
+MAX_SENTENCE_CHARS = 160  # a longer "sentence" is cut at a clause boundary near this length
+FOCUS_WEIGHT = 3.0
+FIGURE_BONUS = 2.0  # a "how much" question answered by a sentence stating an amount or rate
+QUALIFIER_PENALTY = 2.0  # per narrower case the sentence is about and the question is not
+QUESTION_SENTENCE_FACTOR = 0.2
+HEADING_WEIGHT = 1.0  # per question word the clause's own heading contains
+
+_SENTENCE_END = re.compile(r"(?<=[。；;！!？?\n])")
+_STOPWORDS = {
+    "是", "的", "了", "吗", "呢", "吧", "啊", "多少", "怎么", "怎样", "如何", "什么", "哪些", "能", "可以", "我",
+    "我们", "你", "请问", "一下", "有", "没有", "要", "在", "和", "或", "及", "与", "那", "如果", "还", "就", "都",
+    "医保", "规定", "政策", "个", "几", "多", "报", "少", "钱", "多少钱", "时候", "开始", "现在", "需要", "应该",
+    "知道", "想", "问", "问问", "回来", "带", "办理", "办", "一般", "具体", "标准是", "怎么办", "吗", "么", "医疗保险", "保险",
+}
+# Everyday words and the words policies use for the same thing: general insurance vocabulary, so
+# that a citizen's "门槛费" finds the clause's "起付标准" sentence.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "起付线": ("起付标准", "起付线", "门槛费", "起付"),
+    "门槛费": ("起付标准", "起付线", "门槛费", "起付"),
+    "门槛": ("起付标准", "起付线", "门槛费", "起付"),
+    "起付标准": ("起付标准", "起付线", "起付"),
+    "封顶线": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
+    "封顶": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
+    "最多": ("最高限额", "最高支付限额", "封顶线", "限额", "最高", "封顶"),
+    "最高": ("最高限额", "封顶线", "最高", "限额"),
+    "限额": ("限额", "封顶线", "最高限额"),
+    "报销比例": ("报销比例", "补偿比例", "支付比例", "比例"),
+    "比例": ("报销比例", "补偿比例", "支付比例", "比例"),
+    "报销": ("报销", "补偿", "支付"),
+    "补偿": ("报销", "补偿", "支付"),
+    "少报": ("下降", "下浮", "降低", "减少", "提高"),  # a penalty lowers the rate or raises the deductible
+    "多报": ("上浮", "提高", "增加"),
+    "交钱": ("缴费", "筹资", "缴纳"),
+    "交": ("缴费", "筹资", "缴纳", "缴"),
+    "缴费": ("缴费", "筹资", "缴纳"),
+    "缴": ("缴费", "筹资", "缴纳", "缴"),
+    "生孩子": ("分娩", "孕产妇", "生育"),
+    "生小孩": ("分娩", "孕产妇", "生育"),
+    "县外": ("县外", "境外", "异地", "市外", "外地"),
+    "外地": ("县外", "境外", "异地", "市外", "外地"),
+    "异地": ("异地", "县外", "市外", "境外", "外地"),
+    "慢性病": ("慢性疾病", "慢性病", "慢病"),
+    "慢病": ("慢性疾病", "慢性病", "慢病"),
+    "大病": ("重大疾病", "大病", "特殊疾病"),
+    "贫困户": ("贫困", "建档立卡", "特困"),
+    "贫困": ("贫困", "建档立卡", "特困"),
+    "低保": ("低保", "最低生活保障"),
+    "新农合": ("新农合", "新型农村合作医疗"),
+    "什么时候": ("时间", "期间", "日起", "日至", "期限"),
+    "哪些人": ("参保对象", "参保范围", "均可参加", "均应", "可参加"),
+    "材料": ("材料", "提供", "提交", "原件", "复印件", "证明"),
+    "带什么": ("提供", "提交", "原件", "复印件", "证明"),
+    "看病": ("就医", "就诊", "医疗"),
+    "市外": ("市外", "县外", "境外", "异地", "外地"),
+    "一年": ("全年", "每年", "年度", "人年", "一年"),
+    "学生": ("学生",),
+    "门诊": ("门诊",),
+    "住院": ("住院",),
+}
+# Narrower cases of a rule: a sentence naming one the question does not is probably an exception.
+QUALIFIERS: tuple[tuple[str, ...], ...] = (
+    ("门诊",),
+    ("慢性", "慢病"),
+    ("重大疾病", "大病", "特殊疾病", "特病"),
+    ("分娩", "孕产妇", "生育", "产前"),
+    ("学生",),
+    ("儿童", "幼儿", "新生儿"),
+    ("老人", "老年"),
+    ("贫困", "低保", "特困", "五保", "三无", "建档立卡"),
+    ("退休",),
+    ("异地", "县外", "市外", "境外", "转外", "外地", "省外"),
+    ("外伤",),
+)
+QUANTITY_CUES = ("多少", "几", "标准", "比例", "限额", "金额", "最高", "最多", "封顶", "起付", "门槛", "补")
+_AMOUNT = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:万|千)?\s*(?:元|%|％|个百分点)|百分之|[一二两三四五六七八九十百千万]+(?:万?元)"
+)
+_LEVEL_WORDS = {1: ("一级",), 2: ("二级",), 3: ("三级",)}
+_TIER_WORDS = {1: ("一档",), 2: ("二档",)}
+_PERSON_WORDS = {"student": ("学生",), "child": ("儿童", "幼儿"), "elderly": ("老人", "老年"), "retired": ("退休",)}
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+@dataclass
+class QueryTerms:
+    """The question as the selector sees it."""
+
+    topic: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # (alternatives, weight)
+    focus: list[str] = field(default_factory=list)  # slot words the answer should single out ("二级")
+    asks_figure: bool = False
+    mentioned: str = ""  # the question plus every alternative: what counts as "asked about"
+
+    @property
+    def total_weight(self) -> float:
+        return sum(weight for _, weight in self.topic)
+
+
+@dataclass
+class Selection:
+    """The sentences chosen from one clause, how well they answer, and the fragment to lead with."""
+
+    hit: SearchHit
+    sentences: list[str]
+    score: float
+    lead: str | None = None
+    coverage: float = 0.0  # share of the question's topic weight the best sentence matches
+    rank: int = 0  # the knowledge base's rank of the clause (tie-breaker)
+
+
+def _weight(word: str) -> float:
+    return float(min(len(word), 3))
+
+
+def _strip_places(text: str, slots: dict) -> str:
+    """The region is a search filter, not a topic word: "重庆" in every 重庆 clause proves nothing."""
+    region = slots.get("region")
+    if not region:
+        return text
+    short = re.sub(r"(省|市|县|区)$", "", region)
+    for name in sorted({region, short}, key=len, reverse=True):
+        if len(name) >= 2:
+            text = text.replace(name, " ")
+    return text
+
+
+def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
+    """Content words of the question (with policy-language alternatives) plus slot focus words."""
+    slots = slots or {}
+    normal = normalize_text(query)
+    terms = QueryTerms(asks_figure=any(cue in normal for cue in QUANTITY_CUES))
+    rest = _strip_places(normal, slots)
+    # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
+    for word in sorted(SYNONYMS, key=len, reverse=True):
+        if word in rest:
+            terms.topic.append((SYNONYMS[word], _weight(word)))
+            rest = rest.replace(word, " ")
+    for word in _jieba().lcut(rest):
+        word = word.strip()
+        if len(word) < 2 or word in _STOPWORDS or re.fullmatch(r"[\W_\d]+", word):
+            continue
+        terms.topic.append(((word,), _weight(word)))
+    terms.focus.extend(_LEVEL_WORDS.get(slots.get("hospital_level"), ()))
+    terms.focus.extend(_TIER_WORDS.get(slots.get("tier"), ()))
+    terms.focus.extend(_PERSON_WORDS.get(slots.get("person_category"), ()))
+    if slots.get("poverty"):
+        terms.focus.append("贫困")
+    terms.mentioned = " ".join([normal, *terms.focus, *(alt for alts, _ in terms.topic for alt in alts)])
+    return terms
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a clause; over-long ones are cut at the last comma before the limit."""
+    out: list[str] = []
+    for raw in _SENTENCE_END.split(text):
+        sentence = raw.strip()
+        while len(sentence) > MAX_SENTENCE_CHARS:
+            cut = max(sentence.rfind(mark, 0, MAX_SENTENCE_CHARS) for mark in ",，、")
+            cut = cut + 1 if cut > 20 else MAX_SENTENCE_CHARS
+            out.append(sentence[:cut])
+            sentence = sentence[cut:].strip()
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+def _matched_weight(text: str, terms: QueryTerms) -> float:
+    return sum(weight for alternatives, weight in terms.topic if any(alt in text for alt in alternatives))
+
+
+def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
+    return sum(
+        1 for group in QUALIFIERS
+        if any(w in sentence for w in group) and not any(w in terms.mentioned for w in group)
+    )
+
+
+def score_sentence(sentence: str, terms: QueryTerms) -> float:
+    score = _matched_weight(sentence, terms)
+    score += FOCUS_WEIGHT * sum(1 for word in terms.focus if word in sentence)
+    if _AMOUNT.search(sentence):
+        score += FIGURE_BONUS if terms.asks_figure else 0.5
+    # One penalty at most: a list of who is covered names many groups and is still the answer.
+    score -= QUALIFIER_PENALTY * min(1, _unasked_qualifiers(sentence, terms))
+    if sentence.rstrip().endswith(("?", "？")):
+        score *= QUESTION_SENTENCE_FACTOR
+    return max(score, 0.0)
+
+
+def _heading(hit: SearchHit) -> str:
+    return hit.citation.split("›")[-1] if "›" in hit.citation else ""
+
+
+def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Selection:
+    """The best one or two sentences of a clause for these terms, in text order. A clause none of
+    whose sentences matches a question word yields an empty selection (score 0): it is no answer."""
+    sentences = split_sentences(hit.text)
+    scored = sorted(((score_sentence(s, terms), i) for i, s in enumerate(sentences)), key=lambda p: (-p[0], p[1]))
+    if not scored or scored[0][0] <= 0 or (terms.topic and not _matched_weight(sentences[scored[0][1]], terms)):
+        return Selection(hit, [], 0.0, rank=rank)
+    best_score = scored[0][0]
+    chosen = [i for score, i in scored[:MAX_SENTENCES_PER_CLAUSE] if score > 0 and score >= best_score * 0.75]
+    picked = [sentences[i] for i in sorted(chosen)]
+    total = terms.total_weight
+    coverage = min(1.0, _matched_weight(" ".join(picked), terms) / total) if total else 1.0
+    score = best_score + HEADING_WEIGHT * sum(
+        1 for alternatives, _ in terms.topic if any(alt in _heading(hit) for alt in alternatives))
+    return Selection(hit, picked, score, lead_fragment(picked, terms), coverage, rank)
+
+
+_FRAGMENT_SPLIT = re.compile(r"[,，;；]")
+
+
+def lead_fragment(sentences: list[str], terms: QueryTerms) -> str | None:
+    """A fragment naming the asked-for level/tier/person with its figure ("二级医疗机构350元")."""
+    if not terms.focus:
+        return None
+    for sentence in sentences:
+        for fragment in _FRAGMENT_SPLIT.split(sentence):
+            fragment = fragment.strip(" 。:：")
+            if any(word in fragment for word in terms.focus) and re.search(r"\d", fragment) and len(fragment) < 60:
+                return fragment
+    return None
+
+
+def rank_selections(hits: list[SearchHit], terms: QueryTerms) -> list[Selection]:
+    """Every hit's selection, best answer first (sentence score, then coverage, then the search's
+    own order);
+    clauses with nothing to say on the question are dropped."""
+    selections = [select_sentences(hit, terms, rank) for rank, hit in enumerate(hits)]
+    return sorted((s for s in selections if s.sentences), key=lambda s: (-s.score, -s.coverage, s.rank))
