@@ -18,6 +18,7 @@ import platform
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -146,15 +147,24 @@ def main() -> None:
                 proc.wait(15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        # The service records the assistant's own time per turn: end-to-end minus that is the
+        # service's overhead (HTTP, validation, PII masking, worker hand-off, database write).
+        conn = sqlite3.connect(Path(tmp) / "service.sqlite3")
+        web_turns = [row[0] for row in conn.execute(
+            "SELECT latency_ms FROM svc_turns WHERE channel = 'web' ORDER BY created_at")]
+        conn.close()
+        assistant_seq = web_turns[len(QUESTIONS): len(QUESTIONS) + args.requests]
 
     wechat_ms = [ms for ms, _ in wechat]
     result = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "load_average_1m_at_end": round(os.getloadavg()[0], 2),  # other work on the machine skews figures
         "ready_seconds": round(ready_s, 1),
         "chat_sequential_ms": summary(sequential),
         "chat_concurrent_ms": summary(loaded),
         "chat_throughput_rps": round(args.requests / wall, 1),
         "concurrency": args.concurrency,
+        "assistant_in_process_ms": summary(assistant_seq),
         "wechat_ms": summary(wechat_ms),
         "wechat_passive_replies": sum(1 for _, xml in wechat if xml),
         "server_rss_mb": round(rss_mb),
@@ -164,10 +174,12 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     print(f"| /api/chat, 1 client | {s['n']} | {s['p50']} | {s['p95']} | {s['p99']} | {s['max']} |")
     print(f"| /api/chat, {args.concurrency} clients | {c['n']} | {c['p50']} | {c['p95']} | {c['p99']} | {c['max']} |")
+    a = result["assistant_in_process_ms"]
+    print(f"| (of which Assistant.ask, server-side) | {a['n']} | {a['p50']} | {a['p95']} | {a['p99']} | {a['max']} |")
     print(f"| /wechat text → passive reply | {w['n']} | {w['p50']} | {w['p95']} | {w['p99']} | {w['max']} |")
     print(f"\nthroughput ({args.concurrency} clients): {result['chat_throughput_rps']} req/s; "
           f"passive replies {result['wechat_passive_replies']}/{w['n']}; ready after {result['ready_seconds']} s; "
-          f"server RSS {result['server_rss_mb']} MB")
+          f"server RSS {result['server_rss_mb']} MB; load average {result['load_average_1m_at_end']}")
     print(json.dumps(result, ensure_ascii=False))
 
 

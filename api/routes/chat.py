@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.deps import Services, get_services
@@ -60,7 +61,7 @@ def run_turn(services: Services, message: str, session_id: str | None, channel: 
 
 
 @router.post("/api/chat", summary="向助手提问（一轮对话）")
-async def chat(body: ChatRequest, services: Services = Depends(get_services)) -> dict[str, Any]:
+async def chat(body: ChatRequest, services: Services = Depends(get_services)) -> JSONResponse:
     message = body.message.strip()
     if not message:
         raise ApiError(422, "invalid_input", "字段“message”内容不能为空。", "message")
@@ -70,8 +71,9 @@ async def chat(body: ChatRequest, services: Services = Depends(get_services)) ->
         )
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
+        data = await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
     except ValueError as exc:
         if not is_refusal(exc):
             raise
         raise ApiError(422, "invalid_input", str(exc), "message") from exc  # e.g. too long, in Chinese
+    return JSONResponse(data)  # already JSON-ready: skip FastAPI's re-encoding pass
