@@ -66,6 +66,12 @@ class Context:
         self._assumption_ids: set[str] = set()
         self._amounts: dict[str, Decimal] = {}
 
+    @property
+    def service_label(self) -> str:
+        """The service's Chinese name from the rule file (缴费 for contributions)."""
+        spec = self.policy.services.get(self.service)
+        return spec.label if spec is not None else ("缴费" if self.service == "contribution" else self.service)
+
     # ---- request fields -------------------------------------------------
     def raw(self, name: str) -> object:
         if name[:7] == "person.":
@@ -83,7 +89,7 @@ class Context:
             return default
         label = FIELD_NAMES.get(name, name)
         reason = f"（{why}）" if why else ""
-        raise CalcError(name, f"缺少字段 {name}（{label}）：政策“{self.policy.title}”的“{self.service}”测算需要它{reason}。")
+        raise CalcError(name, f"缺少字段 {name}（{label}）：政策“{self.policy.title}”的“{self.service_label}”测算需要它{reason}。")
 
     def amount(self, name: str) -> Decimal:
         cached = self._amounts.get(name)

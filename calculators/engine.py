@@ -11,7 +11,13 @@ from decimal import Decimal
 
 from calculators.context import Context
 from calculators.errors import CalcError
-from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
+from calculators.modifiers import (
+    applicable_modifiers,
+    condition_holds,
+    refuse_if_absent,
+    resolve,
+    resolve_optional_cap,
+)
 from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
 from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
 from calculators.payers import PayerLedger
@@ -68,6 +74,8 @@ def _plan_key(req: EstimateRequest) -> tuple:
 
 def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     n_steps, n_assumptions, known_defaults = len(ctx.steps), len(ctx.assumptions), set(ctx.defaults)
+    needed = [spec.deductible, spec.ratio] + ([spec.major_illness.deductible, spec.major_illness.ratio] if spec.major_illness else [])
+    refuse_if_absent(ctx, needed)
     mods = applicable_modifiers(ctx)
     deductible = resolve(ctx, spec.deductible, mods)
     if spec.deductible_assumption:

@@ -110,7 +110,7 @@ def _show(param: CompiledParam, value: Decimal) -> str:
 def _refuse(ctx: Context, param: CompiledParam, missing: str | None) -> CalcError:
     return CalcError(
         param.name,
-        f"政策“{ctx.policy.title}”原文未规定{missing or param.label}，无法测算“{ctx.service}”的这一部分。"
+        f"政策“{ctx.policy.title}”原文未规定{missing or param.label}，无法测算“{ctx.service_label}”的这一部分。"
         "请以当地医保经办机构核定为准（可拨打12393或12333咨询）。",
     )
 
@@ -233,6 +233,19 @@ def _resolve(ctx: Context, param: CompiledParam, effects: list) -> Decimal:
     for m, e in effects:
         value = _apply(ctx, param, m, e, value)
     return value  # type: ignore[return-value]
+
+
+def refuse_if_absent(ctx: Context, names: list[str]) -> None:
+    """Refuse at once when a needed parameter is absent from the text and no modifier of this
+    service could set it — before asking the user for fields that cannot change the outcome."""
+    setters = {e.target for m in ctx.policy.modifiers.get(ctx.service, ()) for e in m.effects if e.op in ("set", "set_param")}
+    for name in names:
+        if name in setters:
+            continue
+        param = ctx.policy.params[name]
+        cell = param.cells[tuple(dimension_value(ctx, d) for d in param.by)]
+        if cell.status == "absent":
+            raise _refuse(ctx, param, cell.missing)
 
 
 def resolve_optional_cap(ctx: Context, name: str, modifiers: list[CompiledModifier]) -> Decimal | None:
