@@ -164,7 +164,7 @@ def _scope_kind(text: str) -> tuple[str, str] | None:
     stating = sum(1 for p in paragraphs if _RATE_STATEMENT.search(p))
     if stating >= RATE_PARAGRAPHS_FOR_RULE and stating >= RATE_SHARE_FOR_RULE * len(paragraphs) \
             and scores["rule"] > scores["report"]:
-        return "rule", _kind_match(text, "rule")
+        return "rule", _RATE_STATEMENT.search(text).group(0)  # type: ignore[union-attr]
     scores.pop("rule")
     kind = _best_kind(scores, 3)
     return (kind, _kind_match(text, kind)) if kind else None
@@ -311,7 +311,8 @@ def _resolve_year(text: str, headings: list[str], scopes: list[tuple[str, Scope]
 
 def _resolve_scheme(text: str, headings: list[str], scopes: list[tuple[str, Scope]],
                     evidence: list[Evidence]) -> tuple[str | None, list[str]]:
-    own = subject_schemes(text)
+    inherited = _inherited("scheme", scopes)
+    own = subject_schemes(text, inherited[1].scheme[0] if inherited else None)  # type: ignore[index]
     if own:
         _note(evidence, "scheme", own[0][0], own[0][1], "clause")
         return own[0][0], [s for s, _ in own]
@@ -320,7 +321,6 @@ def _resolve_scheme(text: str, headings: list[str], scopes: list[tuple[str, Scop
         if (hit := mentioned_scheme(h)) is not None:
             _note(evidence, "scheme", hit[0], hit[1], "heading")
             return hit[0], [hit[0]]
-    inherited = _inherited("scheme", scopes)
     if inherited is not None:
         origin, scope = inherited
         _note(evidence, "scheme", scope.scheme[0], scope.scheme[1], origin)  # type: ignore[index]

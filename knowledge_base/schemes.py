@@ -29,7 +29,9 @@ SCHEME_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("城乡居民", re.compile(rf"城乡居民{_ALIAS}(?:基本)?(?:医疗保险|医保|合作医疗){_ALIAS}|城乡居民医疗|城乡医保")),
     ("城镇居民", re.compile(rf"城镇居民(?:基本)?(?:医疗保险|医保|医疗){_ALIAS}|居民医保|参保城镇居民|城镇居民参保")),
     ("新农合", re.compile(r"新农合|新型农村合作医疗|新型农合|农村合作医疗")),
-    ("职工", re.compile(rf"(?:城镇)?职工(?:基本)?(?:医疗保险|医保|医疗){_ALIAS}|职工医保")),
+    # "城镇职工、城镇居民基本医疗保险": the first of two coordinated schemes sharing one noun
+    ("职工", re.compile(rf"(?:城镇)?职工(?:基本)?(?:医疗保险|医保|医疗){_ALIAS}|职工医保"
+                      r"|(?:城镇)?职工(?=[、和及与](?:城镇|城乡)?居民(?:基本)?(?:医疗保险|医保))")),
 ]
 SCHEME_ORDER = [name for name, _ in SCHEME_PATTERNS]  # tie-break: the more specific first
 
@@ -89,11 +91,21 @@ def _ordered(mentions: list[SchemeMention]) -> list[str]:
     return list(dict.fromkeys(m.scheme for m in mentions))
 
 
-def subject_schemes(text: str) -> list[tuple[str, str]]:
+RESIDENT_SCHEMES = ("城镇居民", "城乡居民")
+_GENERIC_RESIDENT = frozenset({"居民医保"})  # either resident scheme: whichever the scope is
+
+
+def _in_scope(m: SchemeMention, scope: str | None) -> SchemeMention:
+    if m.span in _GENERIC_RESIDENT and scope in RESIDENT_SCHEMES:
+        return SchemeMention(m.start, scope, m.span, m.role)  # type: ignore[arg-type]
+    return m
+
+
+def subject_schemes(text: str, scope: str | None = None) -> list[tuple[str, str]]:
     """The schemes a text is about, in order of first subject mention: every scheme with a
     subject mention; failing that, a plain scheme named at least twice and twice as often as any
-    other.  Passing mentions never count."""
-    mentions = scheme_mentions(text)
+    other.  Passing mentions never count; the generic "居民医保" means the scope's resident scheme."""
+    mentions = [_in_scope(m, scope) for m in scheme_mentions(text)]
     subjects = [m for m in mentions if m.role == "subject"]
     if subjects:
         return [(s, next(m.span for m in subjects if m.scheme == s)) for s in _ordered(subjects)]

@@ -183,3 +183,16 @@ def test_article_kind_is_kept_by_every_clause():
 def test_an_essay_quoting_one_rate_is_not_a_rule_text():
     essay = "\n".join(["医疗保险制度的发展历程值得研究。"] * 6 + ["城镇居民个人缴费标准为每人每年120元。"])
     assert scope_of(essay).kind is None or scope_of(essay).kind[0] != "rule"
+
+
+def test_generic_resident_mention_follows_the_scope_and_coordinated_schemes_both_count():
+    article = Scope(scheme=("城乡居民", "城乡居民"))
+    meta = infer_clause_metadata("参保缴费后从2013年1月1日起享受居民医保待遇。", [], article, Scope())
+    assert meta.scheme == "城乡居民"
+    both = infer_clause_metadata("城镇职工和城镇居民医保参保人员均可在定点医院就医。", [], article, Scope())
+    assert both.schemes == ["职工", "城镇居民"]
+
+
+def test_rule_kind_evidence_quotes_a_rate_statement():
+    article = scope_of("一档:个人筹资60元/人年。\n住院起付标准为100元/次,须提供发票。\n门诊定额报销。")
+    assert article.kind is not None and article.kind[1] == "筹资60元"
