@@ -18,12 +18,13 @@ from calculators.modifiers import (
     resolve,
     resolve_optional_cap,
 )
-from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
+from calculators.models import Assumption, EstimateRequest, EstimateResult
 from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
 from calculators.payers import PayerLedger
 from calculators.registry import get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
 from calculators.validation import parse_model
+
 
 @dataclass
 class Outcome:
@@ -32,6 +33,7 @@ class Outcome:
     above_cap: Decimal | None = ZERO
     caps_used: dict[str, Decimal] = field(default_factory=dict)
     deductible_counted: Decimal = ZERO
+
 
 def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
     """Year-to-date payments already counted against a cap pool."""
@@ -43,11 +45,13 @@ def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
     ctx.defaults[f"ytd_by_pool.{pool}"] = "0"
     return ZERO
 
+
 def _chronic_count(ctx: Context) -> int:
     n = ctx.need("chronic_disease_count")
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 30:
         raise CalcError("chronic_disease_count", f"chronic_disease_count 应为1到30之间的整数，收到 {n!r}。")
     return n
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -61,6 +65,7 @@ class Plan:
     steps: tuple
     assumptions: tuple
     defaults: tuple[tuple[str, str], ...]
+    once_source: object = None  # Source of the once-a-year deductible rule, if the service has one
 
 # Request fields planning may read. Planning reads nothing else, so equal values give an equal plan.
 _PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_area", "out_of_city", "referral",
@@ -68,9 +73,11 @@ _PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_
 _PLAN_PERSON_FIELDS = ("category", "poverty", "low_income", "retired", "major_disease", "no_support")
 _PLAN_CACHE_MAX = 4096
 
+
 def _plan_key(req: EstimateRequest) -> tuple:
     person = req.person
     return (tuple(getattr(req, f) for f in _PLAN_FIELDS), tuple(getattr(person, f) for f in _PLAN_PERSON_FIELDS))
+
 
 def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     n_steps, n_assumptions, known_defaults = len(ctx.steps), len(ctx.assumptions), set(ctx.defaults)
@@ -102,10 +109,16 @@ def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     major = None
     if spec.major_illness:
         major = (resolve(ctx, spec.major_illness.deductible, mods), resolve(ctx, spec.major_illness.ratio, mods))
+    once_source = None
+    if spec.deductible_once_a_year:
+        once = spec.deductible_once_a_year
+        once_source = to_source(once.source, ctx.policy.document)
+        ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=once_source))
     return Plan(
         deductible, ratio, tuple(caps), major, tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
-        tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults),
+        tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults), once_source,
     )
+
 
 def _plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     """The plan for this request, memoised per policy on the request fields planning reads
@@ -125,18 +138,16 @@ def _plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     ctx.defaults.update(plan.defaults)
     return plan
 
+
 def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decimal, ledger: PayerLedger) -> Outcome:
     out = Outcome()
     plan = _plan(ctx, spec)
     deductible = plan.deductible
     due = deductible
-    if spec.deductible_once_a_year:
-        once = spec.deductible_once_a_year
+    if plan.once_source is not None:
         paid = ctx.amount("deductible_paid_ytd")
         due = max(ZERO, deductible - paid)
-        src = to_source(once.source, ctx.policy.document)
-        ctx.step("本次应计起付线（一年计一次）", f"max(0, {fmt(deductible)} − 本年度已计 {fmt(paid)}) = {fmt(due)}", due, src)
-        ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=src))
+        ctx.step("本次应计起付线（一年计一次）", f"max(0, {fmt(deductible)} − 本年度已计 {fmt(paid)}) = {fmt(due)}", due, plan.once_source)
     applied = min(covered, due)
     s_covered, s_applied = fmt(covered), fmt(applied)
     ctx.step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {fmt(due)}) = {s_applied}", s_applied)
@@ -173,6 +184,7 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
         out.deductible_counted = applied
     return out
 
+
 def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
     mods = applicable_modifiers(ctx)
     quota = resolve(ctx, spec.quota, mods)
@@ -197,6 +209,7 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
     ctx.step("普通门诊定额支付", f"min({fmt(payable)}, 定额剩余 {fmt(remaining)}) = {fmt(fund)}", ledger.pay("basic_fund", fund), payer="basic_fund")
     return Outcome(deductible=ZERO, copay=covered - payable, above_cap=payable - fund, caps_used={spec.pool: fund})
 
+
 def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: PayerLedger) -> Outcome:
     stage = ctx.need("maternity_stage")
     if stage not in spec.subsidies:
@@ -212,6 +225,7 @@ def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: P
     ctx.step("定额补助支付", f"min(费用 {fmt(covered)}, 定额 {fmt(subsidy)} − 已领 {fmt(used)}) = {fmt(fund)}",
              ledger.pay("basic_fund", fund), payer="basic_fund")
     return Outcome(deductible=ZERO, copay=ZERO, above_cap=covered - fund, caps_used={pool: fund})
+
 
 def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger: PayerLedger) -> Outcome:
     prior = ctx.amount("prior_reimbursed")
@@ -243,6 +257,7 @@ HANDLERS = {
     "settled_relief": _settled_relief,
 }
 
+
 def _service_spec(policy, service: str):
     spec = policy.services.get(service)
     if spec is None:
@@ -251,6 +266,7 @@ def _service_spec(policy, service: str):
         extra = f" 说明：{gaps}。" if gaps else ""
         raise CalcError("service", f"政策“{policy.title}”没有可测算的“{service}”项目。可用项目：{known}。{extra}")
     return spec
+
 
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
@@ -271,10 +287,10 @@ def estimate(request: EstimateRequest | dict) -> EstimateResult:
     oop = total - reimbursed
     s_total, s_reimbursed, s_oop = fmt(total), fmt(reimbursed), fmt(oop)
     shares = ledger.shares()
-    payers = " + ".join(f"{p.name} {p.amount}" for p in shares)
+    payers = " + ".join(f"{p['name']} {p['amount']}" for p in shares)
     ctx.step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed)
     ctx.step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop)
-    breakdown = Breakdown(
+    breakdown = dict(  # validated into Breakdown with the result
         total_cost=s_total, covered_cost=fmt(covered), uncovered=fmt(uncovered),
         deductible=None if out.deductible is None else fmt(out.deductible),
         copay=None if out.copay is None else fmt(out.copay),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from calculators.models import PayerShare
 from calculators.money import ZERO, fmt
 
 PAYER_NAMES = {
@@ -51,5 +50,6 @@ class PayerLedger:
     def reimbursed(self) -> Decimal:
         return sum((a for _, a in self.paid), ZERO)
 
-    def shares(self) -> list[PayerShare]:
-        return [PayerShare(payer=p, name=PAYER_NAMES[p], amount=fmt(a)) for p, a in self.paid]
+    def shares(self) -> list[dict]:
+        """Who paid what, as `PayerShare`-shaped dicts (validated with the result)."""
+        return [{"payer": p, "name": PAYER_NAMES[p], "amount": fmt(a)} for p, a in self.paid]

@@ -83,3 +83,17 @@ def test_relief_chain_bounds(covered, prior):
     relief = sum(Decimal(p.amount) for p in result.breakdown.payers if p.payer == "poverty_relief")
     assert 0 <= relief <= min(Decimal(30000), (covered - prior))
     assert Decimal(result.reimbursed) + Decimal(result.out_of_pocket) == covered
+
+
+@settings(max_examples=200, deadline=None)
+@given(base_index, amounts, amounts)
+def test_amounts_are_two_decimal_strings(i, covered, uncovered):
+    import re
+
+    money = re.compile(r"^\d+\.\d{2}$")
+    result = _run(i, covered, uncovered)
+    b = result.breakdown
+    values = [result.reimbursed, result.out_of_pocket, b.total_cost, b.covered_cost, b.uncovered]
+    values += [v for v in (b.deductible, b.copay, b.above_cap) if v is not None]
+    values += [p.amount for p in b.payers] + list(result.caps_used.values())
+    assert all(money.match(v) for v in values), values
