@@ -67,6 +67,13 @@ class EstimateRequest(BaseModel):
     maternity_stage: Literal["prenatal", "delivery"] | None = None  # 产前检查 / 住院分娩
     prior_reimbursed: str | None = None  # 结算单上基本医保+大病保险已支付金额（再次补助）
 
+    @field_validator("hospital_level", "tier", "admission_index", "chronic_disease_count", mode="before")
+    @classmethod
+    def _no_bool_as_int(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("应为整数，不能是 true/false")
+        return value
+
     @field_validator(
         "covered_cost", "uncovered_cost", "ytd_reimbursed", "deductible_paid_ytd", "local_avg_wage",
         "local_ratio", "carryover", "prior_reimbursed", mode="before",
@@ -148,6 +155,13 @@ class ContributionRequest(BaseModel):
     person: Person = Field(default_factory=Person)
     wage: str | None = None  # 本人（或单位职工平均）缴费工资，年
     local_avg_wage: str | None = None  # 统筹地区上年度职工年平均工资
+
+    @field_validator("tier", mode="before")
+    @classmethod
+    def _no_bool_as_int(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("应为整数，不能是 true/false")
+        return value
 
     @field_validator("wage", "local_avg_wage", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ _TYPE_MESSAGES = {
     "dict_type": "应为 JSON 对象",
     "list_type": "应为 JSON 数组",
     "model_type": "应为 JSON 对象",
+    "value_error": "取值无效",
 }
 
 

@@ -63,6 +63,7 @@ def test_unknown_level(level):
 
 def test_non_integer_level_and_tier():
     assert _err(hospital_level="二级").field == "hospital_level"
+    assert _err(hospital_level=True).field == "hospital_level"
     assert _err(tier=3).field == "tier"
 
 
