@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
+from pydantic_core import to_jsonable_python
 
 from api.db import ServiceDB
 from api.errors import ApiError
@@ -175,11 +176,6 @@ def get_calculators(request: Request) -> CalculatorsPort:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Pydantic models and plain values alike, as JSON-ready data (Decimal as string)."""
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    if isinstance(obj, list):
-        return [to_jsonable(o) for o in obj]
-    if isinstance(obj, dict):
-        return {k: to_jsonable(v) for k, v in obj.items()}
-    return obj
+    """Pydantic models and plain values alike as JSON-ready data, by pydantic's rules (Decimal as
+    an exact string, never a float)."""
+    return to_jsonable_python(obj)

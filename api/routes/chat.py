@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import to_jsonable_python
 
 from api.deps import Services, get_services
 from api.errors import ApiError
 from api.pii import mask_pii
+from assistant.models import AssistantReply
+from assistant.render import render_web
 
 router = APIRouter(tags=["chat"])
 
@@ -33,8 +36,15 @@ def is_refusal(exc: ValueError) -> bool:
     return not isinstance(exc, ValidationError)
 
 
-def run_turn(services: Services, message: str, session_id: str | None, channel: str) -> dict[str, Any]:
-    """Ask the assistant and store the turn; returns the reply as JSON data plus `turn_id`.
+@dataclass(frozen=True)
+class Turn:
+    reply: AssistantReply
+    turn_id: str
+    pii_masked: bool  # the message had personal data that was masked before anyone saw it
+
+
+def run_turn(services: Services, message: str, session_id: str | None, channel: str) -> Turn:
+    """Ask the assistant and store the turn.
 
     Synchronous on purpose: it runs in the assistant's worker pool, for the JSON API and the
     WeChat handler alike, so both record turns the same way and the event loop never blocks.
@@ -43,21 +53,19 @@ def run_turn(services: Services, message: str, session_id: str | None, channel: 
     masked = mask_pii(message.strip())
     assistant = services.get("assistant")
     started = time.perf_counter()
-    reply = assistant.ask(masked, session_id=session_id, channel=channel)
+    reply: AssistantReply = assistant.ask(masked, session_id=session_id, channel=channel)
     latency_ms = (time.perf_counter() - started) * 1000
-    data: dict[str, Any] = reply.model_dump(mode="json")
-    data["turn_id"] = services.get("db").record_turn(
-        session_id=data["session_id"],
+    turn_id = services.get("db").record_turn(
+        session_id=reply.session_id,
         channel=channel,
         message=masked,
-        answer=data.get("answer", ""),
-        intent=data.get("intent"),
-        citations=[c.get("chunk_id", "") for c in data.get("citations", [])],
-        grounded=bool(data.get("grounded", True)),
+        answer=reply.answer,
+        intent=reply.intent,
+        citations=[c.chunk_id for c in reply.citations],
+        grounded=reply.grounded,
         latency_ms=latency_ms,
     )
-    data["pii_masked"] = masked != message.strip()
-    return data
+    return Turn(reply, turn_id, masked != message.strip())
 
 
 @router.post("/api/chat", summary="向助手提问（一轮对话）")
@@ -71,9 +79,11 @@ async def chat(body: ChatRequest, services: Services = Depends(get_services)) ->
         )
     loop = asyncio.get_running_loop()
     try:
-        data = await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
+        turn = await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
     except ValueError as exc:
         if not is_refusal(exc):
             raise
         raise ApiError(422, "invalid_input", str(exc), "message") from exc  # e.g. too long, in Chinese
-    return JSONResponse(data)  # already JSON-ready: skip FastAPI's re-encoding pass
+    # The object `medpolicy ask --json` prints, plus the turn id (for feedback) and the masking flag.
+    data = {**render_web(turn.reply), "turn_id": turn.turn_id, "pii_masked": turn.pii_masked}
+    return JSONResponse(to_jsonable_python(data))  # pydantic's rules: Decimal stays an exact string

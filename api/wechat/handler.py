@@ -250,7 +250,7 @@ class WeChatHandler:
 
     def _answer(self, question: str, openid: str) -> Reply:
         try:
-            data = run_turn(self.services, question, self.session_id(openid), "wechat")
+            turn = run_turn(self.services, question, self.session_id(openid), "wechat")
         except ValueError as exc:
             if not is_refusal(exc):
                 log.exception("assistant failed on a WeChat message")
@@ -259,8 +259,8 @@ class WeChatHandler:
         except Exception:
             log.exception("assistant failed on a WeChat message")
             return Reply("text", f"抱歉，暂时无法回答，请稍后再试，或拨打 {self.settings.hotline}。")
-        text = data.get("wechat_text") or data.get("answer") or ""
-        return Reply("text", PII_NOTE + text if data.get("pii_masked") else text)
+        text = turn.reply.wechat_text or turn.reply.answer
+        return Reply("text", PII_NOTE + text if turn.pii_masked else text)
 
     async def _await(self, pending: _Pending, started: float) -> Reply:
         remaining = self.settings.wechat_reply_deadline_seconds - (self._clock() - started)
