@@ -4,7 +4,8 @@ Usage: python benchmarks/bench_calculators.py [--seconds 3]
 Rates are per second of CPU time of this process (time.process_time), pinned to one core, so
 other load on the machine does not distort them. Measures single `calculators.estimate(dict)` calls (request validation + engine + result model),
 round-robin over a mix of policies/services, after a warm-up; also the bare engine with a
-pre-validated request, contributions and a 10-event year. Prints estimates/second."""
+pre-validated request, contributions and a 10-event year, and finally a best-of-40 short-run
+wall-clock rate (the least disturbed run). Prints estimates/second."""
 
 from __future__ import annotations
 
@@ -47,6 +48,21 @@ def rate(fn, items, seconds: float) -> float:
             return n / (now - start)
 
 
+def best_rate(fn, items, trials: int = 40, per_trial: int = 400) -> float:
+    """Best-of-`trials` wall-clock rate: on a shared machine the fastest short run is the one least
+    disturbed by other processes, so this approximates the idle single-core figure."""
+    for item in items * 50:
+        fn(item)
+    best = float("inf")
+    for _ in range(trials):
+        start = time.perf_counter()
+        for _ in range(max(1, per_trial // len(items))):
+            for item in items:
+                fn(item)
+        best = min(best, (time.perf_counter() - start) / (max(1, per_trial // len(items)) * len(items)))
+    return 1 / best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -66,6 +82,10 @@ def main() -> None:
         ("contribution(dict)", rate(calculators.contribution, [{"policy": "hubei-employee-1999", "wage": "30000",
                                                                 "local_avg_wage": "20000", "person": {"retired": False}}], args.seconds)),
         ("simulate_year 10 events", rate(calculators.simulate_year, [year], args.seconds)),
+    ]
+    rows += [
+        ("best-of-40 estimate(dict) mixed", best_rate(calculators.estimate, MIX)),
+        ("best-of-40 estimate(dict) 重庆住院", best_rate(calculators.estimate, MIX[:1])),
     ]
     for name, value in rows:
         print(f"{name:34s} {value:10,.0f} /s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from calculators.context import Context
 from calculators.errors import CalcError
@@ -74,9 +75,12 @@ _PLAN_PERSON_FIELDS = ("category", "poverty", "low_income", "retired", "major_di
 _PLAN_CACHE_MAX = 4096
 
 
+_plan_fields = attrgetter(*_PLAN_FIELDS)
+_plan_person_fields = attrgetter(*_PLAN_PERSON_FIELDS)
+
+
 def _plan_key(req: EstimateRequest) -> tuple:
-    person = req.person
-    return (tuple(getattr(req, f) for f in _PLAN_FIELDS), tuple(getattr(person, f) for f in _PLAN_PERSON_FIELDS))
+    return (_plan_fields(req), _plan_person_fields(req.person))
 
 
 def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
