@@ -37,6 +37,9 @@ class ServiceSettings(KBSettings):
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_deadline_seconds: float = Field(4.0, gt=0, lt=5)  # WeChat gives up after 5 s
     wechat_max_body_bytes: int = Field(64 * 1024, ge=1024)
+    # Plain-mode signatures do not cover the body: refuse requests whose signed timestamp is stale,
+    # so a captured signed URL cannot be reused later. 0 disables the check.
+    wechat_max_timestamp_skew_seconds: int = Field(300, ge=0)
     wechat_rate_limit_messages: int = Field(10, ge=0)  # per OpenID per window; 0 = no limit
     wechat_rate_limit_window_seconds: float = Field(60.0, gt=0)
     wechat_dedupe_seconds: float = Field(60.0, gt=0)  # how long a MsgId's reply is kept for retries

@@ -136,6 +136,10 @@ class WeChatHandler:
         expected = sha1_signature(self.settings.wechat_token or "", params.get("timestamp", ""), params.get("nonce", ""))
         if not signature_matches(expected, params.get("signature")):
             raise ApiError(403, "bad_signature", "签名校验失败。")
+        skew = self.settings.wechat_max_timestamp_skew_seconds
+        timestamp = params.get("timestamp", "")
+        if skew and (not timestamp.isdigit() or abs(time.time() - int(timestamp)) > skew):
+            raise ApiError(403, "stale_request", "请求时间戳无效或已过期。")
 
     def verify_server(self, params: dict[str, str]) -> str:
         """GET /wechat: the server-configuration check; echo `echostr` when the signature is right."""

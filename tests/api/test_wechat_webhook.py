@@ -26,8 +26,8 @@ OPENID = "oUser-openid-123"
 ACCOUNT = "gh_account"
 
 
-def signed_params(token: str = WECHAT_TOKEN, **extra: str) -> dict[str, str]:
-    timestamp, nonce = str(int(time.time())), "nonce42"
+def signed_params(token: str = WECHAT_TOKEN, age: int = 0, **extra: str) -> dict[str, str]:
+    timestamp, nonce = str(int(time.time()) - age), "nonce42"
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
 
@@ -133,6 +133,13 @@ def test_safe_mode_bad_msg_signature_and_tampered_ciphertext(client: TestClient,
     r = post_plain(client, body, {**params, "msg_signature": forged["MsgSignature"]})
     assert r.status_code == 400
     assert fake_assistant.calls == []
+
+
+def test_stale_signed_request_refused(client: TestClient, fake_assistant: FakeAssistant) -> None:
+    r = post_plain(client, incoming(Content="起付线"), signed_params(age=3600))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "stale_request"
+    assert post_plain(client, incoming(Content="起付线"), signed_params(age=60)).status_code == 200
+    assert len(fake_assistant.calls) == 1
 
 
 def test_signature_checked_before_parsing(client: TestClient) -> None:
