@@ -30,18 +30,30 @@ def place_label(region: str | None, year: int | None) -> str:
     return region or (f"{year}年" if year else "未注明地区")
 
 
+def source_phrase(selection: Selection) -> str:
+    """Whose words the sentence is: a region's rule, or only a mention in a work report or in an
+    untagged text (which must not read as a rule of any region)."""
+    hit = selection.hit
+    if hit.region is None and hit.year is None:
+        return "政策资料中提到"
+    label = place_label(hit.region, hit.year)
+    return f"{label}的工作材料中提到" if hit.kind == "report" else f"{label}规定"
+
+
 def compose_single(selection: Selection, n: int = 1) -> str:
     """One clause's answer: the lead fragment first when there is one, then the sentences."""
     body = "".join(selection.sentences)
-    label = place_label(selection.hit.region, selection.hit.year)
+    phrase = source_phrase(selection)
     if selection.lead and selection.lead not in body[: len(selection.lead) + 2]:
-        return f"{selection.lead}[{n}]。\n{label}规定：{body}"
-    return f"{label}规定：{body}[{n}]"
+        return f"{selection.lead}[{n}]。\n{phrase}：{body}"
+    return f"{phrase}：{body}[{n}]"
 
 
-def compose_per_region(selections: list[Selection]) -> str:
-    """Several regions' rules side by side, each with its own citation: never one merged answer."""
-    lines = ["不同地区（或年份）的规定不同，请按您参保的地区看："]
+def compose_per_region(selections: list[Selection], by_year: bool = False) -> str:
+    """Several regions' (or years') rules side by side, each with its own citation: never one
+    merged answer."""
+    header = "不同年份的规定不同，请按适用的年份看：" if by_year else "不同地区的规定不同，请按您参保的地区看："
+    lines = [header]
     for n, selection in enumerate(selections, start=1):
         lead = selection.lead or "".join(selection.sentences)
         lines.append(f"· {place_label(selection.hit.region, selection.hit.year)}：{lead}[{n}]")

@@ -53,6 +53,8 @@ def find_conflict(selections: list[Selection]) -> Conflict | None:
     """A conflict when at least two places' best answers state different figures. Selections are
     expected best-first and already limited to those close to the best answer."""
     groups = group_by_place(selections)
+    rules = [s for s in groups if s.hit.kind != "report"]
+    groups = rules or groups  # a work report does not compete with a region's actual rule
     if len(groups) < 2:
         return None
     figures = {_figures(s) for s in groups}

@@ -14,7 +14,12 @@ TOP_K = 10
 # The best sentence must cover at least this share of the question's content words; below it the
 # clause only shares a word or two with the question ("电子社保卡" for "电子凭证怎么激活") and
 # answering from it would be answering a different question.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.6
+# A work report or an untagged text answers only when it covers the whole question: it is not a
+# rule, so a partial match there is much weaker evidence than a partial match in a rule.
+MIN_COVERAGE_REPORT = 1.0
+# And the best sentence must match at least about one full content word plus its figure.
+MIN_SCORE = 3.0
 # Clauses whose best sentence scores under this fraction of the best one are not answers; listing
 # them would only add noise to a phone-sized reply.
 RELATIVE_FLOOR = 0.75
@@ -39,13 +44,21 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
     return SearchFilters(region=region, year=year)
 
 
+def can_answer(selection: Selection) -> bool:
+    """Does this clause's best sentence say enough about the question to be quoted as an answer?"""
+    hit = selection.hit
+    weak_source = hit.kind == "report" or (hit.region is None and hit.year is None)
+    needed = MIN_COVERAGE_REPORT if weak_source else MIN_COVERAGE
+    return selection.score >= MIN_SCORE and selection.coverage >= needed
+
+
 def answer_candidates(selections: list[Selection]) -> list[Selection]:
-    """The ranked selections that can answer: the best one must cover enough of the question,
-    the rest must score close to it."""
-    if not selections or selections[0].coverage < MIN_COVERAGE:
+    """The ranked selections that can answer, limited to those scoring close to the best one."""
+    eligible = [s for s in selections if can_answer(s)]
+    if not eligible:
         return []
-    floor = selections[0].score * RELATIVE_FLOOR
-    return [s for s in selections if s.score >= floor]
+    floor = eligible[0].score * RELATIVE_FLOOR
+    return [s for s in eligible if s.score >= floor]
 
 
 def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K) -> Retrieval:

@@ -33,13 +33,17 @@ FIGURE_BONUS = 2.0  # a "how much" question answered by a sentence stating an am
 QUALIFIER_PENALTY = 2.0  # per narrower case the sentence is about and the question is not
 QUESTION_SENTENCE_FACTOR = 0.2
 HEADING_WEIGHT = 1.0  # per question word the clause's own heading contains
+# Work reports state what happened (people enrolled, cases settled), not what the rule is; they
+# answer only when no rule or publicity text does about as well.
+REPORT_FACTOR = 0.6
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?\n])")
 _STOPWORDS = {
     "是", "的", "了", "吗", "呢", "吧", "啊", "多少", "怎么", "怎样", "如何", "什么", "哪些", "能", "可以", "我",
     "我们", "你", "请问", "一下", "有", "没有", "要", "在", "和", "或", "及", "与", "那", "如果", "还", "就", "都",
     "医保", "规定", "政策", "个", "几", "多", "报", "少", "钱", "多少钱", "时候", "开始", "现在", "需要", "应该",
-    "知道", "想", "问", "问问", "回来", "带", "办理", "办", "一般", "具体", "标准是", "怎么办", "吗", "么", "医疗保险", "保险",
+    "知道", "想", "问", "问问", "回来", "带", "办理", "办",
+    "能报", "能不能", "可不可以", "是不是", "有没有", "怎么报", "报多少", "一般", "具体", "标准是", "怎么办", "吗", "么", "医疗保险", "保险",
 }
 # Everyday words and the words policies use for the same thing: general insurance vocabulary, so
 # that a citizen's "门槛费" finds the clause's "起付标准" sentence.
@@ -55,8 +59,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "限额": ("限额", "封顶线", "最高限额"),
     "报销比例": ("报销比例", "补偿比例", "支付比例", "比例"),
     "比例": ("报销比例", "补偿比例", "支付比例", "比例"),
-    "报销": ("报销", "补偿", "支付"),
-    "补偿": ("报销", "补偿", "支付"),
+    "报销": ("报销", "补偿", "支付", "结算"),
+    "补偿": ("报销", "补偿", "支付", "结算"),
+    "就医": ("就医", "就诊", "住院", "看病"),
     "少报": ("下降", "下浮", "降低", "减少", "提高"),  # a penalty lowers the rate or raises the deductible
     "多报": ("上浮", "提高", "增加"),
     "交钱": ("缴费", "筹资", "缴纳"),
@@ -81,6 +86,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "带什么": ("提供", "提交", "原件", "复印件", "证明"),
     "看病": ("就医", "就诊", "医疗"),
     "市外": ("市外", "县外", "境外", "异地", "外地"),
+    "期限": ("期限", "有效期"),
     "一年": ("全年", "每年", "年度", "人年", "一年"),
     "学生": ("学生",),
     "门诊": ("门诊",),
@@ -99,11 +105,17 @@ QUALIFIERS: tuple[tuple[str, ...], ...] = (
     ("退休",),
     ("异地", "县外", "市外", "境外", "转外", "外地", "省外"),
     ("外伤",),
+    ("提高", "下降", "上浮", "下浮", "降低"),  # an adjustment of the rule, not the rule itself
 )
 QUANTITY_CUES = ("多少", "几", "标准", "比例", "限额", "金额", "最高", "最多", "封顶", "起付", "门槛", "补")
 _AMOUNT = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万|千)?\s*(?:元|%|％|个百分点)|百分之|[一二两三四五六七八九十百千万]+(?:万?元)"
 )
+# Template text ("报销比例达到X%", "**年") states no fact; statistics ("93398人次") state what
+# happened, not the rule. Neither answers a citizen's question.
+_PLACEHOLDER = re.compile(r"X+%|XX|\*\*|××|某某")
+_STATISTIC = re.compile(r"\d\s*(?:万?人次|万人|人|户|张|名|例|家)(?![民员])")
+_ASIDE = re.compile(r"[(（][^()（）]*[)）]")
 _LEVEL_WORDS = {1: ("一级",), 2: ("二级",), 3: ("三级",)}
 _TIER_WORDS = {1: ("一档",), 2: ("二档",)}
 _PERSON_WORDS = {"student": ("学生",), "child": ("儿童", "幼儿"), "elderly": ("老人", "老年"), "retired": ("退休",)}
@@ -122,13 +134,17 @@ class QueryTerms:
     """The question as the selector sees it."""
 
     topic: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # (alternatives, weight)
+    # Words that restate a slot (scheme, tier, level, person): they steer the choice but a clause
+    # need not repeat them to answer, so coverage is measured without them when anything else is asked.
+    slot_words: set[str] = field(default_factory=set)
     focus: list[str] = field(default_factory=list)  # slot words the answer should single out ("二级")
     asks_figure: bool = False
     mentioned: str = ""  # the question plus every alternative: what counts as "asked about"
 
     @property
-    def total_weight(self) -> float:
-        return sum(weight for _, weight in self.topic)
+    def core(self) -> list[tuple[tuple[str, ...], float]]:
+        core = [(alts, w) for alts, w in self.topic if not (set(alts) & self.slot_words)]
+        return core or self.topic
 
 
 @dataclass
@@ -175,11 +191,14 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
         if len(word) < 2 or word in _STOPWORDS or re.fullmatch(r"[\W_\d]+", word):
             continue
         terms.topic.append(((word,), _weight(word)))
+    if slots.get("scheme"):
+        terms.slot_words.add(str(slots["scheme"]))
     terms.focus.extend(_LEVEL_WORDS.get(slots.get("hospital_level"), ()))
     terms.focus.extend(_TIER_WORDS.get(slots.get("tier"), ()))
     terms.focus.extend(_PERSON_WORDS.get(slots.get("person_category"), ()))
     if slots.get("poverty"):
         terms.focus.append("贫困")
+    terms.slot_words.update(terms.focus)
     terms.mentioned = " ".join([normal, *terms.focus, *(alt for alts, _ in terms.topic for alt in alts)])
     return terms
 
@@ -199,11 +218,13 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def _matched_weight(text: str, terms: QueryTerms) -> float:
-    return sum(weight for alternatives, weight in terms.topic if any(alt in text for alt in alternatives))
+def _matched_weight(text: str, terms: QueryTerms, core_only: bool = False) -> float:
+    topic = terms.core if core_only else terms.topic
+    return sum(weight for alternatives, weight in topic if any(alt in text for alt in alternatives))
 
 
 def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
+    sentence = _ASIDE.sub("", sentence)  # "(含特殊大病门诊…)" is an aside, not what the sentence is about
     return sum(
         1 for group in QUALIFIERS
         if any(w in sentence for w in group) and not any(w in terms.mentioned for w in group)
@@ -217,7 +238,9 @@ def score_sentence(sentence: str, terms: QueryTerms) -> float:
         score += FIGURE_BONUS if terms.asks_figure else 0.5
     # One penalty at most: a list of who is covered names many groups and is still the answer.
     score -= QUALIFIER_PENALTY * min(1, _unasked_qualifiers(sentence, terms))
-    if sentence.rstrip().endswith(("?", "？")):
+    if _STATISTIC.search(sentence):
+        score -= QUALIFIER_PENALTY
+    if sentence.rstrip().endswith(("?", "？")) or _PLACEHOLDER.search(sentence):
         score *= QUESTION_SENTENCE_FACTOR
     return max(score, 0.0)
 
@@ -236,10 +259,14 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
     best_score = scored[0][0]
     chosen = [i for score, i in scored[:MAX_SENTENCES_PER_CLAUSE] if score > 0 and score >= best_score * 0.75]
     picked = [sentences[i] for i in sorted(chosen)]
-    total = terms.total_weight
-    coverage = min(1.0, _matched_weight(" ".join(picked), terms) / total) if total else 1.0
+    total = sum(weight for _, weight in terms.core)
+    # The clause's own heading names its topic ("(五)待遇期限"), so it counts towards coverage.
+    said = " ".join([_heading(hit), *picked])
+    coverage = min(1.0, _matched_weight(said, terms, core_only=True) / total) if total else 1.0
     score = best_score + HEADING_WEIGHT * sum(
         1 for alternatives, _ in terms.topic if any(alt in _heading(hit) for alt in alternatives))
+    if hit.kind == "report":
+        score *= REPORT_FACTOR
     return Selection(hit, picked, score, lead_fragment(picked, terms), coverage, rank)
 
 

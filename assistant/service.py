@@ -157,7 +157,7 @@ class Assistant:
         conflict = find_conflict(retrieval.selections)
         if conflict:
             citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]
-            answer = compose_per_region(conflict.selections)
+            answer = compose_per_region(conflict.selections, by_year=len(conflict.regions) == 1)
             sources = [f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in conflict.selections]
             fallback = "\n".join(quote_fallback(s, n) for n, s in enumerate(conflict.selections, start=1))
             if len(conflict.regions) > 1:
