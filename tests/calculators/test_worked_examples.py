@@ -5,15 +5,15 @@ clause it is about."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
 
 import calculators
 from calculators.errors import CalcError
 from knowledge_base.normalize import normalize_text
-from tests.calculators.conftest import load_worked
-
-DATA = load_worked()
+DATA = yaml.safe_load((Path(__file__).parent / "worked_examples.yaml").read_text(encoding="utf-8"))
 
 
 def _cited(result) -> str:
