@@ -78,5 +78,5 @@ def test_every_modifier_is_exercised():
         for mods in policy.modifiers.values():
             for m in mods:
                 if policy.id == "guiyang-resident-poverty-2018":
-                    continue  # their base parameters are absent in the text; covered in test_modifiers.py
+                    continue  # their base parameters are absent in the text; covered in test_calc_rule_loading.py
                 assert m.name in applied, (policy.id, m.id)
