@@ -73,18 +73,24 @@ def contains_pii(text: str) -> bool:
 _OPENID_PARAM = re.compile(r"(?i)\b(openid|FromUserName)=[^&\s\"']+")
 
 
+def _mask_log_text(text: str) -> str:
+    return _OPENID_PARAM.sub(lambda m: f"{m.group(1)}=***", mask_pii(text))
+
+
 class PIIMaskingFilter(logging.Filter):
-    """Logging filter that masks personal data in every record's rendered message, including the
-    WeChat OpenID that access logs would otherwise show in the webhook's query string."""
+    """Logging filter that masks personal data in every record's message and arguments, including
+    the WeChat OpenID that access logs would otherwise show in the webhook's query string.
+
+    Arguments are masked one by one rather than pre-rendering the message, because formatters
+    such as uvicorn's access formatter read `record.args` themselves."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record: let logging report it as usual
-            return True
-        masked = _OPENID_PARAM.sub(lambda m: f"{m.group(1)}=***", mask_pii(message))
-        if masked != message:
-            record.msg, record.args = masked, None
+        if isinstance(record.msg, str):
+            record.msg = _mask_log_text(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_mask_log_text(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _mask_log_text(v) if isinstance(v, str) else v for k, v in record.args.items()}
         return True
 
 

@@ -61,6 +61,20 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     assert "oAbC-123" not in caplog.text and "openid=***&nonce=1" in caplog.text
 
 
+def test_uvicorn_access_records_stay_formattable() -> None:
+    import logging
+
+    from uvicorn.logging import AccessFormatter
+
+    from api.pii import PIIMaskingFilter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", "/wechat?openid=oXyZ&nonce=1", "1.1", 200), None)
+    assert PIIMaskingFilter().filter(record)
+    line = AccessFormatter("%(client_addr)s - %(request_line)s %(status_code)s", use_colors=False).format(record)
+    assert line == '127.0.0.1:5 - GET /wechat?openid=***&nonce=1 HTTP/1.1 200 OK'
+
+
 # -- rate limiter ---------------------------------------------------------------------------------
 def test_rate_limiter_window() -> None:
     now = [0.0]
