@@ -89,7 +89,8 @@ def applicable_modifiers(ctx: Context) -> list[CompiledModifier]:
     return chosen
 
 
-def _describe_dims(ctx: Context | None, param: CompiledParam, key: tuple) -> str:
+def _describe_dims(param: CompiledParam, key: tuple) -> str:
+    """Chinese description of a breakdown cell for trace labels: “二档、三级医院”."""
     parts = []
     for dim, v in zip(param.by, key):
         if dim == "level":
@@ -146,7 +147,7 @@ def _base_step(param: CompiledParam, key: tuple, cell) -> Step:
     shared (steps are never mutated after construction)."""
     step = param.step_cache.get(key)
     if step is None:
-        where = _describe_dims(None, param, key)
+        where = _describe_dims(param, key)
         suffix = f"（{where}）" if where else ""
         amount = fmt_plain(cell.value) if param.unit == "ratio" else fmt(cell.value)
         src = cell.source
@@ -183,8 +184,9 @@ def _apply(ctx: Context, param: CompiledParam, m: CompiledModifier, e: CompiledE
         new = q2(new)
     if param.unit == "ratio" and not (ZERO <= new <= ONE):
         raise CalcError("modifiers", f"“{m.name}”使{param.label}变为 {fmt_ratio(new)}，超出0–100%，规则数据有误。")
-    if new < 0:
+    if new < 0:  # e.g. a deduction larger than the amount: an amount never goes below zero
         new = ZERO
+        formula += "，不低于0 → 0"
     ctx.step(f"{m.name}：{param.label}", formula, fmt_plain(new) if param.unit == "ratio" else new, m.source)
     for a in m.assumptions:
         ctx.assume(a)
