@@ -128,6 +128,16 @@ def shot(page: Any, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+def compute(page: Any, covered_cost: str, **selects: str) -> tuple[str, str]:
+    """Fill the estimator's selects (by element id) and amount, submit, return (fund, patient)."""
+    for element_id, value in selects.items():
+        page.select_option(f"#{element_id}", value)
+    page.fill("#covered_cost", covered_cost)
+    page.click("#calc")
+    page.locator("#result").wait_for()
+    return page.inner_text("#fund-share"), page.inner_text("#patient-share")
+
+
 def test_chat_round_trip_with_citation_and_rating(page_factory: Any, live: LiveServer) -> None:
     page = page_factory(PHONE)
     page.goto(live.url + "/")
@@ -191,12 +201,7 @@ def test_estimate_form(page_factory: Any, live: LiveServer) -> None:
     page.click("#calc")  # no amount yet: the form names the missing field
     assert page.locator("#form-error").inner_text() == "请填写政策范围内费用。"
     assert "invalid" in (page.get_attribute("#covered_cost", "class") or "")
-    page.select_option("#hospital_level", "2")
-    page.fill("#covered_cost", "10,000")
-    page.click("#calc")
-    page.locator("#result").wait_for()
-    assert page.inner_text("#fund-share") == "6650.00 元"
-    assert page.inner_text("#patient-share") == "3350.00 元"
+    assert compute(page, "10,000", hospital_level="2") == ("6650.00 元", "3350.00 元")
     rows = page.locator("#steps tr")
     assert rows.count() == 2
     assert "二级医院起付线500元" in rows.nth(0).inner_text()
@@ -253,14 +258,7 @@ def test_real_stack_chat_and_estimate(page_factory: Any, live_real: LiveServer) 
     page = page_factory(DESKTOP)
     page.goto(live_real.url + "/estimate")
     page.locator("#policy option[value='cq-resident-2013']").wait_for(state="attached")
-    page.select_option("#policy", "cq-resident-2013")
-    page.select_option("#service", "inpatient")
-    page.select_option("#hospital_level", "2")
-    page.select_option("#tier", "1")
-    page.fill("#covered_cost", "10000")
-    page.click("#calc")
-    page.locator("#result").wait_for()
-    assert page.inner_text("#fund-share") == "5820.00 元"
-    assert page.inner_text("#patient-share") == "4180.00 元"
+    fund, patient = compute(page, "10000", policy="cq-resident-2013", service="inpatient", hospital_level="2", tier="1")
+    assert (fund, patient) == ("5820.00 元", "4180.00 元")
     assert "一、二、三级医院住院起付线分别为100元/次、300元/次、800元/次" in page.inner_text("#steps")
     shot(page, "real-estimate-desktop")
