@@ -67,3 +67,14 @@ def test_missing_models_give_clear_errors(tmp_path):
 def test_empty_corpus_is_refused(tmp_path):
     with pytest.raises(ValueError, match="没有可用于训练"):
         build_static_embedding([], tmp_path / "m")
+
+
+def test_configured_model_path_loads_offline_through_sentence_transformers(model_dir, tmp_path):
+    # MEDPOLICY_EMBEDDING_MODEL may name any local sentence-transformers model; our own saved
+    # model stands in for e.g. a BGE checkout here (nothing may be downloaded in tests).
+    from knowledge_base.dense import SentenceTransformerEncoder
+
+    enc = load_encoder(str(model_dir), tmp_path)
+    assert isinstance(enc, SentenceTransformerEncoder) and enc.model_id == str(model_dir)
+    texts = ["住院分娩补助", "学生缴费"]
+    assert np.allclose(enc.encode(texts), StaticEncoder(model_dir).encode(texts), atol=1e-5)
