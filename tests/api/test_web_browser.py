@@ -154,6 +154,7 @@ def test_chat_round_trip_with_citation_and_rating(page_factory: Any, live: LiveS
     page.get_by_text("查看完整条款及出处").click()
     page.get_by_text("原文位置：a.txt 第12行；b.txt 第40行").wait_for()
     shot(page, "chat-phone")
+    shot(page, "chat-phone-viewport", full_page=False)  # what the phone shows: composer pinned below
     page.locator(".rating .star").nth(4).click()
     page.get_by_text("谢谢您的评价（5分：很满意）").wait_for()
     feedback = live.app.state.services.get("db").feedback()
