@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
 from assistant.models import Citation
+from calculators.models import PolicySummary
 
 _CATEGORIES = {"adult", "student", "child", "elderly"}
 RESIDENT_SCHEMES = {"城乡居民", "城镇居民", "新农合"}
@@ -46,16 +47,9 @@ FIELD_TO_SLOT = {
 }
 
 
-class PolicyInfo(BaseModel):
-    """What the assistant needs to know about a rule set to choose it."""
-
-    id: str
-    title: str
-    region: str
-    year: int
-    scheme: str
-    services: list[str]
-    contributions: bool = False
+# What the assistant needs to know about a rule set to choose it is exactly the calculators' own
+# summary of it; one model, owned by the calculators.
+PolicyInfo = PolicySummary
 
 
 @dataclass

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from assistant.grounding import check_grounding
-from assistant.numbers import extract_numbers, parse_chinese_numeral
+from assistant.numbers import extract_numbers
 
 CLAUSE = "起付标准为:一级及以下医疗机构150元,二级医疗机构350元,三级医疗机构550元。全年最高限额:一档为7万元。报销比例下降5个百分点。"
 
@@ -13,7 +13,7 @@ CLAUSE = "起付标准为:一级及以下医疗机构150元,二级医疗机构35
     ("十万", 100000), ("二十五", 25),
 ])
 def test_chinese_numerals(text, value):
-    assert parse_chinese_numeral(text) == Decimal(value)
+    assert [n.value for n in extract_numbers(text)] == [Decimal(value)]
 
 
 @pytest.mark.parametrize("text,value", [
@@ -25,6 +25,11 @@ def test_extracts_every_written_form(text, value):
 
 def test_words_containing_numerals_are_not_numbers():
     assert extract_numbers("统一管理，一是加强宣传") == []
+
+
+def test_classified_numerals_and_percent_forms():
+    found = {(n.value, n.percent) for n in extract_numbers("三级医院，报销比例下降5个百分点，百分之八点五，上浮10%")}
+    assert found == {(Decimal(3), False), (Decimal(5), True), (Decimal("8.5"), True), (Decimal(10), True)}
 
 
 def test_faithful_answer_passes():
@@ -39,7 +44,7 @@ def test_reformatted_figures_pass():
 def test_a_wrong_number_fails_and_is_named():
     result = check_grounding("二级医疗机构360元[1]", [CLAUSE])
     assert not result.ok
-    assert result.unsupported == ["360"]
+    assert result.unsupported == ["360元"]
 
 
 def test_a_wrong_wan_amount_fails():
