@@ -38,6 +38,10 @@ class BM25Index:
         retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
         return cls(retriever, n_docs)
 
+    def terms(self) -> list[str]:
+        """Every indexed term (the vocabulary), in no particular order."""
+        return [t for t in self._r.vocab_dict if t]
+
     def has(self, term: str) -> bool:
         return term in self._r.vocab_dict and term != ""
 

@@ -199,8 +199,7 @@ class HybridSearcher:
         """Second pass: index terms that occur verbatim inside the query text, whatever jieba
         made of the query (typos and unusual compounds segment differently)."""
         if self._vocab_terms is None:
-            vocab = self.body._r.vocab_dict  # noqa: SLF001 - same package, read-only
-            self._vocab_terms = sorted((t for t in vocab if len(t) >= 2), key=len, reverse=True)
+            self._vocab_terms = sorted((t for t in self.body.terms() if len(t) >= 2), key=len, reverse=True)
         found = {t: 0.8 for t in self._vocab_terms if t in plan.text}
         return found
 

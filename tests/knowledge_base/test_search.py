@@ -90,3 +90,19 @@ def test_dense_side_contributes_when_weighted(sample_clauses):
 def test_config_rejects_nothing_silently():
     cfg = RetrievalConfig().with_(dense_weight=0.0)
     assert cfg.dense_weight == 0.0 and RetrievalConfig().bm25_weight == 1.0
+
+
+def test_loose_second_pass_finds_index_terms_inside_an_odd_query(searcher):
+    # jieba segments this run-on typo differently from the documents; the loose pass still finds
+    # the index term 孕产妇 inside it
+    from knowledge_base.search import plan_query
+
+    plan = plan_query("孕产妇费呀", searcher.config, searcher.synonyms)
+    assert "孕产妇" in searcher._loose_terms(plan)
+
+
+def test_compound_sub_words_are_not_expanded(searcher):
+    from knowledge_base.search import plan_query
+
+    plan = plan_query("生孩子", searcher.config, searcher.synonyms)
+    assert "分娩" in plan.weights and "学生" not in plan.weights
