@@ -51,6 +51,7 @@ class RetrievalConfig:
     dense_top_n: int = 50  # only the dense side's best N take part in fusion
     coverage_boost: float = 0.5  # fused score × (1 + boost × coverage) for the top candidates
     rerank_depth: int = 30
+    region_boost: float = 0.5  # fused score × (1 + boost) for clauses of a region the query names
     group_max: bool = True  # a query term and its synonyms count once (best member), not summed
 
     def with_(self, **changes) -> RetrievalConfig:
@@ -128,6 +129,7 @@ class HybridSearcher:
         self.config = config or RetrievalConfig()
         self.synonyms = synonyms or load_synonyms()
         self._vocab_terms: list[str] | None = None
+        self._region_names: dict[str, str] | None = None
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -203,6 +205,21 @@ class HybridSearcher:
         found = {t: 0.8 for t in self._vocab_terms if t in plan.text}
         return found
 
+    def regions_named_in(self, text: str) -> set[str]:
+        """Clause regions the query names, also without their 省/市/县/区 suffix (岳池 → 岳池县).
+
+        A soft preference, unlike a filter: a question naming a place usually wants that place's
+        rule, but the metadata may be missing on the clause that answers it."""
+        if self._region_names is None:
+            names: dict[str, str] = {}
+            for region in {c.region for c in self.clauses if c.region}:
+                names[region] = region
+                short = region.rstrip("省市县区")
+                if len(short) >= 2:
+                    names.setdefault(short, region)
+            self._region_names = names
+        return {region for name, region in self._region_names.items() if name in text}
+
     def eligible(self, filters: SearchFilters | None) -> np.ndarray:
         if filters is None:
             return np.ones(len(self.clauses), dtype=bool)
@@ -240,6 +257,9 @@ class HybridSearcher:
             rankings.append((dense_rank, cfg.dense_weight))
         fused = rrf(rankings, cfg.rrf_k)
         fused[~eligible] = 0
+        named = self.regions_named_in(plan.text)
+        if named and cfg.region_boost > 0:  # "岳池县…起付线": prefer that region's clauses
+            fused[np.array([c.region in named for c in self.clauses])] *= 1.0 + cfg.region_boost
         candidates = np.flatnonzero(fused > 0)
         order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))]
         # Coordination: among the best candidates, a clause that covers more of the question's

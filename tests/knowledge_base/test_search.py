@@ -106,3 +106,12 @@ def test_compound_sub_words_are_not_expanded(searcher):
 
     plan = plan_query("生孩子", searcher.config, searcher.synonyms)
     assert "分娩" in plan.weights and "学生" not in plan.weights
+
+
+def test_region_named_in_query_is_preferred_without_filtering(searcher):
+    # both c1 (重庆) and c6 (岳池县) state 起付 amounts; naming 岳池 puts its clause first
+    top = ids(searcher.search("岳池住院起付线多少"))
+    assert top[0] == "c6"
+    assert "c1" in top  # a preference, not a filter: 重庆's clause is still listed
+    assert searcher.regions_named_in("岳池县住院") == {"岳池县"}
+    assert searcher.regions_named_in("住院起付线") == set()
