@@ -10,6 +10,10 @@ from __future__ import annotations
 from assistant.models import Citation
 from assistant.select import Selection
 
+# Beyond this a region's line in a side-by-side answer shows only the fragment naming the asked
+# level/tier/person; shorter rules are shown whole so the base rule is not lost.
+PER_REGION_MAX_CHARS = 90
+
 
 def citation_for(n: int, selection: Selection) -> Citation:
     hit = selection.hit
@@ -55,7 +59,8 @@ def compose_per_region(selections: list[Selection], by_year: bool = False) -> st
     header = "不同年份的规定不同，请按适用的年份看：" if by_year else "不同地区的规定不同，请按您参保的地区看："
     lines = [header]
     for n, selection in enumerate(selections, start=1):
-        lead = selection.lead or "".join(selection.sentences)
+        body = "".join(selection.sentences)
+        lead = body if len(body) <= PER_REGION_MAX_CHARS or not selection.lead else selection.lead
         lines.append(f"· {place_label(selection.hit.region, selection.hit.year)}：{lead}[{n}]")
     return "\n".join(lines)
 

@@ -44,6 +44,20 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
     return SearchFilters(region=region, year=year)
 
 
+# Resident schemes were merged from these over the years; a rule of one is relevant to the others.
+_RESIDENT_SCHEMES = {"城乡居民", "城镇居民", "新农合"}
+
+
+def scheme_fits(wanted: str | None, hit: SearchHit) -> bool:
+    """A clause tagged only with other schemes than the one asked about (职工 vs 城镇居民) is not
+    an answer; untagged clauses and the resident schemes among themselves are. Reads the hit's
+    optional `schemes` list (every scheme the clause is about) when the knowledge base gives one."""
+    schemes = list(getattr(hit, "schemes", None) or ([hit.scheme] if hit.scheme else []))
+    if not wanted or not schemes or wanted in schemes:
+        return True
+    return wanted in _RESIDENT_SCHEMES and any(s in _RESIDENT_SCHEMES for s in schemes)
+
+
 def can_answer(selection: Selection) -> bool:
     """Does this clause's best sentence say enough about the question to be quoted as an answer?"""
     hit = selection.hit
@@ -64,7 +78,8 @@ def answer_candidates(selections: list[Selection]) -> list[Selection]:
 def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K) -> Retrieval:
     filters = filters_from_slots(slots)
     response = kb.search(query, top_k=top_k, filters=filters)
-    selections = [] if response.no_basis else answer_candidates(rank_selections(response.results, query_terms(query, slots)))
+    hits = [] if response.no_basis else [h for h in response.results if scheme_fits(slots.get("scheme"), h)]
+    selections = answer_candidates(rank_selections(hits, query_terms(query, slots)))
     return Retrieval(no_basis=not selections, selections=selections, filtered_by_region=filters is not None)
 
 

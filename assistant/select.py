@@ -85,6 +85,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "材料": ("材料", "提供", "提交", "原件", "复印件", "证明"),
     "带什么": ("提供", "提交", "原件", "复印件", "证明"),
     "看病": ("就医", "就诊", "医疗"),
+    "医院": ("医院", "医疗机构"),
     "市外": ("市外", "县外", "境外", "异地", "外地"),
     "期限": ("期限", "有效期"),
     "一年": ("全年", "每年", "年度", "人年", "一年"),
@@ -224,7 +225,7 @@ def _matched_weight(text: str, terms: QueryTerms, core_only: bool = False) -> fl
 
 
 def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
-    sentence = _ASIDE.sub("", sentence)  # "(含特殊大病门诊…)" is an aside, not what the sentence is about
+    sentence = _ASIDE.sub("", sentence)
     return sum(
         1 for group in QUALIFIERS
         if any(w in sentence for w in group) and not any(w in terms.mentioned for w in group)
@@ -232,7 +233,8 @@ def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
 
 
 def score_sentence(sentence: str, terms: QueryTerms) -> float:
-    score = _matched_weight(sentence, terms)
+    # A word inside an aside ("(含特殊大病门诊…)") is not what the sentence is about.
+    score = _matched_weight(_ASIDE.sub("", sentence), terms)
     score += FOCUS_WEIGHT * sum(1 for word in terms.focus if word in sentence)
     if _AMOUNT.search(sentence):
         score += FIGURE_BONUS if terms.asks_figure else 0.5

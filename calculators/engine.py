@@ -22,7 +22,7 @@ from calculators.modifiers import (
 from calculators.models import Assumption, EstimateRequest, EstimateResult
 from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
 from calculators.payers import PayerLedger
-from calculators.registry import get_policy, to_source
+from calculators.registry import Policy, get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
 from calculators.validation import parse_model
 
@@ -67,6 +67,7 @@ class Plan:
     assumptions: tuple
     defaults: tuple[tuple[str, str], ...]
     once_source: object = None  # Source of the once-a-year deductible rule, if the service has one
+    relief: tuple = ()  # (payer, label, ratio, cap or None, pool) of the later payers that apply
 
 # Request fields planning may read. Planning reads nothing else, so equal values give an equal plan.
 _PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_area", "out_of_city", "referral",
@@ -113,6 +114,12 @@ def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     major = None
     if spec.major_illness:
         major = (resolve(ctx, spec.major_illness.deductible, mods), resolve(ctx, spec.major_illness.ratio, mods))
+    relief = []
+    for stage in spec.relief:
+        if all(condition_holds(ctx, k, v) for k, v in stage.when.items()):
+            stage_ratio = resolve(ctx, stage.ratio, mods)
+            stage_cap = resolve_optional_cap(ctx, stage.cap, mods) if stage.cap else None
+            relief.append((stage.payer, stage.label, stage_ratio, stage_cap, stage.pool))
     once_source = None
     if spec.deductible_once_a_year:
         once = spec.deductible_once_a_year
@@ -120,7 +127,7 @@ def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
         ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=once_source))
     return Plan(
         deductible, ratio, tuple(caps), major, tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
-        tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults), once_source,
+        tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults), once_source, tuple(relief),
     )
 
 
@@ -181,6 +188,18 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
         paid = q2(base * mi_ratio)
         ctx.step("大病保险支付", f"max(0, {fmt(ledger.covered_remainder)} − {fmt(mi_deductible)}) × {fmt_ratio(mi_ratio)} = {fmt(paid)}",
                  ledger.pay("major_illness", paid), payer="major_illness")
+    for payer, label, stage_ratio, stage_cap, pool in plan.relief:
+        base = ledger.covered_remainder
+        raw = q2(base * stage_ratio)
+        paid = raw
+        formula = f"{fmt(base)} × {fmt_ratio(stage_ratio)} = {fmt(raw)}"
+        if stage_cap is not None:
+            used = _ytd(ctx, pool, False)
+            remaining = max(ZERO, stage_cap - used)
+            paid = min(raw, remaining)
+            formula = f"min({formula}, 限额 {fmt(stage_cap)} − 已支付 {fmt(used)} = {fmt(remaining)}) = {fmt(paid)}"
+        ctx.step(label, formula, ledger.pay(payer, paid), payer=payer)
+        out.caps_used[pool] = paid
     out.deductible = applied
     out.copay = eligible - fund_raw
     out.above_cap = fund_raw - fund
@@ -275,7 +294,12 @@ def _service_spec(policy, service: str):
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
-    policy = get_policy(req.policy)
+    return estimate_under(get_policy(req.policy), req)
+
+
+def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateResult:
+    """Estimate under a given compiled policy (a draft rule file outside the registry, or tests)."""
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
     spec = _service_spec(policy, req.service)
     ctx = Context(req, policy, req.service)
     for name in spec.requires:

@@ -177,6 +177,8 @@ def _service_params(spec) -> list[str]:
     mi = getattr(spec, "major_illness", None)
     if mi:
         names.extend([mi.deductible, mi.ratio])
+    for stage in getattr(spec, "relief", []) or []:
+        names.extend([stage.ratio] + ([stage.cap] if stage.cap else []))
     return names
 
 

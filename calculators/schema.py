@@ -69,6 +69,18 @@ class MajorIllnessStage(_Strict):
     ratio: str
 
 
+class ReliefStage(_Strict):
+    """A later payer on what the earlier ones left: medical assistance or poverty relief paying
+    `ratio` of the covered remainder, up to an optional yearly `cap` tracked in `pool`."""
+
+    payer: Literal["assistance", "poverty_relief"]
+    label: str
+    ratio: str
+    cap: str | None = None
+    pool: str
+    when: dict[str, object] = Field(default_factory=dict)
+
+
 class _ServiceBase(_Strict):
     label: str
     requires: list[str] = Field(default_factory=list)
@@ -83,6 +95,7 @@ class DeductibleRatioCap(_ServiceBase):
     ratio_source: RuleSource | None = None  # clause that applies the ratio to this service
     caps: list[CapRef] = Field(default_factory=list)
     major_illness: MajorIllnessStage | None = None
+    relief: list[ReliefStage] = Field(default_factory=list)  # after major illness, in this order
 
 
 class Quota(_ServiceBase):
