@@ -162,3 +162,55 @@ def test_guiyang_poverty_modifiers_resolve_on_their_own_parameters():
     assert resolve(ctx, "general.deductible", applicable_modifiers(ctx)) == 0
     with pytest.raises(CalcError, match="原文未规定"):
         resolve(ctx, "general.ratio", applicable_modifiers(ctx))
+
+
+CHAIN = """
+id: chain
+title: 链式支付测试政策
+region: 某县
+year: 2020
+scheme: 城乡居民
+document: 004_02e12ab9ff262432.txt
+parameters:
+  d: {label: 起付线, unit: CNY, values: [{value: "100", source: {quote: "起付线100元"}}]}
+  r: {label: 比例, unit: ratio, values: [{value: "0.5", source: {quote: "报销50%"}}]}
+  mi_d: {label: 大病起付线, unit: CNY, values: [{value: "1000", source: {quote: "大病起付线1000元"}}]}
+  mi_r: {label: 大病比例, unit: ratio, values: [{value: "0.6", source: {quote: "大病报销60%"}}]}
+  a_r: {label: 救助比例, unit: ratio, values: [{value: "0.7", source: {quote: "救助70%"}}]}
+  a_cap: {label: 救助限额, unit: CNY, values: [{value: "500", source: {quote: "救助限额500元"}}]}
+services:
+  inpatient:
+    kind: deductible_ratio_cap
+    label: 住院
+    deductible: d
+    ratio: r
+    major_illness: {deductible: mi_d, ratio: mi_r}
+    relief:
+      - {payer: assistance, label: 医疗救助, ratio: a_r, cap: a_cap, pool: assistance, when: {poverty: true}}
+"""
+
+
+def test_payer_chain_each_stage_on_the_previous_remainder(tmp_path):
+    """Hand-worked: covered 10000. Basic (10000-100)*50% = 4950, remainder 5050; major illness
+    (5050-1000)*60% = 2430, remainder 2620; assistance 2620*70% = 1834 capped at 500.
+    Reimbursed 4950+2430+500 = 7880, out of pocket 2120."""
+    from calculators.engine import estimate_under
+
+    path = tmp_path / "chain.yaml"
+    path.write_text(CHAIN, encoding="utf-8")
+    policy = compile_rule_file(path)
+    result = estimate_under(policy, {"policy": "chain", "service": "inpatient", "covered_cost": "10000",
+                                     "person": {"poverty": True}})
+    assert [(p.payer, p.amount) for p in result.breakdown.payers] == [
+        ("basic_fund", "4950.00"), ("major_illness", "2430.00"), ("assistance", "500.00")]
+    assert (result.reimbursed, result.out_of_pocket) == ("7880.00", "2120.00")
+    assert result.caps_used["assistance"] == "500.00"
+    # Not poor: no assistance stage.
+    result = estimate_under(policy, {"policy": "chain", "service": "inpatient", "covered_cost": "10000",
+                                     "person": {"poverty": False}})
+    assert [p.payer for p in result.breakdown.payers] == ["basic_fund", "major_illness"]
+    assert result.reimbursed == "7380.00"
+    # Assistance already used this year: 300 of the 500 paid, 200 left.
+    result = estimate_under(policy, {"policy": "chain", "service": "inpatient", "covered_cost": "10000",
+                                     "person": {"poverty": True}, "ytd_by_pool": {"assistance": "300"}})
+    assert result.breakdown.payers[-1].amount == "200.00"
