@@ -161,35 +161,70 @@ def trace_text(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False)
 
 
-def step_citations(result: dict[str, Any], policy: PolicyInfo, start: int = 1) -> tuple[list[Citation], dict[str, int]]:
-    """One citation per distinct clause behind the steps; maps (citation, quote) -> its [n]."""
-    citations: list[Citation] = []
-    index: dict[str, int] = {}
-    for step in result.get("steps", []):
-        source = step.get("source") or {}
-        quote = source.get("quote") or step.get("quote")
-        if not quote:
-            continue
-        key = f"{source.get('citation') or step.get('citation')}|{quote}"
-        if key in index:
-            continue
-        n = start + len(citations)
-        index[key] = n
-        citations.append(Citation(
-            n=n,
-            chunk_id=source.get("chunk_id") or step.get("chunk_id") or "",
-            citation=source.get("citation") or step.get("citation") or source.get("document", ""),
-            text=quote,
-            region=policy.region,
-            year=policy.year,
-        ))
-    return citations, index
+def _step_source(step: dict[str, Any]) -> tuple[str, str, str]:
+    """(chunk id, citation path, quote) of the clause behind a step."""
+    source = step.get("source") or {}
+    return (
+        source.get("chunk_id") or step.get("chunk_id") or "",
+        source.get("citation") or step.get("citation") or source.get("document", ""),
+        source.get("quote") or step.get("quote") or "",
+    )
 
 
 def _step_key(step: dict[str, Any]) -> str | None:
-    source = step.get("source") or {}
-    quote = source.get("quote") or step.get("quote")
-    return f"{source.get('citation') or step.get('citation')}|{quote}" if quote else None
+    """Steps quoting the same clause share one citation: by chunk id when known, else by path+quote."""
+    chunk_id, citation, quote = _step_source(step)
+    if not quote:
+        return None
+    return chunk_id or f"{citation}|{quote}"
+
+
+def step_citations(result: dict[str, Any], policy: PolicyInfo, start: int = 1) -> tuple[list[Citation], dict[str, int]]:
+    """One citation per distinct clause behind the steps (its quotes joined); maps step key -> [n]."""
+    citations: list[Citation] = []
+    index: dict[str, int] = {}
+    for step in result.get("steps", []):
+        key = _step_key(step)
+        if key is None:
+            continue
+        chunk_id, citation, quote = _step_source(step)
+        if key in index:
+            cited = citations[index[key] - start]
+            if quote not in cited.text:
+                cited.text = f"{cited.text}……{quote}"
+            continue
+        index[key] = start + len(citations)
+        citations.append(Citation(n=index[key], chunk_id=chunk_id, citation=citation, text=quote,
+                                  region=policy.region, year=policy.year))
+    return citations, index
+
+
+# How a default the calculator applied reads to a citizen: field -> (what, {value: wording}).
+_DEFAULT_WORDING: dict[str, tuple[str, dict[str, str]]] = {
+    "uncovered_cost": ("目录外自费费用", {"0": "0元"}),
+    "ytd_reimbursed": ("今年已报销金额", {"0": "0元"}),
+    "prior_reimbursed": ("已报销金额", {"0": "0元"}),
+    "out_of_area": ("就医地点", {"false": "本县（统筹区）内", "true": "县外"}),
+    "referral": ("转诊登记", {"false": "未办理", "true": "已办理"}),
+    "admission_index": ("住院次数", {"1": "今年第一次"}),
+    "chronic_disease_count": ("慢性病种数", {"1": "1种"}),
+    "person.major_disease": ("重大疾病", {"false": "不属于", "true": "属于"}),
+    "person.poverty": ("贫困人口", {"false": "不属于", "true": "属于"}),
+    "person.low_income": ("低保对象", {"false": "不属于", "true": "属于"}),
+    "person.no_support": ("三无人员", {"false": "不属于", "true": "属于"}),
+    "person.retired": ("在职/退休", {"false": "在职", "true": "退休"}),
+    "person.category": ("人员类别", {"adult": "成年居民", "student": "中小学生", "child": "学龄前儿童",
+                                     "elderly": "老年人"}),
+    "tier": ("参保档次", {"1": "一档", "2": "二档"}),
+    "hospital_level": ("医院等级", {"1": "一级", "2": "二级", "3": "三级"}),
+}
+
+
+def default_note(field_name: str, value: Any) -> str:
+    """"就医地点按本县（统筹区）内计" — a default stated in the citizen's words."""
+    what, wording = _DEFAULT_WORDING.get(field_name, (field_name, {}))
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return f"{what}按{wording.get(text, text)}计"
 
 
 MAX_STEP_LINES = 6
@@ -222,8 +257,8 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     assumptions = [a.get("text") for a in result.get("assumptions", []) if a.get("text")]
     defaults = result.get("defaults") or {}
     if assumptions or defaults:
-        notes = assumptions + [f"未说明的{k}按{v}计" for k, v in defaults.items()]
-        lines.append("说明：" + "；".join(notes) + "。")
+        notes = assumptions + [default_note(k, v) for k, v in defaults.items()]
+        lines.append("说明：" + ("未说明的" if defaults and not assumptions else "") + "；".join(notes) + "。")
     lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
     return "\n".join(lines), citations
 
