@@ -1,0 +1,86 @@
+"""Sentence selection and answer eligibility (assistant.select, assistant.retrieve), on hand-made hits."""
+
+from assistant.compose import compose_single
+from assistant.conflicts import find_conflict, group_by_place
+from assistant.estimate_bridge import default_note
+from assistant.retrieve import answer_candidates, can_answer, scheme_fits
+from assistant.select import query_terms, rank_selections, select_sentences
+from knowledge_base.models import SearchHit
+
+
+def hit(cid, text, region="甲县", year=2010, kind="rule", heading="", scheme=None):
+    return SearchHit(chunk_id=cid, doc_title="文件", citation=f"文件 › {heading or cid}", text=text, region=region,
+                     year=year, scheme=scheme, kind=kind, score=1.0, sources=[])
+
+
+def test_boilerplate_questions_do_not_answer():
+    clause = hit("a", "住院报销比例多少?起付线多少?报销比例为70%。")
+    selection = select_sentences(clause, query_terms("住院报销比例多少"))
+    assert selection.sentences == ["报销比例为70%。"]
+
+
+def test_template_placeholders_state_no_fact():
+    ranked = rank_selections([hit("t", "住院报销比例达到X%。", kind="report"), hit("r", "住院报销比例为60%。")],
+                             query_terms("住院报销比例"))
+    assert ranked[0].hit.chunk_id == "r"
+
+
+def test_the_general_rule_beats_its_exception():
+    clause = hit("a", "中小学生报销比例上浮10%。住院报销比例为70%。")
+    assert select_sentences(clause, query_terms("住院报销比例多少")).sentences[0] == "住院报销比例为70%。"
+    asked = select_sentences(clause, query_terms("学生住院报销比例多少", {"person_category": "student"}))
+    assert "上浮10%" in "".join(asked.sentences)
+
+
+def test_a_clause_sharing_one_word_is_no_answer():
+    selections = rank_selections([hit("a", "开通了电子社保卡手机支付功能,方便群众看病。")],
+                                 query_terms("医保电子凭证怎么激活"))
+    assert answer_candidates(selections) == []
+
+
+def test_a_report_must_cover_the_whole_question():
+    terms = query_terms("异地就医住院怎么报销")
+    report = select_sentences(hit("r", "异地就医住院的群众逐年增加,我县加强宣传。", kind="report"), terms)
+    rule = select_sentences(hit("u", "异地就医的,住院费用回参保地报销,报销比例下降5%。"), terms)
+    assert report.coverage < 1.0 and report.score >= 3.0
+    assert not can_answer(report)
+    assert can_answer(rule)
+
+
+def test_heading_counts_towards_coverage():
+    terms = query_terms("待遇期限")
+    selection = select_sentences(hit("h", "待遇有效期为每年1月1日至12月31日。", heading="(五)待遇期限"), terms)
+    assert selection.coverage == 1.0
+
+
+def test_scheme_compatibility():
+    assert scheme_fits("职工", hit("a", "x", scheme=None))
+    assert not scheme_fits("职工", hit("a", "x", scheme="城镇居民"))
+    assert scheme_fits("新农合", hit("a", "x", scheme="城镇居民"))
+
+
+def test_an_undated_clause_joins_its_regions_dated_rules():
+    terms = query_terms("起付线多少")
+    dated = select_sentences(hit("d", "起付线为300元。", "乙市", 2013), terms)
+    undated = select_sentences(hit("u", "起付线仅300元,欢迎参保。", "乙市", None), terms)
+    assert len(group_by_place([undated, dated])) == 1
+    assert find_conflict([undated, dated]) is None
+
+
+def test_reports_do_not_compete_with_rules():
+    terms = query_terms("起付线多少")
+    rule = select_sentences(hit("a", "起付线为300元。", "甲县", 2013), terms)
+    report = select_sentences(hit("b", "我县起付线降至200元。", "乙县", 2018, kind="report"), terms)
+    assert find_conflict([rule, report]) is None
+
+
+def test_a_report_is_not_worded_as_a_rule():
+    terms = query_terms("起付线多少")
+    report = select_sentences(hit("b", "我县起付线降至200元。", "乙县", 2018, kind="report"), terms)
+    assert compose_single(report).startswith("乙县（2018年）的工作材料中提到：")
+    assert compose_single(select_sentences(hit("a", "起付线为300元。"), terms)).startswith("甲县（2010年）规定：")
+
+
+def test_defaults_read_in_chinese():
+    assert default_note("out_of_area", "false") == "就医地点按本县（统筹区）内计"
+    assert default_note("uncovered_cost", "0") == "目录外自费费用按0元计"
