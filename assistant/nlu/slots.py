@@ -78,7 +78,8 @@ def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
     if _followed_by(text, sp.end, conf["non_money_units"]):
         return False
     digits = re.sub(r"\D", "", sp.text)
-    if digits and digits == sp.text and (digits in conf["hotlines"] or len(digits) >= 7):
+    after_cost_cue = any(text[: sp.start].rstrip().endswith(w) for w in conf["cost_cues"])
+    if digits and digits == sp.text and not after_cost_cue and (digits in conf["hotlines"] or len(digits) >= 7):
         return False
     return sp.value >= conf["bare_min"]
 

@@ -247,3 +247,9 @@ def test_full_width_digits_and_spaces():
 def test_parse_rejects_non_text():
     with pytest.raises(TypeError):
         parse(None)  # type: ignore[arg-type]
+
+
+def test_hotline_digits_are_money_only_after_a_cost_cue():
+    assert parse("住院花了119能报多少").slots.amount == 119
+    assert parse("着火了打119").slots.amount is None
+    assert parse("有事打12333吗").slots.amount is None
