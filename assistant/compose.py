@@ -46,7 +46,9 @@ def source_phrase(selection: Selection) -> str:
 
 def compose_single(selection: Selection, n: int = 1) -> str:
     """One clause's answer: the lead fragment first when there is one, then the sentences."""
-    body = "".join(selection.sentences)
+    body = "".join(selection.sentences).rstrip(",，;；、:： ")
+    if body and body[-1] not in "。！？!?)）":
+        body += "。"  # a sentence cut at a semicolon still ends like one
     phrase = source_phrase(selection)
     if selection.lead and selection.lead not in body[: len(selection.lead) + 2]:
         return f"{selection.lead}[{n}]。\n{phrase}：{body}"

@@ -273,12 +273,39 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
 
 
 _FRAGMENT_SPLIT = re.compile(r"[,，;；]")
+# "一、二、三级医院住院起付线分别为100元/次、300元/次、800元/次": a list of grades, what they
+# govern, and one value per grade, the most common way policies state level-dependent figures.
+_ENUMERATION = re.compile(
+    r"(?:(?P<prefix>[一二三四五]档)[:：])?[^,，;；。:：]*?(?P<ordinals>(?:[一二三四五]、)+[一二三四五])(?P<unit>级|档)"
+    r"(?P<what>[^,，;；。]*?)分别为[:：]?(?P<values>[^,，;；。]+)"
+)
+
+
+def enumerated_value(sentence: str, focus: str) -> str | None:
+    """The one grade's figure out of a "一、二、三级…分别为a、b、c" list, worded with the
+    sentence's own words ("二级医院住院起付线300元/次"); None when the list does not parse."""
+    for m in _ENUMERATION.finditer(sentence):
+        ordinals = m.group("ordinals").split("、")
+        values = [v.strip() for v in re.split(r"、|和|及", m.group("values")) if v.strip()]
+        if len(values) != len(ordinals):
+            continue
+        for ordinal, value in zip(ordinals, values):
+            if f"{ordinal}{m.group('unit')}" == focus:
+                prefix = m.group("prefix") or ""
+                return f"{prefix}{'，' if prefix else ''}{focus}{m.group('what')}{value}"
+    return None
 
 
 def lead_fragment(sentences: list[str], terms: QueryTerms) -> str | None:
-    """A fragment naming the asked-for level/tier/person with its figure ("二级医疗机构350元")."""
+    """What to lead with when the user named a level/tier/person: that grade's figure out of an
+    enumeration, or else the fragment naming it with its figure ("二级医疗机构350元")."""
     if not terms.focus:
         return None
+    for word in terms.focus:
+        for sentence in sentences:
+            value = enumerated_value(sentence, word)
+            if value and (len(terms.focus) == 1 or any(w in sentence for w in terms.focus if w != word)):
+                return value
     for sentence in sentences:
         for fragment in _FRAGMENT_SPLIT.split(sentence):
             fragment = fragment.strip(" 。:：")

@@ -84,3 +84,14 @@ def test_a_report_is_not_worded_as_a_rule():
 def test_defaults_read_in_chinese():
     assert default_note("out_of_area", "false") == "就医地点按本县（统筹区）内计"
     assert default_note("uncovered_cost", "0") == "目录外自费费用按0元计"
+
+
+def test_one_grade_out_of_an_enumeration():
+    from assistant.select import enumerated_value
+
+    sentence = "一档:一、二、三级医院补偿比例分别为80%、60%和40%;"
+    assert enumerated_value(sentence, "二级") == "一档，二级医院补偿比例60%"
+    assert enumerated_value("一、二、三级医院起付线分别为100元、300元。", "三级") is None  # lists do not line up
+    answer = compose_single(select_sentences(hit("a", "一、二、三级医院住院起付线分别为100元、300元、800元。"),
+                                             query_terms("二级医院起付线", {"hospital_level": 2})))
+    assert answer.startswith("二级医院住院起付线300元[1]")
