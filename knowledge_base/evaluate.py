@@ -21,6 +21,7 @@ from knowledge_base.search import HybridSearcher, RetrievalConfig
 
 EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 MRR_CUTOFF = 10
+SPLITS = ("dev", "heldout", "heldout_b", "all")
 
 
 class EvalQuestion(BaseModel):
@@ -33,17 +34,31 @@ class EvalQuestion(BaseModel):
 class EvalSet(BaseModel):
     questions: list[EvalQuestion]  # development questions (the pipeline was tuned on these)
     heldout: list[EvalQuestion] = Field(default_factory=list)  # never used for tuning
-    no_answer: list[str] = Field(default_factory=list)
+    heldout_b: list[EvalQuestion] = Field(default_factory=list)  # second held-out block, other phrasings
+    no_answer: list[str] = Field(default_factory=list)  # calibrates the no-basis floor
+    no_answer_heldout: list[str] = Field(default_factory=list)  # never used to place the floor
 
     def split(self, which: str) -> list[EvalQuestion]:
-        """"dev", "heldout" or "all" (dev + held-out)."""
+        """"dev", "heldout", "heldout_b" or "all" (every answerable question)."""
         if which == "dev":
             return list(self.questions)
         if which == "heldout":
             return list(self.heldout)
+        if which == "heldout_b":
+            return list(self.heldout_b)
         if which == "all":
-            return [*self.questions, *self.heldout]
-        raise ValueError(f"unknown split {which!r}: use dev, heldout or all")
+            return [*self.questions, *self.heldout, *self.heldout_b]
+        raise ValueError(f"unknown split {which!r}: use {', '.join(SPLITS)}")
+
+    def unanswerable(self, which: str) -> list[str]:
+        """The no-answer questions reported with a split: the calibration set with dev and
+        held-out A, the held-out no-answer set with held-out B, both with "all"."""
+        if which == "heldout_b":
+            return list(self.no_answer_heldout)
+        if which == "all":
+            return [*self.no_answer, *self.no_answer_heldout]
+        self.split(which)  # validates the name
+        return list(self.no_answer)
 
 
 class QuestionResult(BaseModel):
@@ -93,7 +108,8 @@ def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None, split: s
         results.append(QuestionResult(id=q.id, q=q.q, rank=rank, no_basis=no_basis, coverage=ranking.best_coverage))
     n = max(len(results), 1)
     flagged = 0
-    for q in eval_set.no_answer:
+    no_answer = eval_set.unanswerable(split)
+    for q in no_answer:
         ranking = searcher.rank(q, 5)
         flagged += int(not ranking.indices or ranking.best_coverage < floor)
     return RetrievalMetrics(
@@ -102,16 +118,17 @@ def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None, split: s
         recall_at_5=sum(r.rank is not None and r.rank <= 5 for r in results) / n,
         mrr=sum(1.0 / r.rank for r in results if r.rank) / n,
         false_no_basis=sum(r.no_basis for r in results) / n,
-        n_no_answer=len(eval_set.no_answer),
-        no_answer_flagged=flagged / max(len(eval_set.no_answer), 1),
+        n_no_answer=len(no_answer),
+        no_answer_flagged=flagged / max(len(no_answer), 1),
         misses=[r for r in results if r.rank is None or r.rank > 5],
     )
 
 
 def coverage_profile(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> tuple[list[float], list[float]]:
-    """Best-hit coverage of answerable and of unanswerable questions, to place the floor."""
+    """Best-hit coverage of answerable (dev) and of unanswerable (calibration) questions, to place
+    the floor; the held-out blocks stay out of it so they can judge it."""
     eval_set = eval_set or load_eval_set()
-    answerable = [searcher.rank(q.q, 5).best_coverage for q in eval_set.split("all")]
+    answerable = [searcher.rank(q.q, 5).best_coverage for q in eval_set.split("dev")]
     unanswerable = [searcher.rank(q, 5).best_coverage for q in eval_set.no_answer]
     return answerable, unanswerable
 

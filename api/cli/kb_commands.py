@@ -134,14 +134,19 @@ eval_app = typer.Typer(help="评测", no_args_is_help=True)
 def eval_retrieval(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     ablations: bool = typer.Option(False, "--ablations", help="同时输出各消融配置的结果"),
+    split: str = typer.Option("all", "--split", help="评测子集: dev / heldout / heldout_b / all"),
 ) -> None:
     """在评测集上计算 recall@1、recall@5、MRR。"""
-    from knowledge_base.evaluate import evaluate, run_ablations
+    from knowledge_base.evaluate import SPLITS, evaluate, load_eval_set, run_ablations
     from knowledge_base.service import KnowledgeBase
 
+    if split not in SPLITS:
+        raise typer.BadParameter(f"未知的评测子集“{split}”,可选: {'、'.join(SPLITS)}", param_hint="--split")
     kb = KnowledgeBase.open(_settings())
-    metrics = evaluate(kb.searcher)
-    table = run_ablations(kb.clauses, kb.searcher.encoder, kb.searcher.config) if ablations else {}
+    eval_set = load_eval_set()
+    metrics = evaluate(kb.searcher, eval_set, split)
+    per_split = {s: evaluate(kb.searcher, eval_set, s) for s in SPLITS if s != "all"} if split == "all" else {}
+    table = run_ablations(kb.clauses, kb.searcher.encoder, kb.searcher.config, eval_set, split) if ablations else {}
     if as_json:
         out = {
             "recall@1": round(metrics.recall_at_1, 4),
@@ -151,7 +156,14 @@ def eval_retrieval(
             "false_no_basis": round(metrics.false_no_basis, 4),
             "no_answer_flagged": round(metrics.no_answer_flagged, 4),
             "misses": [m.model_dump() for m in metrics.misses],
+            "split": split,
         }
+        if per_split:
+            out["splits"] = {
+                k: {"n": m.n_questions, "recall@1": m.recall_at_1, "recall@5": m.recall_at_5, "mrr": m.mrr,
+                    "false_no_basis": m.false_no_basis, "no_answer_flagged": m.no_answer_flagged}
+                for k, m in per_split.items()
+            }
         if table:
             out["ablations"] = {
                 k: {"recall@1": m.recall_at_1, "recall@5": m.recall_at_5, "mrr": m.mrr} for k, m in table.items()
@@ -163,6 +175,11 @@ def eval_retrieval(
     typer.echo(f"recall@5 {metrics.recall_at_5:.3f}")
     typer.echo(f"MRR {metrics.mrr:.3f}")
     typer.echo(f"误判无依据 {metrics.false_no_basis:.3f};无答案问题正确判为无依据 {metrics.no_answer_flagged:.3f}")
+    for name, m in per_split.items():
+        typer.echo(
+            f"  {name:10s} n={m.n_questions:3d}  r@1 {m.recall_at_1:.3f}  r@5 {m.recall_at_5:.3f}  MRR {m.mrr:.3f}"
+            f"  误判无依据 {m.false_no_basis:.3f}  无答案判出 {m.no_answer_flagged:.3f}({m.n_no_answer})"
+        )
     for name, m in table.items():
         typer.echo(f"{name:40s} r@1 {m.recall_at_1:.3f}  r@5 {m.recall_at_5:.3f}  MRR {m.mrr:.3f}")
 

@@ -18,6 +18,16 @@ def test_eval_set_is_large_enough_and_well_formed():
     assert len(ids) == len(set(ids))
 
 
+def test_heldout_blocks_are_separate_from_dev():
+    es = load_eval_set()
+    assert len(es.heldout_b) >= 25 and len(es.no_answer_heldout) >= 10
+    dev_questions = {q.q for q in es.split("dev")}
+    assert not dev_questions & {q.q for q in es.split("heldout_b")}
+    assert not set(es.no_answer) & set(es.no_answer_heldout)
+    assert es.unanswerable("heldout_b") == es.no_answer_heldout
+    assert len(es.unanswerable("all")) == len(es.no_answer) + len(es.no_answer_heldout)
+
+
 def test_every_gold_snippet_is_verbatim_in_its_file():
     es = load_eval_set()
     lines: dict[str, list[str]] = {}
