@@ -18,6 +18,7 @@ from assistant.models import Citation
 from calculators.models import PolicySummary
 
 _CATEGORIES = {"adult", "student", "child", "elderly"}
+# Resident schemes were merged from these over the years; a rule of one is relevant to the others.
 RESIDENT_SCHEMES = {"城乡居民", "城镇居民", "新农合"}
 
 # Calculator request field (as CalcError names it) -> the dialogue slot that fills it.
@@ -88,6 +89,9 @@ def choose_policy(policies: Sequence[PolicyInfo], slots: dict[str, Any], purpose
     for slot, attr in (("scheme", "scheme"), ("year", "year")):
         if slots.get(slot) is not None:
             subset = [p for p in narrowed if getattr(p, attr) == slots[slot]]
+            if not subset and slot == "scheme" and slots[slot] in RESIDENT_SCHEMES:
+                # 新农合 and 城镇居民 were merged into 城乡居民: any resident rule set is the one meant.
+                subset = [p for p in narrowed if p.scheme in RESIDENT_SCHEMES]
             narrowed = subset or narrowed
     if len(narrowed) == 1:
         return Choice(policy=narrowed[0], candidates=narrowed)

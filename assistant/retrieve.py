@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from assistant.estimate_bridge import RESIDENT_SCHEMES
 from assistant.select import Selection, query_terms, rank_selections
 from knowledge_base.models import SearchFilters, SearchHit, SearchResponse
 
@@ -44,10 +45,6 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
     return SearchFilters(region=region, year=year)
 
 
-# Resident schemes were merged from these over the years; a rule of one is relevant to the others.
-_RESIDENT_SCHEMES = {"城乡居民", "城镇居民", "新农合"}
-
-
 def scheme_fits(wanted: str | None, hit: SearchHit) -> bool:
     """A clause tagged only with other schemes than the one asked about (职工 vs 城镇居民) is not
     an answer; untagged clauses and the resident schemes among themselves are. Reads the hit's
@@ -55,7 +52,7 @@ def scheme_fits(wanted: str | None, hit: SearchHit) -> bool:
     schemes = list(getattr(hit, "schemes", None) or ([hit.scheme] if hit.scheme else []))
     if not wanted or not schemes or wanted in schemes:
         return True
-    return wanted in _RESIDENT_SCHEMES and any(s in _RESIDENT_SCHEMES for s in schemes)
+    return wanted in RESIDENT_SCHEMES and any(s in RESIDENT_SCHEMES for s in schemes)
 
 
 def can_answer(selection: Selection) -> bool:

@@ -95,3 +95,14 @@ def test_one_grade_out_of_an_enumeration():
     answer = compose_single(select_sentences(hit("a", "一、二、三级医院住院起付线分别为100元、300元、800元。"),
                                              query_terms("二级医院起付线", {"hospital_level": 2})))
     assert answer.startswith("二级医院住院起付线300元[1]")
+
+
+def test_a_merged_resident_scheme_picks_resident_rule_sets():
+    from assistant.estimate_bridge import PolicyInfo, choose_policy
+
+    def policy(pid, region, scheme):
+        return PolicyInfo(id=pid, title=pid, region=region, year=2013, scheme=scheme, services=[], contributions=True)
+
+    policies = [policy("a", "甲市", "城乡居民"), policy("b", "乙县", "城镇居民"), policy("c", "丙省", "职工")]
+    choice = choose_policy(policies, {"scheme": "新农合"}, "contribution")
+    assert choice.question is not None and choice.question.options == ["甲市", "乙县"]
