@@ -62,7 +62,10 @@ def compose_per_region(selections: list[Selection], by_year: bool = False) -> st
     lines = [header]
     for n, selection in enumerate(selections, start=1):
         body = "".join(selection.sentences)
-        lead = body if len(body) <= PER_REGION_MAX_CHARS or not selection.lead else selection.lead
+        # An enumerated grade's figure (not a substring of the body) is the direct answer; a fragment
+        # is used only when the whole rule is too long for a side-by-side line.
+        enumerated = selection.lead is not None and selection.lead not in body
+        lead = selection.lead if enumerated or (selection.lead and len(body) > PER_REGION_MAX_CHARS) else body
         lines.append(f"· {place_label(selection.hit.region, selection.hit.year)}：{lead}[{n}]")
     return "\n".join(lines)
 

@@ -53,8 +53,9 @@ def find_conflict(selections: list[Selection]) -> Conflict | None:
     """A conflict when at least two places' best answers state different figures. Selections are
     expected best-first and already limited to those close to the best answer."""
     groups = group_by_place(selections)
-    rules = [s for s in groups if s.hit.kind != "report"]
-    groups = rules or groups  # a work report does not compete with a region's actual rule
+    # Only rules compete: a work report states what a place did, not a rule to choose between, and
+    # the single best answer already names its place and year.
+    groups = [s for s in groups if s.hit.kind != "report"]
     if len(groups) < 2:
         return None
     figures = {_figures(s) for s in groups}

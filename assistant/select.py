@@ -54,6 +54,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "起付标准": ("起付标准", "起付线", "起付"),
     "封顶线": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
     "封顶": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
+    "最高支付限额": ("最高支付限额", "最高限额", "封顶线", "限额", "封顶"),
+    "最高限额": ("最高限额", "最高支付限额", "封顶线", "限额", "封顶"),
     "最多": ("最高限额", "最高支付限额", "封顶线", "限额", "最高", "封顶"),
     "最高": ("最高限额", "封顶线", "最高", "限额"),
     "限额": ("限额", "封顶线", "最高限额"),
@@ -97,7 +99,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 QUALIFIERS: tuple[tuple[str, ...], ...] = (
     ("门诊",),
     ("慢性", "慢病"),
-    ("重大疾病", "大病", "特殊疾病", "特病"),
+    ("重大疾病", "大病"),
+    ("特殊疾病", "特病", "特殊大病"),
     ("分娩", "孕产妇", "生育", "产前"),
     ("学生",),
     ("儿童", "幼儿", "新生儿"),
@@ -108,6 +111,12 @@ QUALIFIERS: tuple[tuple[str, ...], ...] = (
     ("外伤",),
     ("提高", "下降", "上浮", "下浮", "降低"),  # an adjustment of the rule, not the rule itself
 )
+# Asking about one of these is asking about the other: special-disease benefits are outpatient ones.
+# Special diseases (特殊疾病) are the umbrella of chronic and major diseases.
+IMPLIED: dict[str, tuple[str, ...]] = {
+    "慢性": ("门诊", "特殊疾病"), "慢病": ("门诊", "特殊疾病"), "大病": ("门诊", "特殊疾病"),
+    "特病": ("门诊",), "特殊疾病": ("门诊",),
+}
 QUANTITY_CUES = ("多少", "几", "标准", "比例", "限额", "金额", "最高", "最多", "封顶", "起付", "门槛", "补")
 _AMOUNT = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万|千)?\s*(?:元|%|％|个百分点)|百分之|[一二两三四五六七八九十百千万]+(?:万?元)"
@@ -187,20 +196,22 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
         if word in rest:
             terms.topic.append((SYNONYMS[word], _weight(word)))
             rest = rest.replace(word, " ")
+    focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
+             *_PERSON_WORDS.get(slots.get("person_category"), ())]
     for word in _jieba().lcut(rest):
         word = word.strip()
-        if len(word) < 2 or word in _STOPWORDS or re.fullmatch(r"[\W_\d]+", word):
-            continue
+        if len(word) < 2 or word in _STOPWORDS or word in focus or re.fullmatch(r"[\W_\d]+", word):
+            continue  # a slot word ("二档") is scored as focus, not twice
         terms.topic.append(((word,), _weight(word)))
     if slots.get("scheme"):
         terms.slot_words.add(str(slots["scheme"]))
-    terms.focus.extend(_LEVEL_WORDS.get(slots.get("hospital_level"), ()))
-    terms.focus.extend(_TIER_WORDS.get(slots.get("tier"), ()))
-    terms.focus.extend(_PERSON_WORDS.get(slots.get("person_category"), ()))
+    terms.focus.extend(focus)
     if slots.get("poverty"):
         terms.focus.append("贫困")
     terms.slot_words.update(terms.focus)
-    terms.mentioned = " ".join([normal, *terms.focus, *(alt for alts, _ in terms.topic for alt in alts)])
+    mentioned = [normal, *terms.focus, *(alt for alts, _ in terms.topic for alt in alts)]
+    mentioned += [implied for word, words in IMPLIED.items() if word in normal for implied in words]
+    terms.mentioned = " ".join(mentioned)
     return terms
 
 
@@ -235,7 +246,7 @@ def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
 def score_sentence(sentence: str, terms: QueryTerms) -> float:
     # A word inside an aside ("(含特殊大病门诊…)") is not what the sentence is about.
     score = _matched_weight(_ASIDE.sub("", sentence), terms)
-    score += FOCUS_WEIGHT * sum(1 for word in terms.focus if word in sentence)
+    score += FOCUS_WEIGHT * sum(1 for word in terms.focus if word in sentence or enumerated_value(sentence, word))
     if _AMOUNT.search(sentence):
         score += FIGURE_BONUS if terms.asks_figure else 0.5
     # One penalty at most: a list of who is covered names many groups and is still the answer.
@@ -265,11 +276,15 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
     # The clause's own heading names its topic ("(五)待遇期限"), so it counts towards coverage.
     said = " ".join([_heading(hit), *picked])
     coverage = min(1.0, _matched_weight(said, terms, core_only=True) / total) if total else 1.0
+    heading = _heading(hit)
     score = best_score + HEADING_WEIGHT * sum(
-        1 for alternatives, _ in terms.topic if any(alt in _heading(hit) for alt in alternatives))
+        1 for alternatives, _ in terms.topic if any(alt in heading for alt in alternatives))
+    if _unasked_qualifiers(heading, terms):
+        score -= HEADING_WEIGHT  # the whole clause is about a narrower case ("(二)在市内县外…住院")
     if hit.kind == "report":
         score *= REPORT_FACTOR
-    return Selection(hit, picked, score, lead_fragment(picked, terms), coverage, rank)
+    best_first = [sentences[i] for _, i in scored if i in chosen]
+    return Selection(hit, picked, score, lead_fragment(best_first, terms), coverage, rank)
 
 
 _FRAGMENT_SPLIT = re.compile(r"[,，;；]")

@@ -106,3 +106,21 @@ def test_a_merged_resident_scheme_picks_resident_rule_sets():
     policies = [policy("a", "甲市", "城乡居民"), policy("b", "乙县", "城镇居民"), policy("c", "丙省", "职工")]
     choice = choose_policy(policies, {"scheme": "新农合"}, "contribution")
     assert choice.question is not None and choice.question.options == ["甲市", "乙县"]
+
+
+def test_a_named_grade_counts_inside_an_enumeration_and_leads_side_by_side():
+    from assistant.compose import compose_per_region
+
+    terms = query_terms("二级医院起付线", {"hospital_level": 2})
+    enumerated = select_sentences(hit("c", "一、二、三级医院住院起付线分别为100元、300元、800元。", "乙市", 2013), terms)
+    named = select_sentences(hit("y", "起付标准为:一级医疗机构150元,二级医疗机构350元。", "甲县", 2009), terms)
+    assert abs(enumerated.score - named.score) < 1.0  # both state the asked grade
+    text = compose_per_region([named, enumerated])
+    assert "· 乙市（2013年）：二级医院住院起付线300元[2]" in text
+
+
+def test_chronic_disease_questions_are_about_outpatient_rules():
+    clause = hit("c", "儿童重大疾病门诊封顶线二档15万元。慢性疾病门诊报销比例为60%,同时患两种以上特殊疾病的限额增加。")
+    selection = select_sentences(clause, query_terms("二档慢性病报销比例", {"tier": 2}))
+    assert selection.sentences == ["慢性疾病门诊报销比例为60%,同时患两种以上特殊疾病的限额增加。"]
+    assert selection.lead is None
