@@ -26,3 +26,9 @@ def no_policy_for_region(region: str, what: str) -> str:
 
 def calculator_refused(message: str) -> str:
     return f"无法完成测算：{message}"
+
+
+def only_region_found(region: str) -> str:
+    """Said when the user named no region and only one region's clause answers: the rule is that
+    region's, not a national one."""
+    return f"（以上是{region}的规定；其他地区请告诉我地区名，或以当地政策为准。）"

@@ -167,9 +167,12 @@ class Assistant:
             return self._clarify(intent, state, question, answer, citations=citations, sources=sources,
                                  fallback=fallback)
         best = retrieval.selections[0]
+        answer = compose_single(best)
+        if not turn.slots.get("region") and best.hit.region and len(self.known_regions) > 1:
+            answer += "\n" + canned.only_region_found(best.hit.region)
         return Draft(
             intent,
-            compose_single(best),
+            answer,
             citations=[citation_for(1, best)],
             sources=[f"{best.hit.citation} {best.hit.year or ''} {best.hit.text}"],
             fallback=quote_fallback(best),
