@@ -127,3 +127,11 @@ def test_real_calculators_contribution_asks_each_missing_fact():
         reply = assistant.ask("不是", first.session_id)
     assert sorted(asked) == ["low_income", "no_support"]
     assert "个人缴费 10.00 元" in reply.answer and reply.grounded
+
+
+def test_a_single_region_answer_without_a_region_says_whose_rule_it_is():
+    reply = make().ask("全年最高限额是多少")
+    assert [c.region for c in reply.citations] == ["重庆"]
+    assert "以上是重庆的规定" in reply.answer
+    named = make().ask("重庆全年最高限额是多少")
+    assert "以上是" not in named.answer
