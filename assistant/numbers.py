@@ -10,6 +10,7 @@ extractor, so "7万元" in a clause and "70000元" in an answer compare equal by
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from assistant.nlu.numbers import find_numbers
 _CLASSIFIERS = "级档次元块万千百岁个年月日天人种项倍成%％"
 _PERCENT_AFTER = ("%", "％", "个百分点")
 _PERCENT_BEFORE = "百分之"
+# "一、二、三级": the classifier after the last numeral of an enumeration classifies every one of them.
+_ENUMERATED = re.compile(r"(?:、[零一二两三四五六七八九十]+)+[" + _CLASSIFIERS + "]")
 
 
 @dataclass(frozen=True)
@@ -36,10 +39,12 @@ def _norm(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if value == value.to_integral() else value
 
 
-def _is_bare_word(raw: str, follower: str) -> bool:
-    """A Chinese-only numeral with no magnitude and no classifier after it is part of a word."""
-    if any(ch.isdigit() for ch in raw):
+def _is_bare_word(raw: str, after: str) -> bool:
+    """A Chinese-only numeral with no magnitude and no classifier after it (directly, or at the end
+    of the enumeration it starts) is part of a word."""
+    if any(ch.isdigit() for ch in raw) or _ENUMERATED.match(after):
         return False
+    follower = after[:1]
     has_magnitude = any(ch in "十拾百佰千仟万萬亿点" for ch in raw)
     return not (len(raw) >= 2 and has_magnitude) and not (follower and follower in _CLASSIFIERS)
 
@@ -53,7 +58,7 @@ def extract_numbers(text: str) -> list[Number]:
         raw = span.text[: len(span.text) - len(span.unit)].rstrip() if span.unit else span.text
         tail = text[span.end : span.end + 4].lstrip()
         percent = tail.startswith(_PERCENT_AFTER) or text[max(0, span.start - 3) : span.start] == _PERCENT_BEFORE
-        if not (span.unit or percent) and _is_bare_word(raw, text[span.end : span.end + 1]):
+        if not (span.unit or percent) and _is_bare_word(raw, text[span.end : span.end + 12]):
             continue
         found.append(Number(_norm(span.value), percent, span.text))
     return found

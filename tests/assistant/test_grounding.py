@@ -67,3 +67,8 @@ def test_citation_markers_are_not_claims():
 def test_hotlines_are_allowed_but_other_phone_numbers_are_not():
     assert check_grounding("请拨打12393或12333", []).ok
     assert not check_grounding("请拨打12345", []).ok
+
+
+def test_enumerated_grades_are_numbers():
+    assert sorted(n.value for n in extract_numbers("一、二、三级医院")) == [Decimal(1), Decimal(2), Decimal(3)]
+    assert check_grounding("一级医院起付线100元", ["一、二、三级医院起付线分别为100元、300元、800元"]).ok
