@@ -31,4 +31,4 @@ def calculator_refused(message: str) -> str:
 def only_region_found(region: str) -> str:
     """Said when the user named no region and only one region's clause answers: the rule is that
     region's, not a national one."""
-    return f"（以上是{region}的规定；其他地区请告诉我地区名，或以当地政策为准。）"
+    return f"（以上内容来自{region}的政策资料；其他地区请告诉我地区名，或以当地政策为准。）"

@@ -83,6 +83,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "低保": ("低保", "最低生活保障"),
     "新农合": ("新农合", "新型农村合作医疗"),
     "什么时候": ("时间", "期间", "日起", "日至", "期限"),
+    "什么时间": ("时间", "期间", "日起", "日至", "期限"),
+    "几月份": ("时间", "期间", "日起", "日至", "月"),
+    "几月": ("时间", "期间", "日起", "日至", "月"),
+    "何时": ("时间", "期间", "日起", "日至", "期限"),
+    "多久": ("时间", "期间", "日起", "满", "期限"),
+    "能用": ("享受", "待遇"),
+    "几成": ("报销比例", "补偿比例", "支付比例", "比例"),
+    "转院": ("转诊", "转院", "转外"),
+    "手续": ("手续", "登记", "证明", "同意", "办理"),
+    "交费": ("缴费", "筹资", "缴纳"),
+    "个人账户": ("个人账户", "个人帐户"),
+    "账户": ("账户", "帐户"),
+    "怎么划": ("划入", "记入", "计入", "划分", "划拨"),
     "哪些人": ("参保对象", "参保范围", "均可参加", "均应", "可参加"),
     "材料": ("材料", "提供", "提交", "原件", "复印件", "证明"),
     "带什么": ("提供", "提交", "原件", "复印件", "证明"),
@@ -192,12 +205,14 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     terms = QueryTerms(asks_figure=any(cue in normal for cue in QUANTITY_CUES))
     rest = _strip_places(normal, slots)
     # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
-    for word in sorted(SYNONYMS, key=len, reverse=True):
-        if word in rest:
-            terms.topic.append((SYNONYMS[word], _weight(word)))
-            rest = rest.replace(word, " ")
     focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
              *_PERSON_WORDS.get(slots.get("person_category"), ())]
+    for word in sorted(SYNONYMS, key=len, reverse=True):
+        if word in rest:
+            if word not in focus:
+                # A policy concept weighs at least 2 even when the everyday word is one character (交).
+                terms.topic.append((SYNONYMS[word], max(_weight(word), 2.0)))
+            rest = rest.replace(word, " ")
     for word in _jieba().lcut(rest):
         word = word.strip()
         if len(word) < 2 or word in _STOPWORDS or word in focus or re.fullmatch(r"[\W_\d]+", word):

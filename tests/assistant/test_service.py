@@ -132,6 +132,6 @@ def test_real_calculators_contribution_asks_each_missing_fact():
 def test_a_single_region_answer_without_a_region_says_whose_rule_it_is():
     reply = make().ask("全年最高限额是多少")
     assert [c.region for c in reply.citations] == ["重庆"]
-    assert "以上是重庆的规定" in reply.answer
+    assert "以上内容来自重庆" in reply.answer
     named = make().ask("重庆全年最高限额是多少")
-    assert "以上是" not in named.answer
+    assert "以上内容来自" not in named.answer
