@@ -45,13 +45,19 @@ class BM25Index:
     def has(self, term: str) -> bool:
         return term in self._r.vocab_dict and term != ""
 
+    def df(self, term: str) -> int:
+        """Number of documents containing the term (0 for unknown terms)."""
+        if not self.has(term):
+            return 0
+        ids = self._r.vocab_dict[term]
+        data = self._r.scores
+        return int(data["indptr"][ids + 1] - data["indptr"][ids])
+
     def idf(self, term: str) -> float:
         """Lucene idf of a term (0 for unknown terms): used to weigh query coverage."""
         if not self.has(term):
             return 0.0
-        ids = self._r.vocab_dict[term]
-        data = self._r.scores
-        df = int(data["indptr"][ids + 1] - data["indptr"][ids])
+        df = self.df(term)
         return float(np.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)))
 
     def term_scores(self, term: str) -> np.ndarray:

@@ -94,11 +94,10 @@ def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None, split: s
     """Run every question through the searcher exactly as a user query (floor included: a wrong
     "no basis" on an answerable question is a miss)."""
     eval_set = eval_set or load_eval_set()
-    floor = searcher.config.coverage_floor
     results: list[QuestionResult] = []
     for q in eval_set.split(split):
         ranking = searcher.rank(q.q, MRR_CUTOFF)
-        no_basis = not ranking.indices or ranking.best_coverage < floor
+        no_basis = searcher.is_no_basis(ranking)
         rank = None
         if not no_basis:
             for pos, idx in enumerate(ranking.indices, start=1):
@@ -111,7 +110,7 @@ def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None, split: s
     no_answer = eval_set.unanswerable(split)
     for q in no_answer:
         ranking = searcher.rank(q, 5)
-        flagged += int(not ranking.indices or ranking.best_coverage < floor)
+        flagged += int(searcher.is_no_basis(ranking))
     return RetrievalMetrics(
         n_questions=len(results),
         recall_at_1=sum(r.rank == 1 for r in results) / n,
@@ -124,12 +123,15 @@ def evaluate(searcher: HybridSearcher, eval_set: EvalSet | None = None, split: s
     )
 
 
-def coverage_profile(searcher: HybridSearcher, eval_set: EvalSet | None = None) -> tuple[list[float], list[float]]:
-    """Best-hit coverage of answerable (dev) and of unanswerable (calibration) questions, to place
-    the floor; the held-out blocks stay out of it so they can judge it."""
+def coverage_profile(
+    searcher: HybridSearcher, eval_set: EvalSet | None = None, signal: str = "best_coverage"
+) -> tuple[list[float], list[float]]:
+    """A no-basis signal ("best_coverage" or "best_supported") for answerable (dev) and
+    unanswerable (calibration) questions, to place its floor; the held-out blocks stay out of it
+    so they can judge it."""
     eval_set = eval_set or load_eval_set()
-    answerable = [searcher.rank(q.q, 5).best_coverage for q in eval_set.split("dev")]
-    unanswerable = [searcher.rank(q, 5).best_coverage for q in eval_set.no_answer]
+    answerable = [getattr(searcher.rank(q.q, 5), signal) for q in eval_set.split("dev")]
+    unanswerable = [getattr(searcher.rank(q, 5), signal) for q in eval_set.no_answer]
     return answerable, unanswerable
 
 
@@ -142,6 +144,12 @@ ABLATIONS: dict[str, Callable[[RetrievalConfig], RetrievalConfig]] = {
     "no synonyms": lambda c: c.with_(use_synonyms=False),
     "no heading boost": lambda c: c.with_(heading_boost=0.0),
     "no cut_for_search (coarse tokens only)": lambda c: c.with_(fine_tokens=False),
+    "no in-context floor (coverage floor only)": lambda c: c.with_(supported_floor=0.0),
+    "+ one-sentence proximity boost 0.25": lambda c: c.with_(proximity_boost=0.25),
+    "+ heading-match boost 0.25": lambda c: c.with_(heading_match_boost=0.25),
+    "+ amount boost 0.25 (quantity questions)": lambda c: c.with_(amount_boost=0.25),
+    "+ rule/publicity prior 0.25 (quantity questions)": lambda c: c.with_(rule_boost=0.25),
+    "coverage over concepts, not tokens": lambda c: c.with_(concept_coverage=True),
 }
 
 

@@ -4,11 +4,14 @@ from knowledge_base.config import DEFAULT_CORPUS_DIR
 from knowledge_base.evaluate import evaluate, is_gold, load_eval_set
 from knowledge_base.normalize import normalize_text
 
-# Measured (docs/BENCHMARKS.md): recall@5 = 0.95 and MRR = 0.82 over all 103 questions with the
-# default configuration; the floors sit a few points under so small segmentation changes do not
-# fail CI but a real regression does.
+# Measured (docs/BENCHMARKS.md): over all 143 answerable questions (dev + held-out A + B) with the
+# default configuration recall@5 = 0.930, MRR = 0.816, 2 of 143 wrongly flagged "no basis", and 12 of
+# the 22 no-answer questions flagged. The floors sit a few points under so small segmentation
+# changes do not fail CI but a real regression does.
 RECALL_AT_5_FLOOR = 0.90
-MRR_FLOOR = 0.77
+MRR_FLOOR = 0.78
+FALSE_NO_BASIS_CEILING = 0.03
+NO_ANSWER_FLAGGED_FLOOR = 0.45
 
 
 def test_eval_set_is_large_enough_and_well_formed():
@@ -53,7 +56,8 @@ def test_retrieval_quality_floor(kb):
     m = evaluate(kb.searcher)
     assert m.recall_at_5 >= RECALL_AT_5_FLOOR, m.misses
     assert m.mrr >= MRR_FLOOR
-    assert m.false_no_basis <= 0.05
+    assert m.false_no_basis <= FALSE_NO_BASIS_CEILING
+    assert m.no_answer_flagged >= NO_ANSWER_FLAGGED_FLOOR
 
 
 def test_eval_file_ships_with_package():
