@@ -46,7 +46,10 @@ _STOPWORDS = {
     "能报", "能不能", "可不可以", "是不是", "有没有", "怎么报", "报多少", "一般", "具体", "标准是", "怎么办", "吗", "么", "医疗保险", "保险",
 }
 # Everyday words and the words policies use for the same thing: general insurance vocabulary, so
-# that a citizen's "门槛费" finds the clause's "起付标准" sentence.
+# that a citizen's "门槛费" finds the clause's "起付标准" sentence. This overlaps the search's
+# knowledge_base/resources/synonyms.yaml on purpose: that table is tuned for recall (报多少 → 比例,
+# 哪些人 → 范围, 县外 → 转诊) and, tried here in its place, it picked a worse sentence on 6 of 46
+# everyday questions; choosing the one answering sentence needs these narrower lists.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "起付线": ("起付标准", "起付线", "门槛费", "起付"),
     "门槛费": ("起付标准", "起付线", "门槛费", "起付"),
@@ -130,6 +133,9 @@ IMPLIED: dict[str, tuple[str, ...]] = {
     "慢性": ("门诊", "特殊疾病"), "慢病": ("门诊", "特殊疾病"), "大病": ("门诊", "特殊疾病"),
     "特病": ("门诊",), "特殊疾病": ("门诊",),
 }
+# A "who" question is answered by a list of groups of people: naming them is not a narrower case.
+WHO_CUES = ("哪些人", "什么人", "哪类人", "谁可以", "谁能")
+PERSON_QUALIFIERS = ("学生", "儿童", "老人", "贫困", "低保", "退休")
 QUANTITY_CUES = ("多少", "几", "标准", "比例", "限额", "金额", "最高", "最多", "封顶", "起付", "门槛", "补")
 _AMOUNT = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万|千)?\s*(?:元|%|％|个百分点)|百分之|[一二两三四五六七八九十百千万]+(?:万?元)"
@@ -186,13 +192,17 @@ def _weight(word: str) -> float:
     return float(min(len(word), 3))
 
 
-def _strip_places(text: str, slots: dict) -> str:
-    """The region is a search filter, not a topic word: "重庆" in every 重庆 clause proves nothing."""
+def _strip_filters(text: str, slots: dict) -> str:
+    """Region and scheme are search filters, not topic words: "重庆" in every 重庆 clause, or
+    "城镇居民医保" in every 城镇居民 clause, proves nothing about the sentence."""
+    names: set[str] = set()
     region = slots.get("region")
-    if not region:
-        return text
-    short = re.sub(r"(省|市|县|区)$", "", region)
-    for name in sorted({region, short}, key=len, reverse=True):
+    if region:
+        names |= {region, re.sub(r"(省|市|县|区)$", "", region)}
+    scheme = slots.get("scheme")
+    if scheme:
+        names |= {scheme + suffix for suffix in ("基本医疗保险", "医疗保险", "医保", "")}
+    for name in sorted(names, key=len, reverse=True):
         if len(name) >= 2:
             text = text.replace(name, " ")
     return text
@@ -203,7 +213,7 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     slots = slots or {}
     normal = normalize_text(query)
     terms = QueryTerms(asks_figure=any(cue in normal for cue in QUANTITY_CUES))
-    rest = _strip_places(normal, slots)
+    rest = _strip_filters(normal, slots)
     # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
     focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
              *_PERSON_WORDS.get(slots.get("person_category"), ())]
@@ -218,14 +228,14 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
         if len(word) < 2 or word in _STOPWORDS or word in focus or re.fullmatch(r"[\W_\d]+", word):
             continue  # a slot word ("二档") is scored as focus, not twice
         terms.topic.append(((word,), _weight(word)))
-    if slots.get("scheme"):
-        terms.slot_words.add(str(slots["scheme"]))
     terms.focus.extend(focus)
     if slots.get("poverty"):
         terms.focus.append("贫困")
     terms.slot_words.update(terms.focus)
     mentioned = [normal, *terms.focus, *(alt for alts, _ in terms.topic for alt in alts)]
     mentioned += [implied for word, words in IMPLIED.items() if word in normal for implied in words]
+    if any(cue in normal for cue in WHO_CUES):
+        mentioned += PERSON_QUALIFIERS
     terms.mentioned = " ".join(mentioned)
     return terms
 
