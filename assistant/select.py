@@ -349,7 +349,8 @@ def lead_fragment(sentences: list[str], terms: QueryTerms) -> str | None:
     for sentence in sentences:
         for fragment in _FRAGMENT_SPLIT.split(sentence):
             fragment = fragment.strip(" 。:：")
-            if any(word in fragment for word in terms.focus) and re.search(r"\d", fragment) and len(fragment) < 60:
+            if any(word in fragment for word in terms.focus) and re.search(r"\d", fragment) and len(fragment) < 60 \
+                    and not _STATISTIC.search(fragment):  # "贫困户补偿93398人次" is no answer to lead with
                 return fragment
     return None
 
