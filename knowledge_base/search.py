@@ -245,9 +245,9 @@ class HybridSearcher:
             return np.ones(len(self.clauses), dtype=bool)
         return np.array(
             [
-                _matches(c.region, filters.region)
+                any(_matches(r, filters.region) for r in [c.region, *c.region_path])
                 and _matches(c.year, filters.year)
-                and _matches(c.scheme, filters.scheme)
+                and any(_matches(s, filters.scheme) for s in [c.scheme, *c.schemes])
                 and _matches(c.kind, filters.kind)
                 for c in self.clauses
             ],

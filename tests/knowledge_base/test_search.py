@@ -115,3 +115,19 @@ def test_region_named_in_query_is_preferred_without_filtering(searcher):
     assert "c1" in top  # a preference, not a filter: 重庆's clause is still listed
     assert searcher.regions_named_in("岳池县住院") == {"岳池县"}
     assert searcher.regions_named_in("住院起付线") == set()
+
+
+def test_province_filter_reaches_clauses_of_its_counties(sample_clauses):
+    county = sample_clauses[0].model_copy(
+        update={"chunk_id": "gy", "region": "桂阳县", "region_path": ["湖南", "郴州市", "桂阳县"]}
+    )
+    searcher = HybridSearcher.build([*sample_clauses, county], encoder=None, config=RetrievalConfig(dense_weight=0.0))
+    res = searcher.search(county.text[:12], filters=SearchFilters(region="湖南"))
+    assert ids(res) == ["gy"]
+
+
+def test_scheme_filter_matches_any_scheme_a_clause_covers(sample_clauses):
+    both = sample_clauses[0].model_copy(update={"chunk_id": "two", "scheme": "职工", "schemes": ["职工", "城乡居民"]})
+    searcher = HybridSearcher.build([*sample_clauses, both], encoder=None, config=RetrievalConfig(dense_weight=0.0))
+    res = searcher.search(both.text[:12], filters=SearchFilters(scheme="城乡居民"))
+    assert "two" in ids(res)
