@@ -2,8 +2,9 @@
 
 Order encodes priority: an explicit reset or request for a human wins over everything; other
 insurance/weather questions are out of scope only when nothing ties them to medical insurance;
-a stated cost makes an estimate; a contribution topic makes a contribution question; greetings
-and thanks count only when the message carries nothing else.
+a stated cost makes an estimate; a contribution topic (how much / how to pay the premium) makes a
+contribution question; greetings, thanks and questions about the assistant itself ("你是谁") count
+only when the message carries nothing else.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ import re
 from assistant.models import Intent
 from assistant.nlu.lexicon import Lexicon, Matcher
 from assistant.nlu.slots import Found
-
-CONTRIBUTION_TOPIC = "缴费标准"
-
 
 def has_domain_signal(text: str, lex: Lexicon, found: Found) -> bool:
     """Anything that ties the message to medical insurance: a slot, a topic, or a domain word."""
@@ -45,11 +43,12 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     values = found.values
     if "amount" in values or "uncovered_amount" in values:
         return "estimate", 0.9
-    if values.get("topic") == CONTRIBUTION_TOPIC:
+    if values.get("topic") in lex.contribution_topics:
         return "contribution", 0.9
     if in_domain:
         return "policy_question", 0.8
-    thanks, greeting = lex.thanks.first(text), lex.greeting.first(text)
+    thanks = lex.thanks.first(text)
+    greeting = lex.greeting.first(text) or lex.about_assistant.first(text)
     if thanks or greeting:
         return ("thanks", 0.9) if thanks else ("greeting", 0.9)
     if _only(text, lex.acknowledgements, lex):

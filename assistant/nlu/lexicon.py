@@ -77,6 +77,7 @@ class Lexicon:
         self.reset = words(intent["reset"])
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
+        self.about_assistant = words(intent["about_assistant"])
         self.thanks = words(intent["thanks"])
         self.acknowledgements = words(intent["acknowledgements"])
         self.out_of_scope = words(intent["out_of_scope"])
@@ -110,6 +111,12 @@ class Lexicon:
         self.major_diseases = words(svc["major_diseases"])
         self.service_conf = svc
         self.topic = Matcher(data["topic"]["canonical"])
+        pay = data["payment"]
+        self.payment = Matcher(pay["cues"])
+        self.premium_context = words(pay["premium_context"])
+        self.provider_context = words(pay["provider_context"])
+        self.payment_conf = pay
+        self.contribution_topics: frozenset[str] = frozenset(pay["contribution_topics"])
         amt = data["amounts"]
         self.amount_conf = amt
         self.amount_roles = Matcher(amt["roles"])

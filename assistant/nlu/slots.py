@@ -366,14 +366,33 @@ def extract_year(text: str, found: Found) -> None:
         found.put("year", int(m.group(1)), text, m.start(), m.end())
 
 
+def _payment_topic(text: str, hit: Hit, lex: Lexicon, found: Found) -> str | None:
+    """What a bare paying verb (交多少, 要交钱, 怎么交) is about: a premium topic in a premium
+    context; next to a provider word, paying the hospital (先诊疗后付费 when it is "先交钱", else no
+    topic); nothing at all when the message gives no context ("要交多少" could be either)."""
+    conf = lex.payment_conf
+    if lex.provider_context.first(text):
+        before = text[: hit.start]
+        return conf["pay_first_topic"] if any(before.endswith(w) for w in conf["pay_first"]) else None
+    payer_fact = any(slot in found.values for slot in conf["premium_slots"])
+    return hit.value if payer_fact or lex.premium_context.first(text) else None
+
+
 def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
-    """The first policy topic mentioned, ignoring spans already read as another slot's cue."""
+    """The first policy topic mentioned, ignoring spans already read as another slot's cue.
+    Bare paying verbs count only once their context says what is being paid (`_payment_topic`)."""
     masked = list(text)
     for start, end in found.masks:
         masked[start:end] = "□" * (end - start)
-    h = lex.topic.first("".join(masked))
-    if h:
-        found.put("topic", h.value, text, h.start, h.end)
+    visible = "".join(masked)
+    cands = [(h.start, h.end, h.value) for h in lex.topic.find(visible)]
+    for h in lex.payment.find(visible):
+        topic = _payment_topic(visible, h, lex, found)
+        if topic:
+            cands.append((h.start, h.end, topic))
+    if cands:
+        start, end, topic = min(cands)
+        found.put("topic", topic, text, start, end)
 
 
 def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> Found:

@@ -20,6 +20,12 @@ from assistant.nlu.evaluate import CaseError, format_report, main, run
         ("个人缴费标准", "contribution"),
         ("工资5000每月扣多少医保", "contribution"),
         ("医保什么时候交", "policy_question"),
+        ("医保怎么交", "contribution"),  # how to pay the premium
+        ("看病要先交钱吗", "policy_question"),  # paying the hospital, not the scheme
+        ("住院押金要交多少", "policy_question"),
+        ("你们是谁", "greeting"),  # about the assistant itself: the self-introduction
+        ("你能干什么", "greeting"),
+        ("你能帮我算住院报销吗", "policy_question"),
         ("你好", "greeting"),
         ("在吗", "greeting"),
         ("谢谢", "thanks"),

@@ -215,6 +215,20 @@ def test_topic(text, topic):
     assert slots(text)["topic"] == topic
 
 
+@pytest.mark.parametrize(
+    "text, topic",
+    [("医保怎么交", "缴费方式"), ("学生交多少钱", "缴费标准"), ("低保户参保要交钱吗", "缴费标准"), ("退休了还要交吗", "缴费标准"),
+     ("看病要先交钱吗", "先诊疗后付费"), ("住院押金要交多少", "押金")],
+)
+def test_paying_verbs_take_their_topic_from_the_context(text, topic):
+    assert slots(text)["topic"] == topic
+
+
+@pytest.mark.parametrize("text", ["住院要交钱吗", "住院费怎么交", "要交多少"])
+def test_paying_the_hospital_or_no_context_is_no_premium_topic(text):
+    assert "topic" not in slots(text)
+
+
 def test_cue_words_of_other_slots_are_not_topics():
     assert "topic" not in slots("没办手续去外地住院")
     assert "topic" not in slots("花了2万 目录外5000")
