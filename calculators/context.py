@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from calculators.errors import CalcError
 from calculators.models import Assumption, EstimateRequest, Source, Step
-from calculators.money import fmt, parse_amount, parse_ratio
+from calculators.money import fmt, parse_amount, parse_cents, parse_ratio
 from calculators.registry import Policy
 
 # Fields that have a neutral, stated default when omitted. Everything else is required when needed.
@@ -92,11 +92,17 @@ class Context:
         raise CalcError(name, f"缺少字段 {name}（{label}）：政策“{self.policy.title}”的“{self.service_label}”测算需要它{reason}。")
 
     def amount(self, name: str) -> Decimal:
+        """A request amount, parsed strictly once, with exactly two decimals (see `parse_cents`)."""
         cached = self._amounts.get(name)
         if cached is None:
-            cached = parse_amount(name, self.need(name))
+            cached = parse_cents(name, self.need(name))
             self._amounts[name] = cached
         return cached
+
+    def amount_as_given(self, name: str) -> Decimal:
+        """The amount exactly as the request wrote it ("20000", not "20000.00"), for formulas that
+        quote the request."""
+        return parse_amount(name, self.need(name))
 
     def ratio_field(self, name: str, why: str) -> Decimal:
         return parse_ratio(name, self.need(name, why))
@@ -105,7 +111,7 @@ class Context:
     def step(self, label: str, formula: str, amount: Decimal | str, source: Source | None = None, payer: str | None = None) -> None:
         """Append a trace line. Lines are kept as plain dicts and validated into `Step` once, with
         the whole result (one pydantic call instead of one per line: the hot path of the engine)."""
-        line = {"label": label, "formula": formula, "amount": amount if isinstance(amount, str) else fmt(amount), "payer": payer}
+        line = {"label": label, "formula": formula, "amount": amount if amount.__class__ is str else fmt(amount), "payer": payer}
         if source is not None:
             line["source"] = source
             line["chunk_id"] = source.chunk_id

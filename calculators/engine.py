@@ -20,7 +20,7 @@ from calculators.modifiers import (
     resolve_optional_cap,
 )
 from calculators.models import Assumption, EstimateRequest, EstimateResult
-from calculators.money import ZERO, fmt, fmt_plain, fmt_ratio, parse_amount, q2
+from calculators.money import ZERO_CENTS, fmt, fmt_plain, fmt_ratio, parse_cents, q2
 from calculators.payers import PayerLedger
 from calculators.registry import Policy, get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
@@ -29,22 +29,22 @@ from calculators.validation import parse_model
 
 @dataclass
 class Outcome:
-    deductible: Decimal | None = ZERO
-    copay: Decimal | None = ZERO
-    above_cap: Decimal | None = ZERO
+    deductible: Decimal | None = ZERO_CENTS
+    copay: Decimal | None = ZERO_CENTS
+    above_cap: Decimal | None = ZERO_CENTS
     caps_used: dict[str, Decimal] = field(default_factory=dict)
-    deductible_counted: Decimal = ZERO
+    deductible_counted: Decimal = ZERO_CENTS
 
 
 def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
     """Year-to-date payments already counted against a cap pool."""
     by_pool = ctx.req.ytd_by_pool
     if by_pool is not None and pool in by_pool:
-        return parse_amount(f"ytd_by_pool.{pool}", by_pool[pool])
+        return parse_cents(f"ytd_by_pool.{pool}", by_pool[pool])
     if first:
         return ctx.amount("ytd_reimbursed")
     ctx.defaults[f"ytd_by_pool.{pool}"] = "0"
-    return ZERO
+    return ZERO_CENTS
 
 
 def _chronic_count(ctx: Context) -> int:
@@ -57,17 +57,28 @@ def _chronic_count(ctx: Context) -> int:
 @dataclass(frozen=True)
 class Plan:
     """Everything a deductible/ratio/cap estimate needs that does not depend on amounts: resolved
-    parameters with their trace lines, assumptions and applied defaults."""
+    parameters with their trace lines, assumptions and applied defaults, and the parameters as
+    trace text (formatted once per plan, not once per estimate)."""
 
     deductible: Decimal
     ratio: Decimal
-    caps: tuple[tuple[str, str, Decimal], ...]  # (pool, label, limit) — absent caps are left out
-    major_illness: tuple[Decimal, Decimal] | None
+    caps: tuple[tuple[str, str, Decimal, str], ...]  # (pool, label, limit, limit text) — absent caps are left out
+    major_illness: tuple[Decimal, Decimal, str, str] | None  # (deductible, ratio, their texts)
     steps: tuple
     assumptions: tuple
     defaults: tuple[tuple[str, str], ...]
     once_source: object = None  # Source of the once-a-year deductible rule, if the service has one
-    relief: tuple = ()  # (payer, label, ratio, cap or None, pool) of the later payers that apply
+    relief: tuple = ()  # (payer, label, ratio, cap or None, pool, ratio text, cap text or None) of the later payers that apply
+    deductible_text: str = ""
+    ratio_text: str = ""
+
+
+def _cents(value: Decimal) -> Decimal:
+    """The same value with two decimals when that loses nothing (amounts derived from it then
+    format without rounding); a finer value is kept as it is."""
+    cents = q2(value)
+    return cents if cents == value else value
+
 
 # Request fields planning may read. Planning reads nothing else, so equal values give an equal plan.
 _PLAN_FIELDS = ("service", "tier", "hospital_level", "admission_index", "out_of_area", "out_of_city", "referral",
@@ -110,24 +121,27 @@ def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
             ctx.step(f"{label}（按病种数）", f"{fmt_plain(limit)} + {fmt_plain(extra)} × ({n} − 1) = {fmt(grown)}",
                      grown, ctx.policy.params[cap.grows_with_diseases].cells[()].source)
             limit = grown
-        caps.append((cap.pool, label, limit))
+        caps.append((cap.pool, label, _cents(limit), fmt(limit)))
     major = None
     if spec.major_illness:
-        major = (resolve(ctx, spec.major_illness.deductible, mods), resolve(ctx, spec.major_illness.ratio, mods))
+        mi_deductible, mi_ratio = resolve(ctx, spec.major_illness.deductible, mods), resolve(ctx, spec.major_illness.ratio, mods)
+        major = (_cents(mi_deductible), mi_ratio, fmt(mi_deductible), fmt_ratio(mi_ratio))
     relief = []
     for stage in spec.relief:
         if all(condition_holds(ctx, k, v) for k, v in stage.when.items()):
             stage_ratio = resolve(ctx, stage.ratio, mods)
             stage_cap = resolve_optional_cap(ctx, stage.cap, mods) if stage.cap else None
-            relief.append((stage.payer, stage.label, stage_ratio, stage_cap, stage.pool))
+            relief.append((stage.payer, stage.label, stage_ratio, None if stage_cap is None else _cents(stage_cap), stage.pool,
+                           fmt_ratio(stage_ratio), None if stage_cap is None else fmt(stage_cap)))
     once_source = None
     if spec.deductible_once_a_year:
         once = spec.deductible_once_a_year
         once_source = to_source(once.source, ctx.policy.document)
         ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=once_source))
     return Plan(
-        deductible, ratio, tuple(caps), major, tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
+        _cents(deductible), ratio, tuple(caps), major, tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
         tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults), once_source, tuple(relief),
+        fmt(deductible), fmt_ratio(ratio),
     )
 
 
@@ -153,51 +167,57 @@ def _plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
 def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decimal, ledger: PayerLedger) -> Outcome:
     out = Outcome()
     plan = _plan(ctx, spec)
-    deductible = plan.deductible
-    due = deductible
+    f = fmt
+    deductible = due = plan.deductible
+    s_due = plan.deductible_text
     if plan.once_source is not None:
         paid = ctx.amount("deductible_paid_ytd")
-        due = max(ZERO, deductible - paid)
-        ctx.step("本次应计起付线（一年计一次）", f"max(0, {fmt(deductible)} − 本年度已计 {fmt(paid)}) = {fmt(due)}", due, plan.once_source)
+        due = max(ZERO_CENTS, deductible - paid)
+        s_due = f(due)
+        ctx.step("本次应计起付线（一年计一次）", f"max(0, {plan.deductible_text} − 本年度已计 {f(paid)}) = {s_due}", s_due, plan.once_source)
     applied = min(covered, due)
-    s_covered, s_applied = fmt(covered), fmt(applied)
-    ctx.step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {fmt(due)}) = {s_applied}", s_applied)
+    s_covered, s_applied = f(covered), f(applied)
+    ctx.step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {s_due}) = {s_applied}", s_applied)
     eligible = covered - applied
-    s_eligible = fmt(eligible)
+    s_eligible = f(eligible)
     ctx.step("起付线以上费用", f"{s_covered} − {s_applied} = {s_eligible}", s_eligible)
     fund_raw = q2(eligible * plan.ratio)
-    s_raw = fmt(fund_raw)
-    ctx.step("按比例计算的统筹支付", f"{s_eligible} × {fmt_ratio(plan.ratio)} = {s_raw}", s_raw)
+    s_raw = f(fund_raw)
+    ctx.step("按比例计算的统筹支付", f"{s_eligible} × {plan.ratio_text} = {s_raw}", s_raw)
     fund = fund_raw
-    for i, (pool, label, limit) in enumerate(plan.caps):
-        used = _ytd(ctx, pool, i == 0)
-        remaining = max(ZERO, limit - used)
-        s_remaining = fmt(remaining)
-        ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {s_remaining}", s_remaining)
+    first = True
+    for pool, label, limit, s_limit in plan.caps:
+        used = _ytd(ctx, pool, first)
+        first = False
+        remaining = max(ZERO_CENTS, limit - used)
+        s_remaining = f(remaining)
+        ctx.step(f"{label}剩余额度", f"{s_limit} − 本年度已支付 {f(used)} = {s_remaining}", s_remaining)
         fund = min(fund, remaining)
     for cap in spec.caps:
         out.caps_used[cap.pool] = fund
-    s_fund = fmt(fund)
+    s_fund = f(fund)
     if fund < fund_raw:
-        ctx.step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {fmt(fund_raw - fund)}", fund_raw - fund)
+        excess = fund_raw - fund
+        ctx.step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {f(excess)}", excess)
     ledger.pay("basic_fund", fund)
     ctx.step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if plan.caps else s_fund, s_fund, payer="basic_fund")
     if plan.major_illness:
-        mi_deductible, mi_ratio = plan.major_illness
-        base = max(ZERO, ledger.covered_remainder - mi_deductible)
+        mi_deductible, mi_ratio, s_mi_deductible, s_mi_ratio = plan.major_illness
+        remainder = ledger.covered_remainder
+        base = max(ZERO_CENTS, remainder - mi_deductible)
         paid = q2(base * mi_ratio)
-        ctx.step("大病保险支付", f"max(0, {fmt(ledger.covered_remainder)} − {fmt(mi_deductible)}) × {fmt_ratio(mi_ratio)} = {fmt(paid)}",
+        ctx.step("大病保险支付", f"max(0, {f(remainder)} − {s_mi_deductible}) × {s_mi_ratio} = {f(paid)}",
                  ledger.pay("major_illness", paid), payer="major_illness")
-    for payer, label, stage_ratio, stage_cap, pool in plan.relief:
+    for payer, label, stage_ratio, stage_cap, pool, s_stage_ratio, s_stage_cap in plan.relief:
         base = ledger.covered_remainder
         raw = q2(base * stage_ratio)
         paid = raw
-        formula = f"{fmt(base)} × {fmt_ratio(stage_ratio)} = {fmt(raw)}"
+        formula = f"{f(base)} × {s_stage_ratio} = {f(raw)}"
         if stage_cap is not None:
             used = _ytd(ctx, pool, False)
-            remaining = max(ZERO, stage_cap - used)
+            remaining = max(ZERO_CENTS, stage_cap - used)
             paid = min(raw, remaining)
-            formula = f"min({formula}, 限额 {fmt(stage_cap)} − 已支付 {fmt(used)} = {fmt(remaining)}) = {fmt(paid)}"
+            formula = f"min({formula}, 限额 {s_stage_cap} − 已支付 {f(used)} = {f(remaining)}) = {f(paid)}"
         ctx.step(label, formula, ledger.pay(payer, paid), payer=payer)
         out.caps_used[pool] = paid
     out.deductible = applied
@@ -216,13 +236,13 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
         continuous = ctx.need("continuous_enrollment", "上年余额能否结转取决于是否连续参保")
         rule = ctx.policy.params[spec.carryover_rule].cells[()]
         if not continuous:
-            ctx.step("未连续参保：上年定额余额归零", f"结转 {fmt(carry)} → 0.00", ZERO, rule.source)
-            carry = ZERO
+            ctx.step("未连续参保：上年定额余额归零", f"结转 {fmt(carry)} → 0.00", ZERO_CENTS, rule.source)
+            carry = ZERO_CENTS
         else:
             ctx.step("上年定额余额结转", f"{fmt(carry)}", carry, ctx.policy.params[spec.quota].cells[()].source)
     total = quota + carry
     used = _ytd(ctx, spec.pool, True)
-    remaining = max(ZERO, total - used)
+    remaining = max(ZERO_CENTS, total - used)
     ctx.step("普通门诊定额剩余", f"{fmt(quota)} + 结转 {fmt(carry)} − 本年度已用 {fmt(used)} = {fmt(remaining)}", remaining)
     ratio = resolve(ctx, spec.ratio, mods)
     ctx.assume(Assumption(id="quota_no_ratio", text="“定额报销额度内不设报销比例”理解为：定额以内的费用全额报销，超出定额的部分自付。",
@@ -230,7 +250,7 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
     payable = q2(covered * ratio)
     fund = min(payable, remaining)
     ctx.step("普通门诊定额支付", f"min({fmt(payable)}, 定额剩余 {fmt(remaining)}) = {fmt(fund)}", ledger.pay("basic_fund", fund), payer="basic_fund")
-    return Outcome(deductible=ZERO, copay=covered - payable, above_cap=payable - fund, caps_used={spec.pool: fund})
+    return Outcome(deductible=ZERO_CENTS, copay=covered - payable, above_cap=payable - fund, caps_used={spec.pool: fund})
 
 
 def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: PayerLedger) -> Outcome:
@@ -241,13 +261,13 @@ def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: P
     subsidy = resolve(ctx, spec.subsidies[stage], mods)
     pool = f"maternity_{stage}"
     used = _ytd(ctx, pool, True)
-    remaining = max(ZERO, subsidy - used)
+    remaining = max(ZERO_CENTS, subsidy - used)
     fund = min(covered, remaining)
     ctx.assume(Assumption(id="fixed_subsidy_le_cost", text="定额补助每人一次，且不超过实际发生的费用。",
                           quote=ctx.policy.params[spec.subsidies[stage]].cells[()].source.quote))
     ctx.step("定额补助支付", f"min(费用 {fmt(covered)}, 定额 {fmt(subsidy)} − 已领 {fmt(used)}) = {fmt(fund)}",
              ledger.pay("basic_fund", fund), payer="basic_fund")
-    return Outcome(deductible=ZERO, copay=ZERO, above_cap=covered - fund, caps_used={pool: fund})
+    return Outcome(deductible=ZERO_CENTS, copay=ZERO_CENTS, above_cap=covered - fund, caps_used={pool: fund})
 
 
 def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger: PayerLedger) -> Outcome:
@@ -259,14 +279,14 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
     ctx.step("补偿后自付部分", f"{fmt(covered)} − {fmt(prior)} = {fmt(remainder)}", remainder)
     ctx.assume(Assumption(id="relief_base", text="“补偿后自付部分”按政策范围内费用减去基本医保和大病保险已支付金额计算，政策范围外费用不计入；最高限额按每人每年累计理解。"))
     if not all(condition_holds(ctx, k, v) for k, v in spec.when.items()):
-        ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO,
+        ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO_CENTS,
                  ctx.policy.params[spec.relief_ratio].cells[()].source)
-        return Outcome(deductible=None, copay=remainder, above_cap=ZERO, caps_used={spec.pool: ZERO})
+        return Outcome(deductible=None, copay=remainder, above_cap=ZERO_CENTS, caps_used={spec.pool: ZERO_CENTS})
     mods = applicable_modifiers(ctx)
     ratio = resolve(ctx, spec.relief_ratio, mods)
     cap = resolve(ctx, spec.relief_cap, mods)
     used = _ytd(ctx, spec.pool, True)
-    remaining = max(ZERO, cap - used)
+    remaining = max(ZERO_CENTS, cap - used)
     raw = q2(remainder * ratio)
     relief = min(raw, remaining)
     ctx.step("再次补助", f"min({fmt(remainder)} × {fmt_ratio(ratio)} = {fmt(raw)}, 剩余限额 {fmt(cap)} − {fmt(used)} = {fmt(remaining)}) = {fmt(relief)}",
@@ -308,26 +328,27 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     uncovered = ctx.amount("uncovered_cost")
     total = covered + uncovered
     ledger = PayerLedger(total, covered)
+    f = fmt
     if uncovered:
-        ctx.step("政策范围外费用（全部自付）", f"{fmt(uncovered)}", uncovered)
+        ctx.step("政策范围外费用（全部自付）", f(uncovered), uncovered)
     out = HANDLERS[spec.kind](ctx, spec, covered, ledger)
     reimbursed = ledger.reimbursed
     oop = total - reimbursed
-    s_total, s_reimbursed, s_oop = fmt(total), fmt(reimbursed), fmt(oop)
+    s_total, s_reimbursed, s_oop = f(total), f(reimbursed), f(oop)
     shares = ledger.shares()
     payers = " + ".join(f"{p['name']} {p['amount']}" for p in shares)
     ctx.step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed)
     ctx.step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop)
     breakdown = dict(  # validated into Breakdown with the result
-        total_cost=s_total, covered_cost=fmt(covered), uncovered=fmt(uncovered),
-        deductible=None if out.deductible is None else fmt(out.deductible),
-        copay=None if out.copay is None else fmt(out.copay),
-        above_cap=None if out.above_cap is None else fmt(out.above_cap),
+        total_cost=s_total, covered_cost=f(covered), uncovered=f(uncovered),
+        deductible=None if out.deductible is None else f(out.deductible),
+        copay=None if out.copay is None else f(out.copay),
+        above_cap=None if out.above_cap is None else f(out.above_cap),
         payers=shares,
     )
     return EstimateResult(
         policy=policy.id, policy_title=policy.title, service=req.service,
         reimbursed=s_reimbursed, out_of_pocket=s_oop, breakdown=breakdown,
         steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
-        caps_used={k: fmt(v) for k, v in out.caps_used.items()}, deductible_counted=fmt(out.deductible_counted),
+        caps_used={k: f(v) for k, v in out.caps_used.items()}, deductible_counted=f(out.deductible_counted),
     )

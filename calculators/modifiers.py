@@ -132,7 +132,7 @@ def base_value(ctx: Context, name: str, *, trace: bool = True) -> Decimal | None
         return value
     value = cell.value
     if param.unit == "share_of_avg_wage":
-        wage = ctx.amount("local_avg_wage")
+        wage = ctx.amount_as_given("local_avg_wage")
         amount = q2(value * wage)
         if trace:
             ctx.step(param.label, f"{fmt_plain(value)} × 当地上年度职工年平均工资 {wage} = {amount}", amount, cell.source)

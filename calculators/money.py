@@ -11,19 +11,28 @@ from calculators.errors import CalcError
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
+ZERO_CENTS = Decimal("0.00")  # the same zero with two decimals: formats without rounding
 ONE = Decimal("1")
 MAX_AMOUNT = Decimal("100000000")  # 1亿元: any single-episode amount above this is a typo, not a bill
 
 
 def q2(value: Decimal) -> Decimal:
     """Round to the cent, half up (the usual settlement rule)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, ROUND_HALF_UP)
 
 
 def fmt(value: Decimal) -> str:
     """Two-decimal string, the wire format of every amount (explicitly half up, whatever the
-    caller's decimal context; the engine only formats amounts already at cent precision)."""
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    caller's decimal context; the engine only formats amounts already at cent precision).
+
+    Most amounts already have exactly two decimals (exponent -2: every payment is `q2`-rounded and
+    sums of such amounts keep the exponent), and then `str` alone is the answer: a plain-notation
+    string with "." third from the end has exactly two decimals, and scientific notation never
+    has (it ends in E±digits). Only the others are quantized — a third of the cost on the hot path."""
+    text = str(value)
+    if text[-3:-2] == ".":
+        return text
+    return str(value.quantize(CENT, ROUND_HALF_UP))
 
 
 def fmt_ratio(value: Decimal) -> str:
@@ -41,10 +50,24 @@ def fmt_plain(value: Decimal) -> str:
 
 def parse_amount(field: str, raw: object, *, allow_zero: bool = True) -> Decimal:
     """Parse a user amount strictly; every failure names the field in Chinese."""
-    if isinstance(raw, bool):
+    return _parse(field, raw, allow_zero)[0]
+
+
+def parse_cents(field: str, raw: object) -> Decimal:
+    """`parse_amount`, returned with exactly two decimals (same value: more precision is refused),
+    so everything computed from it keeps two decimals and `fmt` takes its fast path."""
+    return _parse(field, raw, True)[1]
+
+
+def _parse(field: str, raw: object, allow_zero: bool) -> tuple[Decimal, Decimal]:
+    if raw.__class__ is str:  # the common case, already text: no str() round trip
+        text = raw
+    elif isinstance(raw, bool):
         raise CalcError(field, f"{field} 应为金额（如 \"1000.00\"），收到的是布尔值。")
+    else:
+        text = str(raw)
     try:
-        value = Decimal(str(raw).strip())
+        value = Decimal(text.strip())
     except (InvalidOperation, ValueError):
         raise CalcError(field, f"{field} 不是有效的金额：{raw!r}。请填写如 \"1000.00\" 的数字。") from None
     if not value.is_finite():
@@ -53,11 +76,12 @@ def parse_amount(field: str, raw: object, *, allow_zero: bool = True) -> Decimal
         raise CalcError(field, f"{field} 不能为负数（收到 {raw}）。")
     if value > MAX_AMOUNT:
         raise CalcError(field, f"{field} 金额过大（{raw}），超过 100000000 元，请核对。")
-    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+    cents = value.quantize(CENT, ROUND_HALF_UP)
+    if value != cents:
         raise CalcError(field, f"{field} 最多保留两位小数（收到 {raw}）。")
     if not allow_zero and value == 0:
         raise CalcError(field, f"{field} 必须大于0。")
-    return value
+    return value, cents
 
 
 def parse_ratio(field: str, raw: object) -> Decimal:

@@ -21,34 +21,36 @@ PAYER_NAMES = {
 ORDER = ["settled", "basic_fund", "major_illness", "assistance", "poverty_relief"]
 
 
+_RANK = {payer: i for i, payer in enumerate(ORDER)}
+
+
 class PayerLedger:
     """Payments against one bill, in chain order."""
 
-    __slots__ = ("total", "covered", "paid")
+    __slots__ = ("total", "covered", "paid", "reimbursed")
 
     def __init__(self, total: Decimal, covered: Decimal) -> None:
         self.total = total
         self.covered = covered
         self.paid: list[tuple[str, Decimal]] = []
+        self.reimbursed = ZERO  # running sum of `paid`
 
     @property
     def covered_remainder(self) -> Decimal:
         """Policy-covered cost not yet paid by any payer: the base of the next stage."""
-        return self.covered - sum((a for _, a in self.paid), ZERO)
+        return self.covered - self.reimbursed
 
     def pay(self, payer: str, amount: Decimal) -> Decimal:
-        if payer not in PAYER_NAMES:
+        rank = _RANK.get(payer)
+        if rank is None:
             raise ValueError(f"unknown payer {payer}")
-        if self.paid and ORDER.index(payer) < ORDER.index(self.paid[-1][0]):
+        if self.paid and rank < _RANK[self.paid[-1][0]]:
             raise ValueError(f"payer {payer} out of chain order")
         if amount < 0 or amount > self.covered_remainder:
             raise ValueError(f"payer {payer} would pay {amount}, remainder is {self.covered_remainder}")
         self.paid.append((payer, amount))
+        self.reimbursed += amount
         return amount
-
-    @property
-    def reimbursed(self) -> Decimal:
-        return sum((a for _, a in self.paid), ZERO)
 
     def shares(self) -> list[dict]:
         """Who paid what, as `PayerShare`-shaped dicts (validated with the result)."""
