@@ -38,7 +38,9 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     if lex.human.first(text):
         return "human", 0.95
     in_domain = has_domain_signal(text, lex, found)
-    if not in_domain and lex.out_of_scope.first(text):
+    # Another insurance/topic is out of scope unless a medical-insurance *word* is present too: the
+    # slots alone do not count, since 交多少/一年/退休 fit 养老保险 as well as 医保.
+    if lex.out_of_scope.first(text) and lex.domain.first(text) is None:
         return "out_of_scope", 0.9
     values = found.values
     if "amount" in values or "uncovered_amount" in values:

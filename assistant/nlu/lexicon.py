@@ -81,7 +81,7 @@ class Lexicon:
         self.thanks = words(intent["thanks"])
         self.acknowledgements = words(intent["acknowledgements"])
         self.out_of_scope = words(intent["out_of_scope"])
-        self.domain = words(intent["domain"])
+        self.domain = Matcher({w: [w] for w in intent["domain"]}, intent.get("domain_blockers", ()))
         self.fillers = words(intent["fillers"])
 
         fu = data["followup"]

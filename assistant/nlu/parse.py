@@ -77,6 +77,8 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
     query = prepare(text, lex)
     found = extract_all(query, lex, known_regions)
     intent, confidence = classify(query, lex, found)
+    if intent == "out_of_scope":
+        found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one
     return Understanding(
         intent=intent,
         confidence=confidence,

@@ -26,7 +26,10 @@ class Found:
     values: dict[str, Any] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
     spans: list[tuple[int, int]] = field(default_factory=list)  # every span read as a slot
+    where: dict[str, tuple[int, int]] = field(default_factory=dict)  # slot -> its span
     masks: list[tuple[int, int]] = field(default_factory=list)  # spans hidden from topic matching
+    # Topics implied by another slot's rule (a question about 备案 is about 异地就医): (start, end, topic).
+    topic_hints: list[tuple[int, int, str]] = field(default_factory=list)
 
     def put(self, slot: str, value: Any, text: str, start: int, end: int, note: str = "") -> None:
         if slot in self.values or value is None:
@@ -35,6 +38,7 @@ class Found:
         span = text[start:end]
         self.evidence[slot] = f"{span}（{note}）" if note else span
         self.spans.append((start, end))
+        self.where[slot] = (start, end)
 
 
 def _before(text: str, pos: int | None, words: Sequence[str], window: int = 4) -> str | None:
@@ -84,15 +88,15 @@ def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
     return sp.value >= conf["bare_min"]
 
 
-def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit]) -> Hit | None:
-    """The role cue closest before the amount (within the left window), else a 自费 cue after it."""
+def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], after_roles: Sequence[str]) -> Hit | None:
+    """The role cue closest before the amount (within the left window), else a 自费/押金 cue after it."""
     before = [h for h in role_hits if h.start >= left_start and h.end <= sp.start]
     if before:
         return max(before, key=lambda h: h.end)
     m = re.match(r"\s*(?:是|的|为|都是)?", text[sp.end :])
     after_at = sp.end + (m.end() if m else 0)
     for h in role_hits:
-        if h.start == after_at and h.value == "uncovered":
+        if h.start == after_at and h.value in after_roles:
             clause = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
             if not re.search(rf"[\d{_CN_NUM}]", clause):  # "5000是自费的", not "2万自费的有5000"
                 return h
@@ -115,7 +119,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         if prev_role is not None and picked and between in conf["connectors"]:
             role, cue = prev_role, None
         else:
-            cue = _role(text, sp, left_start, role_hits)
+            cue = _role(text, sp, left_start, role_hits, conf["roles_after"])
             role = cue.value if cue else None
             if cue is None and prev_role == "policy_value":
                 role = prev_role  # "起付线800 二级300": a list of policy values, not costs
@@ -242,10 +246,21 @@ def extract_tier(text: str, lex: Lexicon, found: Found) -> None:
         found.put("tier", h.value, text, h.start, h.end)
 
 
-def _age(text: str) -> tuple[int, int, int] | None:
-    m = re.search(rf"({_NUM})\s*(?:周岁|岁)", text) or re.search(rf"今年({_NUM})了", text)
+_AGE_YEARS = re.compile(rf"({_NUM})(多)?\s*(?:周岁|岁)")
+
+
+@lru_cache(maxsize=4)
+def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
+    lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
+    return re.compile(rf"(?:{lead})({_NUM})(多)?了")
+
+
+def _age(text: str, leads: Sequence[str]) -> tuple[int, bool, int, int] | None:
+    """(years, approximate, start, end) from "75岁", "六十多岁", or "<lead>72了" ("俺爹72了",
+    "都六十多了"): a bare number ending in 了 is an age only after a kin word or 今年/都."""
+    m = _AGE_YEARS.search(text) or _age_after_lead(tuple(leads)).search(text)
     age = _count(m, 120)
-    return (age, m.start(), m.end()) if m and age else None
+    return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
 
 
 def extract_person(text: str, lex: Lexicon, found: Found) -> None:
@@ -256,13 +271,13 @@ def extract_person(text: str, lex: Lexicon, found: Found) -> None:
             if h.value == category:
                 found.put("person_category", category, text, h.start, h.end)
                 return
-    age = _age(text)
+    conf = lex.person_conf
+    age = _age(text, conf["age_leads"])
     if age:
-        years, start, end = age
-        conf = lex.person_conf
+        years, approx, start, end = age
         if years >= conf["elderly_age"]:
             found.put("person_category", "elderly", text, start, end, f"{conf['elderly_age']}岁及以上按老年人")
-        elif years < conf["adult_age"]:
+        elif years < conf["adult_age"] and not approx:  # 十多岁 may be 18 or over
             found.put("person_category", "child", text, start, end, f"未满{conf['adult_age']}岁按儿童")
 
 
@@ -309,14 +324,22 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
 
 
 def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
-    """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗") sets nothing."""
+    """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗", "转院要办啥
+    手续") sets nothing but hints the topic the question is about (转诊, or 异地就医 for 备案)."""
     conf = lex.referral_conf
     for h in lex.referral.find(text):
         neg = _before(_clause_left(text, h.start, 5), None, conf["negations"])
+        done = _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
+        clause_after = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
         asked = (
             neg is None and _before(text, h.start, conf["question_before"], window=3) is not None
-        ) or _followed_by(text, h.end, conf["question_after"])
+        ) or _followed_by(text, h.end, conf["question_after"]) or (
+            neg is None and not done and any(w in clause_after for w in conf["question_words"])
+        )
         if asked:
+            topic = next((t for t, cues in conf["asked_topics"].items() if any(c in h.alias for c in cues)), None)
+            if topic:
+                found.topic_hints.append((h.start, h.end, topic))
             continue
         start = text.rfind(neg, max(0, h.start - 5), h.start) if neg else h.start
         found.put("referral", neg is None, text, start, h.end)
@@ -385,7 +408,7 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
     for start, end in found.masks:
         masked[start:end] = "□" * (end - start)
     visible = "".join(masked)
-    cands = [(h.start, h.end, h.value) for h in lex.topic.find(visible)]
+    cands = [(h.start, h.end, h.value) for h in lex.topic.find(visible)] + found.topic_hints
     for h in lex.payment.find(visible):
         topic = _payment_topic(visible, h, lex, found)
         if topic:
@@ -393,6 +416,10 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
     if cands:
         start, end, topic = min(cands)
         found.put("topic", topic, text, start, end)
+    elif "ytd_reimbursed" in found.values and "amount" not in found.values:
+        # "今年报过两万了 还能报多少": with no new cost, what is left is the annual cap.
+        start, end = found.where["ytd_reimbursed"]
+        found.put("topic", lex.data["topic"]["ytd_without_cost"], text, start, end, "已报销金额而无新费用，按封顶线问题")
 
 
 def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> Found:

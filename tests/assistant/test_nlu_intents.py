@@ -52,6 +52,14 @@ def test_content_wins_over_courtesy():
 def test_medical_words_win_over_out_of_scope_words():
     assert parse("人工关节能报销吗").intent == "policy_question"
     assert parse("养老保险和医保住院报销有关系吗").intent == "policy_question"
+    assert parse("医保卡丢了咋挂失").intent == "policy_question"
+
+
+@pytest.mark.parametrize("text", ["养老保险一年交多少钱", "社保卡丢了咋挂失", "工伤认定去哪里办"])
+def test_other_insurance_is_out_of_scope_even_with_slot_like_words(text):
+    u = parse(text)
+    assert u.intent == "out_of_scope"
+    assert u.slots.model_dump(exclude_none=True) == {}  # its facts are not this insurance's
 
 
 def test_unrecognised_message_has_low_confidence():
@@ -77,17 +85,19 @@ def test_followup_keeps_only_its_own_slots():
 
 # --- the labelled set ------------------------------------------------------------------------
 
-# Measured with `python -m assistant.nlu.evaluate` (docs/BENCHMARKS.md); floors sit a few points
-# below the measured figures so a regression fails CI without pinning today's exact number.
-FLOOR_INTENT = 0.93
-FLOOR_SLOTS = 0.93
-FLOOR_HELDOUT_INTENT = 0.88
-FLOOR_HELDOUT_SLOTS = 0.85
+# Measured with `python -m assistant.nlu.evaluate` (docs/BENCHMARKS.md: 348 cases, all 100.0 % intents /
+# 99.8 % slots; held-out blocks 100.0 % / 99.6 %); floors sit a few points below the measured figures
+# so a regression fails CI without pinning today's exact number. They guard against regressions; the
+# honest estimate for unseen traffic is the held-out first runs (heldout_3: 89 % intents, 81 % slots).
+FLOOR_INTENT = 0.96
+FLOOR_SLOTS = 0.96
+FLOOR_HELDOUT_INTENT = 0.95
+FLOOR_HELDOUT_SLOTS = 0.95
 
 
 def test_accuracy_floor_on_labelled_set():
     report = run()
-    assert report.dev.n >= 130 and report.heldout.n >= 40
+    assert report.dev.n >= 130 and report.heldout.n >= 120
     assert report.all.intent_accuracy >= FLOOR_INTENT, format_report(report)
     assert report.all.slot_accuracy >= FLOOR_SLOTS, format_report(report)
     assert report.heldout.intent_accuracy >= FLOOR_HELDOUT_INTENT, format_report(report)

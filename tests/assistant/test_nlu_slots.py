@@ -128,7 +128,7 @@ def test_tier(text, tier):
     "text, category",
     [("大学生", "student"), ("中小学生", "student"), ("孩子上初中", "student"), ("小孩", "child"), ("娃", "child"),
      ("新生儿", "child"), ("老年人", "elderly"), ("成人", "adult"), ("孩子是大学生", "student"), ("我爸70岁", "elderly"),
-     ("我儿子8岁", "child")],
+     ("我儿子8岁", "child"), ("俺爹72了", "elderly"), ("老两口都六十多了", "elderly"), ("六十多岁", "elderly")],
 )
 def test_person_category(text, category):
     assert slots(text)["person_category"] == category
@@ -136,6 +136,16 @@ def test_person_category(text, category):
 
 def test_maternity_words_are_not_a_child():
     assert "person_category" not in slots("生孩子能报多少")
+
+
+@pytest.mark.parametrize("text", ["娃他妈生娃", "孩子他爸住院"])
+def test_the_childs_parent_is_not_a_child(text):
+    assert "person_category" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["住了72了", "十多岁"])  # no kin word before 了; 十多 may be 18 or over
+def test_numbers_that_are_not_an_age_category(text):
+    assert "person_category" not in slots(text)
 
 
 @pytest.mark.parametrize(
@@ -169,8 +179,9 @@ def test_out_of_area(text, value):
     assert slots(text)["out_of_area"] is value
 
 
-def test_residence_words_are_not_out_of_area():
-    assert "out_of_area" not in slots("外地户口能参保吗")
+@pytest.mark.parametrize("text", ["外地户口能参保吗", "闺女在外地上大学", "在外地打工"])
+def test_residence_words_are_not_out_of_area(text):
+    assert "out_of_area" not in slots(text)
 
 
 @pytest.mark.parametrize(
@@ -185,6 +196,28 @@ def test_referral(text, value):
 @pytest.mark.parametrize("text", ["要转诊吗", "异地就医怎么备案", "需要转诊吗", "参保登记在哪里"])
 def test_referral_questions_set_nothing(text):
     assert "referral" not in slots(text)
+
+
+@pytest.mark.parametrize(
+    "text, topic", [("转院到重庆要办啥手续", "转诊"), ("转院怎么办", "转诊"), ("异地住院咋备案", "异地就医")]
+)
+def test_a_question_about_the_procedure_is_its_topic(text, topic):
+    got = slots(text)
+    assert "referral" not in got and got["topic"] == topic
+
+
+@pytest.mark.parametrize("text", ["转诊了怎么报", "已经备案 咋结算"])
+def test_a_done_referral_stays_a_fact_before_a_question(text):
+    assert slots(text)["referral"] is True
+
+
+def test_deposit_named_after_the_amount_is_money_paid_in():
+    assert "amount" not in slots("医院让交三千押金")
+
+
+def test_year_to_date_without_a_new_cost_asks_about_the_cap():
+    assert slots("今年报过两万了 还能报多少") == {"ytd_reimbursed": Decimal("20000"), "topic": "封顶线"}
+    assert "topic" not in slots("今年已报销3万 这次住院花了1万")
 
 
 @pytest.mark.parametrize(
