@@ -112,7 +112,7 @@ class Lexicon:
         self.service_conf = svc
         self.topic = Matcher(data["topic"]["canonical"])
         pay = data["payment"]
-        self.payment = Matcher(pay["cues"])
+        self.payment = Matcher(pay["cues"], pay.get("blockers", ()))
         self.premium_context = words(pay["premium_context"])
         self.provider_context = words(pay["provider_context"])
         self.payment_conf = pay

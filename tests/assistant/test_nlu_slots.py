@@ -251,13 +251,14 @@ def test_topic(text, topic):
 @pytest.mark.parametrize(
     "text, topic",
     [("医保怎么交", "缴费方式"), ("学生交多少钱", "缴费标准"), ("低保户参保要交钱吗", "缴费标准"), ("退休了还要交吗", "缴费标准"),
-     ("看病要先交钱吗", "先诊疗后付费"), ("住院押金要交多少", "押金")],
+     ("看病要先交钱吗", "先诊疗后付费"), ("住院押金要交多少", "押金"), ("城乡二档多少钱", "缴费标准"),
+     ("今年医保涨到多少了", "缴费标准")],
 )
 def test_paying_verbs_take_their_topic_from_the_context(text, topic):
     assert slots(text)["topic"] == topic
 
 
-@pytest.mark.parametrize("text", ["住院要交钱吗", "住院费怎么交", "要交多少"])
+@pytest.mark.parametrize("text", ["住院要交钱吗", "住院费怎么交", "要交多少", "医保能报多少钱"])
 def test_paying_the_hospital_or_no_context_is_no_premium_topic(text):
     assert "topic" not in slots(text)
 
