@@ -16,7 +16,9 @@ overrides it only where the clause itself is clearly about something else:
   dominant one overrides; comparisons ("与新农合比较") and side notes ("可申请民政救助") never do;
 - kind: decided per article (a regulation, a leaflet stating rates, a work report), so that one
   article does not flip between rule and publicity clause by clause; only a binding marker
-  (第X条, 本办法) makes a clause of another article a rule.
+  (第X条, 本办法) makes a clause of another article a rule.  Promotion is the exception the other
+  way: a clause that sells ("起付线低,门槛费只要200元…还可申请") is publicity wherever it stands,
+  and does not count towards its article's kind.
 
 Every assigned value carries an `Evidence` (matched span, where it was found: "clause",
 "heading" for the clause's headings and its article, "document").
@@ -46,18 +48,22 @@ __all__ = [
 ]
 
 DOMINANCE = 1.5  # how much more often than the runner-up a value must be named to set a scope
+YEAR_SHARE = 0.5  # share of all year mentions the scope year must hold
 
 
 # --- year ---------------------------------------------------------------------------------
 
-_EFFECTIVE = re.compile(r"((?:19|20)\d{2})年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:起|开始|实施|执行|施行)")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*[-—~至到]\s*(?:19|20)\d{2})?年")
-_YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-—~至到]\s*((?:19|20)\d{2})年")
+_EFFECTIVE = re.compile(r"(?<![\d.])((?:19|20)\d{2})年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:起|开始|实施|执行|施行)")
+# A four-digit year written out with 年, alone or as a range ("2007-2011年").  Plan names ("十二五",
+# "十三五") and counts ("2000多份", "2000余人", "2000个人") are not years and never match.
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?:\s*[-—~至到]\s*((?:19|20)\d{2}))?年")
 # The scheme year a rule is for, as leaflets write it ("为2013集中参保缴费时间", "2013年度",
 # "2009个人缴费85元", "2009为30000元"), as opposed to the calendar date of an event.
 _POLICY_YEAR = re.compile(
-    r"(?<![\d.])((?:19|20)\d{2})(?:年度|(?=(?:年)?(?:集中)?参保缴费|(?:年)?个人(?:缴费|筹资|不缴费)|"
-    r"[、,，](?:19|20)\d{2}个人|(?:年)?(?:筹资|缴费)标准|为\d))"
+    r"(?<![\d.])((?:19|20)\d{2})(?:年度|(?=(?:年)?(?:集中)?参保缴费|(?:年)?(?:筹资|缴费)标准|为\d))"
+    # "2009个人缴费" only where a year can stand (after punctuation, 为/自/从…), so that a count
+    # ("全县共2000个人缴费") is not read as one
+    r"|(?<![^\n,，。;；:：、\s为自从于在(（“\"])((?:19|20)\d{2})(?=(?:年)?个人(?:缴费|筹资|不缴费)|[、,，](?:19|20)\d{2}个人)"
 )
 YEAR_MIN, YEAR_MAX = 1990, 2035
 
@@ -69,14 +75,19 @@ def _in_range(years: list[int]) -> list[int]:
 def find_years(text: str) -> tuple[list[int], list[int]]:
     """(effective-date years, all years) mentioned in the text."""
     effective = [int(y) for y in _EFFECTIVE.findall(text)]
-    years = [int(y) for y in _YEAR.findall(text)]
-    years += [int(b) for _, b in _YEAR_RANGE.findall(text)]
+    years: list[int] = []
+    for start, end in _YEAR.findall(text):
+        if not end:
+            years.append(int(start))
+        elif int(end) > int(start):
+            years += [int(start), int(end)]
+        # a range that does not run forward ("2010-2010年") is a garbled number: no year from it
     return _in_range(effective), _in_range(years)
 
 
 def policy_years(text: str) -> list[int]:
     """Scheme years the text states rules for (see _POLICY_YEAR)."""
-    return _in_range([int(y) for y in _POLICY_YEAR.findall(text)])
+    return _in_range([int(a or b) for a, b in _POLICY_YEAR.findall(text)])
 
 
 def _choose(years: list[int], preferred: int | None) -> int:
@@ -125,6 +136,33 @@ KIND_CUES: dict[str, list[tuple[re.Pattern[str], float]]] = {
         (re.compile(r"我(?:局|县|市|院|站|中心|们|省)|今年|去年|一年来|截至|截止|同比|人次|完成了|取得了"), 1),
     ],
 }
+# Selling, not stating: a hospital or agent advertising its terms ("起付线低,门槛费只要200元,报销比例
+#高…还可申请医疗援助").  Each pattern is one kind of sales move; a text making PROMOTION_MOVES of
+# them is an advertisement — publicity, never a rule, however many rates it quotes.  One move alone
+# is ordinary prose ("参合农民…还可申请民政救助" in a report, "只需缴费60元" in a leaflet).
+PROMOTION_CUES: list[re.Pattern[str]] = [
+    # an evaluative word on a cost or a rate, not a comparison ("起付线低于…" is a rule)
+    re.compile(r"(?:起付(?:线|标准)|门槛费?|报销(?:比例)?|补偿(?:比例)?|自付(?:比例)?|收费|价格|费用)"
+               r"(?:很|更|超|较)?(?:低|高|少|便宜|实惠)(?![于过出])"),
+    re.compile(r"(?:只要|只需|仅需|仅要|仅收)\d+(?:\.\d+)?元"),  # "门槛费只要200元"
+    re.compile(r"还(?:可以?|能)(?:申请|享受|获得|报销|减免)"),  # a perk on top
+    re.compile(r"欢迎(?:广大|您|各位|来电|咨询|前来|莅临|选择|患者)"),
+    re.compile(r"(?:咨询|预约|联系|热线|服务|挂号)(?:电话|热线)|(?:电话|热线)[:：]?\s*\d{3,}"),
+    # an institution presenting itself ("重庆新兴医院是市级…定点医院", "本院是…定点单位")
+    re.compile(r"(?:本院|我院|[\u4e00-\u9fff]{2,12}(?:医院|诊所|门诊部))(?:是|为|系)[^。;；]{0,25}定点"),
+]
+PROMOTION_MOVES = 2
+
+
+def promotion_cues(text: str) -> list[str]:
+    """The sales moves a text makes, one matched span per kind of move."""
+    return [m.group(0) for p in PROMOTION_CUES if (m := p.search(text))]
+
+
+def is_promotional(text: str) -> bool:
+    return len(promotion_cues(text)) >= PROMOTION_MOVES
+
+
 _BINDING = re.compile(r"第[一二三四五六七八九十百\d]+条|本(?:办法|规定|细则|条例)")
 # A text is a rule text when this many of its paragraphs, and this share of them, state a rate or
 # threshold with its number (an essay quoting one figure is not).
@@ -155,6 +193,8 @@ def _scope_kind(text: str) -> tuple[str, str] | None:
     """What a whole article is: a regulation speaks as one (第X条, 本办法); a work report is
     full of 我局/今年/人次; a text stating rates and thresholds without reporting is a rule text
     (leaflets restate the rules they publicise); failing those, publicity cues."""
+    # an advertisement printed among the rules neither makes the article a rule text nor a leaflet
+    text = "\n".join(p for p in text.split("\n") if not is_promotional(p))
     if m := _BINDING.search(text):
         return "rule", m.group(0)
     scores = kind_scores(text)
@@ -194,6 +234,19 @@ def _dominant(values: list[str]) -> str | None:
     return value if count >= 2 and count >= DOMINANCE * runner_up else None
 
 
+def _scope_year(text: str) -> tuple[int, str] | None:
+    """The year a whole text is about: dominant among the years it names, and at least
+    YEAR_SHARE of all its year mentions.  A text naming many different years (a history running
+    from 1992 to 2016, a study comparing periods) is about none of them: its clauses keep only the
+    years they name themselves."""
+    effective, years = find_years(text)
+    mentions = [str(v) for v in years + policy_years(text) + effective]
+    y = _dominant(mentions)
+    if y is None or mentions.count(y) < YEAR_SHARE * len(mentions):
+        return None
+    return int(y), f"{y}年"
+
+
 def scope_of(text: str, title: str = "") -> Scope:
     """The region/year/scheme/kind that dominate a body of text (an article or a document)."""
     scope = Scope()
@@ -203,10 +256,7 @@ def scope_of(text: str, title: str = "") -> Scope:
         scope.region = (r, r)
     else:
         scope.multi_place = is_multi_place([m.name for m in mentions])
-    effective, years = find_years(text)
-    years += policy_years(text)
-    if years and (y := _dominant([str(v) for v in years + effective])) is not None:
-        scope.year = (int(y), f"{y}年")
+    scope.year = _scope_year(text)
     schemes = [s for s, _ in find_schemes(title)] * 3 + [s for s, _ in find_schemes(text)]
     if (s := _dominant(schemes)) is not None:
         scope.scheme = (s, s)
@@ -333,6 +383,9 @@ def _resolve_scheme(text: str, headings: list[str], scopes: list[tuple[str, Scop
 
 def _resolve_kind(text: str, scopes: list[tuple[str, Scope]],
                   evidence: list[Evidence]) -> str:
+    if len(cues := promotion_cues(text)) >= PROMOTION_MOVES:
+        _note(evidence, "kind", "publicity", "、".join(cues), "clause")  # selling is never a rule
+        return "publicity"
     own = kind_scores(text)
     if (m := _BINDING.search(text)) and own["rule"] >= own["report"]:
         _note(evidence, "kind", "rule", m.group(0), "clause")  # 第X条/本办法 is a rule wherever it stands

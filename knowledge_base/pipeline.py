@@ -22,7 +22,7 @@ from knowledge_base.models import Clause, SourceLocation
 from knowledge_base.segment import ClauseDraft, SegmentedDocument, chunk_ids, segment_document
 
 # Bump when cleaning/segmentation output changes, so persisted indexes know to rebuild.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 class FileError(BaseModel):

@@ -93,6 +93,8 @@ class _Block:
     line: int
     heading_line: str | None = None
     paragraphs: list[tuple[str, int]] = field(default_factory=list)
+    family: str | None = None  # numbering family of the heading that opened the block
+    inline: bool = False  # the heading line carried its own body ("(五)待遇期限。一般…")
 
 
 def match_article(text: str) -> int | None:
@@ -221,7 +223,8 @@ class _ArticleSegmenter:
             return m.value == 1 and top.value >= 2
         return all(f.family != m.family for f in self.stack) and RANK[m.family] < RANK[top.family]
 
-    def push(self, family: str, value: int, heading: str, line: int, heading_line: str) -> None:
+    def push(self, family: str, value: int, heading: str, line: int, heading_line: str,
+             inline: bool = False) -> None:
         idx = next((i for i, f in enumerate(self.stack) if f.family == family), None)
         if idx is not None:
             del self.stack[idx:]
@@ -235,11 +238,11 @@ class _ArticleSegmenter:
         self.stack.append(_Frame(family, value, heading))
         self.last_value[family] = value
         path = [*self.article.path, *(f.heading for f in self.stack)]
-        self.blocks.append(_Block(path, line, heading_line))
+        self.blocks.append(_Block(path, line, heading_line, family=family, inline=inline))
 
     def add_heading(self, m: Marker, cl: CleanLine) -> None:
         heading, body = split_heading(m, cl.text)
-        self.push(m.family, m.value, heading, cl.line, cl.text if not body else heading)
+        self.push(m.family, m.value, heading, cl.line, cl.text if not body else heading, inline=bool(body))
         if body:
             self.add_body(body, cl.line)
 
@@ -262,6 +265,56 @@ def _is_tail(lines: list[CleanLine], i: int) -> bool:
     """A title-like line with nothing after it in its article (a signature such as "某某劳动保障站")."""
     nxt = _next_text(lines, i)
     return nxt is None or bool(nxt.boundary) or match_article(nxt.text) is not None
+
+
+# A paragraph opening like this leans on what came before: it continues the item above it.
+_CONTINUES = re.compile(
+    r"^(?:其中|但|如|例如|比如|即|并|且|或|同时|此外|以上|上述|前款|该|此|这|其|注|备注|说明|对此|为此|因此|所以"
+    r"|从而|[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[,，、])"
+)
+
+
+def _is_uniform_item(block: _Block) -> bool:
+    """A list item that is one line: its heading carried its body, and nothing followed."""
+    return block.inline and len(block.paragraphs) == 1
+
+
+def detach_trailing_paragraphs(blocks: list[_Block]) -> list[_Block]:
+    """Give a paragraph that follows the last item of a one-line-per-item list its own clause
+    under the enclosing section.
+
+    "(四)最高支付限额。…" / "(五)待遇期限。…" / "对在县境外异地定点医院住院的…,起付标准上浮300元…":
+    the scraped page has no marker between the last item and the next rule, so the heading stack
+    glues the rule to "(五)待遇期限" and a citation names the wrong item.  When every earlier item
+    of the list is a single line (heading with its body inline), a further paragraph of the last
+    item breaks the list's shape; unless it opens with a word that leans on the item ("其中",
+    "但", "一是"…) or the item ends by announcing it (":"), it is a new topic of the enclosing
+    section.  It gets a short label from its first sentence (`short_title`) like other
+    sentence headings, and its text stays whole."""
+    out: list[_Block] = []
+    for i, block in enumerate(blocks):
+        out.append(block)
+        if block.family in (None, "UNNUM", "TIAO") or not block.inline or len(block.paragraphs) < 2:
+            continue
+        parent, depth = block.path[:-1], len(block.path)
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if nxt is not None and len(nxt.path) >= depth and nxt.path[:depth - 1] == parent:
+            continue  # a child or a further sibling follows: not the last item of its list
+        siblings = 0
+        for prev in reversed(blocks[:i]):
+            if prev.path[:depth - 1] != parent or len(prev.path) < depth:
+                break  # reached the enclosing section (or left it)
+            if len(prev.path) > depth or prev.family != block.family or not _is_uniform_item(prev):
+                siblings = 0  # items with sub-items or several paragraphs: shape unknown
+                break
+            siblings += 1
+        first_text = block.paragraphs[0][0].rstrip()
+        trailing = block.paragraphs[1:]
+        if siblings == 0 or first_text.endswith((":", "：")) or _CONTINUES.match(trailing[0][0]):
+            continue
+        block.paragraphs = block.paragraphs[:1]
+        out.append(_Block([*parent, short_title(trailing[0][0])], trailing[0][1], None, trailing, "UNNUM"))
+    return out
 
 
 def _blocks_to_drafts(doc_id: str, title: str, article: Article, blocks: list[_Block], max_chars: int) -> list[ClauseDraft]:
@@ -335,7 +388,7 @@ def segment_document(
 
     drafts: list[ClauseDraft] = []
     for article, blocks in finished:
-        drafts.extend(_blocks_to_drafts(doc_id, title, article, blocks, max_chars))
+        drafts.extend(_blocks_to_drafts(doc_id, title, article, detach_trailing_paragraphs(blocks), max_chars))
     return SegmentedDocument(doc_id, title, articles, drafts)
 
 

@@ -196,3 +196,39 @@ def test_generic_resident_mention_follows_the_scope_and_coordinated_schemes_both
 def test_rule_kind_evidence_quotes_a_rate_statement():
     article = scope_of("一档:个人筹资60元/人年。\n住院起付标准为100元/次,须提供发票。\n门诊定额报销。")
     assert article.kind is not None and article.kind[1] == "筹资60元"
+
+
+def test_advertisement_is_publicity_never_rule_and_does_not_set_its_article_kind():
+    ad = "某某医院是市级城镇职工医保定点医院,起付线低,门槛费只要200元,报销比例高:退休报销95%;还可申请医疗援助。"
+    rules = Scope(kind=("rule", "补偿比例"))
+    meta = infer_clause_metadata(ad, ["第2篇"], rules, Scope())
+    assert meta.kind == "publicity"
+    assert next(e for e in meta.evidence if e.field == "kind").origin == "clause"
+    # one sales-like phrase alone is ordinary prose: a report keeps its kind
+    report = Scope(kind=("report", "工作总结"))
+    assert infer_clause_metadata("参合农民就诊补偿后还有困难的还可申请民政救助。", [], report, Scope()).kind == "report"
+    # a comparison of thresholds is a rule statement, not an evaluation
+    assert infer_clause_metadata("一级医院起付线低于二级医院,报销比例高于二级医院。", [], rules, Scope()).kind == "rule"
+    # the advertisement among an article's rates does not decide what the article is
+    article = "\n".join([ad, "一档:个人筹资60元/人年;二档:个人筹资150元/人年。",
+                         "一、二、三级医院补偿比例分别为80%、60%和40%。"])
+    assert scope_of(article).kind[0] == "rule"
+    assert scope_of(ad).kind is None or scope_of(ad).kind[0] != "rule"
+
+
+def test_no_year_from_plan_names_counts_or_garbled_numbers():
+    assert pick_year("“十二五”末,社会保障覆盖面进一步扩大,“十三五”期间继续推进。") is None
+    assert pick_year("大力宣传,发放宣传单2000多份,接待咨询2000余人次。") is None
+    assert pick_year("全县共2000个人缴费参保。") is None  # a head count, not "2009个人缴费"
+    assert pick_year("2010-2010年将是关键时期。") is None  # a range that does not run forward
+    assert pick_year("根据2007-2-11年统计数据显示。") is None
+    assert pick_year("非从业城镇居民,2009个人缴费85元,2010个人缴费170元。", 2009) == 2009
+    assert pick_year("医保管理小组对2021年度的基本医疗保险工作进行自查。") == 2021
+
+
+def test_a_history_naming_many_years_has_no_scope_year():
+    history = ("1992年后基金筹集压力骤增,至1998年出现缺口。2000年开始由地税征收,2000年之前问题突出。"
+               "2002年开始改革,2003~2008年试点,2009年起全责征收。2000~2015年收入稳定增长,"
+               "2000~2016年征收规模扩大,2016年收入占比提高。")
+    assert scope_of(history).year is None
+    assert scope_of("2018年全县参保人数为69万人。2018年共筹集基金4.7亿元。2019年继续加强监管。").year == (2018, "2018年")

@@ -146,3 +146,30 @@ def test_titled_headings_stay_as_written():
 def test_title_glued_to_its_first_subheading_is_split():
     sd = seg("一、试点的指导思想和基本原则(一)指导思想:以人为本,帮助群众解决就医困难。", "(二)总体目标:用2年时间试点。")
     assert paths(sd) == ["一、试点的指导思想和基本原则 › (一)指导思想", "一、试点的指导思想和基本原则 › (二)总体目标"]
+
+
+def test_new_topic_after_the_last_one_line_item_is_its_own_clause_under_the_section():
+    sd = seg("四、保险待遇",
+             "(一)最高支付限额。2009为30000元。",
+             "(二)待遇期限。待遇有效期为每年的1月1日至12月31日。",
+             "对在县境外异地定点医院住院的城镇居民,起付标准上浮300元,报销比例下浮5%。",
+             "五、与新农合比较",
+             "报销范围更大。")
+    assert paths(sd) == ["四、保险待遇 › (一)最高支付限额", "四、保险待遇 › (二)待遇期限",
+                         "四、保险待遇 › 对在县境外异地定点医院住院的城镇居民…", "五、与新农合比较"]
+    assert sd.clauses[1].text == "待遇有效期为每年的1月1日至12月31日。"
+    assert sd.clauses[2].text == "对在县境外异地定点医院住院的城镇居民,起付标准上浮300元,报销比例下浮5%。"
+    assert sd.clauses[2].line == 4
+
+
+def test_paragraph_continuing_the_last_item_stays_with_it():
+    items = ("二、缴费标准", "(一)成年居民。每人每年缴费85元。", "(二)学生。每人每年缴费10元。")
+    leaning = seg(*items, "其中低保对象个人不缴费。")  # opens with a word that leans on the item
+    assert paths(leaning)[-1] == "二、缴费标准 › (二)学生"
+    assert leaning.clauses[-1].text == "每人每年缴费10元。\n其中低保对象个人不缴费。"
+    announced = seg("二、缴费标准", "(一)成年居民。每人每年缴费85元。", "(二)学生缴费分两档:", "一档每人10元,二档每人20元。")
+    assert paths(announced)[-1] == "二、缴费标准 › (二)学生缴费分两档"
+    # items that already run over several paragraphs give no shape to break: nothing moves
+    loose = seg("二、缴费标准", "(一)成年居民。每人每年缴费85元。", "另有补助。", "(二)学生。每人每年缴费10元。",
+                "学校统一代收代缴。")
+    assert paths(loose) == ["二、缴费标准 › (一)成年居民", "二、缴费标准 › (二)学生"]
