@@ -11,6 +11,10 @@ Requests may be the pydantic models of calculators.models or plain dicts (JSON s
 
 from __future__ import annotations
 
+# Imported eagerly: a function-level import runs the import machinery on every call, a measurable
+# share of a single estimate (docs/BENCHMARKS.md, Calculators).
+from calculators.contributions import contribution
+from calculators.engine import estimate
 from calculators.errors import CalcError
 from calculators.models import (
     ContributionRequest,
@@ -21,30 +25,8 @@ from calculators.models import (
     YearRequest,
     YearResult,
 )
-
-
-def estimate(request):  # noqa: ANN001 - dict or EstimateRequest
-    from calculators.engine import estimate as _estimate
-
-    return _estimate(request)
-
-
-def contribution(request):  # noqa: ANN001
-    from calculators.contributions import contribution as _contribution
-
-    return _contribution(request)
-
-
-def simulate_year(request):  # noqa: ANN001
-    from calculators.simulator import simulate_year as _simulate
-
-    return _simulate(request)
-
-
-def list_policies():
-    from calculators.registry import list_policies as _list
-
-    return _list()
+from calculators.registry import list_policies
+from calculators.simulator import simulate_year
 
 
 __all__ = [

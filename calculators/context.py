@@ -26,6 +26,9 @@ DEFAULTS: dict[str, object] = {
     "out_of_city": False,
 }
 
+# The stated default amounts ("0"), parsed once at import rather than on every estimate.
+_PARSED_DEFAULTS = {name: parse_cents(name, value) for name, value in DEFAULTS.items() if isinstance(value, str)}
+
 FIELD_NAMES = {
     "covered_cost": "政策范围内费用",
     "uncovered_cost": "政策范围外费用",
@@ -95,7 +98,9 @@ class Context:
         """A request amount, parsed strictly once, with exactly two decimals (see `parse_cents`)."""
         cached = self._amounts.get(name)
         if cached is None:
-            cached = parse_cents(name, self.need(name))
+            raw = self.need(name)
+            default = DEFAULTS.get(name)
+            cached = _PARSED_DEFAULTS[name] if raw is default else parse_cents(name, raw)
             self._amounts[name] = cached
         return cached
 

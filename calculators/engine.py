@@ -228,6 +228,23 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
     return out
 
 
+def _assume_static(ctx: Context, assumption_id: str, text: str, param: str) -> None:
+    """An interpretation quoting a parameter's clause: it depends only on the rule file, so it is
+    built once per policy and shared (models in a result are never mutated)."""
+    key = ("assumption", assumption_id, param)
+    assumption = ctx.policy.plan_cache.get(key)
+    if assumption is None:
+        assumption = Assumption(id=assumption_id, text=text, quote=ctx.policy.params[param].cells[()].source.quote)
+        ctx.policy.plan_cache[key] = assumption
+    ctx.assume(assumption)
+
+
+_RELIEF_BASE = Assumption(
+    id="relief_base",
+    text="“补偿后自付部分”按政策范围内费用减去基本医保和大病保险已支付金额计算，政策范围外费用不计入；最高限额按每人每年累计理解。",
+)
+
+
 def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
     mods = applicable_modifiers(ctx)
     quota = resolve(ctx, spec.quota, mods)
@@ -245,8 +262,7 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
     remaining = max(ZERO_CENTS, total - used)
     ctx.step("普通门诊定额剩余", f"{fmt(quota)} + 结转 {fmt(carry)} − 本年度已用 {fmt(used)} = {fmt(remaining)}", remaining)
     ratio = resolve(ctx, spec.ratio, mods)
-    ctx.assume(Assumption(id="quota_no_ratio", text="“定额报销额度内不设报销比例”理解为：定额以内的费用全额报销，超出定额的部分自付。",
-                          quote=ctx.policy.params[spec.ratio].cells[()].source.quote))
+    _assume_static(ctx, "quota_no_ratio", "“定额报销额度内不设报销比例”理解为：定额以内的费用全额报销，超出定额的部分自付。", spec.ratio)
     payable = q2(covered * ratio)
     fund = min(payable, remaining)
     ctx.step("普通门诊定额支付", f"min({fmt(payable)}, 定额剩余 {fmt(remaining)}) = {fmt(fund)}", ledger.pay("basic_fund", fund), payer="basic_fund")
@@ -263,8 +279,7 @@ def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: P
     used = _ytd(ctx, pool, True)
     remaining = max(ZERO_CENTS, subsidy - used)
     fund = min(covered, remaining)
-    ctx.assume(Assumption(id="fixed_subsidy_le_cost", text="定额补助每人一次，且不超过实际发生的费用。",
-                          quote=ctx.policy.params[spec.subsidies[stage]].cells[()].source.quote))
+    _assume_static(ctx, "fixed_subsidy_le_cost", "定额补助每人一次，且不超过实际发生的费用。", spec.subsidies[stage])
     ctx.step("定额补助支付", f"min(费用 {fmt(covered)}, 定额 {fmt(subsidy)} − 已领 {fmt(used)}) = {fmt(fund)}",
              ledger.pay("basic_fund", fund), payer="basic_fund")
     return Outcome(deductible=ZERO_CENTS, copay=ZERO_CENTS, above_cap=covered - fund, caps_used={pool: fund})
@@ -277,7 +292,7 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
     ctx.step("基本医保及大病保险已支付（结算单）", f"{fmt(prior)}", ledger.pay("settled", prior), payer="settled")
     remainder = ledger.covered_remainder
     ctx.step("补偿后自付部分", f"{fmt(covered)} − {fmt(prior)} = {fmt(remainder)}", remainder)
-    ctx.assume(Assumption(id="relief_base", text="“补偿后自付部分”按政策范围内费用减去基本医保和大病保险已支付金额计算，政策范围外费用不计入；最高限额按每人每年累计理解。"))
+    ctx.assume(_RELIEF_BASE)
     if not all(condition_holds(ctx, k, v) for k, v in spec.when.items()):
         ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO_CENTS,
                  ctx.policy.params[spec.relief_ratio].cells[()].source)

@@ -292,8 +292,11 @@ def clear_cache() -> None:
     _load.cache_clear()
 
 
+_POLICY_DIR_KEY = str(POLICY_DIR)
+
+
 def get_policy(policy_id: str) -> Policy:
-    policies = load_policies()
+    policies = _load(_POLICY_DIR_KEY)  # load_policies() without re-deriving the key per estimate
     try:
         return policies[policy_id]
     except KeyError:
