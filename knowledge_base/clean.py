@@ -4,7 +4,8 @@ Every step is a small pure function over `list[CleanLine]`; `clean_document` cha
 
   split lines -> script normalisation (pinyin out, 繁->简, width; spaces kept) -> boilerplate removal
   -> split headings glued to their text -> space collapsing (= `normalize_text`, the project's one
-  normaliser) -> rejoin lines broken mid-sentence -> drop title repeats and trailing teasers.
+  normaliser) -> citation marks out -> rejoin lines broken mid-sentence -> drop title repeats and
+  trailing teasers.
 
 Sources cite file + line, so a line produced by joining keeps the number of its first part and a
 line produced by splitting keeps the number of the line it was split from. `boundary` marks the
@@ -154,6 +155,17 @@ def drop_empty_brackets(lines: list[CleanLine]) -> list[CleanLine]:
     return out
 
 
+# "…占全省的79.81%。[2] 同年,…", "…重点内容[3]。": a paper's citation marks.  In an answer they
+# would read as figures ("2", "3") that no rule states.  A line opening with one ("[1]许海茹:…")
+# is an entry of the reference list and keeps it.
+_REFERENCE_MARK = re.compile(r"(?<=\S)\s*\[\d{1,3}(?:\s*[-–,，]\s*\d{1,3})*\]\s*")
+
+
+def drop_reference_marks(lines: list[CleanLine]) -> list[CleanLine]:
+    """Citation marks inside running text carry no content (see _REFERENCE_MARK)."""
+    return [replace(cl, text=_REFERENCE_MARK.sub("", cl.text)) for cl in lines]
+
+
 def clean_document(raw_text: str) -> list[CleanLine]:
     """The full cleaning chain (see the module docstring)."""
     lines = split_lines(raw_text)
@@ -161,7 +173,7 @@ def clean_document(raw_text: str) -> list[CleanLine]:
     lines = remove_boilerplate(lines)
     lines = split_glued_headings(lines)
     lines = collapse_spaces(drop_pinyin_residue(lines))
-    lines = drop_empty_brackets(lines)
+    lines = drop_reference_marks(drop_empty_brackets(lines))
     lines = rejoin_broken_lines(lines)
     lines = drop_title_repeats(lines)
     return drop_trailing_teasers(lines)

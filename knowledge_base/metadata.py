@@ -170,6 +170,16 @@ RATE_PARAGRAPHS_FOR_RULE, RATE_SHARE_FOR_RULE = 2, 0.25
 
 
 _RATE_STATEMENT = KIND_CUES["rule"][3][0]
+# How an official document announces itself as one: "现就…提出如下意见:", "现将…通知如下",
+# "特制定本办法".  What follows is policy, even without 第X条.
+_PROMULGATION = re.compile(r"现(?:就|将|对)[^。]{0,40}?(?:提出|作出|规定|通知)如下|特(?:制定|制订)本")
+# Figures described over time or measured — "由2007年的1649.92元增长到…", "下降了2.6%", "数据显示" —
+# are findings of a report or a study, not rates a rule sets.
+_STATISTIC = re.compile(
+    r"(?:增长|提高|上升|下降|增加|减少|降低)(?:了|到|至)|(?:增长|增幅)(?:速度|率)|数据显示|统计数据|调查显示"
+    r"|(?:结果|研究|实验)表明|同比|环比"
+)
+STATISTIC_CUES_FOR_FINDINGS = 2
 
 
 def kind_scores(text: str) -> dict[str, float]:
@@ -190,12 +200,12 @@ def _kind_match(text: str, kind: str) -> str:
 
 
 def _scope_kind(text: str) -> tuple[str, str] | None:
-    """What a whole article is: a regulation speaks as one (第X条, 本办法); a work report is
+    """What a whole article is: a regulation speaks as one (第X条, 本办法, "现就…提出如下意见"); a work report is
     full of 我局/今年/人次; a text stating rates and thresholds without reporting is a rule text
     (leaflets restate the rules they publicise); failing those, publicity cues."""
     # an advertisement printed among the rules neither makes the article a rule text nor a leaflet
     text = "\n".join(p for p in text.split("\n") if not is_promotional(p))
-    if m := _BINDING.search(text):
+    if m := _BINDING.search(text) or _PROMULGATION.search(text):
         return "rule", m.group(0)
     scores = kind_scores(text)
     if scores["report"] >= 3 and scores["report"] >= scores["rule"]:
@@ -394,7 +404,8 @@ def _resolve_kind(text: str, scopes: list[tuple[str, Scope]],
     if article is not None:
         _note(evidence, "kind", article[0], article[1], scopes[0][0])
         return article[0]
-    if own["rule"] >= 3 and own["rule"] >= own["report"]:
+    findings = len(_STATISTIC.findall(text)) >= STATISTIC_CUES_FOR_FINDINGS
+    if own["rule"] >= 3 and own["rule"] >= own["report"] and not findings:
         _note(evidence, "kind", "rule", _kind_match(text, "rule"), "clause")
         return "rule"
     document = scopes[-1][1].kind

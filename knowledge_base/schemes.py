@@ -6,7 +6,8 @@ Policy texts constantly name schemes they are *not* about: a 城镇居民 leafle
 keywords turns every such clause into the scheme it compares with.  So a mention is classified:
 
 - passing: a comparison ("与/比/同/较/大于/高于 X", "X 一样/一致/相比"), a contrast ("而 X…"),
-  an exclusion ("未参加 X", "不属于 X", "已参加 X 的人员"), a side benefit ("可申请 X", "由 X 资金");
+  an exclusion ("未参加 X", "不属于 X", "已参加 X 的人员"), a side benefit ("可申请 X", "由 X 资金"),
+  one of several means ("通过 X 基金和商业保险等途径解决");
 - subject: the clause opens with it ("城镇居民基本医疗保险住院医疗起付标准为…"), or it qualifies
   the clause's actors and money ("X 参保人员", "X 待遇", "X 基金", "X 定点医院", "X 起付…");
 - plain: anything else.
@@ -40,7 +41,10 @@ _PASSING_BEFORE = re.compile(
     r"已经参加|已参保|申请|可享受|除)"
     r"[^,，。;；:：!！?？]{0,4}$"
 )
-_PASSING_AFTER = re.compile(r"^[^,，。;；!！?？]{0,12}?(?:一样|一致|相同|相比|比较|相当|之外|以外|资金)")
+# …, or one of several means to an end ("可通过建立大病医疗救助基金和商业医疗保险等途径解决")
+_PASSING_AFTER = re.compile(
+    r"^[^,，。;；!！?？]{0,12}?(?:一样|一致|相同|相比|比较|相当|之外|以外|资金|等(?:多种)?(?:途径|渠道|方式|办法|形式))"
+)
 _SUBJECT_AFTER = re.compile(
     r"^(?:的)?(?:参保人员|参保人|参保者|参保对象|参保居民|参保职工|待遇|基金|定点|住院|门诊|起付|报销|补偿|支付|"
     r"最高|封顶|缴费|筹资|个人缴费|政策|实行|实施|覆盖|范围)"

@@ -149,3 +149,17 @@ def test_keyword_stuffing_is_removed_and_a_real_faq_kept():
     assert strip_keyword_stuffing(faq) == faq
     two = "门诊怎么报销?门诊报销多少?请咨询医保窗口。"  # two questions are a question, not stuffing
     assert strip_keyword_stuffing(two) == two
+
+
+def test_citation_marks_leave_running_text_but_not_the_reference_list():
+    from knowledge_base.clean import drop_reference_marks
+
+    lines = [CleanLine("基金收入占全省的79.81%。[2] 同年,支出1398.31亿元。", 3),
+             CleanLine("也是医保管理工作重点内容[3]。首先,针对服务对象[4-6]进行分析。", 4),
+             CleanLine("[1]许海茹:社会医疗保险政策对医疗服务的影响[J].2015,5(7).", 9)]
+    assert [cl.text for cl in drop_reference_marks(lines)] == [
+        "基金收入占全省的79.81%。同年,支出1398.31亿元。",
+        "也是医保管理工作重点内容。首先,针对服务对象进行分析。",
+        "[1]许海茹:社会医疗保险政策对医疗服务的影响[J].2015,5(7).",
+    ]
+    assert [cl.line for cl in drop_reference_marks(lines)] == [3, 4, 9]

@@ -91,6 +91,9 @@ def test_side_notes_and_exclusions_do_not_flip_the_scheme():
     assert _scheme("以家庭为单位办理参保登记。对家庭成员中已参加城镇职工基本医疗保险的人员,要提供相关证件。").scheme == "城镇居民"
     meta = _scheme("该院是定点医院,还可申请医疗援助。")
     assert meta.scheme == "城镇居民" and all(e.origin != "clause" for e in meta.evidence if e.field == "scheme")
+    # one of several means to an end is not what the clause is about
+    cap = "统筹基金最高支付限额为职工年平均工资的4倍,超过部分可通过建立大病医疗救助基金和商业医疗保险等途径解决。"
+    assert _scheme(cap).scheme == "城镇居民"
 
 
 def test_subject_scheme_overrides_the_article_and_both_schemes_are_listed():
@@ -232,3 +235,21 @@ def test_a_history_naming_many_years_has_no_scope_year():
                "2000~2016年征收规模扩大,2016年收入占比提高。")
     assert scope_of(history).year is None
     assert scope_of("2018年全县参保人数为69万人。2018年共筹集基金4.7亿元。2019年继续加强监管。").year == (2018, "2018年")
+
+
+def test_an_official_document_announcing_itself_is_a_rule_text():
+    opinion = ("现就建立城市医疗救助制度试点工作提出如下意见:\n"
+               "救助对象本人向社区居民委员会提出申请,街道办事处对申请材料进行审核。")
+    assert scope_of(opinion).kind[0] == "rule"
+    assert scope_of("现将2013年筹资工作有关事宜通知如下:各街镇要加强领导。").kind[0] == "rule"
+
+
+def test_figures_described_over_time_are_findings_not_rules():
+    none = Scope()
+    report = Scope(kind=("report", "医疗保险工作总结"))
+    study = ("统计数据显示,城镇职工医疗保险的筹资水平由2007年的1649.92元增长到2011年的2479.38元,"
+             "城镇居民的人均筹资水平由100.14元提高到165.82元。")
+    assert infer_clause_metadata(study, [], none, report).kind == "report"
+    # a rate stated as a rule, even with one word of change, stays a rule
+    rule = "从2013年起,一级医院住院报销比例提高到80%,起付线为100元。"
+    assert infer_clause_metadata(rule, [], none, report).kind == "rule"
