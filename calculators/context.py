@@ -12,6 +12,7 @@ from calculators.errors import CalcError
 from calculators.models import Assumption, EstimateRequest, Source, Step
 from calculators.money import fmt, parse_amount, parse_cents, parse_ratio
 from calculators.registry import Policy
+from calculators.trusted import construct
 
 # Fields that have a neutral, stated default when omitted. Everything else is required when needed.
 DEFAULTS: dict[str, object] = {
@@ -64,7 +65,7 @@ class Context:
         self.policy = policy
         self.service = service
         self.defaults: dict[str, str] = {}
-        self.steps: list[Step | dict] = []  # dicts are validated into Step with the result
+        self.steps: list[Step] = []
         self.assumptions: list[Assumption] = []
         self._assumption_ids: set[str] = set()
         self._amounts: dict[str, Decimal] = {}
@@ -114,15 +115,20 @@ class Context:
 
     # ---- trace ------------------------------------------------------------
     def step(self, label: str, formula: str, amount: Decimal | str, source: Source | None = None, payer: str | None = None) -> None:
-        """Append a trace line. Lines are kept as plain dicts and validated into `Step` once, with
-        the whole result (one pydantic call instead of one per line: the hot path of the engine)."""
-        line = {"label": label, "formula": formula, "amount": amount if amount.__class__ is str else fmt(amount), "payer": payer}
-        if source is not None:
-            line["source"] = source
-            line["chunk_id"] = source.chunk_id
-            line["citation"] = source.citation
-            line["quote"] = source.quote
-        self.steps.append(line)
+        """Append a trace line. Every value is the engine's own, so the `Step` is built without a
+        second validation (calculators.trusted)."""
+        if amount.__class__ is not str:
+            amount = fmt(amount)
+        if source is None:
+            self.steps.append(construct(Step, {
+                "label": label, "formula": formula, "amount": amount, "payer": payer,
+                "source": None, "chunk_id": None, "citation": None, "quote": None,
+            }, {"label", "formula", "amount", "payer"}))
+        else:
+            self.steps.append(construct(Step, {
+                "label": label, "formula": formula, "amount": amount, "payer": payer,
+                "source": source, "chunk_id": source.chunk_id, "citation": source.citation, "quote": source.quote,
+            }, {"label", "formula", "amount", "payer", "source", "chunk_id", "citation", "quote"}))
 
     def assume(self, assumption: Assumption) -> None:
         if assumption.id not in self._assumption_ids:

@@ -19,11 +19,12 @@ from calculators.modifiers import (
     resolve,
     resolve_optional_cap,
 )
-from calculators.models import Assumption, EstimateRequest, EstimateResult
+from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
 from calculators.money import ZERO_CENTS, fmt, fmt_plain, fmt_ratio, parse_cents, q2
 from calculators.payers import PayerLedger
 from calculators.registry import Policy, get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
+from calculators.trusted import construct
 from calculators.validation import parse_model
 
 
@@ -308,6 +309,8 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
              ledger.pay("poverty_relief", relief), payer="poverty_relief")
     return Outcome(deductible=None, copay=remainder - raw, above_cap=raw - relief, caps_used={spec.pool: relief})
 
+_DISCLAIMER = EstimateResult.model_fields["disclaimer"].default
+
 HANDLERS = {
     "deductible_ratio_cap": _deductible_ratio_cap,
     "quota": _quota,
@@ -351,19 +354,22 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     oop = total - reimbursed
     s_total, s_reimbursed, s_oop = f(total), f(reimbursed), f(oop)
     shares = ledger.shares()
-    payers = " + ".join(f"{p['name']} {p['amount']}" for p in shares)
+    payers = " + ".join(f"{p.name} {p.amount}" for p in shares)
     ctx.step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed)
     ctx.step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop)
-    breakdown = dict(  # validated into Breakdown with the result
-        total_cost=s_total, covered_cost=f(covered), uncovered=f(uncovered),
-        deductible=None if out.deductible is None else f(out.deductible),
-        copay=None if out.copay is None else f(out.copay),
-        above_cap=None if out.above_cap is None else f(out.above_cap),
-        payers=shares,
-    )
-    return EstimateResult(
-        policy=policy.id, policy_title=policy.title, service=req.service,
-        reimbursed=s_reimbursed, out_of_pocket=s_oop, breakdown=breakdown,
-        steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
-        caps_used={k: f(v) for k, v in out.caps_used.items()}, deductible_counted=f(out.deductible_counted),
-    )
+    # Built without re-validation (calculators.trusted): every value is the engine's own.
+    breakdown = construct(Breakdown, {
+        "total_cost": s_total, "covered_cost": f(covered), "uncovered": f(uncovered),
+        "deductible": None if out.deductible is None else f(out.deductible),
+        "copay": None if out.copay is None else f(out.copay),
+        "above_cap": None if out.above_cap is None else f(out.above_cap),
+        "payers": shares,
+    }, {"total_cost", "covered_cost", "uncovered", "deductible", "copay", "above_cap", "payers"})
+    return construct(EstimateResult, {
+        "policy": policy.id, "policy_title": policy.title, "service": req.service,
+        "reimbursed": s_reimbursed, "out_of_pocket": s_oop, "breakdown": breakdown,
+        "steps": ctx.steps, "assumptions": ctx.assumptions, "defaults": ctx.defaults,
+        "caps_used": {k: f(v) for k, v in out.caps_used.items()}, "deductible_counted": f(out.deductible_counted),
+        "disclaimer": _DISCLAIMER,
+    }, {"policy", "policy_title", "service", "reimbursed", "out_of_pocket", "breakdown", "steps", "assumptions",
+        "defaults", "caps_used", "deductible_counted"})

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from calculators.models import PayerShare
 from calculators.money import ZERO, fmt
+from calculators.trusted import construct
 
 PAYER_NAMES = {
     "basic_fund": "基本医保统筹基金",
@@ -52,6 +54,7 @@ class PayerLedger:
         self.reimbursed += amount
         return amount
 
-    def shares(self) -> list[dict]:
-        """Who paid what, as `PayerShare`-shaped dicts (validated with the result)."""
-        return [{"payer": p, "name": PAYER_NAMES[p], "amount": fmt(a)} for p, a in self.paid]
+    def shares(self) -> list[PayerShare]:
+        """Who paid what (engine-made values: built without re-validation, see calculators.trusted)."""
+        return [construct(PayerShare, {"payer": p, "name": PAYER_NAMES[p], "amount": fmt(a)}, {"payer", "name", "amount"})
+                for p, a in self.paid]
