@@ -11,6 +11,9 @@ No model may be downloaded, so the project makes its own, deterministically and 
 3. Synonym terms absent from the corpus (门槛费) get the mean vector of their targets (起付线,
    起付标准); present ones are blended with it. This is where the dense side can add something
    BM25's literal matching lacks.
+4. Contrastive fine-tuning (`embedding_training`) of those vectors on pairs mined from the
+   clauses themselves — heading → body, sentence → rest of clause, synonym rewrite → original —
+   with MultipleNegativesRankingLoss, when the (heading, body) sections are given.
 
 Determinism: the eigendecomposition of the same input gives the same factors; signs are fixed so the
 largest-magnitude component of each singular vector is positive.
@@ -30,11 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from knowledge_base.dense import BUILTIN_STATIC
+from knowledge_base.embedding_training import TrainingSettings, train_static
 from knowledge_base.normalize import normalize_text
 from knowledge_base.synonyms import SynonymTable, load_synonyms
 from knowledge_base.tokenize import analyze, stopwords
 
-BUILDER_VERSION = "lsa-idf-unigram-3"
+BUILDER_VERSION = "lsa-idf-unigram-3+mnrl-1"
 UNK = "[UNK]"
 _CJK = range(0x3400, 0xA000)
 
@@ -122,8 +126,17 @@ def corpus_fingerprint(texts: Sequence[str]) -> str:
     return h.hexdigest()[:16]
 
 
-def build_static_embedding(texts: Sequence[str], out_dir: Path, dim: int = 128) -> Path:
-    """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically."""
+def build_static_embedding(
+    texts: Sequence[str],
+    out_dir: Path,
+    dim: int = 128,
+    sections: Sequence[tuple[str, str]] | None = None,
+    training: TrainingSettings | None = None,
+) -> Path:
+    """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically.
+
+    `sections` — (heading path, body) per clause — feed the contrastive stage; without them only
+    the body-side pairs (sentence → rest, synonym rewrites) are mined from `texts`."""
     from sentence_transformers import SentenceTransformer
     try:  # sentence-transformers >= 6 moved the module classes
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
@@ -144,6 +157,12 @@ def build_static_embedding(texts: Sequence[str], out_dir: Path, dim: int = 128) 
     weights = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float32), vecs])  # row 0 = [UNK]
 
     model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+    vocab_ids = tokenizer.get_vocab()
+    frozen = [0, *sorted(vocab_ids[w] for w in stopwords() if w in vocab_ids)]  # [UNK] + question words
+    n_pairs = train_static(
+        model, tokenizer, sections if sections is not None else [("", t) for t in texts],
+        load_synonyms(), frozen, training,
+    )
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".static-zh-", dir=out_dir.parent))
@@ -156,6 +175,7 @@ def build_static_embedding(texts: Sequence[str], out_dir: Path, dim: int = 128) 
             "dim": int(weights.shape[1]),
             "vocab_size": len(vocab) + 1,
             "n_texts": len(texts),
+            "n_training_pairs": n_pairs,
         }
         (tmp / "medpolicy_model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
         if out_dir.exists():

@@ -33,3 +33,42 @@ def rrf(rankings: Sequence[tuple[np.ndarray, float]], k: int = RRF_K) -> np.ndar
         hit = rank > 0
         fused[hit] += weight / (k + rank[hit])
     return fused
+
+
+def max_normalized(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Scores divided by the best eligible score (0..1), non-positive scores → 0.
+
+    Score fusion needs the two sides on one scale; dividing by the maximum keeps the *gaps*
+    inside one ranking (a clear BM25 winner stays clear), which rank fusion throws away."""
+    out = np.zeros(len(scores), dtype=np.float64)
+    mask = eligible & (scores > 0)
+    if mask.any():
+        out[mask] = scores[mask] / float(scores[mask].max())
+    return out
+
+
+def dense_normalized(sims: np.ndarray, eligible: np.ndarray, top_n: int) -> np.ndarray:
+    """Cosines mapped to 0..1 between the `top_n`-th best and the best eligible cosine.
+
+    Raw cosines of a static model crowd into a narrow band; anchoring at the N-th best makes
+    the scale per query, and clauses below it contribute nothing (as in rank fusion's cut)."""
+    out = np.zeros(len(sims), dtype=np.float64)
+    idx = np.flatnonzero(eligible)
+    if len(idx) == 0:
+        return out
+    ordered = np.sort(sims[idx])[::-1]
+    top, floor = float(ordered[0]), float(ordered[min(top_n, len(ordered)) - 1])
+    if top <= floor:
+        out[idx[sims[idx] >= top]] = 1.0
+        return out
+    out[idx] = np.clip((sims[idx] - floor) / (top - floor), 0.0, 1.0)
+    return out
+
+
+def weighted_sum(parts: Sequence[tuple[np.ndarray, float]]) -> np.ndarray:
+    """Σ weight × normalised score (CombSUM with weights)."""
+    fused = np.zeros(len(parts[0][0]), dtype=np.float64)
+    for scores, weight in parts:
+        if weight > 0:
+            fused += weight * scores
+    return fused

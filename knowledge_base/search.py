@@ -22,7 +22,7 @@ import numpy as np
 
 from knowledge_base.bm25_index import BM25Index
 from knowledge_base.dense import DenseIndex, Encoder
-from knowledge_base.fusion import ranks, rrf
+from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
 from knowledge_base.rerank import ClauseView, asks_amount, clause_features, concepts
@@ -52,6 +52,12 @@ class RetrievalConfig:
     fine_tokens: bool = True
     coverage_floor: float = 0.20  # just under the lowest answerable question (docs/BENCHMARKS.md)
     rrf_k: int = 60
+    fusion: str = "rrf"  # "rrf" (ranks) or "score" (max-normalised scores, weighted sum)
+    # Dense rescue: when no top-5 BM25 clause covers this share of the question's terms, the
+    # keywords missed (paraphrase) and the dense ranking gets `rescue_dense_weight` instead
+    # (0 = off). Chosen on the dev questions (docs/BENCHMARKS.md).
+    rescue_coverage: float = 0.5
+    rescue_dense_weight: float = 2.0
     dense_top_n: int = 50  # only the dense side's best N take part in fusion
     coverage_boost: float = 0.5  # fused score × (1 + boost × coverage) for the top candidates
     rerank_depth: int = 30
@@ -269,13 +275,7 @@ class HybridSearcher:
                 lexical, present_loose = self._lexical(loose)
                 present.update(present_loose)
                 plan.groups = {t: g + list(loose) for t, g in plan.groups.items()}
-        rankings = [(ranks(lexical, eligible), cfg.bm25_weight)]
-        if cfg.dense_weight > 0 and self.dense is not None and self.encoder is not None:
-            dense_scores = self.dense.scores(self.encoder.encode([plan.text])[0])
-            dense_rank = ranks(dense_scores, eligible)
-            dense_rank[dense_rank > cfg.dense_top_n] = 0
-            rankings.append((dense_rank, cfg.dense_weight))
-        fused = rrf(rankings, cfg.rrf_k)
+        fused = self._fuse(plan, present, lexical, eligible)
         fused[~eligible] = 0
         named = self.regions_named_in(plan.text)
         if named and cfg.region_boost > 0:  # "岳池县…起付线": prefer that region's clauses
@@ -288,6 +288,29 @@ class HybridSearcher:
         best = max((cover[int(i)] for i in order), default=0.0)
         best_supported = max((supported[int(i)] for i in order), default=0.0)
         return Ranking([int(i) for i in order], [float(fused[i]) for i in order], best, best_supported)
+
+    def _fuse(self, plan: QueryPlan, present: dict[str, np.ndarray], lexical: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+        """One fused score per clause from the lexical scores and, if present, the dense side."""
+        cfg = self.config
+        dense_w = cfg.dense_weight
+        use_dense = dense_w > 0 and self.dense is not None and self.encoder is not None
+        if use_dense and cfg.rescue_coverage > 0:
+            top = np.argsort(-np.where(eligible, lexical, 0.0), kind="stable")[:5]
+            best = max((self.coverage(plan, present, int(i)) for i in top if lexical[i] > 0), default=0.0)
+            if best < cfg.rescue_coverage:
+                dense_w = max(dense_w, cfg.rescue_dense_weight)
+        sims = self.dense.scores(self.encoder.encode([plan.text])[0]) if use_dense else None
+        if cfg.fusion == "score":
+            parts = [(max_normalized(lexical, eligible), cfg.bm25_weight)]
+            if sims is not None:
+                parts.append((dense_normalized(sims, eligible, cfg.dense_top_n), dense_w))
+            return weighted_sum(parts)
+        rankings = [(ranks(lexical, eligible), cfg.bm25_weight)]
+        if sims is not None:
+            dense_rank = ranks(sims, eligible)
+            dense_rank[dense_rank > cfg.dense_top_n] = 0
+            rankings.append((dense_rank, dense_w))
+        return rrf(rankings, cfg.rrf_k)
 
     def _rerank(
         self,

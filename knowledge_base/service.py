@@ -146,7 +146,12 @@ class KnowledgeBase:
         )
 
     @staticmethod
-    def _encoder(settings: KBSettings, build_if_missing: bool, texts: Sequence[str] = ()) -> Encoder | None:
+    def _encoder(
+        settings: KBSettings,
+        build_if_missing: bool,
+        texts: Sequence[str] = (),
+        sections: Sequence[tuple[str, str]] | None = None,
+    ) -> Encoder | None:
         if settings.dense_weight <= 0:
             return None
         if settings.embedding_model == BUILTIN_STATIC and build_if_missing:
@@ -156,7 +161,7 @@ class KnowledgeBase:
             meta = model_dir / "medpolicy_model.json"
             wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts)}"
             if not meta.exists() or json.loads(meta.read_text("utf-8")).get("model_id") != wanted:
-                build_static_embedding(texts, model_dir)
+                build_static_embedding(texts, model_dir, sections=sections)
         return load_encoder(settings.embedding_model, settings.data_dir)
 
     @classmethod
@@ -170,7 +175,8 @@ class KnowledgeBase:
         if not clauses:
             raise IngestError(f"没有从语料中得到任何条款(来源: {', '.join(map(str, sources))}),已保留原有索引")
         texts = [c.index_text for c in clauses]
-        encoder = cls._encoder(settings, build_if_missing=True, texts=texts)
+        sections = [(" ".join(c.heading_path), c.text) for c in clauses]
+        encoder = cls._encoder(settings, build_if_missing=True, texts=texts, sections=sections)
         config = cls.retrieval_config(settings)
         searcher = HybridSearcher.build(clauses, encoder, config)
         manifest = Manifest(

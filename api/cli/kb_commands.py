@@ -120,7 +120,11 @@ def build_embedding() -> None:
     settings = _settings()
     kb = KnowledgeBase.open(settings)
     started = time.perf_counter()
-    out = build_static_embedding([c.index_text for c in kb.clauses], builtin_model_dir(settings.data_dir))
+    out = build_static_embedding(
+        [c.index_text for c in kb.clauses],
+        builtin_model_dir(settings.data_dir),
+        sections=[(" ".join(c.heading_path), c.text) for c in kb.clauses],
+    )
     took = time.perf_counter() - started
     meta = json.loads((out / "medpolicy_model.json").read_text("utf-8"))
     KnowledgeBase.open(settings)  # re-indexes if the model id changed

@@ -78,3 +78,31 @@ def test_configured_model_path_loads_offline_through_sentence_transformers(model
     assert isinstance(enc, SentenceTransformerEncoder) and enc.model_id == str(model_dir)
     texts = ["住院分娩补助", "学生缴费"]
     assert np.allclose(enc.encode(texts), StaticEncoder(model_dir).encode(texts), atol=1e-5)
+
+
+def test_mined_pairs_tie_colloquial_rewrites_to_the_policy_sentence():
+    import random
+
+    from knowledge_base.embedding_training import alternatives, batches, mine_pairs
+    from knowledge_base.synonyms import parse_synonyms
+
+    table = parse_synonyms({"equivalent": [["起付线", "起付标准"]], "colloquial": {"门槛费": ["起付线"]}})
+    assert set(alternatives(table)["起付线"]) == {"起付标准", "门槛费"}
+    sections = [("住院待遇 › 起付线", "一级医院起付线100元。二级医院起付线300元。"), ("药店", "定点药店购药刷卡结算。")]
+    pairs = mine_pairs(sections, table, rewrites=3, rng=random.Random(1))
+    kinds = {(p.anchor, p.positive) for p in pairs}
+    assert ("住院待遇 › 起付线", "一级医院起付线100元。二级医院起付线300元。") in kinds  # heading → body
+    assert any(a == "一级医院起付线100元。" and "二级医院" in b for a, b in kinds)  # sentence → rest
+    assert {a for a, b in kinds if b == "一级医院起付线100元。"} <= {"一级医院起付标准100元。", "一级医院门槛费100元。"}
+    assert all(len({pairs[i].group for i in b}) == len(b) for b in batches(pairs, 4, random.Random(2)))
+
+
+def test_contrastive_stage_changes_the_vectors_and_keeps_the_model_id(tmp_path):
+    from knowledge_base.embedding_training import TrainingSettings
+
+    untrained = StaticEncoder(build_static_embedding(TEXTS, tmp_path / "a", dim=8, training=TrainingSettings(epochs=0)))
+    trained = StaticEncoder(build_static_embedding(TEXTS, tmp_path / "b", dim=8))
+    assert untrained.model_id == trained.model_id  # same corpus, same builder
+    probe = ["学生交多少钱", "中小学生缴费标准 学生缴费"]
+    a, b = untrained.encode(probe), trained.encode(probe)
+    assert not np.array_equal(a, b)  # the contrastive stage changed the vectors

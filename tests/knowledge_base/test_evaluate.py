@@ -9,7 +9,7 @@ from knowledge_base.normalize import normalize_text
 # the 22 no-answer questions flagged. The floors sit a few points under so small segmentation
 # changes do not fail CI but a real regression does.
 RECALL_AT_5_FLOOR = 0.90
-MRR_FLOOR = 0.78
+MRR_FLOOR = 0.80
 FALSE_NO_BASIS_CEILING = 0.03
 NO_ANSWER_FLAGGED_FLOOR = 0.45
 

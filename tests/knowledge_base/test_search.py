@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from knowledge_base.models import SearchFilters
-from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
+from knowledge_base.dense import DenseIndex
+from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig, plan_query
 
 
 @pytest.fixture()
@@ -131,3 +132,53 @@ def test_scheme_filter_matches_any_scheme_a_clause_covers(sample_clauses):
     searcher = HybridSearcher.build([*sample_clauses, both], encoder=None, config=RetrievalConfig(dense_weight=0.0))
     res = searcher.search(both.text[:12], filters=SearchFilters(scheme="城乡居民"))
     assert "two" in ids(res)
+
+
+def test_max_normalised_scores_keep_gaps_and_respect_eligibility():
+    from knowledge_base.fusion import max_normalized
+
+    scores = np.array([4.0, 2.0, 0.0, 8.0])
+    eligible = np.array([True, True, True, False])
+    assert max_normalized(scores, eligible).tolist() == [1.0, 0.5, 0.0, 0.0]
+
+
+def test_dense_normalised_scores_run_from_the_nth_best_to_the_best():
+    from knowledge_base.fusion import dense_normalized
+
+    sims = np.array([0.9, 0.5, 0.7, 0.1])
+    out = dense_normalized(sims, np.ones(4, dtype=bool), top_n=3)
+    assert out.tolist() == pytest.approx([1.0, 0.0, 0.5, 0.0])
+
+
+class _FixedEncoder:
+    """Dense side that ranks clause 0 first, whatever the query."""
+
+    model_id = "fixed"
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def encode(self, texts):
+        out = np.zeros((len(texts), self.n), dtype=np.float32)
+        out[:, 0] = 1.0
+        return out
+
+
+def test_dense_rescue_weights_the_dense_side_only_when_keywords_miss(sample_clauses):
+    n = len(sample_clauses)
+    built = HybridSearcher.build(sample_clauses, None)
+    dense = DenseIndex.build(np.eye(n, dtype=np.float32) + 0.01)
+    enc = _FixedEncoder(n)
+
+    def fused_for(query, rescue):
+        cfg = RetrievalConfig(rescue_coverage=rescue, rescue_dense_weight=5.0)
+        s = HybridSearcher(built.clauses, built.body, built.heading, dense, enc, cfg)
+        plan = plan_query(query, cfg, s.synonyms)
+        lexical, present = s._lexical(plan.weights, plan.groups)
+        return s._fuse(plan, present, lexical, np.ones(n, dtype=bool))
+
+    # a question whose words no clause holds: the rescue multiplies the dense side's share
+    off, on = fused_for("宇宙飞船", 0.0), fused_for("宇宙飞船", 0.5)
+    assert on[0] == pytest.approx(off[0] * 10)  # weight 0.5 → 5.0
+    # a question the keywords cover: fusion is unchanged
+    assert np.array_equal(fused_for("住院起付线", 0.0), fused_for("住院起付线", 0.5))
