@@ -347,19 +347,20 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     total = covered + uncovered
     ledger = PayerLedger(total, covered)
     f = fmt
+    s_uncovered = f(uncovered)
     if uncovered:
-        ctx.step("政策范围外费用（全部自付）", f(uncovered), uncovered)
+        ctx.step("政策范围外费用（全部自付）", s_uncovered, s_uncovered)
     out = HANDLERS[spec.kind](ctx, spec, covered, ledger)
     reimbursed = ledger.reimbursed
     oop = total - reimbursed
     s_total, s_reimbursed, s_oop = f(total), f(reimbursed), f(oop)
     shares = ledger.shares()
-    payers = " + ".join(f"{p.name} {p.amount}" for p in shares)
+    payers = " + ".join([f"{p.name} {p.amount}" for p in shares])
     ctx.step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed)
     ctx.step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop)
     # Built without re-validation (calculators.trusted): every value is the engine's own.
     breakdown = construct(Breakdown, {
-        "total_cost": s_total, "covered_cost": f(covered), "uncovered": f(uncovered),
+        "total_cost": s_total, "covered_cost": f(covered), "uncovered": s_uncovered,
         "deductible": None if out.deductible is None else f(out.deductible),
         "copay": None if out.copay is None else f(out.copay),
         "above_cap": None if out.above_cap is None else f(out.above_cap),
