@@ -21,7 +21,7 @@ from knowledge_base.search import HybridSearcher, RetrievalConfig
 
 EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 MRR_CUTOFF = 10
-SPLITS = ("dev", "heldout", "heldout_b", "all")
+SPLITS = ("dev", "heldout", "heldout_b", "heldout_c", "all")
 
 
 class EvalQuestion(BaseModel):
@@ -35,28 +35,34 @@ class EvalSet(BaseModel):
     questions: list[EvalQuestion]  # development questions (the pipeline was tuned on these)
     heldout: list[EvalQuestion] = Field(default_factory=list)  # never used for tuning
     heldout_b: list[EvalQuestion] = Field(default_factory=list)  # second held-out block, other phrasings
+    heldout_c: list[EvalQuestion] = Field(default_factory=list)  # third block, written blind by another author
     no_answer: list[str] = Field(default_factory=list)  # calibrates the no-basis floor
     no_answer_heldout: list[str] = Field(default_factory=list)  # never used to place the floor
+    no_answer_heldout_c: list[str] = Field(default_factory=list)  # reported with held-out C
 
     def split(self, which: str) -> list[EvalQuestion]:
-        """"dev", "heldout", "heldout_b" or "all" (every answerable question)."""
+        """"dev", "heldout", "heldout_b", "heldout_c" or "all" (every answerable question)."""
         if which == "dev":
             return list(self.questions)
         if which == "heldout":
             return list(self.heldout)
         if which == "heldout_b":
             return list(self.heldout_b)
+        if which == "heldout_c":
+            return list(self.heldout_c)
         if which == "all":
-            return [*self.questions, *self.heldout, *self.heldout_b]
+            return [*self.questions, *self.heldout, *self.heldout_b, *self.heldout_c]
         raise ValueError(f"unknown split {which!r}: use {', '.join(SPLITS)}")
 
     def unanswerable(self, which: str) -> list[str]:
         """The no-answer questions reported with a split: the calibration set with dev and
-        held-out A, the held-out no-answer set with held-out B, both with "all"."""
+        held-out A, each later held-out block with its own no-answer set, all of them with "all"."""
         if which == "heldout_b":
             return list(self.no_answer_heldout)
+        if which == "heldout_c":
+            return list(self.no_answer_heldout_c)
         if which == "all":
-            return [*self.no_answer, *self.no_answer_heldout]
+            return [*self.no_answer, *self.no_answer_heldout, *self.no_answer_heldout_c]
         self.split(which)  # validates the name
         return list(self.no_answer)
 
