@@ -10,21 +10,26 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
+from api.bodylimit import BodySizeLimit
 from api.db import ServiceDB
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
-from api.errors import error_response, install_error_handlers
+from api.errors import install_error_handlers
 from api.routes import admin, calc, chat, feedback, health, pages, search
 from api.routes import wechat as wechat_routes
 from api.settings import ServiceSettings
 from api.wechat.handler import WeChatHandler
 
 MAX_API_BODY_BYTES = 1024 * 1024
-MAX_ADMIN_BODY_BYTES = 8 * 1024 * 1024
+MAX_ADMIN_BODY_BYTES = 8 * 1024 * 1024  # several policy documents in one upload
+
+
+def body_limit(path: str) -> int:
+    """Largest request body accepted on `path` (/wechat applies its own, smaller cap)."""
+    return MAX_ADMIN_BODY_BYTES if path.startswith("/api/admin/") else MAX_API_BODY_BYTES
 
 DESCRIPTION = """医保政策助手的 JSON API：问答（每个回答都引用条款）、条款检索、报销与缴费测算、评价。
 错误统一为 `{"error": {"code", "message", "field"?}}`。"""
@@ -67,13 +72,7 @@ def create_app(
     app.state.wechat = handler
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        limit = MAX_ADMIN_BODY_BYTES if request.url.path.startswith("/api/admin/") else MAX_API_BODY_BYTES
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return error_response(413, "payload_too_large", "请求内容过大。")
-        return await call_next(request)  # type: ignore[no-any-return]
+    app.add_middleware(BodySizeLimit, limit_for=body_limit)
 
     for module in (chat, search, calc, feedback, health, admin, wechat_routes, pages):
         app.include_router(module.router)

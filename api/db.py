@@ -2,7 +2,9 @@
 
 Embedded (a single file, path configurable) so `medpolicy serve` needs no other server, and it
 survives restarts. The schema is versioned with `PRAGMA user_version`; each migration runs once,
-in order, inside a transaction. Callers pass text that has already been PII-masked.
+in order, inside a transaction. Callers pass text that has already been PII-masked; the free
+text written here (messages, comments, audit details) is masked once more as a last line of
+defence, so no code path can store an ID, phone or card number by forgetting to.
 The assistant's dialogue state lives in its own store and may share the same file.
 """
 
@@ -17,6 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from api.pii import mask_pii
 
 MIGRATIONS: list[str] = [
     # version 1
@@ -59,6 +63,17 @@ MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _masked(value: Any) -> Any:
+    """`mask_pii` applied to every string inside a JSON-like value."""
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    return value
 
 
 def _now() -> str:
@@ -146,7 +161,7 @@ class ServiceDB:
             )
             c.execute(
                 "INSERT INTO svc_turns VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (turn_id, session_id, channel, message, answer, intent, json.dumps(citations),
+                (turn_id, session_id, channel, mask_pii(message), answer, intent, json.dumps(citations),
                  int(grounded), latency_ms, now),
             )
         return turn_id
@@ -155,7 +170,7 @@ class ServiceDB:
         with self._tx() as c:
             cur = c.execute(
                 "INSERT INTO svc_feedback(session_id, turn_id, rating, comment, created_at) VALUES (?,?,?,?,?)",
-                (session_id, turn_id, rating, comment, _now()),
+                (session_id, turn_id, rating, mask_pii(comment) if comment else comment, _now()),
             )
             return int(cur.lastrowid or 0)
 
@@ -163,7 +178,7 @@ class ServiceDB:
         with self._tx() as c:
             c.execute(
                 "INSERT INTO svc_audit_log(at, actor, action, detail) VALUES (?,?,?,?)",
-                (_now(), actor, action, json.dumps(detail or {}, ensure_ascii=False)),
+                (_now(), actor, action, json.dumps(_masked(detail or {}), ensure_ascii=False)),
             )
 
     # -- reads ------------------------------------------------------------------

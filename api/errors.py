@@ -54,6 +54,10 @@ _VALIDATION_MESSAGES = {
     "list_type": "应为列表",
     "extra_forbidden": "不认识的字段",
     "value_error": "取值无效",
+    "string_pattern_mismatch": "格式不正确",
+    "too_long": "项目过多",
+    "too_short": "项目过少",
+    "url_parsing": "不是有效的网址",
 }
 
 
@@ -66,6 +70,7 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.field = field
+        self.details: list[dict[str, Any]] | None = None  # e.g. every rejected file, not just the first
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -90,6 +95,10 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 def validation_error_response(errors: list[dict[str, Any]], prefix: str = "") -> JSONResponse:
     """422 naming the first offending field in Chinese (the full list goes in `details`)."""
     first = errors[0] if errors else {"loc": (), "type": "value_error", "msg": ""}
+    if first.get("type") == "json_invalid":
+        # The location is a character offset into the body, not a field.
+        body = error_body("invalid_input", "请求体不是有效的 JSON，请检查引号、逗号和括号。")
+        return JSONResponse(body, status_code=422)
     field = field_path(first.get("loc", ()))
     if prefix:
         field = f"{prefix}.{field}" if field else prefix
@@ -105,7 +114,10 @@ def validation_error_response(errors: list[dict[str, Any]], prefix: str = "") ->
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.field)
+        body = error_body(exc.code, exc.message, exc.field)
+        if exc.details:
+            body["error"]["details"] = exc.details
+        return JSONResponse(body, status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,7 +1,9 @@
-"""Admin operations (re-ingest the library, add a document) — only with the admin API key.
+"""Admin operations (re-ingest the library, add documents) — only with the admin API key.
 
 Disabled entirely while `MEDPOLICY_ADMIN_API_KEY` is unset. Every call, allowed or refused, is
-written to the audit log.
+written to the audit log. `POST /api/admin/documents` takes a multipart file upload (one or more
+`files`) or, for scripts, JSON with the text or its base64 bytes; both go through
+`api.documents.add_documents`, so the rules for a good file are the same.
 """
 
 from __future__ import annotations
@@ -9,22 +11,30 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import re
+import logging
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from api.deps import Services, get_services, to_jsonable
+from api.documents import (
+    INGEST_LOCK,
+    MAX_DOCUMENT_BYTES,
+    MAX_FILES_PER_REQUEST,
+    Incoming,
+    add_documents,
+    library_file_names,
+)
 from api.errors import ApiError
 
+log = logging.getLogger("medpolicy.api")
 router = APIRouter(tags=["admin"])
-
-ALLOWED_SUFFIXES = (".txt", ".html", ".htm", ".md")
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-_SAFE_NAME = re.compile(r"^[\w\u4e00-\u9fff][\w\u4e00-\u9fff.()（）-]{0,120}$")
 
 
 def require_admin(
@@ -46,39 +56,97 @@ def uploads_dir(services: Services) -> Path:
     return services.settings.data_dir / "uploads"
 
 
-async def _ingest(services: Services, paths: list[Path] | None) -> Any:
-    """Rebuild the index in place (the knowledge base remembers earlier sources); the assistant
-    shares the same object, so it answers from the new index at once."""
-    kb = await run_in_threadpool(services.get, "kb")
-    try:
-        report = await run_in_threadpool(kb.ingest, paths)
-    except Exception as exc:
-        raise ApiError(422, "ingest_failed", f"导入失败，原有知识库保持不变：{exc}") from exc
-    return to_jsonable(report)
+def ingest_failed(exc: Exception, what: str = "") -> ApiError:
+    """The rebuild failed: the previous index is still served. The knowledge base's own
+    IngestError carries a Chinese reason meant for the operator; anything else is logged only."""
+    from knowledge_base.service import IngestError
+
+    log.exception("ingest failed")
+    reason = str(exc) if isinstance(exc, IngestError) else "重建索引时出错（详情见服务日志）"
+    return ApiError(422, "ingest_failed", f"导入失败，原有知识库保持不变{what}：{reason}")
 
 
 @router.post("/api/admin/ingest", summary="重建知识库（需管理密钥）")
 async def reingest(actor: str = Depends(require_admin), services: Services = Depends(get_services)) -> Any:
-    report = await _ingest(services, None)
+    """Rebuild from every known source (the knowledge base remembers earlier ones); the assistant
+    shares the same object, so it answers from the new index at once."""
+    kb = await run_in_threadpool(services.get, "kb")
+
+    def run() -> Any:
+        with INGEST_LOCK:
+            return kb.ingest(None)
+
+    try:
+        report = await run_in_threadpool(run)
+    except Exception as exc:
+        services.get("db").audit(actor, "reingest_failed", {})
+        raise ingest_failed(exc) from exc
     services.get("db").audit(actor, "reingest", {})
-    return {"ok": True, "report": report}
+    return {"ok": True, "report": to_jsonable(report)}
 
 
 class DocumentUpload(BaseModel):
+    """The JSON form, for scripts; a browser or curl uses the multipart form."""
+
     model_config = ConfigDict(extra="forbid")
 
-    filename: str = Field(min_length=1, max_length=128, description="文件名，.txt/.html/.htm/.md")
-    content: str | None = Field(None, description="UTF-8 文本内容")
-    content_base64: str | None = Field(None, description="或：原始字节的 base64（GBK 等编码的文件）")
+    filename: str = Field(min_length=1, max_length=128, description="文件名，.txt/.md/.html/.htm")
+    content: str | None = Field(None, description="文本内容（UTF-8）")
+    content_base64: str | None = Field(None, description="或：原始字节的 base64（GB18030、Big5 等编码的文件）")
 
 
-@router.post("/api/admin/documents", status_code=201, summary="添加一份政策文件并重建知识库（需管理密钥）")
-async def add_document(
-    body: DocumentUpload, actor: str = Depends(require_admin), services: Services = Depends(get_services)
-) -> Any:
-    name = body.filename.strip()
-    if not _SAFE_NAME.match(name) or ".." in name or not name.lower().endswith(ALLOWED_SUFFIXES):
-        raise ApiError(422, "invalid_input", "文件名无效：只允许字母、数字、汉字，扩展名为 .txt/.html/.htm/.md。", "filename")
+_UPLOAD_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": ".txt/.md/.html/.htm，任意常见编码（UTF-8、GB18030/GBK、Big5）",
+                        }
+                    },
+                }
+            },
+            "application/json": {"schema": DocumentUpload.model_json_schema()},
+        },
+    }
+}
+
+
+async def _read_upload(upload: UploadFile) -> bytes:
+    """Read at most one byte more than the limit, so an oversized file is refused, not buffered."""
+    data = await upload.read(MAX_DOCUMENT_BYTES + 1)
+    await upload.close()
+    return data
+
+
+async def _incoming_multipart(request: Request) -> list[Incoming]:
+    try:
+        form = await request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST)
+    except HTTPException:
+        raise  # e.g. the body passed the size cap: 413, not a parse error
+    except Exception as exc:  # malformed multipart, too many parts
+        raise ApiError(422, "invalid_input", f"上传内容无法解析（最多 {MAX_FILES_PER_REQUEST} 个文件）。", "files") from exc
+    items = [
+        Incoming((value.filename or "").strip(), await _read_upload(value))
+        for _, value in form.multi_items()
+        if isinstance(value, UploadFile)
+    ]
+    if not items:
+        raise ApiError(422, "invalid_input", "请选择要上传的文件（表单字段 files）。", "files")
+    return items
+
+
+async def _incoming_json(request: Request) -> list[Incoming]:
+    try:
+        body = DocumentUpload.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
     if (body.content is None) == (body.content_base64 is None):
         raise ApiError(422, "invalid_input", "请提供 content 或 content_base64 之一。", "content")
     if body.content is not None:
@@ -88,16 +156,47 @@ async def add_document(
             data = base64.b64decode(body.content_base64 or "", validate=True)
         except (binascii.Error, ValueError):
             raise ApiError(422, "invalid_input", "content_base64 不是有效的 base64。", "content_base64") from None
-    if not data.strip():
-        raise ApiError(422, "invalid_input", "文件内容为空。", "content")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise ApiError(413, "payload_too_large", "文件过大（最大 5 MB）。", "content")
-    target_dir = uploads_dir(services)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / name
-    if target.exists():
-        raise ApiError(409, "document_exists", f"文件“{name}”已存在。", "filename")
-    target.write_bytes(data)
-    report = await _ingest(services, [target_dir])
-    services.get("db").audit(actor, "add_document", {"filename": name, "bytes": len(data)})
-    return {"ok": True, "filename": name, "report": report}
+    return [Incoming(body.filename.strip(), data)]
+
+
+@router.post(
+    "/api/admin/documents",
+    status_code=201,
+    summary="添加政策文件并重建知识库（需管理密钥）",
+    openapi_extra=_UPLOAD_OPENAPI,
+)
+async def add_document(
+    request: Request, actor: str = Depends(require_admin), services: Services = Depends(get_services)
+) -> Any:
+    """Multipart `files` (one or more) or JSON `{filename, content | content_base64}`.
+
+    201 when at least one file went in (bad ones listed under `rejected` with the reason);
+    422 naming the file and the reason when none did; the previous index stays served if the
+    rebuild fails."""
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/form-data"):
+        items, field = await _incoming_multipart(request), "files"
+    elif content_type.startswith("application/json"):
+        items, field = await _incoming_json(request), "filename"
+    else:
+        raise ApiError(415, "unsupported_media_type", "请以 multipart/form-data（字段 files）或 JSON 上传文件。")
+    kb = await run_in_threadpool(services.get, "kb")
+    existing = await run_in_threadpool(library_file_names, kb)
+    try:
+        outcome, report = await run_in_threadpool(add_documents, items, uploads_dir(services), existing, kb.ingest)
+    except Exception as exc:
+        services.get("db").audit(actor, "add_documents_failed", {"files": [i.filename for i in items]})
+        raise ingest_failed(exc, "，本次上传的文件未保存") from exc
+    services.get("db").audit(actor, "add_documents", {"added": outcome.added, "rejected": outcome.rejected})
+    if not outcome.added:
+        first = outcome.rejected[0]
+        more = f"（另有 {len(outcome.rejected) - 1} 个文件也未导入，见 details）" if len(outcome.rejected) > 1 else ""
+        err = ApiError(422, "document_rejected", f"文件“{first['file']}”未导入：{first['reason']}。{more}", field)
+        err.details = outcome.rejected
+        raise err
+    return {
+        "ok": True,
+        "added": outcome.added,
+        "rejected": outcome.rejected,
+        "report": to_jsonable(report),
+    }

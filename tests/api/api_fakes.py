@@ -97,6 +97,11 @@ class FakeAssistant:
 class FakeKB:
     def __init__(self) -> None:
         self.ingested: list[list[Any]] = []
+        self.fail_ingest: Exception | None = None  # raised by ingest(): a rebuild that fails
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return list(CLAUSES)
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
         filters = filters or SearchFilters()
@@ -123,8 +128,10 @@ class FakeKB:
         return {"regions": ["甲县", "乙市"], "years": [2023, 2022], "schemes": ["城乡居民"], "kinds": ["rule"]}
 
     def ingest(self, paths: Any = None) -> dict[str, Any]:
+        if self.fail_ingest is not None:
+            raise self.fail_ingest
         self.ingested.append(list(paths or []))
-        return {"n_files": len(paths or [])}
+        return {"n_files": len(paths or []), "errors": []}
 
 
 POLICY = {

@@ -72,7 +72,8 @@ def test_chat_invalid_input_names_field(client: TestClient, payload: dict[str, A
 
 def test_chat_malformed_json(client: TestClient) -> None:
     r = client.post("/api/chat", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert_error(r, 422, "invalid_input")
+    err = assert_error(r, 422, "invalid_input")
+    assert "不是有效的 JSON" in err["message"] and "field" not in err  # a byte offset is not a field
 
 
 def test_chat_assistant_crash_is_500_without_trace(client: TestClient, fake_assistant: FakeAssistant) -> None:
@@ -265,13 +266,13 @@ def test_admin_reingest_and_add_document(client: TestClient, fake_kb: FakeKB, se
     assert (settings.data_dir / "uploads" / "新政策.txt").read_text(encoding="utf-8") == "第一条 起付线300元。"
     assert fake_kb.ingested[-1] == [settings.data_dir / "uploads"]
     assert_error(client.post("/api/admin/documents", headers=key, json={"filename": "新政策.txt", "content": "x"}),
-                 409, "document_exists", "filename")
+                 422, "document_rejected", "filename")  # never overwritten
     assert_error(client.post("/api/admin/documents", headers=key, json={"filename": "../evil.txt", "content": "x"}),
-                 422, "invalid_input", "filename")
+                 422, "document_rejected", "filename")
     assert_error(client.post("/api/admin/documents", headers=key, json={"filename": "a.exe", "content": "x"}),
-                 422, "invalid_input", "filename")
+                 422, "document_rejected", "filename")
     actions = [e["action"] for e in client.app.state.services.get("db").audit_log()]
-    assert "reingest" in actions and "add_document" in actions
+    assert "reingest" in actions and "add_documents" in actions
 
 
 def test_admin_disabled_without_key(tmp_path: Any, fake_assistant: FakeAssistant, fake_kb: FakeKB) -> None:
