@@ -24,7 +24,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="no chromium browser on this machine (bash scripts/test installs Debian's chromium "
+        "with apt-get when run as root)",
+    ),
 ]
 
 

@@ -311,3 +311,100 @@ def test_session_per_follower_kept_across_messages(client: TestClient, fake_assi
     post_plain(client, incoming(Content="住院报销多少", msg_id="1"))
     post_plain(client, incoming(Content="二级医院", msg_id="2"))
     assert fake_assistant.calls[0][1] == fake_assistant.calls[1][1]
+
+
+# -- late answers against a fake WeChat API server on loopback (the real HTTP client, no mocks) ---
+class FakeWeChatAPI:
+    """Serves /cgi-bin/token and /cgi-bin/message/custom/send like api.weixin.qq.com does."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlparse
+
+        self.token_requests: list[dict[str, list[str]]] = []
+        self.sent: list[tuple[str, dict[str, Any]]] = []  # (access_token, body)
+        self.expire_next_send = False
+        self.tokens_issued = 0
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _json(self, data: dict[str, Any]) -> None:
+                raw = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                url = urlparse(self.path)
+                assert url.path == "/cgi-bin/token"
+                api.token_requests.append(parse_qs(url.query))
+                api.tokens_issued += 1
+                self._json({"access_token": f"TOKEN-{api.tokens_issued}", "expires_in": 7200})
+
+            def do_POST(self) -> None:  # noqa: N802
+                url = urlparse(self.path)
+                assert url.path == "/cgi-bin/message/custom/send"
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+                token = parse_qs(url.query)["access_token"][0]
+                if api.expire_next_send:
+                    api.expire_next_send = False
+                    self._json({"errcode": 42001, "errmsg": "access_token expired"})
+                    return
+                api.sent.append((token, body))
+                self._json({"errcode": 0, "errmsg": "ok"})
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> FakeWeChatAPI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_late_answers_pushed_to_a_fake_wechat_server(tmp_path: Path, fake_assistant: FakeAssistant) -> None:
+    """Configured only by settings (base URL, AppID, AppSecret), with the service's own HTTP client:
+    the token is fetched once and cached, an expired token is renewed and the send retried."""
+    with FakeWeChatAPI() as wx, build_client(tmp_path, fake_assistant, wechat_reply_deadline_seconds=0.3,
+                                             wechat_app_secret="app-secret", wechat_api_base=wx.base) as c:
+        handler = c.app.state.wechat
+        for n, msg_id in enumerate(["3001", "3002", "3003"]):
+            fake_assistant.gate = threading.Event()
+            wx.expire_next_send = n == 2
+            r = post_plain(c, incoming(Content="住院起付线", msg_id=msg_id))
+            assert r.status_code == 200 and r.text == "success"  # WeChat shows nothing; the push follows
+            fake_assistant.gate.set()
+            handler.wait_idle()
+    assert len(wx.token_requests) == 2  # cached for the second answer, renewed after 42001
+    assert wx.token_requests[0]["appid"] == [WECHAT_APP_ID] and wx.token_requests[0]["secret"] == ["app-secret"]
+    assert [token for token, _ in wx.sent] == ["TOKEN-1", "TOKEN-1", "TOKEN-2"]
+    expected = {"touser": OPENID, "msgtype": "text",
+                "text": {"content": "二级医院起付线500元[1]\n[1]甲县城乡居民医保实施办法"}}
+    assert [body for _, body in wx.sent] == [expected] * 3
+    assert len(fake_assistant.calls) == 3
+
+
+def test_late_answer_push_failure_is_logged_without_personal_data(tmp_path: Path, fake_assistant: FakeAssistant,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """An unreachable WeChat API must not break the webhook; the failure is logged, the OpenID is not."""
+    with build_client(tmp_path, fake_assistant, wechat_reply_deadline_seconds=0.3, wechat_app_secret="app-secret",
+                      wechat_api_base="http://127.0.0.1:9") as c:
+        fake_assistant.gate = threading.Event()
+        assert post_plain(c, incoming(Content="住院起付线", msg_id="3101")).text == "success"
+        fake_assistant.gate.set()
+        c.app.state.wechat.wait_idle()
+        assert reply_content(post_plain(c, incoming(Content="你好 cdata", msg_id="3102")))  # still answering
+    assert "late answer could not be delivered" in caplog.text
+    assert OPENID not in caplog.text
