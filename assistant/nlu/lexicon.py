@@ -88,6 +88,9 @@ class Lexicon:
         self.followup = fu
         self.scheme = Matcher(data["scheme"]["canonical"])
         self.scheme_precedence: list[str] = data["scheme"]["precedence"]
+        self.scheme_patterns: dict[str, re.Pattern[str]] = {
+            k: re.compile(v) for k, v in data["scheme"].get("patterns", {}).items()
+        }
         self.tier = Matcher({int(k): v for k, v in data["tier"].items()})
         self.person = Matcher(data["person"]["canonical"], data["person"].get("blockers", ()))
         self.person_conf = data["person"]
@@ -106,6 +109,7 @@ class Lexicon:
         self.hospital_conf = hosp
         svc = data["service"]
         self.service = Matcher(svc["canonical"])
+        self.inpatient_split = re.compile(svc["inpatient_split"])
         self.service_precedence: list[str] = svc["precedence"]
         self.chronic_diseases = words(svc["chronic_diseases"])
         self.major_diseases = words(svc["major_diseases"])

@@ -17,7 +17,7 @@ CN_DIGITS = {
 }
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8}
-APPROX = "多余来"
+APPROX = "多余来"  # 三千多, 两万余, 十来万
 POINT = "点"
 
 _CN = "".join(CN_DIGITS) + "".join(SMALL_UNITS) + "".join(BIG_UNITS)
@@ -25,8 +25,15 @@ _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # A run starts with a digit (or 十/拾 as in 十五, 十万) and continues with digits, units, 点 and
 # the approximation marks 多/余 (三千多, 十多万).
 _RUN = re.compile(
-    rf"(?:{_ARABIC}|[{''.join(CN_DIGITS)}十拾])(?:{_ARABIC}|[{_CN}]|{POINT}(?=[\d{''.join(CN_DIGITS)}])|[多余](?=[{_CN}]|$|[^\d{_CN}]))*"
+    rf"(?:{_ARABIC}|[{''.join(CN_DIGITS)}十拾])(?:{_ARABIC}|[{_CN}]|{POINT}(?=[\d{''.join(CN_DIGITS)}])|[多余](?=[{_CN}]|$|[^\d{_CN}])|来(?=[十拾百千万亿块元]))*"
 )
+# Words around a numeral that make it approximate ("一万出头", "一万八左右"): the lower figure is
+# taken and the evidence says so, as for 三千多.
+_APPROX_AFTER = re.compile(r"\s*(?:出头|左右|上下|来块|多块)")
+# ...and words that make it too vague to take at all: "小两万" (just under 20000), "一千把块"
+# (roughly a thousand, either side). They give no value, so the dialogue asks for the amount.
+_VAGUE_BEFORE = ("小",)
+_VAGUE_AFTER = re.compile(r"把(?:块|元|钱|来)")
 _SUFFIX = re.compile(r"\s*(块钱|元钱|块|元|圆|rmb|w|k)(?![a-z])", re.IGNORECASE)
 _MULTIPLIER = {"w": Decimal(10000), "k": Decimal(1000)}
 # Units that make a Chinese digit an ordinal or a grade rather than part of a preceding amount.
@@ -161,6 +168,10 @@ def find_numbers(text: str) -> list[NumberSpan]:
             value = None
         if value is not None and unit in _MULTIPLIER:
             value = clean(value * _MULTIPLIER[unit])
+        end_all = suffix.end() if suffix else end
+        magnitude = any(c in SMALL_UNITS or c in BIG_UNITS for c in raw) or unit in _MULTIPLIER
+        if magnitude and (text[:start].endswith(_VAGUE_BEFORE) or _VAGUE_AFTER.match(text, end)):
+            value = None
         spans.append(
             NumberSpan(
                 text=text[start : suffix.end() if suffix else end],
@@ -168,8 +179,8 @@ def find_numbers(text: str) -> list[NumberSpan]:
                 end=suffix.end() if suffix else end,
                 value=value,
                 unit=unit,
-                approx=any(c in APPROX for c in raw),
-                has_magnitude=any(c in SMALL_UNITS or c in BIG_UNITS for c in raw) or unit in _MULTIPLIER,
+                approx=any(c in APPROX for c in raw) or bool(_APPROX_AFTER.match(text, end_all)),
+                has_magnitude=magnitude,
             )
         )
     return spans

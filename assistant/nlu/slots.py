@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from assistant.nlu.lexicon import Hit, Lexicon, Matcher
+from assistant.nlu.regions import pick_region
 from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
 
 _CN_NUM = "".join(CN_DIGITS) + "十百千"
@@ -30,6 +31,8 @@ class Found:
     masks: list[tuple[int, int]] = field(default_factory=list)  # spans hidden from topic matching
     # Topics implied by another slot's rule (a question about 备案 is about 异地就医): (start, end, topic).
     topic_hints: list[tuple[int, int, str]] = field(default_factory=list)
+    # Care named in a place other than the insured region ("去广州住院 桂阳县的医保"): its span.
+    out_of_area_hint: tuple[int, int] | None = None
 
     def put(self, slot: str, value: Any, text: str, start: int, end: int, note: str = "") -> None:
         if slot in self.values or value is None:
@@ -109,6 +112,9 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     role_hits = lex.amount_roles.find(text)
     prev_end, prev_role = 0, None
     picked: list[tuple[str | None, NumberSpan, Hit | None]] = []
+    vague = re.search(conf["vague_amount"], text)
+    if vague:
+        found.evidence["amount_unparsed"] = f"{vague.group(0)}（没有具体数额，未取值）"
     for sp in find_numbers(text):
         if sp.value is None and sp.has_magnitude:
             found.evidence.setdefault("amount_unparsed", f"{sp.text}（范围或写法不明确，未取值）")
@@ -181,63 +187,35 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         found.put("hospital_level", pick[2], text, pick[0], pick[1], pick[3])
 
 
-@lru_cache(maxsize=32)
-def _region_aliases(known: tuple[str, ...], suffixes: str = "县市区省") -> Matcher:
-    """Each library region under its full name and its stem (岳池县 ← 岳池); cached per region list."""
-    mapping: dict[str, list[str]] = {}
-    for name in known:
-        aliases = [name]
-        stem = re.sub(r"(自治县|自治州|自治区|[%s])$" % suffixes, "", name)
-        if len(stem) >= 2 and stem != name:
-            aliases.append(stem)
-        mapping[name] = aliases
-    return Matcher(mapping)
-
-
-@lru_cache(maxsize=4)
-def _province_matcher(lex: Lexicon) -> Matcher:
-    """Provinces, municipalities and autonomous regions, with or without their suffix."""
-    conf = lex.regions_conf
-    named: dict[str, list[str]] = {f"{p}省": [f"{p}省", p] for p in conf["provinces"]}
-    named.update({f"{m}市": [f"{m}市", m] for m in conf["municipalities"]})
-    named.update({full: [full, short] for short, full in conf["autonomous"].items()})
-    return Matcher(named)
-
-
 def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequence[str]) -> None:
-    """Known library regions first (岳池 → 岳池县); otherwise provinces and two-character X县/X市/X区."""
-    if known_regions:
-        h = _region_aliases(tuple(known_regions)).first(text)
-        if h:
-            found.put("region", h.value, text, h.start, h.end)
-            return
-    conf = lex.regions_conf
-    cands = [(h.start, h.end, h.value) for h in _province_matcher(lex).find(text)]
-    stop = set(conf["stem_stop_chars"])
-    boundary = set(conf["left_boundary_chars"])
-    for i, ch in enumerate(text):
-        if ch in conf["suffixes"] and i >= 2:
-            stem = text[i - 2 : i]
-            before = text[i - 3] if i >= 3 else ""
-            if before and not (before in boundary or before.isdigit() or not before.strip()):
-                continue
-            if _followed_by(text, i + 1, conf["suffix_not_followed_by"]):
-                continue  # 县外, 市里, 县医院: not a place name
-            if stem in conf["not_place_stems"]:
-                continue
-            if all("\u4e00" <= c <= "\u9fff" and c not in stop for c in stem):
-                cands.append((i - 2, i + 1, stem + ch))
-    if cands:
-        start, end, value = min(cands)
-        found.put("region", value, text, start, end)
+    """The insured region (regions.py): library regions first (岳池 → 岳池县), then provinces and
+    X县/X市/X区; a workplace is not it. Care in another named place sets the out-of-area hint."""
+    best, mentions = pick_region(text, lex, known_regions)
+    if best is None:
+        work = next((m for m in mentions if m.role == "work"), None)
+        if work:
+            found.evidence.setdefault("region", f"{text[work.start:work.end]}（务工/上学地，非参保地，需追问）")
+        return
+    note = "回/老家/参保地" if best.role == "home" and len(mentions) > 1 else ""
+    found.put("region", best.value, text, best.start, best.end, note)
+    elsewhere = next((m for m in mentions if m.role == "treat" and m.value != best.value), None)
+    if elsewhere:
+        found.out_of_area_hint = (elsewhere.start, elsewhere.end)
 
 
 def extract_scheme(text: str, lex: Lexicon, found: Found) -> None:
+    """Scheme by alias (supplementary layers first), else by pattern ("公司给买的" → 职工)."""
     hits = lex.scheme.find(text)
     preferred = [h for h in hits if h.value in lex.scheme_precedence]
     h = (preferred or hits or [None])[0]
     if h:
         found.put("scheme", h.value, text, h.start, h.end)
+        return
+    for scheme, pattern in lex.scheme_patterns.items():
+        m = pattern.search(text)
+        if m:
+            found.put("scheme", scheme, text, m.start(), m.end())
+            return
 
 
 def extract_tier(text: str, lex: Lexicon, found: Found) -> None:
@@ -306,11 +284,13 @@ def _count(match: re.Match[str] | None, upper: int) -> int | None:
 
 
 def extract_admission(text: str, lex: Lexicon, found: Found) -> None:
-    m = re.search(rf"第({_NUM})(?:次|回)", text)
-    n = _count(m, 100)
-    if m and n:
-        found.put("admission_index", n, text, m.start(), m.end())
-        return
+    """第N次(住院), or a count of stays ("一年住两次院", "住了三回院": this one is the Nth)."""
+    for pattern in (rf"第({_NUM})(?:次|回)", rf"住(?:了|过)?({_NUM})(?:次|回)院"):
+        m = re.search(pattern, text)
+        n = _count(m, 100)
+        if m and n:
+            found.put("admission_index", n, text, m.start(), m.end())
+            return
     h = lex.admission_fixed.first(text)
     if h:
         found.put("admission_index", h.value, text, h.start, h.end)
@@ -321,6 +301,8 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
     h = next((h for h in hits if h.value), None) or (hits[0] if hits else None)
     if h:
         found.put("out_of_area", h.value, text, h.start, h.end)
+    elif found.out_of_area_hint:
+        found.put("out_of_area", True, text, *found.out_of_area_hint, "就医地与参保地不同")
 
 
 def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
@@ -342,9 +324,8 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
                 found.topic_hints.append((h.start, h.end, topic))
             continue
         start = text.rfind(neg, max(0, h.start - 5), h.start) if neg else h.start
-        found.put("referral", neg is None, text, start, h.end)
-        found.masks.append((start, h.end))
-        return
+        found.put("referral", neg is None, text, start, h.end)  # the first statement wins...
+        found.masks.append((start, h.end))  # ...but every stated cue is hidden from topics (转诊手续办了)
 
 
 def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
@@ -365,6 +346,9 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
 def extract_service(text: str, lex: Lexicon, found: Found) -> None:
     """Service by keyword precedence; a named chronic/major disease decides a bare "门诊" or no keyword."""
     hits = lex.service.find(text)
+    if not any(h.value == "inpatient" for h in hits):
+        # "住的院", "住完院", "住了五天院", "住两次院": 住…院 split by a particle or a duration.
+        hits += [Hit("inpatient", m.start(), m.end(), m.group(0)) for m in lex.inpatient_split.finditer(text)]
     generic = set(lex.service_conf["generic_outpatient"])
     bare_outpatient = all(h.value == "general_outpatient" and h.alias in generic for h in hits)
     if not hits or bare_outpatient:
