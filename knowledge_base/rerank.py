@@ -18,8 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from knowledge_base.normalize import normalize_text
+
+FOREIGN_TOPICS = Path(__file__).resolve().parent / "resources" / "foreign_topics.txt"
 
 _SENTENCE_END = re.compile(r"(?<=[。;;!?!?\n])")
 # A stated quantity: a number followed by a unit (or a percentage / 百分点 / 倍 / 成).
@@ -46,6 +50,15 @@ def concepts(terms: Sequence[str], groups: dict[str, list[str]], idf: Callable[[
         parts = [t for t in terms if t != term and t in term and len(t) > 1]
         out.append(Concept(term, tuple(dict.fromkeys([*groups.get(term, [term]), *parts])), weight))
     return out
+
+
+@lru_cache(maxsize=4)
+def load_topics(path: Path = FOREIGN_TOPICS) -> tuple[str, ...]:
+    """Must-cover topic terms (normalised, longest first so 种植牙 is reported before 牙)."""
+    from knowledge_base.tokenize import read_resource_lines
+
+    terms = {normalize_text(t) for t in read_resource_lines(path)}
+    return tuple(sorted((t for t in terms if t), key=lambda t: (-len(t), t)))
 
 
 def asks_amount(query: str) -> bool:
@@ -98,6 +111,46 @@ def clause_features(cs: Sequence[Concept], view: ClauseView) -> ClauseFeatures:
         proximity=max(best, 0.0),
         states_amount=bool(_AMOUNT.search(best_sentence)),
         supported=supported_share(cs, in_head, per_sentence),
+    )
+
+
+def named_topics(text: str, topics: Sequence[str], bounds: frozenset[int]) -> list[str]:
+    """The topics the query names as words: each occurrence must start and end on a token
+    boundary (`tokenize.token_bounds`) or lie inside one token (配眼镜 names 眼镜; 医保单位 does
+    not name 保单)."""
+    out = []
+    for topic in topics:
+        start = text.find(topic)
+        while start >= 0:
+            end = start + len(topic)
+            aligned = start in bounds and end in bounds  # one or several whole tokens
+            if aligned or not any(start < b < end for b in bounds):  # ... or inside one token
+                out.append(topic)
+                break
+            start = text.find(topic, start + 1)
+    return out
+
+
+def unsupported_topic(topics: Sequence[str], cs: Sequence[Concept], views: Sequence[ClauseView]) -> str | None:
+    """The first named must-cover topic (`resources/foreign_topics.txt`, see `named_topics`) that
+    no returned clause names in context: in its heading, or in a sentence holding another
+    multi-character concept of the question (lone characters such as 发 are too weak to vouch;
+    with no such concept, presence anywhere is enough). None when every named topic is covered.
+    Why: a question about 养老金 is not answered by a report that lists 养老保险 among the
+    insurances an office paid, however well 每个月 matches elsewhere."""
+    for topic in topics:
+        others = [c for c in cs if len(c.term) > 1 and topic not in c.term and c.term not in topic]
+        if not any(_covers(view, topic, others) for view in views):
+            return topic
+    return None
+
+
+def _covers(view: ClauseView, topic: str, others: Sequence[Concept]) -> bool:
+    if topic in view.heading:
+        return True
+    return any(
+        topic in sent and (not others or any(m in sent for c in others for m in c.members if m not in topic))
+        for sent in view.sentences
     )
 
 

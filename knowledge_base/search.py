@@ -25,9 +25,9 @@ from knowledge_base.dense import DenseIndex, Encoder
 from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseView, asks_amount, clause_features, concepts
+from knowledge_base.rerank import ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
 from knowledge_base.synonyms import SynonymTable, load_synonyms
-from knowledge_base.tokenize import analyze, unique
+from knowledge_base.tokenize import analyze, token_bounds, unique
 
 MAX_QUERY_CHARS = 200  # a question, not a document; longer input is cut before analysis
 MAX_QUERY_TERMS = 48
@@ -64,13 +64,16 @@ class RetrievalConfig:
     region_boost: float = 0.5  # fused score × (1 + boost) for clauses of a region the query names
     group_max: bool = True  # a query term and its synonyms count once (best member), not summed
     concept_coverage: bool = False  # coverage over concepts (maximal terms) instead of all tokens
-    proximity_boost: float = 0.0  # × (1 + w × best one-sentence concept share)
+    proximity_boost: float = 0.25  # × (1 + w × best one-sentence concept share); round 4, measured
     heading_match_boost: float = 0.0  # × (1 + w × share of concepts named in the heading path)
     amount_boost: float = 0.0  # × (1 + w) when a quantity question meets a clause stating one
     rule_boost: float = 0.0  # × (1 + w) for rules / publicity text over reports, quantity questions
     # No basis when no top hit holds this share of the question's concepts in context (see
     # rerank.supported_share); just under the lowest answerable dev question (docs/BENCHMARKS.md).
     supported_floor: float = 0.15
+    # No basis when the query names a must-cover topic (resources/foreign_topics.txt: other
+    # insurances and public services, items policies rarely name) that no hit names in context.
+    foreign_topics: bool = True
 
     def with_(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -115,6 +118,7 @@ class Ranking:
     scores: list[float]  # fused (RRF) scores
     best_coverage: float  # the no-basis signal
     best_supported: float = 1.0  # best share of the question's concepts found in context
+    unsupported_topic: str | None = None  # a must-cover topic the query names that no hit covers
 
 
 def _matches(value: str | int | None, wanted: str | int | None) -> bool:
@@ -287,7 +291,14 @@ class HybridSearcher:
         order = head[:limit]
         best = max((cover[int(i)] for i in order), default=0.0)
         best_supported = max((supported[int(i)] for i in order), default=0.0)
-        return Ranking([int(i) for i in order], [float(fused[i]) for i in order], best, best_supported)
+        topic = None
+        if cfg.foreign_topics:
+            cs = concepts(plan.terms, plan.groups, self._idf)
+            named = [t for t in load_topics() if t in plan.text]  # cheap pre-filter, then word check
+            if named:
+                named = named_topics(plan.text, named, token_bounds(plan.text))
+                topic = unsupported_topic(named, cs, [self._view(int(i)) for i in order])
+        return Ranking([int(i) for i in order], [float(fused[i]) for i in order], best, best_supported, topic)
 
     def _fuse(self, plan: QueryPlan, present: dict[str, np.ndarray], lexical: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """One fused score per clause from the lexical scores and, if present, the dense side."""
@@ -358,6 +369,7 @@ class HybridSearcher:
             not ranking.indices
             or ranking.best_coverage < self.config.coverage_floor
             or ranking.best_supported < self.config.supported_floor
+            or ranking.unsupported_topic is not None
         )
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:

@@ -25,7 +25,7 @@ _CONTENT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
 _lock = threading.Lock()
 
 
-def _read_lines(path: Path) -> list[str]:
+def read_resource_lines(path: Path) -> list[str]:
     """Non-empty, non-comment lines of a resource file."""
     out = []
     for line in path.read_text("utf-8").splitlines():
@@ -38,7 +38,7 @@ def _read_lines(path: Path) -> list[str]:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Question words and function words: the form of a question, not its topic."""
-    return frozenset(_read_lines(QUESTION_WORDS))
+    return frozenset(read_resource_lines(QUESTION_WORDS))
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +51,7 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
-    for line in _read_lines(DOMAIN_DICT):
+    for line in read_resource_lines(DOMAIN_DICT):
         parts = line.split()
         freq = int(parts[1]) if len(parts) > 1 else None
         tk.add_word(parts[0], freq=freq, tag=parts[2] if len(parts) > 2 else None)
@@ -93,6 +93,14 @@ def fine_tokens(text: str) -> list[str]:
     with _lock:
         toks = _jieba().lcut_for_search(text, HMM=True)
     return [t for t in (t.strip() for t in toks) if t and is_content(t)]
+
+
+def token_bounds(text: str) -> frozenset[int]:
+    """Offsets where a jieba `cut` token starts or ends in already-normalised text: a phrase is a
+    word of the text only if it starts and ends on them (保单 is not a word of 医保单位)."""
+    with _lock:
+        spans = _jieba().tokenize(text, HMM=True)
+    return frozenset(b for _, start, end in spans for b in (start, end))
 
 
 def analyze(text: str, *, fine: bool = True, normalized: bool = False) -> list[str]:

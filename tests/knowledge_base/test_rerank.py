@@ -56,6 +56,58 @@ def test_search_says_no_basis_when_the_rare_word_occurs_only_in_passing():
     ]
     on = HybridSearcher.build(clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0))
     assert on.search("公积金提取需要什么手续").no_basis
-    off = HybridSearcher.build(clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0, supported_floor=0.0))
+    off = HybridSearcher.build(
+        clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0, supported_floor=0.0, foreign_topics=False)
+    )
     assert not off.search("公积金提取需要什么手续").no_basis  # coverage alone is fooled
     assert not on.search("转诊手续怎么办").no_basis
+
+
+# --- must-cover topics (resources/foreign_topics.txt) -----------------------------------------
+
+
+def test_named_topics_respects_word_boundaries():
+    from knowledge_base.rerank import named_topics
+    from knowledge_base.tokenize import token_bounds
+
+    topics = ["保单", "眼镜", "种植牙"]
+    # 医保单位 = 医保 + 单位: 保单 straddles a boundary and is not named
+    assert named_topics("职工医保单位交多少", topics, token_bounds("职工医保单位交多少")) == []
+    # inside one token (配眼镜) or spanning whole tokens (种植 + 牙) counts
+    assert named_topics("配眼镜能报吗", topics, token_bounds("配眼镜能报吗")) == ["眼镜"]
+    assert named_topics("种植牙一颗多少钱", topics, token_bounds("种植牙一颗多少钱")) == ["种植牙"]
+
+
+def test_unsupported_topic_needs_the_topic_next_to_another_concept():
+    from knowledge_base.rerank import unsupported_topic
+
+    cs = [Concept("养老金", ("养老金",), 5.0), Concept("每个月", ("每个月", "每月"), 2.0), Concept("发", ("发",), 1.0)]
+    passing = ClauseView.of("工作总结", "确保基本养老金按时足额发放。参保人员每月缴费。")
+    answer = ClauseView.of("待遇", "基本养老金每月按时发放到个人账户。")
+    assert unsupported_topic(["养老金"], cs, [passing]) == "养老金"  # only the lone 发 beside it
+    assert unsupported_topic(["养老金"], cs, [passing, answer]) is None
+    assert unsupported_topic(["养老金"], cs, [ClauseView.of("养老金发放", "按月到账。")]) is None  # heading
+
+
+def test_search_refuses_a_foreign_topic_but_answers_it_once_a_clause_covers_it():
+    clauses = [
+        make_clause("c1", "全年为职工缴纳了养老保险、医疗保险,确保养老金按时发放。", ["工作总结"], kind="report"),
+        make_clause("c2", "参保人员每月缴费后享受住院待遇。", ["待遇"], kind="rule"),
+    ]
+    searcher = HybridSearcher.build(clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0))
+    assert searcher.search("养老金每个月发多少").no_basis
+    assert searcher.rank("养老金每个月发多少").unsupported_topic == "养老金"
+    covered = [*clauses, make_clause("c3", "退休人员的养老金每月5日前发放。", ["养老金发放"], kind="rule")]
+    searcher = HybridSearcher.build(covered, encoder=None, config=RetrievalConfig(dense_weight=0.0))
+    response = searcher.search("养老金每个月发多少")
+    assert not response.no_basis and response.results[0].chunk_id == "c3"
+    off = HybridSearcher.build(clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0, foreign_topics=False))
+    assert off.rank("养老金每个月发多少").unsupported_topic is None
+
+
+def test_foreign_topic_list_loads_longest_first_and_skips_comments():
+    from knowledge_base.rerank import load_topics
+
+    topics = load_topics()
+    assert "公积金" in topics and not any(t.startswith("#") for t in topics)
+    assert topics.index("长期护理保险") < topics.index("护理保险")

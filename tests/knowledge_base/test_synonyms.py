@@ -28,3 +28,27 @@ def test_malformed_file_is_reported_in_chinese():
         parse_synonyms({"equivalent": [["孤词"]]})
     with pytest.raises(SynonymFileError, match="门槛费"):
         parse_synonyms({"colloquial": {"门槛费": []}})
+
+
+def test_colloquial_people_time_and_typo_words_reach_policy_terms():
+    from knowledge_base.search import RetrievalConfig, plan_query
+
+    table = load_synonyms()
+    assert "新生儿" in table.expand(["娃"])  # 娃 = a child, in policy texts 儿童/新生儿
+    assert "非从业" in table.expand(["不上班"])
+    assert "外伤" in table.expand(["摔伤"])
+    assert table.expand(["报消"]) == ["报销"]  # homophone typo → the policy word
+    assert "起付线" in table.expand(["起服线"])
+    # the typo survives segmentation as one query term, so it is expanded
+    plan = plan_query("报消比例多少", RetrievalConfig(), table)
+    assert "报消" in plan.terms and "报销" in plan.groups["报消"]
+    # one-way: the policy word never expands into the typo or the colloquial word
+    assert "报消" not in table.expand(["报销"]) and "娃" not in table.expand(["新生儿"])
+
+
+def test_dialect_fillers_are_not_query_terms():
+    from knowledge_base.tokenize import analyze
+
+    toks = analyze("俺们家娃咋办医保")
+    assert "俺们" not in toks and "俺" not in toks
+    assert "医保" in toks
