@@ -225,7 +225,8 @@ def test_console_search_keyboard_and_copy(page_factory: Any, live: LiveServer) -
     page.goto(live.url + "/console")
     page.locator("#f-region option", has_text="乙市").wait_for(state="attached")
     page.locator("#q").press_sequentially("起付线", delay=30)
-    page.locator(".hit").first.wait_for()
+    # Search-as-you-type: results for a prefix ("起付") may show first; wait for the full query's.
+    page.locator(".hit mark", has_text="起付线").first.wait_for()
     assert page.locator(".hit").count() == 1
     assert page.locator(".hit mark").first.inner_text() == "起付线"
     page.locator("#q").press("Enter")  # expand the active result
