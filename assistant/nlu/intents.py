@@ -42,6 +42,10 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     # slots alone do not count, since 交多少/一年/退休 fit 养老保险 as well as 医保.
     if lex.out_of_scope.first(text) and lex.domain.first(text) is None:
         return "out_of_scope", 0.9
+    # Another insurance scheme's claim ("工伤怎么报销") shares the medical verbs; only a word naming
+    # medical insurance itself ties it back to the domain.
+    if lex.other_insurance.first(text) and lex.domain_strong.first(text) is None:
+        return "out_of_scope", 0.85
     values = found.values
     if "amount" in values or "uncovered_amount" in values:
         return "estimate", 0.9
@@ -53,6 +57,8 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     greeting = lex.greeting.first(text) or lex.about_assistant.first(text)
     if thanks or greeting:
         return ("thanks", 0.9) if thanks else ("greeting", 0.9)
+    if _only(text, lex.greeting_only, lex):
+        return "greeting", 0.8
     if _only(text, lex.acknowledgements, lex):
         return "thanks", 0.6
     # Nothing recognised: let retrieval try, flagged by a low confidence.

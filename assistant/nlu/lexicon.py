@@ -81,6 +81,9 @@ class Lexicon:
         self.thanks = words(intent["thanks"])
         self.acknowledgements = words(intent["acknowledgements"])
         self.out_of_scope = words(intent["out_of_scope"])
+        self.other_insurance = words(intent["other_insurance"])
+        self.domain_strong = Matcher({w: [w] for w in intent["domain_strong"]}, intent.get("domain_strong_blockers", ()))
+        self.greeting_only = words(intent["greeting_only"])
         self.domain = Matcher({w: [w] for w in intent["domain"]}, intent.get("domain_blockers", ()))
         self.fillers = words(intent["fillers"])
 

@@ -18,6 +18,7 @@ from assistant.nlu.slots import Found, extract_all
 
 _PUNCT = re.compile(r"[\s,.!?;:、。！？；：…~\-\"'“”‘’()（）【】《》]+")
 _NO_FOLLOWUP: set[str] = {"greeting", "thanks", "human", "reset", "out_of_scope"}
+_AMOUNT_ONLY = {"amount", "uncovered_amount", "amount_scope"}
 # Spaces separate fields in operator shorthand ("一万二 二级医院"); normalize_text drops spaces
 # between CJK characters, so they become commas first (except inside Latin words: "thank you").
 _SPACE_SEPARATOR = re.compile(r"(?<![A-Za-z])\s+|\s+(?![A-Za-z])")
@@ -58,7 +59,9 @@ def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
         return True
     if ends and len(body) <= conf["max_len_with_end"]:
         return True
-    if intent == "estimate" or "topic" in found.values or not found.values:
+    # Operator shorthand ("2w 三甲 住院 渝北") is all slots too, but a complete new estimate; only a
+    # bare amount ("2万") is a follow-up among estimates.
+    if (intent == "estimate" and set(found.values) - _AMOUNT_ONLY) or "topic" in found.values or not found.values:
         return False
     residual = list(text)
     for start, end in found.spans:

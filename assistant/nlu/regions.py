@@ -46,11 +46,12 @@ def _region_aliases(known: tuple[str, ...], suffixes: str = "县市区省") -> M
 
 @lru_cache(maxsize=4)
 def _province_matcher(lex: Lexicon) -> Matcher:
-    """Provinces, municipalities and autonomous regions, with or without their suffix."""
+    """Provinces, municipalities, autonomous regions and major cities, with or without their suffix."""
     conf = lex.regions_conf
     named: dict[str, list[str]] = {f"{p}省": [f"{p}省", p] for p in conf["provinces"]}
     named.update({f"{m}市": [f"{m}市", m] for m in conf["municipalities"]})
     named.update({full: [full, short] for short, full in conf["autonomous"].items()})
+    named.update({f"{c}市": [f"{c}市", c] for c in conf.get("cities", ())})
     return Matcher(named)
 
 

@@ -367,10 +367,21 @@ def extract_service(text: str, lex: Lexicon, found: Found) -> None:
                 return
 
 
+# "24年交多少", "23年的报销比例": a two-digit year only where a policy year is plausible, never
+# after 交了/满/第 ("交了15年" is a duration, "第15年" an ordinal).
+_SHORT_YEAR = re.compile(
+    r"(?<![\d第满了够交缴])(1[5-9]|2\d)年(?=的|度|交|缴|住院|报|起付|封顶|标准|政策|医保|新农合|农合|城乡|居民|职工|一档|二档|参保)"
+)
+
+
 def extract_year(text: str, found: Found) -> None:
     m = re.search(r"((?:19|20)\d{2})\s*年", text)
     if m:
         found.put("year", int(m.group(1)), text, m.start(), m.end())
+        return
+    m = _SHORT_YEAR.search(text)
+    if m:
+        found.put("year", 2000 + int(m.group(1)), text, m.start(), m.end(), "两位数年份按20xx年")
 
 
 def _payment_topic(text: str, hit: Hit, lex: Lexicon, found: Found) -> str | None:

@@ -137,3 +137,27 @@ def test_parse_never_fails_on_noise(text):
     for slot in ("amount", "uncovered_amount", "ytd_reimbursed"):
         value = getattr(u.slots, slot)
         assert value is None or value > 0
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("工伤怎么报销", "out_of_scope"),  # another scheme's claim, same verbs
+        ("工伤住院医保能报吗", "policy_question"),  # names medical insurance itself
+        ("商业医疗险怎么买", "out_of_scope"),
+        ("生育津贴怎么领", "out_of_scope"),
+        ("社保卡丢了怎么补办", "out_of_scope"),
+        ("医保卡丢了咋办", "policy_question"),
+        ("早", "greeting"),
+        ("早点报销行不行", "policy_question"),
+        ("我要投诉", "human"),
+        ("给个电话", "human"),
+    ],
+)
+def test_probe_intent_classes(text, intent):
+    assert parse(text).intent == intent
+
+
+def test_a_bare_amount_is_a_follow_up_but_shorthand_is_not():
+    assert parse("2万").is_followup
+    assert not parse("2w 三甲 住院 渝北").is_followup

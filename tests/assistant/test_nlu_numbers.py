@@ -120,3 +120,32 @@ def test_amount_in_a_sentence(n, unit, form):
     u = parse(f"住院花了{written}{unit}能报多少")
     assert u.slots.amount == n
     assert u.intent == "estimate"
+
+
+# --- approximate and vague amounts (probe round before heldout_4) ------------------------------
+
+
+@pytest.mark.parametrize("text, value", [("十来万", "100000"), ("二十来块", "20"), ("一万出头", "10000"),
+                                         ("一万八左右", "18000")])
+def test_approximate_amounts_take_the_lower_figure_and_say_so(text, value):
+    (span,) = find_numbers(text)
+    assert span.value == Decimal(value)
+    assert span.approx
+
+
+@pytest.mark.parametrize("text", ["小两万", "一千把块"])
+def test_vague_amounts_give_no_value(text):
+    spans = [s for s in find_numbers(text) if s.has_magnitude]
+    assert spans and all(s.value is None for s in spans)
+
+
+@pytest.mark.parametrize("text", ["住院花了万把块能报多少", "住院花了好几万", "住院花了小两万"])
+def test_a_vague_amount_is_asked_for_not_guessed(text):
+    u = parse(text)
+    assert u.slots.amount is None
+    assert "amount_unparsed" in u.evidence
+    assert u.intent == "policy_question"
+
+
+def test_ordinary_words_with_lai_are_not_amounts():
+    assert [s.value for s in find_numbers("三个月来")] == [Decimal(3)]

@@ -301,3 +301,81 @@ def test_hotline_digits_are_money_only_after_a_cost_cue():
     assert parse("住院花了119能报多少").slots.amount == 119
     assert parse("着火了打119").slots.amount is None
     assert parse("有事打12333吗").slots.amount is None
+
+
+# --- region roles: insured region vs workplace vs place of care --------------------------------
+
+
+def test_a_workplace_is_not_the_insured_region():
+    u = parse("在广州打工 回老家住院能报多少", ["广州市", "岳池县"])
+    assert u.slots.region is None
+    assert "务工" in u.evidence["region"]
+
+
+@pytest.mark.parametrize(
+    "text, region",
+    [("在重庆打工 回岳池住院花了一万", "岳池县"), ("人在重庆 岳池的医保", "岳池县"), ("我在深圳上班 老家是岳池的", "岳池县"),
+     ("桂阳县和仁寿县", "桂阳县")],
+)
+def test_home_or_insured_region_wins(text, region):
+    assert slots(text)["region"] == region
+
+
+@pytest.mark.parametrize("text", ["去广州住院 桂阳县的医保", "老家桂阳 在长沙住院花了三万", "在成都住院 回重庆报销"])
+def test_care_in_another_named_place_is_out_of_area(text):
+    assert slots(text, REGIONS + ["广州市"])["out_of_area"] is True
+
+
+def test_care_in_the_only_named_place_is_that_region():
+    s = slots("在成都市住院能报多少")
+    assert s["region"] == "成都市" and "out_of_area" not in s
+
+
+@pytest.mark.parametrize("text, region", [("南充的新农合怎么报", "南充市"), ("在长沙住院", "长沙市")])
+def test_major_cities_without_suffix(text, region):
+    assert slots(text)["region"] == region
+
+
+def test_zhongshan_hospital_is_not_a_city():
+    assert "region" not in slots("中山医院住院")
+
+
+# --- other probe classes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["在三级医院住的院", "住完院了", "住了五天院", "一年住两次院"])
+def test_split_inpatient_forms(text):
+    assert slots(text)["service"] == "inpatient"
+
+
+def test_count_of_stays_gives_the_admission_index():
+    assert slots("一年住两次院起付线怎么算")["admission_index"] == 2
+
+
+@pytest.mark.parametrize("text", ["公司给买的医保", "单位给交医保", "厂里帮我交的"])
+def test_employer_paid_is_the_employee_scheme(text):
+    assert slots(text)["scheme"] == "职工"
+
+
+def test_every_stated_referral_cue_is_hidden_from_topics():
+    s = slots("转院到省城住院 转诊手续办了")
+    assert s["referral"] is True and "topic" not in s
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("前面报了1万了 这回住院花了8000", "ytd_reimbursed", Decimal(10000)),
+    ("出院结算单上总额二万一", "amount_scope", "total"),
+    ("医保内花了1万 医保外2千", "amount_scope", "covered"),
+])
+def test_more_amount_role_cues(text, key, value):
+    assert slots(text)[key] == value
+
+
+@pytest.mark.parametrize("text, year", [("24年交多少钱", 2024), ("23年的报销比例", 2023)])
+def test_two_digit_years(text, year):
+    assert slots(text)["year"] == year
+
+
+@pytest.mark.parametrize("text", ["交了15年医保", "缴费满25年", "第15年"])
+def test_durations_are_not_years(text):
+    assert "year" not in slots(text)
