@@ -8,11 +8,17 @@ detail, keeps the answer phone-sized and numbers each cited clause [n].
 from __future__ import annotations
 
 from assistant.models import Citation
+from assistant.numbers import extract_numbers
 from assistant.select import Selection
 
 # Beyond this a region's line in a side-by-side answer shows only the fragment naming the asked
 # level/tier/person; shorter rules are shown whole so the base rule is not lost.
 PER_REGION_MAX_CHARS = 90
+# A body stating this many figures is a list (per level, per tier); the asked one is picked out of it.
+LIST_MIN_FIGURES = 3
+# Only a grade (level or tier) is picked out of a list; a person's adjustment ("学生…上浮10%") needs
+# the base rule next to it, so it never replaces the body.
+GRADE_WORDS = ("一级", "二级", "三级", "一档", "二档")
 
 
 def citation_for(n: int, selection: Selection) -> Citation:
@@ -41,7 +47,10 @@ def source_phrase(selection: Selection) -> str:
     if hit.region is None and hit.year is None:
         return "政策资料中提到"
     label = place_label(hit.region, hit.year)
-    return f"{label}的工作材料中提到" if hit.kind == "report" else f"{label}规定"
+    if hit.kind == "report":
+        return f"{label}的工作材料中提到"
+    # Publicity (a leaflet, a hospital's advertisement) restates or advertises; it is not the rule.
+    return f"{label}的宣传材料中提到" if hit.kind == "publicity" else f"{label}规定"
 
 
 def compose_single(selection: Selection, n: int = 1) -> str:
@@ -65,7 +74,11 @@ def compose_per_region(selections: list[Selection], by_year: bool = False) -> st
         # An enumerated grade's figure (not a substring of the body) is the direct answer; a fragment
         # is used only when the whole rule is too long for a side-by-side line.
         enumerated = selection.lead is not None and selection.lead not in body
-        lead = selection.lead if enumerated or (selection.lead and len(body) > PER_REGION_MAX_CHARS) else body
+        # Out of a list of per-grade figures only the asked grade's is the answer ("二级医疗机构60%").
+        picked_from_list = (selection.lead is not None and any(g in selection.lead for g in GRADE_WORDS)
+                            and len(extract_numbers(body)) >= LIST_MIN_FIGURES)
+        long_rule = selection.lead is not None and len(body) > PER_REGION_MAX_CHARS
+        lead = selection.lead if enumerated or picked_from_list or long_rule else body
         lines.append(f"· {place_label(selection.hit.region, selection.hit.year)}：{lead}[{n}]")
     return "\n".join(lines)
 

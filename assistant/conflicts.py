@@ -13,6 +13,11 @@ from assistant.numbers import extract_numbers
 from assistant.select import Selection
 
 
+# Work reports state what a place did and publicity (leaflets, a hospital's advertisement) restates
+# or advertises: neither is a rule a citizen must choose between.
+NOT_RULES = ("report", "publicity")
+
+
 @dataclass
 class Conflict:
     """The competing rules (one selection per region/year) and the regions to ask about."""
@@ -52,10 +57,15 @@ def group_by_place(selections: list[Selection]) -> list[Selection]:
 def find_conflict(selections: list[Selection]) -> Conflict | None:
     """A conflict when at least two places' best answers state different figures. Selections are
     expected best-first and already limited to those close to the best answer."""
+    if selections and selections[0].hit.kind in NOT_RULES:
+        # The best answer is a mention outside any region's rules (a report naming the asked group,
+        # e.g. 贫困人口): the rules it outscored do not answer the question, so there is nothing
+        # to choose between; the answer names its source instead.
+        return None
     groups = group_by_place(selections)
     # Only rules compete: a work report states what a place did, not a rule to choose between, and
     # the single best answer already names its place and year.
-    groups = [s for s in groups if s.hit.kind != "report"]
+    groups = [s for s in groups if s.hit.kind not in NOT_RULES]
     if len(groups) < 2:
         return None
     figures = {_figures(s) for s in groups}

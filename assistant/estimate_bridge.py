@@ -234,6 +234,12 @@ def default_note(field_name: str, value: Any) -> str:
 MAX_STEP_LINES = 6
 
 
+def _sentences(texts: Any) -> list[str]:
+    """Assumption texts without their own closing stop, so joining them with "；" and ending with
+    "。" never yields "。；" on a phone screen."""
+    return [t.rstrip("。；;. ") for t in texts if t and t.rstrip("。；;. ")]
+
+
 def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) -> tuple[str, list[Citation]]:
     """Fund pays / patient pays first, then a compact breakdown, the cited rules and assumptions."""
     citations, index = step_citations(result, policy)
@@ -258,7 +264,7 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     if rule_lines:
         lines.append("依据：")
         lines.extend(rule_lines)
-    assumptions = [a.get("text") for a in result.get("assumptions", []) if a.get("text")]
+    assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))
     defaults = result.get("defaults") or {}
     if assumptions or defaults:
         notes = assumptions + [default_note(k, v) for k, v in defaults.items()]
@@ -276,7 +282,7 @@ def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str
         key = _step_key(step)
         if key:
             lines.append(f"· {step['label']}：{step['formula']}[{index[key]}]")
-    assumptions = [a.get("text") for a in result.get("assumptions", []) if a.get("text")]
+    assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))
     if assumptions:
         lines.append("说明：" + "；".join(assumptions) + "。")
     lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.estimate_bridge import RESIDENT_SCHEMES
-from assistant.select import Selection, query_terms, rank_selections
+from assistant.select import QueryTerms, Selection, query_terms, rank_selections
 from knowledge_base.models import SearchFilters, SearchHit, SearchResponse
 
 # The search ranks whole clauses and its top few are often near-ties; fetching a few more lets the
 # sentence-level selector find the clause that actually states the rule.
-TOP_K = 10
+TOP_K = 20
 # The best sentence must cover at least this share of the question's content words; below it the
 # clause only shares a word or two with the question ("电子社保卡" for "电子凭证怎么激活") and
 # answering from it would be answering a different question.
@@ -69,15 +69,26 @@ def answer_candidates(selections: list[Selection]) -> list[Selection]:
     if not eligible:
         return []
     floor = eligible[0].score * RELATIVE_FLOOR
-    return [s for s in eligible if s.score >= floor]
+    close = [s for s in eligible if s.score >= floor]
+    # Among close answers, those stating the details the user named (贫困, 学生, 二级) come first:
+    # the general rule is the fallback, not the answer, when a clause speaks to the asked case.
+    return sorted(close, key=lambda s: -s.focus_hits)
 
 
 def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K) -> Retrieval:
     filters = filters_from_slots(slots)
-    response = kb.search(query, top_k=top_k, filters=filters)
+    terms = query_terms(query, slots)
+    response = kb.search(expanded_query(query, terms), top_k=top_k, filters=filters)
     hits = [] if response.no_basis else [h for h in response.results if scheme_fits(slots.get("scheme"), h)]
-    selections = answer_candidates(rank_selections(hits, query_terms(query, slots)))
+    selections = answer_candidates(rank_selections(hits, terms))
     return Retrieval(no_basis=not selections, selections=selections, filtered_by_region=filters is not None)
+
+
+def expanded_query(query: str, terms: QueryTerms) -> str:
+    """The question plus the policy words for the kind of figure it asks about ("封顶线" → 最高限额):
+    a clause stating "全年每人累计补偿最高限额" never says 封顶线, and the search must still find it."""
+    extra = [alt for alts in terms.measures for alt in alts[:2] if alt not in query]
+    return f"{query} {' '.join(dict.fromkeys(extra))}".strip() if extra else query
 
 
 def locate_quote(kb: KnowledgeBaseLike, quote: str, region: str | None = None) -> SearchHit | None:

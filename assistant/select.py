@@ -27,12 +27,18 @@ from knowledge_base.models import SearchHit
 from knowledge_base.normalize import normalize_text
 
 MAX_SENTENCES_PER_CLAUSE = 2
+# A sentence naming an asked detail joins the answer only if it is about the question at all (a
+# sentence about another figure or a narrower case scores far below the best one).
+FOCUS_SENTENCE_FLOOR = 0.4
 MAX_SENTENCE_CHARS = 160  # a longer "sentence" is cut at a clause boundary near this length
 FOCUS_WEIGHT = 3.0
 FIGURE_BONUS = 2.0  # a "how much" question answered by a sentence stating an amount or rate
 QUALIFIER_PENALTY = 2.0  # per narrower case the sentence is about and the question is not
 QUESTION_SENTENCE_FACTOR = 0.2
 HEADING_WEIGHT = 1.0  # per question word the clause's own heading contains
+# A sentence under a heading is about the heading's topic: the heading's question words count for
+# each of its sentences that does not repeat them, a little below a word the sentence says itself.
+HEADING_SUBJECT_FACTOR = 0.75
 # Work reports state what happened (people enrolled, cases settled), not what the rule is; they
 # answer only when no rule or publicity text does about as well.
 REPORT_FACTOR = 0.6
@@ -44,7 +50,14 @@ _STOPWORDS = {
     "医保", "规定", "政策", "个", "几", "多", "报", "少", "钱", "多少钱", "时候", "开始", "现在", "需要", "应该",
     "知道", "想", "问", "问问", "回来", "带", "办理", "办",
     "能报", "能不能", "可不可以", "是不是", "有没有", "怎么报", "报多少", "一般", "具体", "标准是", "怎么办", "吗", "么", "医疗保险", "保险",
+    # Who the patient is to the asker ("我妈七十了住院…"): the person slot carries what matters
+    # (老人, 学生); the kinship word itself is in no clause and must not count as an unmet topic.
+    "我妈", "我爸", "妈妈", "爸爸", "老妈", "老爸", "父亲", "母亲", "父母", "老婆", "老公", "爱人", "家人", "家里",
+    "儿子", "女儿", "孩子", "小孩", "爷爷", "奶奶", "外公", "外婆", "亲戚", "朋友", "本人", "自己",
+    "人员", "患者", "病人", "岁", "今年", "了",
 }
+# "七十", "八十岁", "65": an age or count the NLU turns into slots; never a topic word.
+_NUMERAL_WORD = re.compile(r"[零一二两三四五六七八九十百千万\d]+(?:岁|多岁|来岁)?")
 # Everyday words and the words policies use for the same thing: general insurance vocabulary, so
 # that a citizen's "门槛费" finds the clause's "起付标准" sentence. This overlaps the search's
 # knowledge_base/resources/synonyms.yaml on purpose: that table is tuned for recall (报多少 → 比例,
@@ -74,6 +87,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "缴费": ("缴费", "筹资", "缴纳"),
     "缴": ("缴费", "筹资", "缴纳", "缴"),
     "生孩子": ("分娩", "孕产妇", "生育"),
+    "产检": ("产前检查", "产检"),
+    "孕妇": ("孕产妇", "孕妇", "分娩", "生育"),
+    "特困": ("特困", "五保", "贫困"),
     "生小孩": ("分娩", "孕产妇", "生育"),
     "县外": ("县外", "境外", "异地", "市外", "外地"),
     "外地": ("县外", "境外", "异地", "市外", "外地"),
@@ -82,6 +98,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "慢病": ("慢性疾病", "慢性病", "慢病"),
     "大病": ("重大疾病", "大病", "特殊疾病"),
     "贫困户": ("贫困", "建档立卡", "特困"),
+    "低保户": ("低保", "最低生活保障"),
+    "五保户": ("五保", "特困", "贫困"),
+    "特困户": ("特困", "五保", "贫困"),
     "贫困": ("贫困", "建档立卡", "特困"),
     "低保": ("低保", "最低生活保障"),
     "新农合": ("新农合", "新型农村合作医疗"),
@@ -111,6 +130,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "门诊": ("门诊",),
     "住院": ("住院",),
 }
+# Words naming the kind of figure a question asks for; see QueryTerms.measures.
+MEASURE_WORDS = ("起付线", "门槛费", "门槛", "起付标准", "封顶线", "封顶", "最高支付限额", "最高限额", "限额",
+                 "报销比例", "比例", "几成")
+# A report's narrator ("2018年我县…", "全县共有…"; dates alone are not a cue: rules start with them) states what happened; such a sentence answers a
+# question about the rule only when nothing states the rule. Questions about facts keep them.
+_NARRATOR = re.compile(r"我县|全县|我市|全市|我局|我区|我们|截至|截止")  # 我省: provincial rules say it too
+FACT_CUES = ("情况", "人数", "多少人", "覆盖", "参保率", "工作", "成效", "进展", "年底", "完成")
+NARRATOR_PENALTY = 2.0
+MISSING_MEASURE_FACTOR = 0.3
 # Narrower cases of a rule: a sentence naming one the question does not is probably an exception.
 QUALIFIERS: tuple[tuple[str, ...], ...] = (
     ("门诊",),
@@ -150,6 +178,18 @@ _TIER_WORDS = {1: ("一档",), 2: ("二档",)}
 _PERSON_WORDS = {"student": ("学生",), "child": ("儿童", "幼儿"), "elderly": ("老人", "老年"), "retired": ("退休",)}
 
 
+# A named detail and the words policies use for it: a 低保户 asks about 贫困/低保/特困 alike.
+FOCUS_ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "贫困": ("贫困", "建档立卡", "低保", "特困", "五保", "最低生活保障"),
+    "老人": ("老人", "老年人", "60周岁以上", "60岁以上"),
+}
+
+
+def names(word: str, text: str) -> bool:
+    """Does `text` name the detail `word` (or a policy word for it)?"""
+    return any(alt in text for alt in FOCUS_ALTERNATIVES.get(word, (word,)))
+
+
 @lru_cache(maxsize=1)
 def _jieba():
     import jieba
@@ -168,6 +208,10 @@ class QueryTerms:
     slot_words: set[str] = field(default_factory=set)
     focus: list[str] = field(default_factory=list)  # slot words the answer should single out ("二级")
     asks_figure: bool = False
+    # The kind of figure asked for (起付线, 封顶线, 比例…), as its alternatives: a sentence that
+    # states another kind of figure ("起付标准350元" for "限额多少") does not answer the question.
+    measures: list[tuple[str, ...]] = field(default_factory=list)
+    asks_facts: bool = False  # about what happened in a year (人数, 情况), not about the rule
     mentioned: str = ""  # the question plus every alternative: what counts as "asked about"
 
     @property
@@ -186,6 +230,7 @@ class Selection:
     lead: str | None = None
     coverage: float = 0.0  # share of the question's topic weight the best sentence matches
     rank: int = 0  # the knowledge base's rank of the clause (tie-breaker)
+    focus_hits: int = 0  # how many of the user's named details (二级, 学生, 贫困) the sentences state
 
 
 def _weight(word: str) -> float:
@@ -217,15 +262,19 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
     focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
              *_PERSON_WORDS.get(slots.get("person_category"), ())]
+    terms.asks_facts = bool(re.search(r"\d{4}", normal)) or any(cue in normal for cue in FACT_CUES)
     for word in sorted(SYNONYMS, key=len, reverse=True):
         if word in rest:
+            if word in MEASURE_WORDS:
+                terms.measures.append(SYNONYMS[word])
             if word not in focus:
                 # A policy concept weighs at least 2 even when the everyday word is one character (交).
                 terms.topic.append((SYNONYMS[word], max(_weight(word), 2.0)))
             rest = rest.replace(word, " ")
     for word in _jieba().lcut(rest):
         word = word.strip()
-        if len(word) < 2 or word in _STOPWORDS or word in focus or re.fullmatch(r"[\W_\d]+", word):
+        if len(word) < 2 or word in _STOPWORDS or word in focus or re.fullmatch(r"[\W_\d]+", word) \
+                or _NUMERAL_WORD.fullmatch(word):
             continue  # a slot word ("二档") is scored as focus, not twice
         terms.topic.append(((word,), _weight(word)))
     terms.focus.extend(focus)
@@ -255,6 +304,16 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def trim_statistics(sentence: str) -> str:
+    """The rule part of a sentence that goes on to report results ("…起付线降低50%,1-12月共补偿
+    822人次,补偿金额424.27万元"): cut at the first later fragment stating a head count."""
+    fragments = re.split(r"(?<=[,，])", sentence)
+    for i, fragment in enumerate(fragments[1:], start=1):
+        if _STATISTIC.search(fragment):
+            return "".join(fragments[:i]).rstrip(",， ") + "。"
+    return sentence
+
+
 def _matched_weight(text: str, terms: QueryTerms, core_only: bool = False) -> float:
     topic = terms.core if core_only else terms.topic
     return sum(weight for alternatives, weight in topic if any(alt in text for alt in alternatives))
@@ -268,16 +327,29 @@ def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
     )
 
 
-def score_sentence(sentence: str, terms: QueryTerms) -> float:
+def _heading_only_weight(sentence: str, heading: str, terms: QueryTerms) -> float:
+    """Question words the clause's heading names and the sentence does not: under "(四)最高支付限额"
+    the body "2009为30000元" is the cap although it never says so."""
+    return sum(weight for alternatives, weight in terms.topic
+               if any(alt in heading for alt in alternatives) and not any(alt in sentence for alt in alternatives))
+
+
+def score_sentence(sentence: str, terms: QueryTerms, heading: str = "") -> float:
     # A word inside an aside ("(含特殊大病门诊…)") is not what the sentence is about.
-    score = _matched_weight(_ASIDE.sub("", sentence), terms)
-    score += FOCUS_WEIGHT * sum(1 for word in terms.focus if word in sentence or enumerated_value(sentence, word))
+    bare = _ASIDE.sub("", sentence)
+    score = _matched_weight(bare, terms) + HEADING_SUBJECT_FACTOR * _heading_only_weight(bare, heading, terms)
+    score += FOCUS_WEIGHT * sum(1 for word in terms.focus if names(word, sentence) or enumerated_value(sentence, word))
     if _AMOUNT.search(sentence):
         score += FIGURE_BONUS if terms.asks_figure else 0.5
     # One penalty at most: a list of who is covered names many groups and is still the answer.
     score -= QUALIFIER_PENALTY * min(1, _unasked_qualifiers(sentence, terms))
     if _STATISTIC.search(sentence):
         score -= QUALIFIER_PENALTY
+    if not terms.asks_facts and _NARRATOR.search(sentence):
+        score -= NARRATOR_PENALTY
+    said = f"{heading} {sentence}"  # the figure may sit in an aside: "(含特殊大病门诊最高支付限额5000元)"
+    if any(not any(alt in said for alt in alts) for alts in terms.measures):
+        score *= MISSING_MEASURE_FACTOR
     if sentence.rstrip().endswith(("?", "？")) or _PLACEHOLDER.search(sentence):
         score *= QUESTION_SENTENCE_FACTOR
     return max(score, 0.0)
@@ -291,17 +363,27 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
     """The best one or two sentences of a clause for these terms, in text order. A clause none of
     whose sentences matches a question word yields an empty selection (score 0): it is no answer."""
     sentences = split_sentences(hit.text)
-    scored = sorted(((score_sentence(s, terms), i) for i, s in enumerate(sentences)), key=lambda p: (-p[0], p[1]))
-    if not scored or scored[0][0] <= 0 or (terms.topic and not _matched_weight(sentences[scored[0][1]], terms)):
+    heading = _heading(hit)
+    scored = sorted(((score_sentence(s, terms, heading), i) for i, s in enumerate(sentences)),
+                    key=lambda p: (-p[0], p[1]))
+    if not scored or scored[0][0] <= 0 or (
+            terms.topic and not _matched_weight(f"{heading} {sentences[scored[0][1]]}", terms)):
         return Selection(hit, [], 0.0, rank=rank)
     best_score = scored[0][0]
     chosen = [i for score, i in scored[:MAX_SENTENCES_PER_CLAUSE] if score > 0 and score >= best_score * 0.75]
-    picked = [sentences[i] for i in sorted(chosen)]
+    # A detail the user named (学生, 二档) stated in a weaker sentence of the same clause is part of
+    # the answer: "住院比例…" alone would drop the "学生…上浮10%" the user asked about.
+    for word in terms.focus:
+        if not any(names(word, sentences[i]) for i in chosen):
+            extra = next((i for score, i in scored
+                          if score >= best_score * FOCUS_SENTENCE_FLOOR and names(word, sentences[i])), None)
+            if extra is not None and len(chosen) < MAX_SENTENCES_PER_CLAUSE + 1:
+                chosen.append(extra)
+    picked = [trim_statistics(sentences[i]) for i in sorted(chosen)]
     total = sum(weight for _, weight in terms.core)
     # The clause's own heading names its topic ("(五)待遇期限"), so it counts towards coverage.
     said = " ".join([_heading(hit), *picked])
     coverage = min(1.0, _matched_weight(said, terms, core_only=True) / total) if total else 1.0
-    heading = _heading(hit)
     score = best_score + HEADING_WEIGHT * sum(
         1 for alternatives, _ in terms.topic if any(alt in heading for alt in alternatives))
     if _unasked_qualifiers(heading, terms):
@@ -309,7 +391,8 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
     if hit.kind == "report":
         score *= REPORT_FACTOR
     best_first = [sentences[i] for _, i in scored if i in chosen]
-    return Selection(hit, picked, score, lead_fragment(best_first, terms), coverage, rank)
+    focus_hits = sum(1 for word in dict.fromkeys(terms.focus) if any(names(word, p) for p in picked))
+    return Selection(hit, picked, score, lead_fragment(best_first, terms), coverage, rank, focus_hits)
 
 
 _FRAGMENT_SPLIT = re.compile(r"[,，;；]")
@@ -321,10 +404,15 @@ _ENUMERATION = re.compile(
 )
 
 
-def enumerated_value(sentence: str, focus: str) -> str | None:
+def enumerated_value(sentence: str, focus: str, prefixes: tuple[str, ...] = ()) -> str | None:
     """The one grade's figure out of a "一、二、三级…分别为a、b、c" list, worded with the
-    sentence's own words ("二级医院住院起付线300元/次"); None when the list does not parse."""
+    sentence's own words ("二级医院住院起付线300元/次"); None when the list does not parse.
+    A sentence with one list per tier ("一档:…;二档:…") gives the grade's figure of each tier, or
+    only of the tiers in `prefixes` when the user named one."""
+    found = []
     for m in _ENUMERATION.finditer(sentence):
+        if prefixes and m.group("prefix") and m.group("prefix") not in prefixes:
+            continue
         ordinals = m.group("ordinals").split("、")
         values = [v.strip() for v in re.split(r"、|和|及", m.group("values")) if v.strip()]
         if len(values) != len(ordinals):
@@ -332,24 +420,39 @@ def enumerated_value(sentence: str, focus: str) -> str | None:
         for ordinal, value in zip(ordinals, values):
             if f"{ordinal}{m.group('unit')}" == focus:
                 prefix = m.group("prefix") or ""
-                return f"{prefix}{'，' if prefix else ''}{focus}{m.group('what')}{value}"
-    return None
+                found.append(f"{prefix}{'，' if prefix else ''}{focus}{m.group('what')}{value}")
+    return "；".join(found) or None
 
 
 def lead_fragment(sentences: list[str], terms: QueryTerms) -> str | None:
-    """What to lead with when the user named a level/tier/person: that grade's figure out of an
-    enumeration, or else the fragment naming it with its figure ("二级医疗机构350元")."""
-    if not terms.focus:
-        return None
+    """What to lead with when the user named a level/tier/person: for each named one, that grade's
+    figure out of an enumeration, or else the fragment naming it with its figure ("二级医疗机构350元");
+    several named ones ("二级" and "学生") each get theirs, so no asked detail is dropped."""
+    parts: list[str] = []
     for word in terms.focus:
-        for sentence in sentences:
-            value = enumerated_value(sentence, word)
-            if value and (len(terms.focus) == 1 or any(w in sentence for w in terms.focus if w != word)):
-                return value
-    for sentence in sentences:
+        if any(word in part for part in parts):
+            continue  # already said ("一档，二级医院…" covers 一档)
+        part = _lead_for(word, sentences, terms)
+        if part and not any(part in p for p in parts):
+            parts.append(part)
+    return "；".join(parts) or None
+
+
+def _lead_for(word: str, sentences: list[str], terms: QueryTerms) -> str | None:
+    others = [w for w in terms.focus if w != word]
+    # A sentence naming the other asked details too ("一档:…" for 一档 + 二级) is the better source.
+    ordered = sorted(sentences, key=lambda s: -sum(1 for w in others if w in s))
+    tiers = tuple(w for w in others if w.endswith("档"))
+    values = [v for v in (enumerated_value(s, word, tiers) for s in ordered) if v]
+    if values:
+        # One list per tier, each its own sentence ("一档:…;" "二档:…"): with no tier named, the
+        # grade's figure of every tier is the answer; otherwise the first (best-matching) list.
+        per_tier = [v for v in values if v[:2].endswith("档")]
+        return "；".join(dict.fromkeys(per_tier)) if len(per_tier) > 1 and not tiers else values[0]
+    for sentence in ordered:
         for fragment in _FRAGMENT_SPLIT.split(sentence):
             fragment = fragment.strip(" 。:：")
-            if any(word in fragment for word in terms.focus) and re.search(r"\d", fragment) and len(fragment) < 60 \
+            if names(word, fragment) and re.search(r"\d", fragment) and len(fragment) < 60 \
                     and not _STATISTIC.search(fragment):  # "贫困户补偿93398人次" is no answer to lead with
                 return fragment
     return None
