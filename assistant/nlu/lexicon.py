@@ -89,7 +89,7 @@ class Lexicon:
 
         fu = data["followup"]
         self.followup = fu
-        self.scheme = Matcher(data["scheme"]["canonical"])
+        self.scheme = Matcher(data["scheme"]["canonical"], data["scheme"].get("blockers", ()))
         self.scheme_precedence: list[str] = data["scheme"]["precedence"]
         self.scheme_patterns: dict[str, re.Pattern[str]] = {
             k: re.compile(v) for k, v in data["scheme"].get("patterns", {}).items()

@@ -57,7 +57,8 @@ def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
     ends = any(body.endswith(w) for w in conf["ends"])
     if starts and (ends or len(body) <= conf["max_len_with_start"]):
         return True
-    if ends and len(body) <= conf["max_len_with_end"]:
+    end_limit = conf["max_len_with_end_and_topic"] if "topic" in found.values else conf["max_len_with_end"]
+    if ends and len(body) <= end_limit:
         return True
     # Operator shorthand ("2w 三甲 住院 渝北") is all slots too, but a complete new estimate; only a
     # bare amount ("2万") is a follow-up among estimates.

@@ -233,10 +233,15 @@ def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?:{lead})({_NUM})(多)?了")
 
 
+# "(低保户)七十多了", "八十几了": sixty and up in round tens with 多/几 and 了 is an age wherever it
+# stands (money would carry 块/元/万, and is never 了-final after such a count).
+_OLD_AGE_TENS = re.compile(r"(?<![\d零一二两三四五六七八九十百千万])([六七八九]十)(多|几)了")
+
+
 def _age(text: str, leads: Sequence[str]) -> tuple[int, bool, int, int] | None:
     """(years, approximate, start, end) from "75岁", "六十多岁", or "<lead>72了" ("俺爹72了",
     "都六十多了"): a bare number ending in 了 is an age only after a kin word or 今年/都."""
-    m = _AGE_YEARS.search(text) or _age_after_lead(tuple(leads)).search(text)
+    m = _AGE_YEARS.search(text) or _age_after_lead(tuple(leads)).search(text) or _OLD_AGE_TENS.search(text)
     age = _count(m, 120)
     return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
 

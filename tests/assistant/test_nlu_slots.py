@@ -379,3 +379,18 @@ def test_two_digit_years(text, year):
 @pytest.mark.parametrize("text", ["交了15年医保", "缴费满25年", "第15年"])
 def test_durations_are_not_years(text):
     assert "year" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["我妈是低保户七十多了", "我65了 住院", "老伴八十几了"])
+def test_old_age_without_a_kin_word_right_before(text):
+    assert slots(text)["person_category"] == "elderly"
+
+
+@pytest.mark.parametrize("text", ["花了七十多块", "住院花了八千"])
+def test_money_is_not_an_age(text):
+    assert "person_category" not in slots(text)
+
+
+def test_bare_jumin_is_the_residents_scheme_but_an_id_card_is_not():
+    assert slots("门诊 300 一级 居民")["scheme"] == "城乡居民"
+    assert "scheme" not in slots("居民身份证丢了")
