@@ -36,6 +36,7 @@ _VAGUE_BEFORE = ("小",)
 _VAGUE_AFTER = re.compile(r"把(?:块|元|钱|来)")
 _SUFFIX = re.compile(r"\s*(块钱|元钱|块|元|圆|rmb|w|k)(?![a-z])", re.IGNORECASE)
 _MULTIPLIER = {"w": Decimal(10000), "k": Decimal(1000)}
+_MULTIPLIER_TAIL = re.compile(r"\d(?![\d.,])")
 # Units that make a Chinese digit an ordinal or a grade rather than part of a preceding amount.
 _ORDINAL_UNITS = set("级档次甲乙等")
 
@@ -153,14 +154,17 @@ class NumberSpan:
 
 def find_numbers(text: str) -> list[NumberSpan]:
     """All numeral runs in `text`, left to right, each parsed (value None if unparseable)."""
-    spans = []
+    spans: list[NumberSpan] = []
     for m in _RUN.finditer(text):
+        if spans and m.start() < spans[-1].end:
+            continue  # the tail digit of "1w2", already read
         raw = m.group(0).rstrip(",.")
         start, end = m.start(), m.start() + len(raw)
         if len(raw) > 1 and raw[-1] in CN_DIGITS and text[end : end + 1] in _ORDINAL_UNITS:
             # "1万三级医院": the 三 belongs to 三级, not to the amount
             raw, end = raw[:-1], end - 1
         suffix = _SUFFIX.match(text, end)
+        suffix_end = suffix.end() if suffix else end
         unit = suffix.group(1).lower() if suffix else ""
         try:
             value: Decimal | None = parse_number(raw)
@@ -168,15 +172,19 @@ def find_numbers(text: str) -> list[NumberSpan]:
             value = None
         if value is not None and unit in _MULTIPLIER:
             value = clean(value * _MULTIPLIER[unit])
-        end_all = suffix.end() if suffix else end
+            tail = _MULTIPLIER_TAIL.match(text, suffix.end())
+            if tail:  # "1w2" = 1万2 = 12000: one trailing digit takes the next lower unit
+                value += int(tail.group(0)) * _MULTIPLIER[unit] / 10
+                suffix_end = tail.end()
+        end_all = suffix_end
         magnitude = any(c in SMALL_UNITS or c in BIG_UNITS for c in raw) or unit in _MULTIPLIER
         if magnitude and (text[:start].endswith(_VAGUE_BEFORE) or _VAGUE_AFTER.match(text, end)):
             value = None
         spans.append(
             NumberSpan(
-                text=text[start : suffix.end() if suffix else end],
+                text=text[start:suffix_end],
                 start=start,
-                end=suffix.end() if suffix else end,
+                end=suffix_end,
                 value=value,
                 unit=unit,
                 approx=any(c in APPROX for c in raw) or bool(_APPROX_AFTER.match(text, end_all)),

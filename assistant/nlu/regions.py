@@ -101,11 +101,30 @@ def role_of(text: str, m: RegionMention, roles: dict) -> Role:
     near_right = right[: roles["right_window"]]
     if any(left.endswith(w) for w in roles["home_before"]) or any(right.startswith(w) for w in roles["home_after"]):
         return "home"
-    if any(left.endswith(w) for w in roles["work_before"]) or any(w in near_right for w in roles["work_after"]):
+    if any(w in near_right for w in roles["work_after"]):
         return "work"
     if any(left.endswith(w) for w in roles["treat_before"]) and any(w in near_right for w in roles["treat_after"]):
-        return "treat"
+        return "treat"  # before 人在: "岳池人在重庆住院" is care in 重庆
+    if any(left.endswith(w) for w in roles["work_before"]):
+        return "work"
     return "plain"
+
+
+def _addresses(mentions: list[RegionMention]) -> list[RegionMention]:
+    """Adjacent mentions are one address, coarse to fine ("湖南邵东", "四川广安岳池县"): keep the
+    library region among them, else the finest, spanning the whole address (so its role is read
+    from the words around the address, not from the province inside it)."""
+    out: list[RegionMention] = []
+    group: list[RegionMention] = []
+    for m in mentions + [None]:  # type: ignore[list-item]
+        if m is not None and group and m.start == group[-1].end:
+            group.append(m)
+            continue
+        if group:
+            pick = next((g for g in group if g.known), group[-1])
+            out.append(RegionMention(pick.value, group[0].start, group[-1].end, pick.known))
+        group = [m] if m is not None else []
+    return out
 
 
 def pick_region(text: str, lex: Lexicon, known_regions: Sequence[str]) -> tuple[RegionMention | None, list[RegionMention]]:
@@ -114,7 +133,7 @@ def pick_region(text: str, lex: Lexicon, known_regions: Sequence[str]) -> tuple[
     roles = lex.regions_conf["roles"]
     mentions = [
         RegionMention(m.value, m.start, m.end, m.known, role_of(text, m, roles))
-        for m in find_mentions(text, lex, known_regions)
+        for m in _addresses(find_mentions(text, lex, known_regions))
     ]
     eligible = [m for m in mentions if m.role in _RANK]
     best = min(eligible, key=lambda m: (_RANK[m.role], not m.known, m.start), default=None)

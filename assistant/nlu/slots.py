@@ -365,6 +365,10 @@ def extract_service(text: str, lex: Lexicon, found: Found) -> None:
             if h:
                 found.put("service", service, text, h.start, h.end, "由病种推断")
                 return
+    # A treatment or disease word (化疗, 透析, 慢性病) names no setting: an explicit 住院 decides it.
+    treatment = set(lex.service_conf["treatment_words"])
+    if any(h.value == "inpatient" for h in hits):
+        hits = [h for h in hits if h.alias not in treatment]
     for service in lex.service_precedence:
         for h in hits:
             if h.value == service:

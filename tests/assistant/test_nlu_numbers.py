@@ -149,3 +149,8 @@ def test_a_vague_amount_is_asked_for_not_guessed(text):
 
 def test_ordinary_words_with_lai_are_not_amounts():
     assert [s.value for s in find_numbers("三个月来")] == [Decimal(3)]
+
+
+@pytest.mark.parametrize("text, value", [("1w2", "12000"), ("3k5", "3500"), ("1.5w", "15000")])
+def test_multiplier_suffix_with_a_trailing_digit(text, value):
+    assert [s.value for s in find_numbers(text)] == [Decimal(value)]

@@ -394,3 +394,24 @@ def test_money_is_not_an_age(text):
 def test_bare_jumin_is_the_residents_scheme_but_an_id_card_is_not():
     assert slots("门诊 300 一级 居民")["scheme"] == "城乡居民"
     assert "scheme" not in slots("居民身份证丢了")
+
+
+@pytest.mark.parametrize("text, region", [("在湖南邵东住院", "邵东县"), ("四川广安岳池县城乡居民", "岳池县"), ("湖南长沙住院", "长沙市")])
+def test_a_coarse_to_fine_address_is_one_place(text, region):
+    s = slots(text, REGIONS + ["邵东县"])
+    assert s["region"] == region and "out_of_area" not in s
+
+
+def test_a_person_from_one_place_treated_in_another():
+    s = slots("岳池人在重庆住院")
+    assert s["region"] == "岳池县" and s["out_of_area"] is True
+
+
+def test_the_origin_of_a_transfer_is_not_where_care_happens():
+    assert "out_of_area" not in slots("县里转到市里没开转诊证明")
+
+
+@pytest.mark.parametrize("text, service", [("癌症化疗住院", "inpatient"), ("化疗门诊", "major_disease_outpatient"),
+                                           ("慢性病住院", "inpatient"), ("透析", "major_disease_outpatient")])
+def test_an_explicit_setting_beats_a_treatment_word(text, service):
+    assert slots(text)["service"] == service
