@@ -25,7 +25,7 @@ from knowledge_base.dense import DenseIndex, Encoder
 from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
+from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
 from knowledge_base.synonyms import SynonymTable, load_synonyms
 from knowledge_base.tokenize import analyze, token_bounds, unique
 
@@ -341,12 +341,13 @@ class HybridSearcher:
         quantity = asks_amount(plan.text)
         features = cfg.proximity_boost or cfg.heading_match_boost or (quantity and cfg.amount_boost)
         cover: dict[int, float] = {}
+        feats: dict[int, ClauseFeatures] = {}  # reused below for the returned hits
         for i in (int(i) for i in head):
             clause = self.clauses[i]
             cover[i] = self.concept_coverage(cs, present, i) if cfg.concept_coverage else self.coverage(plan, present, i)
             boost = cfg.coverage_boost * cover[i]
             if features:
-                f = clause_features(cs, self._view(i))
+                f = feats[i] = clause_features(cs, self._view(i))
                 boost += cfg.proximity_boost * f.proximity + cfg.heading_match_boost * f.heading
                 boost += cfg.amount_boost if quantity and f.states_amount else 0.0
             if quantity and clause.kind != "report":
@@ -354,7 +355,9 @@ class HybridSearcher:
             fused[i] *= 1.0 + boost
         head = head[np.lexsort((-lexical[head], -fused[head]))]
         # the in-context share feeds only the no-basis decision, so only the returned hits need it
-        supported = {int(i): clause_features(cs, self._view(int(i))).supported for i in head[:limit]}
+        supported = {
+            i: (feats.get(i) or clause_features(cs, self._view(i))).supported for i in (int(i) for i in head[:limit])
+        }
         return head, cover, supported
 
     def _view(self, i: int) -> ClauseView:

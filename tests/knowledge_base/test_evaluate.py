@@ -4,14 +4,21 @@ from knowledge_base.config import DEFAULT_CORPUS_DIR
 from knowledge_base.evaluate import evaluate, is_gold, load_eval_set
 from knowledge_base.normalize import normalize_text
 
-# Measured (docs/BENCHMARKS.md): over all 143 answerable questions (dev + held-out A + B) with the
-# default configuration recall@5 = 0.930, MRR = 0.816, 2 of 143 wrongly flagged "no basis", and 12 of
-# the 22 no-answer questions flagged. The floors sit a few points under so small segmentation
-# changes do not fail CI but a real regression does.
-RECALL_AT_5_FLOOR = 0.90
-MRR_FLOOR = 0.80
+# Measured (docs/BENCHMARKS.md, round 4), per split with the default configuration:
+#   dev (80)         recall@5 0.988, MRR 0.893, none wrongly refused
+#   held-out A (23)  recall@5 0.957, MRR 0.806, none wrongly refused
+#   held-out B (40)  recall@5 0.975, MRR 0.921, none wrongly refused
+#   no-answer: 10/10 calibration + 12/12 held-out flagged (both seen while writing foreign_topics.txt)
+# Floors sit a few points under so small segmentation changes do not fail CI but a real regression
+# does. Held-out C (written blind by another author) is reported in docs/BENCHMARKS.md, not floored
+# here, so no floor is placed by looking at it.
+FLOORS = {  # split: (recall@5, MRR)
+    "dev": (0.95, 0.86),
+    "heldout": (0.90, 0.75),
+    "heldout_b": (0.92, 0.87),
+}
 FALSE_NO_BASIS_CEILING = 0.03
-NO_ANSWER_FLAGGED_FLOOR = 0.45
+NO_ANSWER_FLAGGED_FLOOR = 0.85
 
 
 def test_eval_set_is_large_enough_and_well_formed():
@@ -53,11 +60,13 @@ def test_is_gold_needs_file_and_snippet():
 
 
 def test_retrieval_quality_floor(kb):
-    m = evaluate(kb.searcher)
-    assert m.recall_at_5 >= RECALL_AT_5_FLOOR, m.misses
-    assert m.mrr >= MRR_FLOOR
-    assert m.false_no_basis <= FALSE_NO_BASIS_CEILING
-    assert m.no_answer_flagged >= NO_ANSWER_FLAGGED_FLOOR
+    es = load_eval_set()
+    for split, (r5_floor, mrr_floor) in FLOORS.items():
+        m = evaluate(kb.searcher, es, split)
+        assert m.recall_at_5 >= r5_floor, (split, [r.id for r in m.misses])
+        assert m.mrr >= mrr_floor, (split, m.mrr)
+        assert m.false_no_basis <= FALSE_NO_BASIS_CEILING, split
+        assert m.no_answer_flagged >= NO_ANSWER_FLAGGED_FLOOR, split
 
 
 def test_eval_file_ships_with_package():
