@@ -19,6 +19,7 @@ SUBSTANTIVE = {"policy_question", "estimate", "contribution"}
 FOLLOW_UP_START = re.compile(r"^(那|那么|如果|要是|假如|换成|改成|换为|改为|换|改|还有)")
 FOLLOW_UP_END = re.compile(r"(呢|的话|怎么样|怎么算|多少)[?？。!！]*$")
 MAX_FOLLOW_UP_CHARS = 20
+MAX_FOLLOW_UP_REST = 1  # characters a "…呢"/"…怎么算" follow-up may have besides its slot words
 # Money slots a bare amount fills when the question asked for it.
 _AMOUNT_SLOTS = {"amount", "uncovered_amount", "ytd_reimbursed", "local_avg_wage", "wage", "prior_reimbursed"}
 # Words for slot values, used when a follow-up changes a slot the NLU gave no evidence span for.
@@ -78,8 +79,15 @@ def is_follow_up(message: str, understanding: Understanding, state: DialogueStat
     text = message.strip()
     if len(text) > MAX_FOLLOW_UP_CHARS:
         return False
-    if FOLLOW_UP_START.search(text) or FOLLOW_UP_END.search(text):
+    if FOLLOW_UP_START.search(text):
         return True
+    if FOLLOW_UP_END.search(text):
+        # "三级医院呢" is a follow-up; "生育津贴怎么算" names a topic of its own beyond its slot words.
+        rest = FOLLOW_UP_END.sub("", text)
+        for words in understanding.evidence.values():
+            rest = rest.replace(words, "")
+        return len(rest.strip(" 的，,")) <= MAX_FOLLOW_UP_REST
+
     # A bare slot value ("二级医院", "学生") with no question words of its own.
     return understanding.intent not in SUBSTANTIVE or not understanding.slots.topic
 

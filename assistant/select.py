@@ -42,6 +42,7 @@ HEADING_SUBJECT_FACTOR = 0.75
 # Work reports state what happened (people enrolled, cases settled), not what the rule is; they
 # answer only when no rule or publicity text does about as well.
 REPORT_FACTOR = 0.6
+SCHEME_BONUS = 1.0
 
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?\n])")
 _STOPWORDS = {
@@ -212,6 +213,7 @@ class QueryTerms:
     # states another kind of figure ("起付标准350元" for "限额多少") does not answer the question.
     measures: list[tuple[str, ...]] = field(default_factory=list)
     asks_facts: bool = False  # about what happened in a year (人数, 情况), not about the rule
+    scheme: str | None = None  # the scheme the user named (职工…): a clause tagged with it is about it
     mentioned: str = ""  # the question plus every alternative: what counts as "asked about"
 
     @property
@@ -257,7 +259,7 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     """Content words of the question (with policy-language alternatives) plus slot focus words."""
     slots = slots or {}
     normal = normalize_text(query)
-    terms = QueryTerms(asks_figure=any(cue in normal for cue in QUANTITY_CUES))
+    terms = QueryTerms(asks_figure=any(cue in normal for cue in QUANTITY_CUES), scheme=slots.get("scheme"))
     rest = _strip_filters(normal, slots)
     # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
     focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
@@ -388,6 +390,9 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
         1 for alternatives, _ in terms.topic if any(alt in heading for alt in alternatives))
     if _unasked_qualifiers(heading, terms):
         score -= HEADING_WEIGHT  # the whole clause is about a narrower case ("(二)在市内县外…住院")
+    schemes = list(getattr(hit, "schemes", None) or ([hit.scheme] if hit.scheme else []))
+    if terms.scheme and terms.scheme in schemes:
+        score += SCHEME_BONUS  # "职工…" asked: a clause about 职工 beats an untagged one saying the same
     if hit.kind == "report":
         score *= REPORT_FACTOR
     best_first = [sentences[i] for _, i in scored if i in chosen]

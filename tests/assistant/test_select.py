@@ -4,7 +4,7 @@ from assistant.compose import compose_single
 from assistant.conflicts import find_conflict, group_by_place
 from assistant.estimate_bridge import default_note
 from assistant.retrieve import answer_candidates, can_answer, scheme_fits
-from assistant.select import query_terms, rank_selections, select_sentences
+from assistant.select import query_terms, rank_selections, select_sentences, trim_statistics
 from knowledge_base.models import SearchHit
 
 
@@ -124,3 +124,51 @@ def test_chronic_disease_questions_are_about_outpatient_rules():
     selection = select_sentences(clause, query_terms("二档慢性病报销比例", {"tier": 2}))
     assert selection.sentences == ["慢性疾病门诊报销比例为60%,同时患两种以上特殊疾病的限额增加。"]
     assert selection.lead is None
+
+
+def test_heading_is_the_subject_of_a_bare_figure():
+    """"2009为30000元" under "(四)最高支付限额" is the cap; an aside comparison elsewhere is not."""
+    terms = query_terms("封顶线是多少")
+    capped = select_sentences(hit("c", "2009为30000元。", heading="(四)最高支付限额"), terms)
+    other = select_sentences(hit("o", "三是支付限额远远高于新农合,比如最高支付限额为3万元。"), terms)
+    assert capped.score > other.score
+
+
+def test_a_sentence_stating_another_kind_of_figure_does_not_answer():
+    terms = query_terms("特殊大病门诊限额多少")
+    deductible = select_sentences(hit("d", "特殊大病门诊费用起付标准为350元。"), terms)
+    cap = select_sentences(hit("k", "特殊大病门诊最高支付限额为5000元。"), terms)
+    assert cap.score > deductible.score * 2
+
+
+def test_kinship_and_age_words_are_not_topic_words():
+    terms = query_terms("我妈七十了住院能报多少", {"person_category": "elderly"})
+    words = {alt for alts, _ in terms.core for alt in alts}
+    assert words == {"住院"}
+
+
+def test_a_named_detail_keeps_its_sentence_and_leads():
+    terms = query_terms("住院报销比例 二级医院 学生", {"hospital_level": 2, "person_category": "student"})
+    text = "住院比例分别为:一级医疗机构70%,二级医疗机构60%,三级医疗机构55%。学生报销比例上浮10%。外伤不予报销。"
+    selection = select_sentences(hit("r", text), terms)
+    assert any("上浮10%" in s for s in selection.sentences)
+    assert selection.lead == "二级医疗机构60%；学生报销比例上浮10%"
+
+
+def test_grade_figure_of_every_tier_when_no_tier_named():
+    terms = query_terms("住院报销比例 二级医院", {"hospital_level": 2})
+    text = "一档:一、二、三级医院补偿比例分别为80%、60%和40%;二档:一、二、三级医院补偿比例分别为85%、65%和45%。"
+    selection = select_sentences(hit("t", text), terms)
+    assert selection.lead == "一档，二级医院补偿比例60%；二档，二级医院补偿比例65%"
+
+
+def test_report_results_are_trimmed_from_a_rule_sentence():
+    assert trim_statistics("对低保户起付线降低50%,1-12月共补偿822人次,补偿金额424.27万元。") == "对低保户起付线降低50%。"
+
+
+def test_publicity_is_worded_as_publicity_and_never_competes():
+    terms = query_terms("起付线多少")
+    ad = select_sentences(hit("a", "某医院起付线低,门槛费只要200元。", region="乙市", kind="publicity"), terms)
+    rule = select_sentences(hit("r", "住院起付标准为300元。"), terms)
+    assert "宣传材料中提到" in compose_single(ad)
+    assert find_conflict([ad, rule]) is None
