@@ -9,7 +9,8 @@ from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.models import Assumption, ContributionRequest, ContributionResult, EstimateRequest
 from calculators.modifiers import base_value
-from calculators.money import fmt, fmt_plain, fmt_ratio, q2
+from calculators.inputs import check_present_values
+from calculators.money import fmt, fmt_plain, fmt_ratio, parse_cents, q2
 from calculators.registry import Policy, get_policy
 from calculators.validation import parse_model
 
@@ -110,6 +111,9 @@ def contribution(request: ContributionRequest | dict) -> ContributionResult:
     if policy.contributions is None:
         raise CalcError("policy", f"政策“{policy.title}”原文未给出缴费标准，无法测算缴费。")
     ctx = _ContributionContext(req, policy)
+    check_present_values(ctx)  # invalid values given are reported before fields that are missing
+    if req.wage is not None:
+        ctx._amounts["wage"] = parse_cents("wage", req.wage)
     for name in policy.contributions.requires:
         ctx.need(name)
     if policy.contributions.kind == "employee_rates":

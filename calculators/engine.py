@@ -12,6 +12,7 @@ from operator import attrgetter
 
 from calculators.context import Context
 from calculators.errors import CalcError
+from calculators.inputs import check_present_values
 from calculators.modifiers import (
     applicable_modifiers,
     condition_holds,
@@ -340,6 +341,7 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
     spec = _service_spec(policy, req.service)
     ctx = Context(req, policy, req.service)
+    check_present_values(ctx)  # invalid values given are reported before fields that are missing
     for name in spec.requires:
         ctx.need(name)
     covered = ctx.amount("covered_cost")
