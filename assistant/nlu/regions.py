@@ -121,10 +121,26 @@ def _addresses(mentions: list[RegionMention]) -> list[RegionMention]:
             group.append(m)
             continue
         if group:
-            pick = next((g for g in group if g.known), group[-1])
+            pick = next((g for g in reversed(group) if g.known), group[-1])
             out.append(RegionMention(pick.value, group[0].start, group[-1].end, pick.known))
         group = [m] if m is not None else []
     return out
+
+
+def _lineage(name: str, geo: dict) -> list[str]:
+    """The place (canonical name) and every place that contains it, innermost first."""
+    parents, same_as = geo.get("parents", {}), geo.get("same_as", {})
+    out = [same_as.get(name, name)]
+    while out[-1] in parents and len(out) < 8:
+        out.append(same_as.get(parents[out[-1]], parents[out[-1]]))
+    return out
+
+
+def same_area(a: str, b: str, geo: dict) -> bool:
+    """True when one place lies inside the other or they are one place (渝北区 in 重庆; 重庆市 is
+    重庆). `geo` is the lexicon's `regions` section (its `parents` and `same_as` maps)."""
+    la, lb = _lineage(a, geo), _lineage(b, geo)
+    return la[0] in lb or lb[0] in la
 
 
 def pick_region(text: str, lex: Lexicon, known_regions: Sequence[str]) -> tuple[RegionMention | None, list[RegionMention]]:

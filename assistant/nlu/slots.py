@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from assistant.nlu.lexicon import Hit, Lexicon, Matcher
-from assistant.nlu.regions import pick_region
+from assistant.nlu.regions import pick_region, same_area
 from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
 
 _CN_NUM = "".join(CN_DIGITS) + "十百千"
@@ -198,7 +198,9 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
         return
     note = "回/老家/参保地" if best.role == "home" and len(mentions) > 1 else ""
     found.put("region", best.value, text, best.start, best.end, note)
-    elsewhere = next((m for m in mentions if m.role == "treat" and m.value != best.value), None)
+    elsewhere = next(
+        (m for m in mentions if m.role == "treat" and not same_area(m.value, best.value, lex.regions_conf)), None
+    )
     if elsewhere:
         found.out_of_area_hint = (elsewhere.start, elsewhere.end)
 

@@ -161,3 +161,9 @@ def test_probe_intent_classes(text, intent):
 def test_a_bare_amount_is_a_follow_up_but_shorthand_is_not():
     assert parse("2万").is_followup
     assert not parse("2w 三甲 住院 渝北").is_followup
+
+
+@pytest.mark.parametrize("text, intent", [("你好 你是真人吗", "greeting"), ("有真人吗", "human"),
+                                          ("医保局电话", "human"), ("好 我知道了", "thanks")])
+def test_is_it_a_person_vs_asking_for_one(text, intent):
+    assert parse(text).intent == intent

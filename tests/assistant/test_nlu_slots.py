@@ -415,3 +415,12 @@ def test_the_origin_of_a_transfer_is_not_where_care_happens():
                                            ("慢性病住院", "inpatient"), ("透析", "major_disease_outpatient")])
 def test_an_explicit_setting_beats_a_treatment_word(text, service):
     assert slots(text)["service"] == service
+
+
+def test_care_inside_the_insured_region_is_not_out_of_area():
+    s = slots("我是重庆的 娃儿在渝北住院")
+    assert s["region"] == "重庆" and "out_of_area" not in s
+
+
+def test_the_finest_library_region_of_an_address_wins():
+    assert slots("郴州市桂阳县新农合", REGIONS + ["郴州市"])["region"] == "桂阳县"
