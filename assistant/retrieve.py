@@ -88,6 +88,7 @@ def expanded_query(query: str, terms: QueryTerms) -> str:
     """The question plus the policy words for the kind of figure it asks about ("封顶线" → 最高限额):
     a clause stating "全年每人累计补偿最高限额" never says 封顶线, and the search must still find it."""
     extra = [alt for alts in terms.measures for alt in alts[:2] if alt not in query]
+    extra += [word for word in terms.search_words if word not in query]
     return f"{query} {' '.join(dict.fromkeys(extra))}".strip() if extra else query
 
 

@@ -57,6 +57,28 @@ _STOPWORDS = {
     "儿子", "女儿", "孩子", "小孩", "爷爷", "奶奶", "外公", "外婆", "亲戚", "朋友", "本人", "自己",
     "人员", "患者", "病人", "岁", "今年", "了",
 }
+# Where care happens, in the words policies use: the NLU's out-of-area slot ("没在本县", "出了县",
+# "跑到市里") stands for these, and the user's own phrasing is no topic word.
+OUT_OF_AREA_WORDS = ("县外", "市外", "异地", "县境外", "境外", "外地", "转外", "省外")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """This module's stopwords plus the knowledge base's question/filler words (到底, 那个, 俺…):
+    one list of "the form of a question" for search and sentence selection alike."""
+    from knowledge_base.tokenize import stopwords
+
+    return frozenset(_STOPWORDS) | stopwords()
+
+
+@lru_cache(maxsize=1)
+def _place_of_care_phrases() -> tuple[str, ...]:
+    """Every wording of the out-of-area slot (县外, 本县, 没在本县…), longest first."""
+    from assistant.nlu.lexicon import lexicon
+
+    conf = lexicon().data["out_of_area"]
+    phrases = [*conf["true"], *conf["false"], *conf.get("negations", [])]
+    return tuple(sorted(set(phrases), key=len, reverse=True))
 # "七十", "八十岁", "65": an age or count the NLU turns into slots; never a topic word.
 _NUMERAL_WORD = re.compile(r"[零一二两三四五六七八九十百千万\d]+(?:岁|多岁|来岁)?")
 # Everyday words and the words policies use for the same thing: general insurance vocabulary, so
@@ -82,6 +104,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "补偿": ("报销", "补偿", "支付", "结算"),
     "就医": ("就医", "就诊", "住院", "看病"),
     "少报": ("下降", "下浮", "降低", "减少", "提高"),  # a penalty lowers the rate or raises the deductible
+    "少多少": ("下降", "下浮", "降低", "减少", "提高", "上浮"),
+    "会少": ("下降", "下浮", "降低", "减少", "提高", "上浮"),
     "多报": ("上浮", "提高", "增加"),
     "交钱": ("缴费", "筹资", "缴纳"),
     "交": ("缴费", "筹资", "缴纳", "缴"),
@@ -215,6 +239,7 @@ class QueryTerms:
     asks_facts: bool = False  # about what happened in a year (人数, 情况), not about the rule
     scheme: str | None = None  # the scheme the user named (职工…): a clause tagged with it is about it
     mentioned: str = ""  # the question plus every alternative: what counts as "asked about"
+    search_words: list[str] = field(default_factory=list)  # policy words a slot stands for (县外)
 
     @property
     def core(self) -> list[tuple[tuple[str, ...], float]]:
@@ -261,6 +286,14 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     normal = normalize_text(query)
     terms = QueryTerms(asks_figure=any(cue in normal for cue in QUANTITY_CUES), scheme=slots.get("scheme"))
     rest = _strip_filters(normal, slots)
+    if slots.get("out_of_area") is not None:
+        # The user's wording of where care happened is the slot's, not a topic word; when care was
+        # elsewhere the policy words for it are what a clause must say.
+        for phrase in _place_of_care_phrases():
+            rest = rest.replace(phrase, " ")
+        if slots["out_of_area"]:
+            terms.topic.append((OUT_OF_AREA_WORDS, 2.0))
+            terms.search_words.extend(OUT_OF_AREA_WORDS[:4])
     # Known policy words first (longest first), so the tokenizer cannot split "封顶线" apart.
     focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
              *_PERSON_WORDS.get(slots.get("person_category"), ())]
@@ -275,7 +308,7 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
             rest = rest.replace(word, " ")
     for word in _jieba().lcut(rest):
         word = word.strip()
-        if len(word) < 2 or word in _STOPWORDS or word in focus or re.fullmatch(r"[\W_\d]+", word) \
+        if len(word) < 2 or word in _stopwords() or word in focus or re.fullmatch(r"[\W_\d]+", word) \
                 or _NUMERAL_WORD.fullmatch(word):
             continue  # a slot word ("二档") is scored as focus, not twice
         terms.topic.append(((word,), _weight(word)))

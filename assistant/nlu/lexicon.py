@@ -72,6 +72,8 @@ class Lexicon:
         self.data = data
         self.typos: dict[str, str] = data["typos"]
         self._typo_re = re.compile("|".join(re.escape(t) for t in sorted(self.typos, key=len, reverse=True)))
+        self._dialect = [(re.compile(pattern), standard) for pattern, standard in data.get("dialect", [])]
+        self._mask = re.compile(data["mask_placeholder"]) if data.get("mask_placeholder") else None
 
         intent = data["intent"]
         self.reset = words(intent["reset"])
@@ -104,6 +106,7 @@ class Lexicon:
         oa = data["out_of_area"]
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})
         self.out_of_area_not_followed_by: list[str] = oa["not_followed_by"]
+        self.out_of_area_negations: list[str] = oa.get("negations", [])
         ref = data["referral"]
         self.referral = Matcher({True: ref["cues"]}, ref["blockers"])
         self.referral_conf = ref
@@ -132,6 +135,17 @@ class Lexicon:
 
     def fix_typos(self, text: str) -> str:
         return self._typo_re.sub(lambda m: self.typos[m.group(0)], text)
+
+    def standardise_dialect(self, text: str) -> str:
+        """Dialect question words in their standard form (好多钱 → 多少钱, 咋个 → 怎么)."""
+        for pattern, standard in self._dialect:
+            text = pattern.sub(standard, text)
+        return text
+
+    def strip_masks(self, text: str) -> str:
+        """The message without PII-masking placeholders and the words introducing them: a
+        placeholder carries no meaning, and "我电话" left behind would read as asking for a phone."""
+        return self._mask.sub(" ", text) if self._mask else text
 
 
 @lru_cache(maxsize=1)

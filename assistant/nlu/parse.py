@@ -27,9 +27,11 @@ _SPACE_BEFORE_UNIT = re.compile(r"(?<=\d)\s+(?=[万千百亿元块年月日岁�
 
 
 def prepare(text: str, lex: Lexicon) -> str:
-    """The form every rule reads: spaces as separators, normalised, common typos fixed."""
-    text = _SPACE_SEPARATOR.sub(",", _SPACE_BEFORE_UNIT.sub("", text.strip()))
-    return lex.fix_typos(normalize_text(text))
+    """The form every rule reads: masking placeholders dropped, spaces as separators, normalised,
+    common typos fixed, dialect question words standardised."""
+    text = lex.strip_masks(text).strip()
+    text = _SPACE_SEPARATOR.sub(",", _SPACE_BEFORE_UNIT.sub("", text))
+    return lex.standardise_dialect(lex.fix_typos(normalize_text(text))).strip(",")
 
 
 def _strip_courtesy(text: str, lex: Lexicon) -> str:

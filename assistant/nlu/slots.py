@@ -306,6 +306,12 @@ def extract_admission(text: str, lex: Lexicon, found: Found) -> None:
 def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
     hits = [h for h in lex.out_of_area.find(text) if not _followed_by(text, h.end, lex.out_of_area_not_followed_by)]
     h = next((h for h in hits if h.value), None) or (hits[0] if hits else None)
+    if h and not h.value:
+        # "没在本县住院", "不在本地看病": the negated local word puts care outside the area.
+        neg = next((w for w in lex.out_of_area_negations if text[: h.start].endswith(w)), None)
+        if neg:
+            found.put("out_of_area", True, text, h.start - len(neg), h.end, "否定本地就医")
+            return
     if h:
         found.put("out_of_area", h.value, text, h.start, h.end)
     elif found.out_of_area_hint:
