@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_serializer
 
 Scheme = Literal["职工", "城镇居民", "城乡居民", "新农合", "大病保险", "医疗救助"]
 Kind = Literal["rule", "publicity", "report"]  # binding rule, publicity text, work report
@@ -82,3 +82,18 @@ class SearchHit(BaseModel):
 class SearchResponse(BaseModel):
     results: list[SearchHit]
     no_basis: bool = False  # True when nothing cleared the score floor: say so, do not guess
+    # Why, when the library is out of scope rather than weakly matched (optional, round 5):
+    # the place the question names that no clause covers ("政策库中没有成都的政策"), and a year
+    # named that is newer than every clause of the topic (hits, if any, are from earlier years).
+    out_of_scope_region: str | None = None
+    out_of_scope_year: int | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_scope(self, handler):
+        """The scope fields appear in JSON only when set, so the documented shape
+        `{"results", "no_basis"}` is unchanged for every in-scope answer."""
+        data = handler(self)
+        for key in ("out_of_scope_region", "out_of_scope_year"):
+            if isinstance(data, dict) and data.get(key) is None:
+                data.pop(key, None)
+        return data

@@ -34,25 +34,35 @@ class Gazetteer:
     pattern: re.Pattern[str]  # all aliases, longest first
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    text = resources.files("knowledge_base").joinpath("resources/regions.txt").read_text("utf-8")
+def parse_gazetteer(*texts: str) -> Gazetteer:
+    """Gazetteer from one or more files in the regions.txt format (later files add names)."""
     aliases: dict[str, str] = {}
     parent: dict[str, str] = {}
-    for line in text.splitlines():
-        tokens = line.split()
-        if not tokens or tokens[0].startswith("#"):
-            continue
-        names = [t for t in tokens if not t.startswith("@")]
-        for t in tokens:
-            if t.startswith("@") and len(t) > 1:
-                parent[names[0]] = t[1:]
-        for name in names:
-            aliases[name] = names[0]
+    for text in texts:
+        for line in text.splitlines():
+            tokens = line.split()
+            if not tokens or tokens[0].startswith("#"):
+                continue
+            names = [t for t in tokens if not t.startswith("@")]
+            for t in tokens:
+                if t.startswith("@") and len(t) > 1:
+                    parent[names[0]] = t[1:]
+            for name in names:
+                aliases[name] = names[0]
     # a parent may be written by an alias ("@湖南省"): store canonical names only
     parent = {child: aliases.get(p, p) for child, p in parent.items()}
     pattern = re.compile("|".join(sorted(map(re.escape, aliases), key=len, reverse=True)))
     return Gazetteer(aliases, parent, pattern)
+
+
+def resource_text(name: str) -> str:
+    return resources.files("knowledge_base").joinpath(f"resources/{name}").read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The regions clause metadata may carry (resources/regions.txt)."""
+    return parse_gazetteer(resource_text("regions.txt"))
 
 
 def ancestors(region: str) -> list[str]:

@@ -26,6 +26,7 @@ from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, 
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
 from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
+from knowledge_base.scope import out_of_scope_region, out_of_scope_year
 from knowledge_base.synonyms import SynonymTable, load_synonyms
 from knowledge_base.tokenize import analyze, token_bounds, unique
 
@@ -74,6 +75,11 @@ class RetrievalConfig:
     # No basis when the query names a must-cover topic (resources/foreign_topics.txt: other
     # insurances and public services, items policies rarely name) that no hit names in context.
     foreign_topics: bool = True
+    # Scope checks (scope.py): a named place the library holds nothing for is no basis; a named
+    # year newer than every clause of the topic is no basis for a quantity question (the figures
+    # found are another year's) and only marked otherwise.
+    region_scope: bool = True
+    year_scope: bool = True
 
     def with_(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -119,6 +125,9 @@ class Ranking:
     best_coverage: float  # the no-basis signal
     best_supported: float = 1.0  # best share of the question's concepts found in context
     unsupported_topic: str | None = None  # a must-cover topic the query names that no hit covers
+    out_of_scope_region: str | None = None  # a place the query names that no clause is related to
+    out_of_scope_year: int | None = None  # a named year newer than every year of the topic's clauses
+    quantity: bool = False  # the question asks for an amount (year-bound figures)
 
 
 def _matches(value: str | int | None, wanted: str | int | None) -> bool:
@@ -154,6 +163,7 @@ class HybridSearcher:
         self._vocab_terms: list[str] | None = None
         self._region_names: dict[str, str] | None = None
         self._views: dict[int, ClauseView] = {}
+        self._library_regions: set[str] | None = None
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -298,7 +308,23 @@ class HybridSearcher:
             if named:
                 named = named_topics(plan.text, named, token_bounds(plan.text))
                 topic = unsupported_topic(named, cs, [self._view(int(i)) for i in order])
-        return Ranking([int(i) for i in order], [float(fused[i]) for i in order], best, best_supported, topic)
+        region = year = None
+        if cfg.region_scope:
+            region = out_of_scope_region(plan.text, self.library_regions())
+        if cfg.year_scope:
+            topic_years = [self.clauses[int(i)].year for i in head] or [c.year for c in self.clauses]
+            year = out_of_scope_year(plan.text, topic_years)
+        return Ranking(
+            [int(i) for i in order], [float(fused[i]) for i in order], best, best_supported, topic,
+            out_of_scope_region=region, out_of_scope_year=year, quantity=asks_amount(plan.text),
+        )
+
+    def library_regions(self) -> set[str]:
+        """The regions clauses of the library are about (not their enclosing regions: a county's
+        leaflet is no basis for another city of its province; `scope.related_place` walks up)."""
+        if self._library_regions is None:
+            self._library_regions = {c.region for c in self.clauses if c.region}
+        return self._library_regions
 
     def _fuse(self, plan: QueryPlan, present: dict[str, np.ndarray], lexical: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         """One fused score per clause from the lexical scores and, if present, the dense side."""
@@ -373,15 +399,18 @@ class HybridSearcher:
             or ranking.best_coverage < self.config.coverage_floor
             or ranking.best_supported < self.config.supported_floor
             or ranking.unsupported_topic is not None
+            or ranking.out_of_scope_region is not None
+            or (ranking.out_of_scope_year is not None and ranking.quantity)
         )
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
         """Top-k hits, or no hits and `no_basis=True` when a no-basis floor is not met."""
         ranking = self.rank(query, top_k, filters)
+        scope = {"out_of_scope_region": ranking.out_of_scope_region, "out_of_scope_year": ranking.out_of_scope_year}
         if self.is_no_basis(ranking):
-            return SearchResponse(results=[], no_basis=True)
+            return SearchResponse(results=[], no_basis=True, **scope)
         hits = [self._hit(i, s) for i, s in zip(ranking.indices, ranking.scores, strict=True)]
-        return SearchResponse(results=hits, no_basis=False)
+        return SearchResponse(results=hits, no_basis=False, **scope)
 
     def _hit(self, i: int, score: float) -> SearchHit:
         c = self.clauses[i]

@@ -182,3 +182,20 @@ def test_dense_rescue_weights_the_dense_side_only_when_keywords_miss(sample_clau
     assert on[0] == pytest.approx(off[0] * 10)  # weight 0.5 → 5.0
     # a question the keywords cover: fusion is unchanged
     assert np.array_equal(fused_for("住院起付线", 0.0), fused_for("住院起付线", 0.5))
+
+
+def test_place_the_library_does_not_hold_is_no_basis_with_the_place(searcher):
+    res = searcher.search("成都住院起付线是多少")
+    assert res.no_basis and res.results == []
+    assert res.out_of_scope_region == "成都市"
+    held = searcher.search("岳池住院起付线是多少")
+    assert not held.no_basis and held.out_of_scope_region is None
+
+
+def test_newer_year_refuses_amounts_but_only_marks_other_questions(searcher):
+    amount = searcher.search("2024年住院起付线是多少")
+    assert amount.no_basis and amount.out_of_scope_year == 2024
+    other = searcher.search("2024年未经同意转外就医怎么办")  # not asking for an amount: marked only
+    assert not other.no_basis and other.out_of_scope_year == 2024
+    covered = searcher.search("2013年住院起付线是多少")
+    assert not covered.no_basis and covered.out_of_scope_year is None

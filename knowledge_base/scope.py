@@ -1,0 +1,91 @@
+"""Scope checks: does the library hold anything for the place or the year a question names?
+
+Ranking answers "which clause is closest", never "is there a clause for *this* place / year".
+A question about 成都 lands on a 桂阳县 leaflet, and one about 2024 on 2009 contribution figures,
+because the rest of the words match well. Regions and years must never be mixed silently, so the
+search checks both before it presents hits:
+
+- region: the places the question names (gazetteer = resources/regions.txt + resources/places.txt,
+  provinces and prefecture-level cities) must each be related to some clause region of the
+  library — the same region, one enclosing it (a province's rule applies to its cities) or one
+  inside it (a question about 四川 may be answered from a county of 四川). A place the library does
+  not hold is "out of scope": no basis, with the place as the reason.
+- year: a year the question names that is newer than every clause year of the topic (the ranked
+  candidates) is out of scope: the figures found belong to another year.
+
+Pure functions of the query, the gazetteer and the clause metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from knowledge_base.regions import Gazetteer, parse_gazetteer, resource_text
+
+# A year: 19xx/20xx followed by 年, or a bare 4-digit number (operator shorthand "岳池 2010 …")
+# that is not an amount (no unit after it) and not far in the future.
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.])\s*(年|[^\d元块万千百%‰个多余次人天日月岁]|$)")
+MAX_BARE_YEAR = 2035
+
+
+@lru_cache(maxsize=1)
+def places() -> Gazetteer:
+    """Every place a question may name: the metadata regions plus prefecture-level cities."""
+    return parse_gazetteer(resource_text("regions.txt"), resource_text("places.txt"))
+
+
+def _ancestors(gz: Gazetteer, region: str) -> list[str]:
+    out: list[str] = []
+    while region in gz.parent and gz.parent[region] not in out and len(out) < 6:
+        region = gz.parent[region]
+        out.append(region)
+    return out
+
+
+def named_places(text: str) -> list[str]:
+    """Canonical names of the places the text names, in order of mention, without repeats."""
+    gz = places()
+    found = (gz.aliases[m.group(0)] for m in gz.pattern.finditer(text))
+    return list(dict.fromkeys(found))
+
+
+def related_place(a: str, b: str) -> bool:
+    """Same place, or one encloses the other (through the merged gazetteer)."""
+    gz = places()
+    a, b = gz.aliases.get(a, a), gz.aliases.get(b, b)
+    return a == b or a in _ancestors(gz, b) or b in _ancestors(gz, a)
+
+
+def out_of_scope_region(text: str, library_regions: Iterable[str]) -> str | None:
+    """The first place the text names that no library region is related to; None when every
+    named place is covered (or none is named). A question naming two places (转回老家岳池) is
+    answerable from either, so only a question whose places are *all* uncovered is out of scope."""
+    named = named_places(text)
+    if not named:
+        return None
+    held = [r for r in set(library_regions) if r]
+    uncovered = [p for p in named if not any(related_place(p, r) for r in held)]
+    return uncovered[0] if len(uncovered) == len(named) else None
+
+
+def named_years(text: str) -> list[int]:
+    """Years the text names: "2024年", "2010年度", or a bare "2010" that is not an amount."""
+    out = []
+    for m in _YEAR.finditer(text):
+        year = int(m.group(1))
+        if m.group(2) == "年" or year <= MAX_BARE_YEAR:
+            out.append(year)
+    return out
+
+
+def out_of_scope_year(text: str, topic_years: Iterable[int | None]) -> int | None:
+    """The newest year the text names when it is newer than every year of the topic's clauses
+    (the figures found would be another year's); None otherwise or when no year is known."""
+    named = named_years(text)
+    years = [y for y in topic_years if y]
+    if not named or not years:
+        return None
+    newest = max(named)
+    return newest if newest > max(years) else None
