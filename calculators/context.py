@@ -12,7 +12,7 @@ from calculators.errors import CalcError
 from calculators.models import Assumption, EstimateRequest, Source, Step
 from calculators.money import fmt, parse_amount, parse_cents, parse_ratio
 from calculators.registry import Policy
-from calculators.trusted import construct
+from calculators.trusted import plain_step, sourced_step
 
 # Fields that have a neutral, stated default when omitted. Everything else is required when needed.
 DEFAULTS: dict[str, object] = {
@@ -120,15 +120,9 @@ class Context:
         if amount.__class__ is not str:
             amount = fmt(amount)
         if source is None:
-            self.steps.append(construct(Step, {
-                "label": label, "formula": formula, "amount": amount, "payer": payer,
-                "source": None, "chunk_id": None, "citation": None, "quote": None,
-            }, {"label", "formula", "amount", "payer"}))
+            self.steps.append(plain_step(label, formula, amount, payer))
         else:
-            self.steps.append(construct(Step, {
-                "label": label, "formula": formula, "amount": amount, "payer": payer,
-                "source": source, "chunk_id": source.chunk_id, "citation": source.citation, "quote": source.quote,
-            }, {"label", "formula", "amount", "payer", "source", "chunk_id", "citation", "quote"}))
+            self.steps.append(sourced_step(label, formula, amount, payer, source))
 
     def assume(self, assumption: Assumption) -> None:
         if assumption.id not in self._assumption_ids:

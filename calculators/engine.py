@@ -25,7 +25,7 @@ from calculators.money import ZERO_CENTS, fmt, fmt_plain, fmt_ratio, parse_cents
 from calculators.payers import PayerLedger
 from calculators.registry import Policy, get_policy, to_source
 from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
-from calculators.trusted import construct
+from calculators.trusted import construct, plain_step
 from calculators.validation import parse_model
 
 
@@ -36,6 +36,7 @@ class Outcome:
     above_cap: Decimal | None = ZERO_CENTS
     caps_used: dict[str, Decimal] = field(default_factory=dict)
     deductible_counted: Decimal = ZERO_CENTS
+    deductible_text: str | None = None  # `deductible` already formatted, when the handler has it
 
 
 def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
@@ -170,6 +171,7 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
     out = Outcome()
     plan = _plan(ctx, spec)
     f = fmt
+    add = ctx.steps.append  # trace lines built directly (calculators.trusted): the hot path of an estimate
     deductible = due = plan.deductible
     s_due = plan.deductible_text
     if plan.once_source is not None:
@@ -178,38 +180,41 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
         s_due = f(due)
         ctx.step("本次应计起付线（一年计一次）", f"max(0, {plan.deductible_text} − 本年度已计 {f(paid)}) = {s_due}", s_due, plan.once_source)
     applied = min(covered, due)
-    s_covered, s_applied = f(covered), f(applied)
-    ctx.step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {s_due}) = {s_applied}", s_applied)
+    s_covered = f(covered)
+    s_applied = s_covered if applied is covered else s_due if applied is due else f(applied)
+    add(plain_step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {s_due}) = {s_applied}", s_applied))
     eligible = covered - applied
     s_eligible = f(eligible)
-    ctx.step("起付线以上费用", f"{s_covered} − {s_applied} = {s_eligible}", s_eligible)
+    add(plain_step("起付线以上费用", f"{s_covered} − {s_applied} = {s_eligible}", s_eligible))
     fund_raw = q2(eligible * plan.ratio)
     s_raw = f(fund_raw)
-    ctx.step("按比例计算的统筹支付", f"{s_eligible} × {plan.ratio_text} = {s_raw}", s_raw)
-    fund = fund_raw
+    add(plain_step("按比例计算的统筹支付", f"{s_eligible} × {plan.ratio_text} = {s_raw}", s_raw))
+    fund, s_fund = fund_raw, s_raw
     first = True
     for pool, label, limit, s_limit in plan.caps:
         used = _ytd(ctx, pool, first)
         first = False
         remaining = max(ZERO_CENTS, limit - used)
         s_remaining = f(remaining)
-        ctx.step(f"{label}剩余额度", f"{s_limit} − 本年度已支付 {f(used)} = {s_remaining}", s_remaining)
-        fund = min(fund, remaining)
+        add(plain_step(f"{label}剩余额度", f"{s_limit} − 本年度已支付 {f(used)} = {s_remaining}", s_remaining))
+        if remaining < fund:
+            fund, s_fund = remaining, s_remaining
     for cap in spec.caps:
         out.caps_used[cap.pool] = fund
-    s_fund = f(fund)
     if fund < fund_raw:
         excess = fund_raw - fund
-        ctx.step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {f(excess)}", excess)
-    ledger.pay("basic_fund", fund)
-    ctx.step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if plan.caps else s_fund, s_fund, payer="basic_fund")
+        s_excess = f(excess)
+        add(plain_step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {s_excess}", s_excess))
+    ledger.pay("basic_fund", fund, s_fund)
+    add(plain_step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if plan.caps else s_fund, s_fund, "basic_fund"))
     if plan.major_illness:
         mi_deductible, mi_ratio, s_mi_deductible, s_mi_ratio = plan.major_illness
         remainder = ledger.covered_remainder
         base = max(ZERO_CENTS, remainder - mi_deductible)
         paid = q2(base * mi_ratio)
-        ctx.step("大病保险支付", f"max(0, {f(remainder)} − {s_mi_deductible}) × {s_mi_ratio} = {f(paid)}",
-                 ledger.pay("major_illness", paid), payer="major_illness")
+        s_paid = f(paid)
+        ledger.pay("major_illness", paid, s_paid)
+        add(plain_step("大病保险支付", f"max(0, {f(remainder)} − {s_mi_deductible}) × {s_mi_ratio} = {s_paid}", s_paid, "major_illness"))
     for payer, label, stage_ratio, stage_cap, pool, s_stage_ratio, s_stage_cap in plan.relief:
         base = ledger.covered_remainder
         raw = q2(base * stage_ratio)
@@ -220,9 +225,12 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
             remaining = max(ZERO_CENTS, stage_cap - used)
             paid = min(raw, remaining)
             formula = f"min({formula}, 限额 {s_stage_cap} − 已支付 {f(used)} = {f(remaining)}) = {f(paid)}"
-        ctx.step(label, formula, ledger.pay(payer, paid), payer=payer)
+        s_paid = f(paid)
+        ledger.pay(payer, paid, s_paid)
+        add(plain_step(label, formula, s_paid, payer))
         out.caps_used[pool] = paid
     out.deductible = applied
+    out.deductible_text = s_applied
     out.copay = eligible - fund_raw
     out.above_cap = fund_raw - fund
     if spec.deductible_once_a_year:
@@ -311,6 +319,7 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
     return Outcome(deductible=None, copay=remainder - raw, above_cap=raw - relief, caps_used={spec.pool: relief})
 
 _DISCLAIMER = EstimateResult.model_fields["disclaimer"].default
+_ZERO_TEXT = fmt(ZERO_CENTS)
 
 HANDLERS = {
     "deductible_ratio_cap": _deductible_ratio_cap,
@@ -358,12 +367,13 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     s_total, s_reimbursed, s_oop = f(total), f(reimbursed), f(oop)
     shares = ledger.shares()
     payers = " + ".join([f"{p.name} {p.amount}" for p in shares])
-    ctx.step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed)
-    ctx.step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop)
+    steps = ctx.steps
+    steps.append(plain_step("合计报销", f"{payers} = {s_reimbursed}", s_reimbursed))
+    steps.append(plain_step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop))
     # Built without re-validation (calculators.trusted): every value is the engine's own.
     breakdown = construct(Breakdown, {
         "total_cost": s_total, "covered_cost": f(covered), "uncovered": s_uncovered,
-        "deductible": None if out.deductible is None else f(out.deductible),
+        "deductible": out.deductible_text or (None if out.deductible is None else f(out.deductible)),
         "copay": None if out.copay is None else f(out.copay),
         "above_cap": None if out.above_cap is None else f(out.above_cap),
         "payers": shares,
@@ -371,8 +381,8 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     return construct(EstimateResult, {
         "policy": policy.id, "policy_title": policy.title, "service": req.service,
         "reimbursed": s_reimbursed, "out_of_pocket": s_oop, "breakdown": breakdown,
-        "steps": ctx.steps, "assumptions": ctx.assumptions, "defaults": ctx.defaults,
-        "caps_used": {k: f(v) for k, v in out.caps_used.items()}, "deductible_counted": f(out.deductible_counted),
+        "steps": steps, "assumptions": ctx.assumptions, "defaults": ctx.defaults,
+        "caps_used": {k: f(v) for k, v in out.caps_used.items()}, "deductible_counted": _ZERO_TEXT if out.deductible_counted is ZERO_CENTS else f(out.deductible_counted),
         "disclaimer": _DISCLAIMER,
     }, {"policy", "policy_title", "service", "reimbursed", "out_of_pocket", "breakdown", "steps", "assumptions",
         "defaults", "caps_used", "deductible_counted"})

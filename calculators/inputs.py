@@ -45,8 +45,9 @@ def check_present_values(ctx: Context) -> None:
     if count is not None and not 1 <= count <= MAX_DISEASES:
         raise CalcError("chronic_disease_count", f"chronic_disease_count 应为1到{MAX_DISEASES}之间的整数，收到 {count!r}。")
     amounts = ctx._amounts
+    given = req.__dict__  # the validated fields, read without attribute lookups
     for name in AMOUNT_FIELDS:
-        raw = getattr(req, name)
+        raw = given[name]
         if raw is not None:
             amounts[name] = parse_cents(name, raw)
     by_pool = req.ytd_by_pool

@@ -55,7 +55,13 @@ def parse_amount(field: str, raw: object, *, allow_zero: bool = True) -> Decimal
 
 def parse_cents(field: str, raw: object) -> Decimal:
     """`parse_amount`, returned with exactly two decimals (same value: more precision is refused),
-    so everything computed from it keeps two decimals and `fmt` takes its fast path."""
+    so everything computed from it keeps two decimals and `fmt` takes its fast path.
+
+    Whole yuan written as 1–8 ASCII digits (most requests) are finite, non-negative and at most
+    99,999,999 < MAX_AMOUNT by construction, so they skip the checks: one Decimal construction
+    instead of five Decimal operations."""
+    if raw.__class__ is str and len(raw) <= 8 and raw.isdigit() and raw.isascii():
+        return Decimal(raw + ".00")
     return _parse(field, raw, True)[1]
 
 

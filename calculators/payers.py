@@ -34,7 +34,7 @@ class PayerLedger:
     def __init__(self, total: Decimal, covered: Decimal) -> None:
         self.total = total
         self.covered = covered
-        self.paid: list[tuple[str, Decimal]] = []
+        self.paid: list[tuple[str, Decimal, str | None]] = []
         self.reimbursed = ZERO  # running sum of `paid`
 
     @property
@@ -42,7 +42,8 @@ class PayerLedger:
         """Policy-covered cost not yet paid by any payer: the base of the next stage."""
         return self.covered - self.reimbursed
 
-    def pay(self, payer: str, amount: Decimal) -> Decimal:
+    def pay(self, payer: str, amount: Decimal, text: str | None = None) -> Decimal:
+        """Record `payer` paying `amount` (`text`: the amount already formatted, if the caller has it)."""
         rank = _RANK.get(payer)
         if rank is None:
             raise ValueError(f"unknown payer {payer}")
@@ -50,11 +51,12 @@ class PayerLedger:
             raise ValueError(f"payer {payer} out of chain order")
         if amount < 0 or amount > self.covered_remainder:
             raise ValueError(f"payer {payer} would pay {amount}, remainder is {self.covered_remainder}")
-        self.paid.append((payer, amount))
+        self.paid.append((payer, amount, text))
         self.reimbursed += amount
         return amount
 
     def shares(self) -> list[PayerShare]:
         """Who paid what (engine-made values: built without re-validation, see calculators.trusted)."""
-        return [construct(PayerShare, {"payer": p, "name": PAYER_NAMES[p], "amount": fmt(a)}, {"payer", "name", "amount"})
-                for p, a in self.paid]
+        return [construct(PayerShare, {"payer": p, "name": PAYER_NAMES[p], "amount": fmt(a) if t is None else t},
+                          {"payer", "name", "amount"})
+                for p, a, t in self.paid]
