@@ -16,8 +16,28 @@ NO_BASIS = "政策库中没有找到关于这个问题的条款，无法给出�
 ESTIMATE_FALLBACK = "测算结果无法通过核对，为避免给出错误数字，暂不展示。" + HOTLINE_HINT
 
 
-def no_basis_for_region(region: str) -> str:
-    return f"政策库中没有找到{region}关于这个问题的条款。" + HOTLINE_HINT
+def _library_note(library_regions: list[str] | tuple[str, ...]) -> str:
+    return f"（政策库现有政策资料的地区：{'、'.join(library_regions)}）" if library_regions else ""
+
+
+def no_basis_for_region(region: str, library_regions: list[str] | tuple[str, ...] = ()) -> str:
+    return f"政策库中没有找到{region}关于这个问题的条款。" + _library_note(library_regions) + HOTLINE_HINT
+
+
+def region_not_in_library(region: str, library_regions: list[str] | tuple[str, ...]) -> str:
+    """The user's region has no policy in the library at all: say so rather than answer from
+    another region's clause (rules differ from place to place)."""
+    return (f"政策库中暂时没有{region}的医保政策，不能用其他地区的规定代替答复。"
+            + _library_note(library_regions) + f"{region}的规定请拨打医保服务热线12393（部分地区仍通过12333受理医保咨询），"
+            "或咨询当地医保经办机构。")
+
+
+def other_year(found_year: int | None) -> str:
+    """The asked year is not in the library: the answer is an older rule, and says so plainly. The
+    asked year itself is not repeated (only figures of the cited clause or trace may appear)."""
+    which = f"{found_year}年的规定" if found_year else "政策库中已有年份的规定"
+    return (f"注意：政策库中没有您所问年份的规定，以下是{which}，不代表您所问年份的标准；"
+            "现行标准请向当地医保经办机构核实（可拨打12393）。")
 
 
 def no_policy_for_region(region: str, what: str) -> str:

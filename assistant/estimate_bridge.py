@@ -140,6 +140,43 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
     return request
 
 
+def relief_services(policies: Sequence[PolicyInfo], service: str) -> list[str]:
+    """The second-round subsidy services (再次补助) that sit on top of `service` in any rule set:
+    by the calculators' naming, "<service>_…_relief" (inpatient_poverty_relief)."""
+    names = {s for p in policies for s in p.services if s.startswith(f"{service}_") and s.endswith("_relief")}
+    return sorted(names)
+
+
+def build_relief_request(policy: PolicyInfo, relief: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """A second-round subsidy request from what the patient still paid after reimbursement: the
+    subsidy is a share of (covered cost − already reimbursed), so that remainder is passed as the
+    covered cost with nothing reimbursed — the same base, without inventing the bill's figures."""
+    base = {k: v for k, v in slots.items() if k not in {"amount", "uncovered_amount", "ytd_reimbursed"}}
+    request = build_request(policy, relief, base)
+    request["covered_cost"] = str(slots["self_paid_remainder"])
+    request["prior_reimbursed"] = "0"
+    return request
+
+
+def render_relief(result: dict[str, Any], policy: PolicyInfo, remainder: Any) -> tuple[str, list[Citation]]:
+    """The subsidy first ("可再次补助 4000.00 元"), then the cited rule and how the base was taken."""
+    citations, index = step_citations(result, policy)
+    lines = [
+        f"按《{result.get('policy_title', policy.title)}》测算：",
+        f"报销后个人自付 {remainder} 元，可再次补助 {result['reimbursed']} 元，补助后个人负担 {result['out_of_pocket']} 元。",
+    ]
+    rule_lines = [f"· {step['label']}：{step['formula']}[{index[key]}]"
+                  for step in result.get("steps", []) if (key := _step_key(step))][:MAX_STEP_LINES]
+    if rule_lines:
+        lines.append("依据：")
+        lines.extend(rule_lines)
+    notes = _sentences(a.get("text") for a in result.get("assumptions", []))
+    notes.insert(0, "按您所说的报销后自付金额作为再次补助的计算基数（其中医保目录外费用不计入）")
+    lines.append("说明：" + "；".join(notes) + "。")
+    lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
+    return "\n".join(lines), citations
+
+
 def build_contribution_request(policy: PolicyInfo, slots: dict[str, Any]) -> dict[str, Any]:
     request = {k: v for k, v in build_request(policy, "contribution", slots).items()
                if k in {"policy", "tier", "person", "local_avg_wage"}}

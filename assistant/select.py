@@ -36,6 +36,7 @@ FIGURE_BONUS = 2.0  # a "how much" question answered by a sentence stating an am
 QUALIFIER_PENALTY = 2.0  # per narrower case the sentence is about and the question is not
 QUESTION_SENTENCE_FACTOR = 0.2
 HEADING_WEIGHT = 1.0  # per question word the clause's own heading contains
+ASIDE_FACTOR = 0.75  # a question word stated only inside a bracketed aside
 # A sentence under a heading is about the heading's topic: the heading's question words count for
 # each of its sentences that does not repeat them, a little below a word the sentence says itself.
 HEADING_SUBJECT_FACTOR = 0.75
@@ -56,6 +57,8 @@ _STOPWORDS = {
     "我妈", "我爸", "妈妈", "爸爸", "老妈", "老爸", "父亲", "母亲", "父母", "老婆", "老公", "爱人", "家人", "家里",
     "儿子", "女儿", "孩子", "小孩", "爷爷", "奶奶", "外公", "外婆", "亲戚", "朋友", "本人", "自己",
     "人员", "患者", "病人", "岁", "今年", "了",
+    # The form of a yes/no question ("用不用交", "需不需要"), not its topic.
+    "用不用", "不用", "需不需要", "不需要", "要不要", "是否",
 }
 # Where care happens, in the words policies use: the NLU's out-of-area slot ("没在本县", "出了县",
 # "跑到市里") stands for these, and the user's own phrasing is no topic word.
@@ -155,6 +158,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "门诊": ("门诊",),
     "住院": ("住院",),
 }
+# "要交钱吗", "用不用交", "交不交": whether one must pay. The answer is a sentence that itself says
+# paying (or not paying: 个人不缴费, 免缴, 资助); a sentence merely filed under a "…缴费" heading
+# (the papers to bring) does not answer it.
+_WHETHER_PAY = re.compile(r"(?:要|用|需要|得|还要|还用)(?:交|缴)(?:钱|费)?(?:吗|不|么)|(?:交|缴)不(?:交|缴)|(?:要不要|用不用|需不需要)(?:交|缴)|免费吗")
+PAYING_WORDS = ("缴费", "缴纳", "交费", "筹资", "不缴", "免缴", "免交", "资助", "补助", "代缴", "个人缴")
 # Words naming the kind of figure a question asks for; see QueryTerms.measures.
 MEASURE_WORDS = ("起付线", "门槛费", "门槛", "起付标准", "封顶线", "封顶", "最高支付限额", "最高限额", "限额",
                  "报销比例", "比例", "几成")
@@ -240,6 +248,8 @@ class QueryTerms:
     scheme: str | None = None  # the scheme the user named (职工…): a clause tagged with it is about it
     mentioned: str = ""  # the question plus every alternative: what counts as "asked about"
     search_words: list[str] = field(default_factory=list)  # policy words a slot stands for (县外)
+    # Alternatives the answering sentence itself must say (not just its heading): see _WHETHER_PAY.
+    must_say: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def core(self) -> list[tuple[tuple[str, ...], float]]:
@@ -298,6 +308,8 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     focus = [*_LEVEL_WORDS.get(slots.get("hospital_level"), ()), *_TIER_WORDS.get(slots.get("tier"), ()),
              *_PERSON_WORDS.get(slots.get("person_category"), ())]
     terms.asks_facts = bool(re.search(r"\d{4}", normal)) or any(cue in normal for cue in FACT_CUES)
+    if _WHETHER_PAY.search(normal):
+        terms.must_say.append(PAYING_WORDS)
     for word in sorted(SYNONYMS, key=len, reverse=True):
         if word in rest:
             if word in MEASURE_WORDS:
@@ -372,7 +384,11 @@ def _heading_only_weight(sentence: str, heading: str, terms: QueryTerms) -> floa
 def score_sentence(sentence: str, terms: QueryTerms, heading: str = "") -> float:
     # A word inside an aside ("(含特殊大病门诊…)") is not what the sentence is about.
     bare = _ASIDE.sub("", sentence)
-    score = _matched_weight(bare, terms) + HEADING_SUBJECT_FACTOR * _heading_only_weight(bare, heading, terms)
+    # ...but it is said there: an asked word found only in the aside counts, a little below one the
+    # sentence states ("(含特殊大病门诊最高支付限额5000元)" answers "特殊大病门诊限额").
+    aside_only = _matched_weight(sentence, terms) - _matched_weight(bare, terms)
+    score = _matched_weight(bare, terms) + ASIDE_FACTOR * aside_only \
+        + HEADING_SUBJECT_FACTOR * _heading_only_weight(sentence, heading, terms)
     score += FOCUS_WEIGHT * sum(1 for word in terms.focus if names(word, sentence) or enumerated_value(sentence, word))
     if _AMOUNT.search(sentence):
         score += FIGURE_BONUS if terms.asks_figure else 0.5
@@ -384,6 +400,8 @@ def score_sentence(sentence: str, terms: QueryTerms, heading: str = "") -> float
         score -= NARRATOR_PENALTY
     said = f"{heading} {sentence}"  # the figure may sit in an aside: "(含特殊大病门诊最高支付限额5000元)"
     if any(not any(alt in said for alt in alts) for alts in terms.measures):
+        score *= MISSING_MEASURE_FACTOR
+    if any(not any(alt in sentence for alt in alts) for alts in terms.must_say):
         score *= MISSING_MEASURE_FACTOR
     if sentence.rstrip().endswith(("?", "？")) or _PLACEHOLDER.search(sentence):
         score *= QUESTION_SENTENCE_FACTOR

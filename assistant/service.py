@@ -21,11 +21,14 @@ from assistant.estimate_bridge import (
     CalculatorPort,
     PolicyInfo,
     build_contribution_request,
+    build_relief_request,
     build_request,
     choose_policy,
     missing_slot_question,
     render_contribution,
+    relief_services,
     render_estimate,
+    render_relief,
     trace_text,
 )
 from assistant.grounding import check_grounding
@@ -94,6 +97,7 @@ class Assistant:
         kb_regions = _facet_regions(kb)
         self.policies = [_canonical_region(p, kb_regions) for p in (_policy_infos(policies) or calculators.policies)]
         self.known_regions = tuple(dict.fromkeys([*kb_regions, *(p.region for p in self.policies)]))
+        self.library_regions = _library_regions(kb, self.policies) or self.known_regions
 
     @classmethod
     def create_default(cls, settings: Any = None) -> "Assistant":
@@ -149,11 +153,32 @@ class Assistant:
         ask_pending(state, question)
         return Draft(intent, answer or question.question, clarification=question, **extra)
 
+    def _region_unknown(self, region: str | None) -> bool:
+        """A region the library holds nothing for, nor for any place inside or around it."""
+        if not region or region in self.known_regions:
+            return False
+        from assistant.nlu.lexicon import lexicon
+        from assistant.nlu.regions import same_area
+
+        geo = lexicon().regions_conf
+        return not any(same_area(region, known, geo) for known in self.known_regions)
+
     def _policy_question(self, turn: Turn, state: DialogueState, intent: str = "policy_question") -> Draft:
+        region = turn.slots.get("region")
+        if self._region_unknown(region):
+            return Draft(intent, canned.region_not_in_library(region, self.library_regions))
         retrieval = retrieve(self.kb, turn.query, turn.slots)
+        year_note = ""
+        if retrieval.no_basis and turn.slots.get("year"):
+            # No clause of the asked year: answer from the library's clause, saying plainly whose year it is.
+            year = str(turn.slots["year"])
+            undated = {k: v for k, v in turn.slots.items() if k != "year"}
+            query = turn.query.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
+            retrieval = retrieve(self.kb, query, undated)
+            if not retrieval.no_basis:
+                year_note = canned.other_year(retrieval.selections[0].hit.year) + "\n"
         if retrieval.no_basis:
-            region = turn.slots.get("region")
-            return Draft(intent, canned.no_basis_for_region(region) if region else canned.NO_BASIS)
+            return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         conflict = find_conflict(retrieval.selections)
         if conflict:
             citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]
@@ -164,10 +189,10 @@ class Assistant:
                 question = question_for("region", [(r, r) for r in conflict.regions])
             else:
                 question = question_for("year", [(f"{y}年", y) for y in conflict.years])
-            return self._clarify(intent, state, question, answer, citations=citations, sources=sources,
-                                 fallback=fallback)
+            return self._clarify(intent, state, question, year_note + answer, citations=citations,
+                                 sources=sources, fallback=fallback)
         best = retrieval.selections[0]
-        answer = compose_single(best)
+        answer = year_note + compose_single(best)
         if not turn.slots.get("region") and best.hit.region and len(self.known_regions) > 1:
             answer += "\n" + canned.only_region_found(best.hit.region)
         return Draft(
@@ -182,6 +207,8 @@ class Assistant:
     def _estimate(self, turn: Turn, state: DialogueState) -> Draft:
         slots = turn.slots
         service = slots.get("service") or "inpatient"
+        if slots.get("self_paid_remainder") is not None:
+            return self._second_round(turn, state, service)
         choice = choose_policy(self.policies, slots, service)
         if choice.question:
             return self._clarify("estimate", state, choice.question)
@@ -198,12 +225,41 @@ class Assistant:
         except ValueError as exc:
             return self._calc_refusal("estimate", state, exc, slots)
         answer, citations = render_estimate(result, choice.policy, service)
+        answer = _year_checked(answer, slots, choice.policy)
         self._link_citations(citations)
         estimate = {"request": request, **result}
         if not slots.get("service"):
             answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
                      fallback=canned.ESTIMATE_FALLBACK)
+
+    def _second_round(self, turn: Turn, state: DialogueState, service: str) -> Draft:
+        """"报完了自己还掏了8000 还能再补多少": the second-round subsidy (再次补助) on what the patient
+        still paid. A rule set with such a subsidy computes it from that remainder; without one the
+        answer quotes the clauses (a 再次补助 clause when the library has it), never nothing."""
+        slots = turn.slots
+        reliefs = relief_services(self.policies, service)
+        for relief in reliefs:
+            choice = choose_policy(self.policies, slots, relief)
+            if choice.question:
+                return self._clarify("estimate", state, choice.question)
+            if choice.policy is None:
+                continue
+            request = build_relief_request(choice.policy, relief, slots)
+            try:
+                result = _as_dict(self.calculators.estimate(request))
+            except ValueError as exc:
+                return self._calc_refusal("estimate", state, exc, slots)
+            answer, citations = render_relief(result, choice.policy, slots["self_paid_remainder"])
+            answer = _year_checked(answer, slots, choice.policy)
+            self._link_citations(citations)
+            estimate = {"request": request, **result}
+            return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)],
+                         estimate=estimate, fallback=canned.ESTIMATE_FALLBACK)
+        draft = self._policy_question(turn, state, intent="estimate")
+        if reliefs and slots.get("region") and draft.citations:
+            draft.answer = canned.no_policy_for_region(slots["region"], "再次补助") + "以下是相关条款：\n" + draft.answer
+        return draft
 
     def _contribution(self, turn: Turn, state: DialogueState) -> Draft:
         slots = turn.slots
@@ -222,6 +278,7 @@ class Assistant:
                 return self._calc_refusal("contribution", state, exc, slots)
             return self._policy_question(turn, state, intent="contribution")
         answer, citations = render_contribution(result, choice.policy)
+        answer = _year_checked(answer, slots, choice.policy)
         self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
@@ -281,6 +338,34 @@ def _canonical_region(policy: PolicyInfo, kb_regions: list[str]) -> PolicyInfo:
         if region != policy.region and region in policy.region:
             return policy.model_copy(update={"region": region})
     return policy
+
+
+# A region with fewer clauses than this (a passing mention in a work report) is not listed as one
+# the library "has" when telling the user which regions it covers.
+MIN_CLAUSES_LISTED = 5
+
+
+def _library_regions(kb: Any, policies: list[PolicyInfo]) -> tuple[str, ...]:
+    """Regions the library really covers: those with a rule set or a handful of clauses."""
+    clauses = getattr(kb, "clauses", None)
+    if callable(clauses):
+        clauses = clauses()
+    if not clauses:
+        return ()
+    counts: dict[str, int] = {}
+    for clause in clauses:
+        if clause.region:
+            counts[clause.region] = counts.get(clause.region, 0) + 1
+    listed = {p.region for p in policies} | {r for r, n in counts.items() if n >= MIN_CLAUSES_LISTED}
+    return tuple(sorted(listed, key=lambda r: -counts.get(r, 0)))
+
+
+def _year_checked(answer: str, slots: dict[str, Any], policy: PolicyInfo) -> str:
+    """A rule set of another year than the one asked answers only with that said first."""
+    year = slots.get("year")
+    if year and policy.year and int(year) != int(policy.year):
+        return canned.other_year(policy.year) + "\n" + answer
+    return answer
 
 
 def _as_dict(result: Any) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def classify(text: str, lex: Lexicon, found: Found) -> tuple[Intent, float]:
     if lex.other_insurance.first(text) and lex.domain_strong.first(text) is None:
         return "out_of_scope", 0.85
     values = found.values
-    if "amount" in values or "uncovered_amount" in values:
+    if "amount" in values or "uncovered_amount" in values or "self_paid_remainder" in values:
         return "estimate", 0.9
     if values.get("topic") in lex.contribution_topics:
         return "contribution", 0.9

@@ -33,6 +33,9 @@ class Slots(BaseModel):
     # Added by the NLU (optional, backwards compatible):
     amount_scope: Literal["total", "covered"] | None = None  # "total": amount includes the 自费 part
     wage: Decimal | None = None  # 月工资 / 缴费基数 stated for an employee contribution question
+    # What the patient still paid after basic insurance (and 大病保险) reimbursed ("报完了自己还掏了
+    # 8000"): the base of a second-round subsidy (再次补助), yuan.
+    self_paid_remainder: Decimal | None = None
 
 
 class Understanding(BaseModel):

@@ -127,6 +127,8 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         else:
             cue = _role(text, sp, left_start, role_hits, conf["roles_after"])
             role = cue.value if cue else None
+            if role == "remainder" and not any(w in text[: cue.start] for w in conf["remainder_after"]):
+                role, cue = None, None  # "自付3000" with no reimbursement before it is the cost
             if cue is None and prev_role == "policy_value":
                 role = prev_role  # "起付线800 二级300": a list of policy values, not costs
         if cue is not None and role not in _NOT_COST:
@@ -146,7 +148,8 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     def span(sp: NumberSpan, cue: Hit | None) -> tuple[int, int]:
         return (min(sp.start, cue.start), max(sp.end, cue.end)) if cue else (sp.start, sp.end)
 
-    for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage")):
+    for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage"),
+                       ("self_paid_remainder", "remainder")):
         hit = first((role,))
         if hit:
             found.put(slot, hit[0].value, text, *span(*hit), note(hit[0]))

@@ -408,7 +408,20 @@ def test_a_person_from_one_place_treated_in_another():
 
 
 def test_the_origin_of_a_transfer_is_not_where_care_happens():
-    assert "out_of_area" not in slots("县里转到市里没开转诊证明")
+    # 县里 (the origin) does not make it local care; the destination 市里 is where care happens.
+    assert slots("县里转到市里没开转诊证明")["out_of_area"] is True
+    assert "out_of_area" not in slots("县里转院没开转诊证明")
+
+
+@pytest.mark.parametrize("text", ["没在本县住院 报销会少多少", "不在本地看病能报多少", "出了县住院怎么报",
+                                  "跑到市里住院报销比例", "去省城看病能报吗", "在本县以外的医院住院"])
+def test_colloquial_and_negated_out_of_area(text):
+    assert slots(text)["out_of_area"] is True
+
+
+@pytest.mark.parametrize("text", ["在本县住院能报多少", "就在当地看病"])
+def test_local_care_stays_local(text):
+    assert slots(text)["out_of_area"] is False
 
 
 @pytest.mark.parametrize("text, service", [("癌症化疗住院", "inpatient"), ("化疗门诊", "major_disease_outpatient"),
