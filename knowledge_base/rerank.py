@@ -77,10 +77,12 @@ class ClauseView:
 
     heading: str
     sentences: tuple[str, ...]
+    body: str = ""  # the whole normalised body: one substring test rules a concept out for every sentence
 
     @classmethod
     def of(cls, heading: str, body: str) -> ClauseView:
-        return cls(normalize_text(heading), sentences(normalize_text(body)) or ("",))
+        text = normalize_text(body)
+        return cls(normalize_text(heading), sentences(text) or ("",), text)
 
 
 def _share(found: Sequence[bool], cs: Sequence[Concept]) -> float:
@@ -97,20 +99,35 @@ class ClauseFeatures:
 
 
 def clause_features(cs: Sequence[Concept], view: ClauseView) -> ClauseFeatures:
+    """Heading share, best one-sentence share, amount in that sentence, in-context share."""
+    total = sum(c.weight for c in cs)
     in_head = [any(m in view.heading for m in c.members) for c in cs]
-    best, best_sentence = -1.0, ""
-    per_sentence: list[list[bool]] = []
-    for sent in view.sentences:
-        found = [h or any(m in sent for m in c.members) for c, h in zip(cs, in_head, strict=True)]
-        per_sentence.append(found)
-        share = _share(found, cs)
-        if share > best:
-            best, best_sentence = share, sent
+    head_w = sum(c.weight for c, h in zip(cs, in_head, strict=True) if h)
+    # Only concepts the body holds at all (and the heading does not) need a per-sentence test:
+    # most candidates hold few of the question's concepts, so this skips most of the work.
+    body = view.body or "\n".join(view.sentences)
+    live = [k for k, c in enumerate(cs) if not in_head[k] and any(m in body for m in c.members)]
+    best, best_sentence = head_w, view.sentences[0] if view.sentences else ""
+    context = list(in_head)  # in context: in the heading, or in a sentence with another concept
+    n_head = sum(in_head)
+    for sent in view.sentences if live else ():
+        found = [k for k in live if any(m in sent for m in cs[k].members)]
+        if not found:
+            continue
+        weight = head_w + sum(cs[k].weight for k in found)
+        if weight > best:
+            best, best_sentence = weight, sent
+        if n_head + len(found) >= 2:
+            for k in found:
+                context[k] = True
+    if len(cs) == 1:  # a single concept: presence is enough
+        context = [in_head[0] or bool(live)]
+    share = (lambda w: w / total if total else 0.0)
     return ClauseFeatures(
-        heading=_share(in_head, cs),
-        proximity=max(best, 0.0),
+        heading=share(head_w),
+        proximity=share(best),
         states_amount=bool(_AMOUNT.search(best_sentence)),
-        supported=supported_share(cs, in_head, per_sentence),
+        supported=share(sum(c.weight for c, ok in zip(cs, context, strict=True) if ok)),
     )
 
 

@@ -93,6 +93,7 @@ class QueryPlan:
     terms: list[str]
     weights: dict[str, float]
     groups: dict[str, list[str]]  # original term -> itself + its expansions
+    cover: tuple | None = None  # memo of `HybridSearcher.coverage_vector` for this plan
 
 
 def plan_query(query: str, config: RetrievalConfig, synonyms: SynonymTable) -> QueryPlan:
@@ -164,6 +165,7 @@ class HybridSearcher:
         self._region_names: dict[str, str] | None = None
         self._views: dict[int, ClauseView] = {}
         self._library_regions: set[str] | None = None
+        self._idf_cache: dict[str, float] = {}
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -215,21 +217,41 @@ class HybridSearcher:
         return total, present
 
     def _idf(self, term: str) -> float:
-        idf = self.body.idf(term)
-        if idf == 0.0:  # unseen in the corpus: maximally specific and certainly not matched
-            n = max(len(self.clauses), 1)
-            idf = math.log(1 + (n + 0.5) / 0.5)
+        idf = self._idf_cache.get(term)
+        if idf is None:
+            idf = self.body.idf(term)
+            if idf == 0.0:  # unseen in the corpus: maximally specific and certainly not matched
+                n = max(len(self.clauses), 1)
+                idf = math.log(1 + (n + 0.5) / 0.5)
+            if len(self._idf_cache) < 100_000:  # the index is fixed; bound the memo anyway
+                self._idf_cache[term] = idf
         return idf
 
     def coverage(self, plan: QueryPlan, present: dict[str, np.ndarray], doc: int) -> float:
         """idf-weighted share of the query's terms (or their synonyms) found in clause `doc`."""
-        total = covered = 0.0
+        return float(self.coverage_vector(plan, present)[doc])
+
+    def coverage_vector(self, plan: QueryPlan, present: dict[str, np.ndarray]) -> np.ndarray:
+        """`coverage` for every clause at once (numpy), computed once per query and `present`
+        (the rescue test and the reranker both read it: per-clause Python loops were the
+        largest cost of a search)."""
+        key = (id(present), len(present), len(plan.terms))
+        if plan.cover is not None and plan.cover[0] == key:
+            return plan.cover[1]
+        n = len(self.clauses)
+        covered = np.zeros(n, dtype=np.float64)
+        total = 0.0
         for term in plan.terms:
             idf = self._idf(term)
             total += idf
-            if any(present.get(t) is not None and present[t][doc] for t in plan.groups[term]):
-                covered += idf
-        return covered / total if total else 0.0
+            hit = np.zeros(n, dtype=bool)
+            for t in plan.groups[term]:
+                if present.get(t) is not None:
+                    hit |= present[t]
+            covered += idf * hit
+        vec = covered / total if total else covered
+        plan.cover = (key, vec)
+        return vec
 
     def concept_coverage(self, cs, present: dict[str, np.ndarray], doc: int) -> float:
         """Weighted share of the query's concepts (or their synonyms) found in clause `doc`."""
