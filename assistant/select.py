@@ -161,7 +161,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # "要交钱吗", "用不用交", "交不交": whether one must pay. The answer is a sentence that itself says
 # paying (or not paying: 个人不缴费, 免缴, 资助); a sentence merely filed under a "…缴费" heading
 # (the papers to bring) does not answer it.
-_WHETHER_PAY = re.compile(r"(?:要|用|需要|得|还要|还用)(?:交|缴)(?:钱|费)?(?:吗|不|么)|(?:交|缴)不(?:交|缴)|(?:要不要|用不用|需不需要)(?:交|缴)|免费吗")
+_WHETHER_PAY = re.compile(r"(?:要|用|需要|得)(?:交|缴)[^,;。?!]{0,4}?(?:吗|不|么)|(?:交|缴)不(?:交|缴)|(?:要不要|用不用|需不需要)(?:交|缴)|免费吗")
 PAYING_WORDS = ("缴费", "缴纳", "交费", "筹资", "不缴", "免缴", "免交", "资助", "补助", "代缴", "个人缴")
 # Words naming the kind of figure a question asks for; see QueryTerms.measures.
 MEASURE_WORDS = ("起付线", "门槛费", "门槛", "起付标准", "封顶线", "封顶", "最高支付限额", "最高限额", "限额",

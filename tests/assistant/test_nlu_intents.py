@@ -1,5 +1,7 @@
 """Intent rules and follow-up detection, plus the accuracy floor on the labelled set."""
 
+from decimal import Decimal
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -167,3 +169,48 @@ def test_a_bare_amount_is_a_follow_up_but_shorthand_is_not():
                                           ("医保局电话", "human"), ("好 我知道了", "thanks")])
 def test_is_it_a_person_vs_asking_for_one(text, intent):
     assert parse(text).intent == intent
+
+
+# --- round 6: dialect question words, pensions, masking placeholders, self-paid remainder ---
+@pytest.mark.parametrize("text, query", [
+    ("门槛费到底是好多钱", "门槛费到底是多少钱"), ("二档一年交好多", "二档一年交多少"),
+    ("这个咋个整", "这个怎么办"), ("要带啥子材料", "要带什么材料"), ("起付线是好多?", "起付线是多少?"),
+])
+def test_dialect_question_words_are_standardised(text, query):
+    assert parse(text).query.startswith(query.rstrip("?"))
+
+
+@pytest.mark.parametrize("text", ["好多人都不晓得", "交了好多年了"])
+def test_haoduo_meaning_many_is_kept(text):
+    assert "好多" in parse(text).query
+
+
+def test_dialect_paying_question_is_a_contribution():
+    u = parse("城乡居民一档个人交好多")
+    assert u.intent == "contribution" and u.slots.topic == "缴费标准"
+
+
+@pytest.mark.parametrize("text", ["今年退休工资涨了好多", "退休金啥时候调", "养老待遇咋算的", "明年涨工资不"])
+def test_pensions_and_pay_are_out_of_scope(text):
+    assert parse(text).intent == "out_of_scope"
+
+
+def test_a_pay_figure_next_to_medical_insurance_stays_in_scope():
+    assert parse("退休工资3000 医保一年交多少").intent == "contribution"
+
+
+@pytest.mark.parametrize("text", ["住院起付线是多少，我电话[电话已隐去]", "住院起付线是多少 身份证号【身份证号已隐去】"])
+def test_masking_placeholders_do_not_disturb_understanding(text):
+    u = parse(text)
+    assert u.intent == "policy_question" and u.slots.topic == "起付线"
+    assert "隐去" not in u.query and "电话" not in u.query
+
+
+def test_self_paid_remainder_after_reimbursement():
+    u = parse("贫困户住院报完了自己还掏了8000 还能补多少")
+    assert u.intent == "estimate" and u.slots.self_paid_remainder == Decimal("8000") and u.slots.amount is None
+
+
+def test_self_paid_without_reimbursement_is_the_cost():
+    u = parse("自付3000能报多少")
+    assert u.slots.amount == Decimal("3000") and u.slots.self_paid_remainder is None

@@ -172,3 +172,30 @@ def test_publicity_is_worded_as_publicity_and_never_competes():
     rule = select_sentences(hit("r", "住院起付标准为300元。"), terms)
     assert "宣传材料中提到" in compose_single(ad)
     assert find_conflict([ad, rule]) is None
+
+
+# --- round 6 ---
+def test_a_word_stated_only_in_an_aside_still_counts():
+    aside = hit("a", "2009为30000元(含特殊大病门诊最高支付限额5000元)。", heading="(四)最高支付限额")
+    other = hit("b", "住院最高支付限额为30000元。", heading="(四)最高支付限额")
+    ranked = rank_selections([other, aside], query_terms("特殊大病门诊限额"))
+    assert ranked[0].hit.chunk_id == "a"
+
+
+def test_whether_to_pay_needs_a_sentence_that_says_paying():
+    papers = hit("a", "需低保等特殊参保对象的,还需相关材料原件和复印件3份。", heading="(一)参保缴费")
+    rule = hit("b", "属于低保对象的,个人不缴费。", heading="(二)学生")
+    ranked = rank_selections([papers, rule], query_terms("低保户要交钱吗", {"poverty": True}))
+    assert ranked[0].hit.chunk_id == "b"
+
+
+def test_dialect_fillers_are_not_topic_words():
+    terms = query_terms("那个门槛费到底是多少钱")
+    words = {alt for alts, _ in terms.topic for alt in alts}
+    assert "那个" not in words and "到底" not in words and "起付标准" in words
+
+
+def test_out_of_area_slot_brings_the_policy_words():
+    terms = query_terms("没在本县住院,报销会少多少", {"out_of_area": True})
+    words = {alt for alts, _ in terms.topic for alt in alts}
+    assert "县外" in words and "本县" not in words and "县外" in terms.search_words

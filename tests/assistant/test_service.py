@@ -135,3 +135,38 @@ def test_a_single_region_answer_without_a_region_says_whose_rule_it_is():
     assert "以上内容来自重庆" in reply.answer
     named = make().ask("重庆全年最高限额是多少")
     assert "以上内容来自" not in named.answer
+
+
+# --- round 6: second-round subsidy request, years outside the library, listed regions ---
+def test_relief_request_takes_the_remainder_as_its_base():
+    from assistant.estimate_bridge import PolicyInfo, build_relief_request, relief_services
+
+    policy = PolicyInfo(id="p", title="甲县再次补助", region="甲县", year=2018, scheme="城乡居民",
+                        services=["inpatient", "inpatient_poverty_relief"])
+    assert relief_services([policy], "inpatient") == ["inpatient_poverty_relief"]
+    assert relief_services([policy], "general_outpatient") == []
+    request = build_relief_request(policy, "inpatient_poverty_relief",
+                                   {"self_paid_remainder": "8000", "poverty": True, "amount": "20000"})
+    assert request["covered_cost"] == "8000" and request["prior_reimbursed"] == "0"
+    assert request["person"] == {"poverty": True} and request["service"] == "inpatient_poverty_relief"
+
+
+def test_another_years_rule_says_so():
+    from assistant.estimate_bridge import PolicyInfo
+    from assistant.service import _year_checked
+
+    policy = PolicyInfo(id="p", title="t", region="甲县", year=2013, scheme="城乡居民", services=[])
+    assert _year_checked("个人缴费 60 元", {"year": 2024}, policy).startswith("注意：政策库中没有您所问年份")
+    assert "2024" not in _year_checked("x", {"year": 2024}, policy)  # only cited figures may appear
+    assert _year_checked("个人缴费 60 元", {"year": 2013}, policy) == "个人缴费 60 元"
+    assert _year_checked("个人缴费 60 元", {}, policy) == "个人缴费 60 元"
+
+
+def test_listed_regions_leave_out_passing_mentions():
+    from types import SimpleNamespace
+
+    from assistant.service import _library_regions
+
+    clauses = [SimpleNamespace(region="甲县")] * 6 + [SimpleNamespace(region="乙市")] + [SimpleNamespace(region=None)]
+    kb = SimpleNamespace(clauses=clauses)
+    assert _library_regions(kb, []) == ("甲县",)
