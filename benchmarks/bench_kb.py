@@ -57,6 +57,8 @@ es = load_eval_set()
 queries = [q.q for q in es.split("all")] + es.unanswerable("all")
 for q in queries:  # warm-up
     kb.search(q)
+import os
+load_before = os.getloadavg()[0]
 times = []
 for _ in range(int(sys.argv[2])):
     for q in queries:
@@ -67,7 +69,8 @@ rss = psutil.Process().memory_info().rss / 2**20
 pct = lambda p: times[min(len(times) - 1, int(round(p / 100 * (len(times) - 1))))]
 print(json.dumps({"imports_s": t1 - t0, "open_s": t2 - t1, "n_calls": len(times),
                   "p50_ms": pct(50), "p95_ms": pct(95), "max_ms": times[-1],
-                  "mean_ms": statistics.fmean(times), "rss_mb": rss}))
+                  "mean_ms": statistics.fmean(times), "rss_mb": rss,
+                  "load_before": load_before, "load_after": os.getloadavg()[0]}))
 """
 
 QUALITY_CHILD = """
@@ -124,7 +127,8 @@ def _machine() -> str:
 def _markdown(ingest: dict, search: dict, quality: dict, rounds: int) -> str:
     q = quality
     lines = [
-        f"Measured {time.strftime('%Y-%m-%d')} on: {_machine()}.",
+        f"Measured {time.strftime('%Y-%m-%d')} on: {_machine()}; load average (1 min) "
+        f"{search['load_before']:.1f} before the timed searches, {search['load_after']:.1f} after.",
         "",
         "| figure | value | target |",
         "|---|---|---|",
@@ -145,7 +149,7 @@ def _markdown(ingest: dict, search: dict, quality: dict, rounds: int) -> str:
         ("dev", "dev (tuned on)"),
         ("heldout", "held-out A (misses read in round 4: no longer blind)"),
         ("heldout_b", "held-out B (elderly, shorthand, typos; misses read in round 4: no longer blind)"),
-        ("heldout_c", "held-out C (written blind by another author)"),
+        ("heldout_c", "held-out C (written blind by another author; no-answer misses read in round 5)"),
         ("all", "all"),
     )
     for split, label in splits:

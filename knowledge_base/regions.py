@@ -65,9 +65,10 @@ def gazetteer() -> Gazetteer:
     return parse_gazetteer(resource_text("regions.txt"))
 
 
-def ancestors(region: str) -> list[str]:
-    """Enclosing regions, nearest first ("桂阳县" -> ["郴州市", "湖南"]); [] when unknown."""
-    parent = gazetteer().parent
+def ancestors(region: str, gz: Gazetteer | None = None) -> list[str]:
+    """Enclosing regions, nearest first ("桂阳县" -> ["郴州市", "湖南"]); [] when unknown.
+    `gz` defaults to the metadata gazetteer (scope.py passes the larger one of places)."""
+    parent = (gz or gazetteer()).parent
     out: list[str] = []
     while region in parent and parent[region] not in out and len(out) < 6:
         region = parent[region]

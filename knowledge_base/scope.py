@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from knowledge_base.regions import Gazetteer, parse_gazetteer, resource_text
+from knowledge_base.regions import Gazetteer, ancestors, parse_gazetteer, resource_text
 
 # A year: 19xx/20xx followed by 年, or a bare 4-digit number (operator shorthand "岳池 2010 …")
 # that is not an amount (no unit after it) and not far in the future.
@@ -36,14 +36,6 @@ def places() -> Gazetteer:
     return parse_gazetteer(resource_text("regions.txt"), resource_text("places.txt"))
 
 
-def _ancestors(gz: Gazetteer, region: str) -> list[str]:
-    out: list[str] = []
-    while region in gz.parent and gz.parent[region] not in out and len(out) < 6:
-        region = gz.parent[region]
-        out.append(region)
-    return out
-
-
 def named_places(text: str) -> list[str]:
     """Canonical names of the places the text names, in order of mention, without repeats."""
     gz = places()
@@ -55,7 +47,7 @@ def related_place(a: str, b: str) -> bool:
     """Same place, or one encloses the other (through the merged gazetteer)."""
     gz = places()
     a, b = gz.aliases.get(a, a), gz.aliases.get(b, b)
-    return a == b or a in _ancestors(gz, b) or b in _ancestors(gz, a)
+    return a == b or a in ancestors(b, gz) or b in ancestors(a, gz)
 
 
 def out_of_scope_region(text: str, library_regions: Iterable[str]) -> str | None:
