@@ -58,7 +58,7 @@ FIELD_NAMES = {
 class Context:
     """Request accessor plus trace builder for one estimate."""
 
-    __slots__ = ("req", "policy", "service", "defaults", "steps", "assumptions", "_assumption_ids", "_amounts")
+    __slots__ = ("req", "policy", "service", "defaults", "steps", "assumptions", "_assumption_ids", "_amounts", "texts")
 
     def __init__(self, req: EstimateRequest, policy: Policy, service: str) -> None:
         self.req = req
@@ -69,6 +69,7 @@ class Context:
         self.assumptions: list[Assumption] = []
         self._assumption_ids: set[str] = set()
         self._amounts: dict[str, Decimal] = {}
+        self.texts: dict[str, str] = {}  # request amounts already in wire format ("10000" -> "10000.00")
 
     @property
     def service_label(self) -> str:

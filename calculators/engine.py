@@ -37,6 +37,7 @@ class Outcome:
     caps_used: dict[str, Decimal] = field(default_factory=dict)
     deductible_counted: Decimal = ZERO_CENTS
     deductible_text: str | None = None  # `deductible` already formatted, when the handler has it
+    caps_text: dict[str, str] | None = None  # `caps_used` already formatted, when the handler has it
 
 
 def _ytd(ctx: Context, pool: str, first: bool) -> Decimal:
@@ -180,7 +181,7 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
         s_due = f(due)
         ctx.step("本次应计起付线（一年计一次）", f"max(0, {plan.deductible_text} − 本年度已计 {f(paid)}) = {s_due}", s_due, plan.once_source)
     applied = min(covered, due)
-    s_covered = f(covered)
+    s_covered = ctx.texts.get("covered_cost") or f(covered)
     s_applied = s_covered if applied is covered else s_due if applied is due else f(applied)
     add(plain_step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {s_due}) = {s_applied}", s_applied))
     eligible = covered - applied
@@ -201,6 +202,7 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
             fund, s_fund = remaining, s_remaining
     for cap in spec.caps:
         out.caps_used[cap.pool] = fund
+    out.caps_text = {pool: s_fund for pool in out.caps_used}
     if fund < fund_raw:
         excess = fund_raw - fund
         s_excess = f(excess)
@@ -229,6 +231,7 @@ def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decim
         ledger.pay(payer, paid, s_paid)
         add(plain_step(label, formula, s_paid, payer))
         out.caps_used[pool] = paid
+        out.caps_text[pool] = s_paid
     out.deductible = applied
     out.deductible_text = s_applied
     out.copay = eligible - fund_raw
@@ -355,16 +358,23 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
         ctx.need(name)
     covered = ctx.amount("covered_cost")
     uncovered = ctx.amount("uncovered_cost")
-    total = covered + uncovered
-    ledger = PayerLedger(total, covered)
     f = fmt
-    s_uncovered = f(uncovered)
+    texts = ctx.texts
+    s_covered = texts.get("covered_cost") or f(covered)
     if uncovered:
+        total = covered + uncovered
+        s_uncovered = texts.get("uncovered_cost") or f(uncovered)
+        s_total = f(total)
         ctx.step("政策范围外费用（全部自付）", s_uncovered, s_uncovered)
+    else:  # no uncovered cost: the total is the covered cost, already formatted
+        total, s_uncovered, s_total = covered, _ZERO_TEXT, s_covered
+    ledger = PayerLedger(total, covered)
     out = HANDLERS[spec.kind](ctx, spec, covered, ledger)
     reimbursed = ledger.reimbursed
     oop = total - reimbursed
-    s_total, s_reimbursed, s_oop = f(total), f(reimbursed), f(oop)
+    paid = ledger.paid
+    s_reimbursed = paid[0][2] if len(paid) == 1 and paid[0][2] is not None else f(reimbursed)
+    s_oop = f(oop)
     shares = ledger.shares()
     payers = " + ".join([f"{p.name} {p.amount}" for p in shares])
     steps = ctx.steps
@@ -372,17 +382,17 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     steps.append(plain_step("个人负担", f"总费用 {s_total} − 报销 {s_reimbursed} = {s_oop}", s_oop))
     # Built without re-validation (calculators.trusted): every value is the engine's own.
     breakdown = construct(Breakdown, {
-        "total_cost": s_total, "covered_cost": f(covered), "uncovered": s_uncovered,
+        "total_cost": s_total, "covered_cost": s_covered, "uncovered": s_uncovered,
         "deductible": out.deductible_text or (None if out.deductible is None else f(out.deductible)),
         "copay": None if out.copay is None else f(out.copay),
-        "above_cap": None if out.above_cap is None else f(out.above_cap),
+        "above_cap": None if out.above_cap is None else f(out.above_cap) if out.above_cap else _ZERO_TEXT,
         "payers": shares,
     }, {"total_cost", "covered_cost", "uncovered", "deductible", "copay", "above_cap", "payers"})
     return construct(EstimateResult, {
         "policy": policy.id, "policy_title": policy.title, "service": req.service,
         "reimbursed": s_reimbursed, "out_of_pocket": s_oop, "breakdown": breakdown,
         "steps": steps, "assumptions": ctx.assumptions, "defaults": ctx.defaults,
-        "caps_used": {k: f(v) for k, v in out.caps_used.items()}, "deductible_counted": _ZERO_TEXT if out.deductible_counted is ZERO_CENTS else f(out.deductible_counted),
+        "caps_used": out.caps_text if out.caps_text is not None else {k: f(v) for k, v in out.caps_used.items()}, "deductible_counted": _ZERO_TEXT if out.deductible_counted is ZERO_CENTS else f(out.deductible_counted),
         "disclaimer": _DISCLAIMER,
     }, {"policy", "policy_title", "service", "reimbursed", "out_of_pocket", "breakdown", "steps", "assumptions",
         "defaults", "caps_used", "deductible_counted"})

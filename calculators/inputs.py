@@ -9,6 +9,8 @@ only afterwards, from `Context.need`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from calculators.context import Context
 from calculators.errors import CalcError
 from calculators.money import parse_cents, parse_ratio
@@ -44,12 +46,19 @@ def check_present_values(ctx: Context) -> None:
     count = req.chronic_disease_count
     if count is not None and not 1 <= count <= MAX_DISEASES:
         raise CalcError("chronic_disease_count", f"chronic_disease_count 应为1到{MAX_DISEASES}之间的整数，收到 {count!r}。")
-    amounts = ctx._amounts
+    amounts, texts = ctx._amounts, ctx.texts
     given = req.__dict__  # the validated fields, read without attribute lookups
     for name in AMOUNT_FIELDS:
         raw = given[name]
         if raw is not None:
-            amounts[name] = parse_cents(name, raw)
+            if raw.__class__ is str and len(raw) <= 8 and raw.isdigit() and raw.isascii() and (raw[0] != "0" or len(raw) == 1):
+                # whole yuan without leading zeros (most requests): the wire format is the text
+                # plus ".00", so the engine need not format it again (see money.parse_cents)
+                text = raw + ".00"
+                amounts[name] = Decimal(text)
+                texts[name] = text
+            else:
+                amounts[name] = parse_cents(name, raw)
     by_pool = req.ytd_by_pool
     if by_pool:
         for pool, raw in by_pool.items():

@@ -39,6 +39,27 @@ class Person(BaseModel):
     major_disease: bool | None = None  # 患重大疾病（儿童重大疾病封顶线等）
 
 
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_UNSTATED = dict.fromkeys(Person.model_fields)
+
+
+def unstated_person() -> Person:
+    """The default `person` of a request that states nothing about the patient: equal to
+    `Person()` (every field None, none set) but built without running the validator, because it is
+    made for most requests and `Person()` costs more than validating the whole rest of the request
+    (docs/BENCHMARKS.md, Calculators). tests/calculators/test_calc_fast_path.py checks the equality."""
+    person = _new(Person)
+    _set_dict(person, _UNSTATED.copy())
+    _set_fields(person, set())
+    _set_extra(person, None)
+    _set_private(person, None)
+    return person
+
+
 class EstimateRequest(BaseModel):
     """One treatment episode to estimate. Amounts are decimal strings (numbers are accepted and
     converted through `str`, so 0.1 stays 0.1)."""
@@ -51,7 +72,7 @@ class EstimateRequest(BaseModel):
     covered_cost: str | None = None  # 政策范围内费用
     uncovered_cost: str | None = None  # 政策范围外（自费）费用
     tier: int | None = None  # 参保档次 1 | 2
-    person: Person = Field(default_factory=Person)
+    person: Person = Field(default_factory=unstated_person)
     admission_index: int | None = None  # 本年度第几次住院, 1-based
     out_of_area: bool | None = None  # 在统筹区（县）外就医
     out_of_city: bool | None = None  # 在市（直辖市）外就医；仅个别政策区分“市内县外”与“市外”
@@ -152,7 +173,7 @@ class ContributionRequest(BaseModel):
 
     policy: str
     tier: int | None = None
-    person: Person = Field(default_factory=Person)
+    person: Person = Field(default_factory=unstated_person)
     wage: str | None = None  # 本人（或单位职工平均）缴费工资，年
     local_avg_wage: str | None = None  # 统筹地区上年度职工年平均工资
 
@@ -190,7 +211,7 @@ class YearRequest(BaseModel):
 
     policy: str
     tier: int | None = None
-    person: Person = Field(default_factory=Person)
+    person: Person = Field(default_factory=unstated_person)
     events: list[dict]  # each an EstimateRequest without policy/tier/person (those are shared)
 
 

@@ -83,3 +83,15 @@ def test_models_with_validators_are_refused():
 
     with pytest.raises(TypeError):
         check_trustable(EstimateRequest)  # has field validators: must be validated, never constructed
+
+
+def test_unstated_person_equals_a_validated_empty_person():
+    from calculators.models import EstimateRequest, Person, unstated_person
+
+    fast, validated = unstated_person(), Person()
+    assert fast == validated and fast.model_fields_set == validated.model_fields_set == set()
+    assert fast.model_dump() == validated.model_dump()
+    req = EstimateRequest.model_validate({"policy": "p", "service": "inpatient"})
+    assert req.person == Person() and req.person is not EstimateRequest.model_validate({"policy": "p", "service": "x"}).person
+    req.person.category = "adult"  # a default is never shared between requests
+    assert unstated_person().category is None
