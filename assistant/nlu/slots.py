@@ -315,8 +315,11 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
         if neg:
             found.put("out_of_area", True, text, h.start - len(neg), h.end, "否定本地就医")
             return
+    vague = lex.vague_destinations.first(text)
     if h:
         found.put("out_of_area", h.value, text, h.start, h.end)
+    elif vague and not any(w in text for w in lex.vague_blocked_by):
+        found.put("out_of_area", True, text, vague.start, vague.end, "到市里/省城就医")
     elif found.out_of_area_hint:
         found.put("out_of_area", True, text, *found.out_of_area_hint, "就医地与参保地不同")
 
