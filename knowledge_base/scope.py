@@ -9,7 +9,9 @@ search checks both before it presents hits:
   provinces and prefecture-level cities) must each be related to some clause region of the
   library — the same region, one enclosing it (a province's rule applies to its cities) or one
   inside it (a question about 四川 may be answered from a county of 四川). A place the library does
-  not hold is "out of scope": no basis, with the place as the reason.
+  not hold is "out of scope": no basis, with the place as the reason — unless the question is
+  about care away from home (在上海住院回来怎么报销): then the place may be where care happened,
+  the home region's 异地就医 rules answer, and the place is only marked.
 - year: a year the question names that is newer than every clause year of the topic (the ranked
   candidates) is out of scope: the figures found belong to another year.
 
@@ -60,6 +62,17 @@ def out_of_scope_region(text: str, library_regions: Iterable[str]) -> str | None
     held = [r for r in set(library_regions) if r]
     uncovered = [p for p in named if not any(related_place(p, r) for r in held)]
     return uncovered[0] if len(uncovered) == len(named) else None
+
+
+# The question is about care or work away from home: a place it names may be where the care
+# happened (在上海住院回来怎么报销), answered by the home region's 异地就医 rules, not a request
+# for that place's own policy.
+_ELSEWHERE = re.compile(r"异地|外地|在外|外出|外省|省外|市外|县外|跨省|跨市|转诊|转院|转外|出差|打工|务工|旅游|探亲|回来|回老家|回到")
+
+
+def about_care_elsewhere(text: str) -> bool:
+    """True when the text speaks of care or stays away from home (see `_ELSEWHERE`)."""
+    return bool(_ELSEWHERE.search(text))
 
 
 def named_years(text: str) -> list[int]:

@@ -26,7 +26,7 @@ from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, 
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
 from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
-from knowledge_base.scope import out_of_scope_region, out_of_scope_year
+from knowledge_base.scope import about_care_elsewhere, out_of_scope_region, out_of_scope_year
 from knowledge_base.synonyms import SynonymTable, load_synonyms
 from knowledge_base.tokenize import analyze, token_bounds, unique
 
@@ -129,6 +129,7 @@ class Ranking:
     out_of_scope_region: str | None = None  # a place the query names that no clause is related to
     out_of_scope_year: int | None = None  # a named year newer than every year of the topic's clauses
     quantity: bool = False  # the question asks for an amount (year-bound figures)
+    care_elsewhere: bool = False  # about care away from home: a named place may be where care happened
 
 
 def _matches(value: str | int | None, wanted: str | int | None) -> bool:
@@ -339,6 +340,7 @@ class HybridSearcher:
         return Ranking(
             [int(i) for i in order], [float(fused[i]) for i in order], best, best_supported, topic,
             out_of_scope_region=region, out_of_scope_year=year, quantity=asks_amount(plan.text),
+            care_elsewhere=region is not None and about_care_elsewhere(plan.text),
         )
 
     def library_regions(self) -> set[str]:
@@ -421,7 +423,7 @@ class HybridSearcher:
             or ranking.best_coverage < self.config.coverage_floor
             or ranking.best_supported < self.config.supported_floor
             or ranking.unsupported_topic is not None
-            or ranking.out_of_scope_region is not None
+            or (ranking.out_of_scope_region is not None and not ranking.care_elsewhere)
             or (ranking.out_of_scope_year is not None and ranking.quantity)
         )
 

@@ -43,3 +43,11 @@ def test_year_newer_than_every_topic_clause_is_out_of_scope():
     assert out_of_scope_year("2013年缴费多少", [2009, 2013]) is None
     assert out_of_scope_year("2005年缴费多少", [2009, 2013]) is None  # older: not this check
     assert out_of_scope_year("2024年缴费多少", [None]) is None  # no year known: no claim
+
+
+def test_care_away_from_home_is_recognised():
+    from knowledge_base.scope import about_care_elsewhere
+
+    assert about_care_elsewhere("在上海住院回来怎么报销")
+    assert about_care_elsewhere("去广州转诊要备案吗")
+    assert not about_care_elsewhere("成都门诊慢特病怎么申请认定")

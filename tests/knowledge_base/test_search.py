@@ -199,3 +199,10 @@ def test_newer_year_refuses_amounts_but_only_marks_other_questions(searcher):
     assert not other.no_basis and other.out_of_scope_year == 2024
     covered = searcher.search("2013年住院起付线是多少")
     assert not covered.no_basis and covered.out_of_scope_year is None
+
+
+def test_place_named_as_where_care_happened_is_marked_not_refused(searcher):
+    # 在上海住院回来: the home region's out-of-area rules answer; 上海 is only marked
+    res = searcher.search("在上海住院回来起付线是多少")
+    assert not res.no_basis and res.results
+    assert res.out_of_scope_region == "上海"
