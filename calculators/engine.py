@@ -354,8 +354,10 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateR
     spec = _service_spec(policy, req.service)
     ctx = Context(req, policy, req.service)
     check_present_values(ctx)  # invalid values given are reported before fields that are missing
-    for name in spec.requires:
-        ctx.need(name)
+    given, person = req.__dict__, req.person.__dict__
+    for name in spec.requires:  # a field given needs no check here (its value was checked above)
+        if (person[name[7:]] if name[:7] == "person." else given[name]) is None:
+            ctx.need(name)  # default or "missing" error
     covered = ctx.amount("covered_cost")
     uncovered = ctx.amount("uncovered_cost")
     f = fmt
