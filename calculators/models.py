@@ -39,6 +39,8 @@ class Person(BaseModel):
     major_disease: bool | None = None  # 患重大疾病（儿童重大疾病封顶线等）
 
 
+# BaseModel's own slot setters, for building models the engine made itself (calculators.trusted)
+# without `object.__setattr__`'s lookup through the MRO.
 _new = object.__new__
 _set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__

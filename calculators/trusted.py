@@ -22,16 +22,12 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from calculators.models import Breakdown, EstimateResult, PayerShare, Source, Step
+# BaseModel's own slot setters, called directly (defined next to the models, which use them for the
+# default `person`): `object.__setattr__(obj, name, value)` looks the name up through the MRO on
+# every call, about a third of a construct by instruction count.
+from calculators.models import _new, _set_dict, _set_extra, _set_fields, _set_private
 
 M = TypeVar("M", bound=BaseModel)
-
-_new = object.__new__
-# BaseModel's own slot setters, called directly: `object.__setattr__(obj, name, value)` looks the
-# name up through the MRO on every call (about a third of a construct, by instruction count).
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def check_trustable(cls: type[BaseModel]) -> None:
