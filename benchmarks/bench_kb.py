@@ -81,12 +81,12 @@ from knowledge_base.evaluate import evaluate, run_ablations, load_eval_set
 kb = KnowledgeBase.open(KBSettings(data_dir=sys.argv[1]))
 es = load_eval_set()
 out = {}
-for split in ("dev", "heldout", "heldout_b", "heldout_c", "all"):
+for split in ("dev", "heldout", "heldout_b", "heldout_c", "heldout_d", "all"):
     m = evaluate(kb.searcher, es, split)
     out[split] = {"n": m.n_questions, "r1": m.recall_at_1, "r5": m.recall_at_5, "mrr": m.mrr,
                   "false_no_basis": m.false_no_basis, "no_answer_flagged": m.no_answer_flagged}
 out["ablations"] = {}
-for split in ("dev", "heldout", "heldout_b", "heldout_c", "all"):
+for split in ("dev", "heldout", "heldout_b", "heldout_c", "heldout_d", "all"):
     for name, m in run_ablations(kb.clauses, kb.searcher.encoder, kb.searcher.config, es, split).items():
         out["ablations"].setdefault(name, {})[split] = {"r1": m.recall_at_1, "r5": m.recall_at_5, "mrr": m.mrr,
                                                          "na": m.no_answer_flagged, "fnb": m.false_no_basis}
@@ -150,6 +150,7 @@ def _markdown(ingest: dict, search: dict, quality: dict, rounds: int) -> str:
         ("heldout", "held-out A (misses read in round 4: no longer blind)"),
         ("heldout_b", "held-out B (elderly, shorthand, typos; misses read in round 4: no longer blind)"),
         ("heldout_c", "held-out C (written blind by another author; no-answer misses read in round 5)"),
+        ("heldout_d", "held-out D (second blind round; first run in notes/heldout2_firstrun.md)"),
         ("all", "all"),
     )
     for split, label in splits:
@@ -161,18 +162,19 @@ def _markdown(ingest: dict, search: dict, quality: dict, rounds: int) -> str:
     lines += [
         "",
         "No-answer questions: the calibration set reported with dev and held-out A, `no_answer_heldout`",
-        "with held-out B, `no_answer_heldout_c` with held-out C, all of them with “all”.",
+        "with held-out B, `no_answer_heldout_c` with held-out C, `no_answer_heldout_d` with held-out D,",
+        "all of them with “all”.",
         "",
         "Ablations (each row changes one thing from the default; recall@1 / recall@5 / MRR, then the",
         "share of answerable questions flagged no-basis / share of no-answer questions flagged):",
         "",
-        "| configuration | dev | held-out A | held-out B | held-out C | all |",
-        "|---|---|---|---|---|---|",
+        "| configuration | dev | held-out A | held-out B | held-out C | held-out D | all |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, by_split in q["ablations"].items():
         cells = [
             f"{m['r1']:.3f} / {m['r5']:.3f} / {m['mrr']:.3f}; {m['fnb']:.3f} / {m['na']:.2f}"
-            for m in (by_split[s] for s in ("dev", "heldout", "heldout_b", "heldout_c", "all"))
+            for m in (by_split[s] for s in ("dev", "heldout", "heldout_b", "heldout_c", "heldout_d", "all"))
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ from knowledge_base.search import HybridSearcher, RetrievalConfig
 
 EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 MRR_CUTOFF = 10
-SPLITS = ("dev", "heldout", "heldout_b", "heldout_c", "all")
+SPLITS = ("dev", "heldout", "heldout_b", "heldout_c", "heldout_d", "all")
 
 
 class EvalQuestion(BaseModel):
@@ -36,12 +36,14 @@ class EvalSet(BaseModel):
     heldout: list[EvalQuestion] = Field(default_factory=list)  # never used for tuning
     heldout_b: list[EvalQuestion] = Field(default_factory=list)  # second held-out block, other phrasings
     heldout_c: list[EvalQuestion] = Field(default_factory=list)  # third block, written blind by another author
+    heldout_d: list[EvalQuestion] = Field(default_factory=list)  # fourth block, second blind round
     no_answer: list[str] = Field(default_factory=list)  # calibrates the no-basis floor
     no_answer_heldout: list[str] = Field(default_factory=list)  # never used to place the floor
     no_answer_heldout_c: list[str] = Field(default_factory=list)  # reported with held-out C
+    no_answer_heldout_d: list[str] = Field(default_factory=list)  # reported with held-out D
 
     def split(self, which: str) -> list[EvalQuestion]:
-        """"dev", "heldout", "heldout_b", "heldout_c" or "all" (every answerable question)."""
+        """"dev", "heldout", "heldout_b", "heldout_c", "heldout_d" or "all" (every answerable question)."""
         if which == "dev":
             return list(self.questions)
         if which == "heldout":
@@ -50,8 +52,10 @@ class EvalSet(BaseModel):
             return list(self.heldout_b)
         if which == "heldout_c":
             return list(self.heldout_c)
+        if which == "heldout_d":
+            return list(self.heldout_d)
         if which == "all":
-            return [*self.questions, *self.heldout, *self.heldout_b, *self.heldout_c]
+            return [*self.questions, *self.heldout, *self.heldout_b, *self.heldout_c, *self.heldout_d]
         raise ValueError(f"unknown split {which!r}: use {', '.join(SPLITS)}")
 
     def unanswerable(self, which: str) -> list[str]:
@@ -61,8 +65,10 @@ class EvalSet(BaseModel):
             return list(self.no_answer_heldout)
         if which == "heldout_c":
             return list(self.no_answer_heldout_c)
+        if which == "heldout_d":
+            return list(self.no_answer_heldout_d)
         if which == "all":
-            return [*self.no_answer, *self.no_answer_heldout, *self.no_answer_heldout_c]
+            return [*self.no_answer, *self.no_answer_heldout, *self.no_answer_heldout_c, *self.no_answer_heldout_d]
         self.split(which)  # validates the name
         return list(self.no_answer)
 

@@ -1,6 +1,8 @@
-"""Held-out scripted conversations (data/conversations_heldout.yaml), written blind by another
-author. Same machinery as test_conversations.py — its `assistant` fixture and `check_turn` — so the
-two sets are judged by exactly the same rules; only the data differs."""
+"""Held-out scripted conversations, written blind by other authors: data/conversations_heldout.yaml
+(first round) and data/conversations_heldout_2.yaml (second round). Same machinery as
+test_conversations.py — its `assistant` fixture and `check_turn` — so every set is judged by
+exactly the same rules; only the data differs. Each file is a parameter, so a new round is one
+more file name here."""
 
 from __future__ import annotations
 
@@ -10,18 +12,23 @@ import pytest
 import yaml
 from test_conversations import assistant, check_turn  # noqa: F401  (fixture re-exported for pytest)
 
-HELDOUT = yaml.safe_load((Path(__file__).parent / "data" / "conversations_heldout.yaml").read_text(encoding="utf-8"))
+DATA = Path(__file__).parent / "data"
+HELDOUT_FILES = ("conversations_heldout.yaml", "conversations_heldout_2.yaml")
+HELDOUT = {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in HELDOUT_FILES}
+CASES = [(name, c) for name, conversations in HELDOUT.items() for c in conversations]
 
 
-def test_heldout_covers_every_persona():
-    assert len(HELDOUT) >= 12
-    assert {c["persona"] for c in HELDOUT} == {"citizen", "operator", "front_desk"}
+@pytest.mark.parametrize("name", HELDOUT_FILES)
+def test_heldout_covers_every_persona(name):
+    conversations = HELDOUT[name]
+    assert len(conversations) >= 12
+    assert {c["persona"] for c in conversations} == {"citizen", "operator", "front_desk"}
 
 
-@pytest.mark.parametrize("conversation", HELDOUT, ids=[c["id"] for c in HELDOUT])
-def test_heldout_conversation(assistant, conversation):  # noqa: F811
+@pytest.mark.parametrize(("name", "conversation"), CASES, ids=[f"{n.removesuffix('.yaml')}::{c['id']}" for n, c in CASES])
+def test_heldout_conversation(assistant, name, conversation):  # noqa: F811
     session_id = None
     for i, turn in enumerate(conversation["turns"], start=1):
         reply = assistant.ask(turn["say"], session_id=session_id)
         session_id = reply.session_id
-        check_turn(reply, turn.get("expect", {}), f"{conversation['id']} turn {i} ({turn['say']})")
+        check_turn(reply, turn.get("expect", {}), f"{name} {conversation['id']} turn {i} ({turn['say']})")

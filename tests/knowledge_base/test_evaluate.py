@@ -35,7 +35,8 @@ def test_heldout_blocks_are_separate_from_dev():
     assert not dev_questions & {q.q for q in es.split("heldout_b")}
     assert not set(es.no_answer) & set(es.no_answer_heldout)
     assert es.unanswerable("heldout_b") == es.no_answer_heldout
-    assert len(es.unanswerable("all")) == len(es.no_answer) + len(es.no_answer_heldout) + len(es.no_answer_heldout_c)
+    assert len(es.unanswerable("all")) == (len(es.no_answer) + len(es.no_answer_heldout)
+                                            + len(es.no_answer_heldout_c) + len(es.no_answer_heldout_d))
 
 
 def test_every_gold_snippet_is_verbatim_in_its_file():
