@@ -27,7 +27,7 @@ FOREIGN_TOPICS = Path(__file__).resolve().parent / "resources" / "foreign_topics
 
 _SENTENCE_END = re.compile(r"(?<=[。;;!?!?\n])")
 # A stated quantity: a number followed by a unit (or a percentage / 百分点 / 倍 / 成).
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|元|万元|万|亿|倍|成|个百分点|百分点|个工作日|工作日|日|天|年|月|次|人次|人|份|种|家|周岁|岁)")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|元|万元|万|亿|倍|成|个百分点|百分点|个工作日|工作日|日|天|年|月|次|人次|人|名|户|个|所|份|种|家|周岁|岁|分)")
 # The question asks for a quantity (how much / what share / how many days / which threshold).
 _ASKS_AMOUNT = re.compile(r"多少|几[成个天日月年次份种倍块]?|百分之|比例|比率|起付|封顶|限额|标准|多久|多长|多高|多大|费率|利率")
 

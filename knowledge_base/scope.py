@@ -94,3 +94,42 @@ def out_of_scope_year(text: str, topic_years: Iterable[int | None]) -> int | Non
         return None
     newest = max(named)
     return newest if newest > max(years) else None
+
+
+# --- a named place's territory (round 6) ------------------------------------------------------
+#
+# "Does the library hold anything for 北京?" is not the same as "is 北京 some clause's region":
+# a hospital report of another city names 北京 in passing, a labour report names 《江门市…方案》
+# once. What the library holds for a place is its *territory*: clauses whose region is related to
+# the place, plus the region-less clauses of a source file that holds such a clause (a city's
+# report whose other paragraphs say "我市"). A question naming a place is answered only from hits
+# inside the territory that support it: in context (the in-context share of the question's other
+# concepts) and, for a quantity question, stating an amount — otherwise the answer would be
+# another region's figure presented for the named place.
+
+
+def in_territory(
+    region: str | None, files: Iterable[str], named: Iterable[str], file_regions: dict[str, set[str]]
+) -> bool:
+    """True when a clause (its region and source files) belongs to a named place's territory."""
+    named = list(named)
+    if region is not None:
+        return any(related_place(p, region) for p in named)
+    return any(related_place(p, r) for f in files for r in file_regions.get(f, ()) for p in named)
+
+
+def region_years(years_and_texts: Iterable[tuple[int | None, str]]) -> list[int]:
+    """Years a region's clauses are about: their metadata year and the years their text names
+    (the 岳池县 rules carry 2009 as metadata and state the 2010 contribution in the text)."""
+    out: list[int] = []
+    for year, text in years_and_texts:
+        if year:
+            out.append(year)
+        out.extend(named_years(text))
+    return out
+
+
+def place_mentions(text: str) -> list[str]:
+    """The place names as written in the text (岳池, 江门市): their words are the *where* of a
+    question, not its topic, so support checks leave them out."""
+    return [m.group(0) for m in places().pattern.finditer(text)]

@@ -26,7 +26,15 @@ from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, 
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
 from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
-from knowledge_base.scope import about_care_elsewhere, out_of_scope_region, out_of_scope_year
+from knowledge_base.scope import (
+    about_care_elsewhere,
+    in_territory,
+    named_places,
+    out_of_scope_region,
+    out_of_scope_year,
+    place_mentions,
+    region_years,
+)
 from knowledge_base.synonyms import SynonymTable, load_synonyms
 from knowledge_base.tokenize import analyze, token_bounds, unique
 
@@ -80,6 +88,9 @@ class RetrievalConfig:
     # found are another year's) and only marked otherwise.
     region_scope: bool = True
     year_scope: bool = True
+    # Round 6: a named place is answered only from its territory (scope.in_territory), and a named
+    # year is compared with the named region's years, not with whatever the ranking found.
+    territory_scope: bool = True
 
     def with_(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -130,6 +141,9 @@ class Ranking:
     out_of_scope_year: int | None = None  # a named year newer than every year of the topic's clauses
     quantity: bool = False  # the question asks for an amount (year-bound figures)
     care_elsewhere: bool = False  # about care away from home: a named place may be where care happened
+    # a held place the query names whose territory (scope.in_territory) has no returned hit that
+    # supports the question (and states an amount, for a quantity question): round 6
+    unsupported_region: str | None = None
 
 
 def _matches(value: str | int | None, wanted: str | int | None) -> bool:
@@ -167,6 +181,8 @@ class HybridSearcher:
         self._views: dict[int, ClauseView] = {}
         self._library_regions: set[str] | None = None
         self._idf_cache: dict[str, float] = {}
+        self._files_regions: dict[str, set[str]] | None = None
+        self._years_memo: dict[tuple[str, ...], list[int]] = {}
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -331,17 +347,66 @@ class HybridSearcher:
             if named:
                 named = named_topics(plan.text, named, token_bounds(plan.text))
                 topic = unsupported_topic(named, cs, [self._view(int(i)) for i in order])
-        region = year = None
+        region = year = unsupported = None
+        places = named_places(plan.text) if (cfg.region_scope or cfg.year_scope) else []
+        elsewhere = about_care_elsewhere(plan.text)
+        quantity = asks_amount(plan.text)
         if cfg.region_scope:
             region = out_of_scope_region(plan.text, self.library_regions())
+            if region is None and places and not elsewhere and cfg.territory_scope:
+                unsupported = self._unsupported_region(plan, places, order, quantity)
         if cfg.year_scope:
             topic_years = [self.clauses[int(i)].year for i in head] or [c.year for c in self.clauses]
+            if places and region is None and cfg.territory_scope:
+                topic_years = self._region_years(places) or topic_years  # the named region's years
             year = out_of_scope_year(plan.text, topic_years)
         return Ranking(
             [int(i) for i in order], [float(fused[i]) for i in order], best, best_supported, topic,
-            out_of_scope_region=region, out_of_scope_year=year, quantity=asks_amount(plan.text),
-            care_elsewhere=region is not None and about_care_elsewhere(plan.text),
+            out_of_scope_region=region, out_of_scope_year=year, quantity=quantity,
+            care_elsewhere=region is not None and elsewhere, unsupported_region=unsupported,
         )
+
+    def _file_regions(self) -> dict[str, set[str]]:
+        """Source file -> the clause regions it holds (for `scope.in_territory`)."""
+        if self._files_regions is None:
+            out: dict[str, set[str]] = {}
+            for c in self.clauses:
+                if c.region:
+                    for src in c.sources:
+                        out.setdefault(src.file, set()).add(c.region)
+            self._files_regions = out
+        return self._files_regions
+
+    def _in_territory(self, i: int, places: Sequence[str]) -> bool:
+        c = self.clauses[i]
+        return in_territory(c.region, (s.file for s in c.sources), places, self._file_regions())
+
+    def _unsupported_region(self, plan: QueryPlan, places: list[str], order: np.ndarray, quantity: bool) -> str | None:
+        """The first named place when no returned hit of its territory supports the question's
+        other concepts in context (and, for a quantity question, states an amount there); None
+        when one does. Why: 北京职工医保门诊起付线 must not be answered with 重庆's 起付线 because a
+        Beijing hospital's report happens to rank first on the place name."""
+        mentions = place_mentions(plan.text)
+        cs = [c for c in concepts(plan.terms, plan.groups, self._idf)
+              if not any(c.term in m or m in c.term for m in mentions)]
+        if not cs:
+            return None
+        for i in (int(i) for i in order):
+            if not self._in_territory(i, places):
+                continue
+            f = clause_features(cs, self._view(i))
+            if f.supported >= self.config.supported_floor and (not quantity or f.states_amount):
+                return None
+        return places[0]
+
+    def _region_years(self, places: list[str]) -> list[int]:
+        """Years of the clauses whose region is related to a named place (memoised per place set)."""
+        key = tuple(places)
+        if key not in self._years_memo:
+            related = [(c.year, c.text) for c in self.clauses
+                       if c.region and in_territory(c.region, (), places, {})]
+            self._years_memo[key] = region_years(related)
+        return self._years_memo[key]
 
     def library_regions(self) -> set[str]:
         """The regions clauses of the library are about (not their enclosing regions: a county's
@@ -425,12 +490,16 @@ class HybridSearcher:
             or ranking.unsupported_topic is not None
             or (ranking.out_of_scope_region is not None and not ranking.care_elsewhere)
             or (ranking.out_of_scope_year is not None and ranking.quantity)
+            or ranking.unsupported_region is not None
         )
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
         """Top-k hits, or no hits and `no_basis=True` when a no-basis floor is not met."""
         ranking = self.rank(query, top_k, filters)
-        scope = {"out_of_scope_region": ranking.out_of_scope_region, "out_of_scope_year": ranking.out_of_scope_year}
+        scope = {
+            "out_of_scope_region": ranking.out_of_scope_region or ranking.unsupported_region,
+            "out_of_scope_year": ranking.out_of_scope_year,
+        }
         if self.is_no_basis(ranking):
             return SearchResponse(results=[], no_basis=True, **scope)
         hits = [self._hit(i, s) for i, s in zip(ranking.indices, ranking.scores, strict=True)]

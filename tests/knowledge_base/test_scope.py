@@ -51,3 +51,26 @@ def test_care_away_from_home_is_recognised():
     assert about_care_elsewhere("在上海住院回来怎么报销")
     assert about_care_elsewhere("去广州转诊要备案吗")
     assert not about_care_elsewhere("成都门诊慢特病怎么申请认定")
+
+
+def test_territory_is_the_related_regions_and_the_regionless_clauses_of_their_files():
+    from knowledge_base.scope import in_territory
+
+    files = {"a.txt": {"江门市"}, "b.txt": {"重庆"}}
+    assert in_territory("江门市", [], ["江门市"], files)
+    assert in_territory("广东", [], ["江门市"], files)  # a province's rule applies to its cities
+    assert in_territory(None, ["a.txt"], ["江门市"], files)  # "我市" paragraphs of the 江门 report
+    assert not in_territory(None, ["b.txt"], ["江门市"], files)
+    assert not in_territory("重庆", ["a.txt"], ["江门市"], files)
+
+
+def test_region_years_read_metadata_and_years_named_in_the_text():
+    from knowledge_base.scope import region_years
+
+    assert sorted(region_years([(2009, "2010年个人缴费60元"), (None, "无年份")])) == [2009, 2010]
+
+
+def test_place_mentions_are_the_words_as_written():
+    from knowledge_base.scope import place_mentions
+
+    assert place_mentions("岳池二级医院起付线") == ["岳池"]

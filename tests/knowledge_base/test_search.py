@@ -206,3 +206,35 @@ def test_place_named_as_where_care_happened_is_marked_not_refused(searcher):
     res = searcher.search("在上海住院回来起付线是多少")
     assert not res.no_basis and res.results
     assert res.out_of_scope_region == "上海"
+
+
+def _territory_searcher():
+    from tests.conftest import make_clause
+    from knowledge_base.models import SourceLocation
+
+    def at(clause, file):
+        return clause.model_copy(update={"sources": [SourceLocation(file=file, line=1)]})
+
+    clauses = [
+        at(make_clause("c1", "门诊起付线为200元,住院起付线为300元。", ["门诊待遇"], region="重庆", year=2023, kind="rule"), "cq.txt"),
+        # a hospital report whose scope is 北京: it names the place but states no threshold
+        at(make_clause("c2", "北京市各医院的医保审核人员核对门诊处方和起付线执行情况。", ["医保审核"], region="北京", kind="report"), "bj.txt"),
+        at(make_clause("c3", "住院起付线为当地职工年平均工资的10%左右。", ["支付标准"], region="湖北", year=1999, kind="rule"), "hb.txt"),
+    ]
+    return HybridSearcher.build(clauses, encoder=None, config=RetrievalConfig(dense_weight=0.0))
+
+
+def test_held_place_whose_clauses_do_not_answer_is_no_basis_with_the_place():
+    s = _territory_searcher()
+    res = s.search("北京门诊起付线是多少")  # only 重庆 states the figure: never mixed silently
+    assert res.no_basis and res.out_of_scope_region == "北京"
+    assert not s.search("重庆门诊起付线是多少").no_basis
+    off = HybridSearcher(s.clauses, s.body, s.heading, None, None, s.config.with_(territory_scope=False))
+    assert not off.search("北京门诊起付线是多少").no_basis  # the check is what refuses it
+
+
+def test_named_year_is_compared_with_the_named_regions_years():
+    s = _territory_searcher()
+    res = s.search("湖北2022年住院起付线是多少")  # 重庆 has 2023, 湖北 only 1999
+    assert res.no_basis and res.out_of_scope_year == 2022
+    assert not s.search("湖北1999年住院起付线是多少").no_basis
