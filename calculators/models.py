@@ -178,6 +178,10 @@ class ContributionRequest(BaseModel):
     person: Person = Field(default_factory=unstated_person)
     wage: str | None = None  # 本人（或单位职工平均）缴费工资，年
     local_avg_wage: str | None = None  # 统筹地区上年度职工年平均工资
+    # Added for callers that know the wage but not the local average (optional): True = take the wage
+    # itself as the base, assuming it lies within the base floor/ceiling; the result states that
+    # assumption and the clamp rule instead of refusing. Ignored when local_avg_wage is given.
+    wage_within_bounds: bool | None = None
 
     @field_validator("tier", mode="before")
     @classmethod

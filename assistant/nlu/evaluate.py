@@ -27,6 +27,9 @@ from assistant.nlu.parse import parse
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "tests" / "assistant" / "data" / "nlu_cases.yaml"
 SLOT_NAMES: tuple[str, ...] = tuple(Slots.model_fields)
+# Refinements added after most cases were labelled (out_of_city refines out_of_area): scored only in
+# cases that label them, so an older case that never considered the refinement is not miscounted.
+SCORED_WHEN_LABELLED: frozenset[str] = frozenset({"out_of_city"})
 INTENTS: tuple[str, ...] = get_args(Intent)
 
 
@@ -146,7 +149,7 @@ def _score(block: BlockReport, name: str, case: dict[str, Any], known_regions: l
     errors: dict[str, dict[str, Any]] = {}
     for slot in SLOT_NAMES:
         exp, got = expected.get(slot), getattr(u.slots, slot)
-        if exp is None and got is None:
+        if (exp is None and got is None) or (slot in SCORED_WHEN_LABELLED and slot not in expected):
             continue
         stat = block.per_slot.setdefault(slot, SlotStat())
         stat.total += 1

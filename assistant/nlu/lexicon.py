@@ -107,6 +107,8 @@ class Lexicon:
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})
         self.out_of_area_not_followed_by: list[str] = oa["not_followed_by"]
         self.out_of_area_negations: list[str] = oa.get("negations", [])
+        city = oa.get("city_level", {})
+        self.out_of_city = Matcher({True: city.get("true", []), False: city.get("false", [])})
         self.vague_destinations = words(oa.get("vague_destinations", []))
         self.vague_blocked_by: list[str] = oa.get("vague_blocked_by", [])
         ref = data["referral"]

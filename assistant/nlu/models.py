@@ -36,6 +36,9 @@ class Slots(BaseModel):
     # What the patient still paid after basic insurance (and 大病保险) reimbursed ("报完了自己还掏了
     # 8000"): the base of a second-round subsidy (再次补助), yuan.
     self_paid_remainder: Decimal | None = None
+    # Care out of area and also outside the city/municipality (市外, 省外: True) or inside it (市内县外:
+    # False); None when the words do not say (县外, 外地). Only read when out_of_area is True.
+    out_of_city: bool | None = None
 
 
 class Understanding(BaseModel):

@@ -322,6 +322,11 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
         found.put("out_of_area", True, text, vague.start, vague.end, "到市里/省城就医")
     elif found.out_of_area_hint:
         found.put("out_of_area", True, text, *found.out_of_area_hint, "就医地与参保地不同")
+    if found.values.get("out_of_area") is True:
+        # 市外/省外 vs 市内县外: whether care was also outside the city, only when the words say so.
+        city = lex.out_of_city.first(text)
+        if city:
+            found.put("out_of_city", city.value, text, city.start, city.end)
 
 
 def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
