@@ -52,3 +52,14 @@ def test_dialect_fillers_are_not_query_terms():
     toks = analyze("俺们家娃咋办医保")
     assert "俺们" not in toks and "俺" not in toks
     assert "医保" in toks
+
+
+def test_everyday_wording_of_rates_balances_and_households_expands_to_policy_words():
+    from knowledge_base.synonyms import load_synonyms
+
+    table = load_synonyms()
+    assert "报销比例" in table.expand(["打折报"])
+    assert "结转" in table.expand(["接着用"])
+    assert "以家庭为单位" in table.expand(["一家子"])
+    assert "重复" in table.expand(["好几回"])
+    assert "打折报" not in table.expand(["报销比例"])  # one-way: policy words never expand into slang

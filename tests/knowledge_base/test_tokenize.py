@@ -32,3 +32,12 @@ def test_query_normalised_like_documents():
 
 def test_coarse_only_mode_has_no_sub_words():
     assert "统筹" not in analyze("统筹基金", fine=False)
+
+
+def test_cantonese_and_north_eastern_fillers_are_stripped():
+    from knowledge_base.tokenize import analyze
+
+    terms = analyze("社保费系交俾税务定系社保局")
+    assert not {"系", "俾", "定系"} & set(terms)
+    assert "税务" in terms and "社保局" in terms
+    assert "嘎哈" not in analyze("这是嘎哈呀")
