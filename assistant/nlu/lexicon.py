@@ -125,6 +125,7 @@ class Lexicon:
         self.major_diseases = words(svc["major_diseases"])
         self.service_conf = svc
         self.topic = Matcher(data["topic"]["canonical"])
+        self.topic_patterns = [(re.compile(p, re.IGNORECASE), t) for p, t in data.get("topic_patterns", [])]
         pay = data["payment"]
         self.payment = Matcher(pay["cues"], pay.get("blockers", ()))
         self.premium_context = words(pay["premium_context"])

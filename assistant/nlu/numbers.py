@@ -36,7 +36,9 @@ _VAGUE_BEFORE = ("小",)
 _VAGUE_AFTER = re.compile(r"把(?:块|元|钱|来)")
 _SUFFIX = re.compile(r"\s*(块钱|元钱|块|元|圆|rmb|w|k)(?![a-z])", re.IGNORECASE)
 _MULTIPLIER = {"w": Decimal(10000), "k": Decimal(1000)}
-_MULTIPLIER_TAIL = re.compile(r"\d(?![\d.,])")
+# One trailing digit (1w5, 3k5), not a longer number; a comma or point after it ends the amount
+# unless a digit follows (1w5,000 is not 1w5), so "1w5,二级" (spaces become commas) still reads 15000.
+_MULTIPLIER_TAIL = re.compile(r"\d(?!\d|[.,]\d)")
 # Units that make a Chinese digit an ordinal or a grade rather than part of a preceding amount.
 _ORDINAL_UNITS = set("级档次甲乙等")
 

@@ -436,7 +436,12 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
         topic = _payment_topic(visible, h, lex, found)
         if topic:
             cands.append((h.start, h.end, topic))
-    if cands:
+    gapped = [(m.start(), m.end(), topic) for pattern, topic in lex.topic_patterns
+              for m in [pattern.search(visible)] if m]
+    if gapped:  # a question word or channel … verb phrase says precisely what is asked
+        start, end, topic = min(gapped)
+        found.put("topic", topic, text, start, end)
+    elif cands:
         start, end, topic = min(cands)
         found.put("topic", topic, text, start, end)
     elif "ytd_reimbursed" in found.values and "amount" not in found.values:
