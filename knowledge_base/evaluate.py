@@ -163,6 +163,7 @@ ABLATIONS: dict[str, Callable[[RetrievalConfig], RetrievalConfig]] = {
     "no must-cover topic check (foreign_topics.txt)": lambda c: c.with_(foreign_topics=False),
     "no region scope check": lambda c: c.with_(region_scope=False),
     "no year scope check": lambda c: c.with_(year_scope=False),
+    "no territory check (round 6: named place answered from its territory, its years)": lambda c: c.with_(territory_scope=False),
     "no one-sentence proximity boost": lambda c: c.with_(proximity_boost=0.0),
     "+ heading-match boost 0.25": lambda c: c.with_(heading_match_boost=0.25),
     "+ amount boost 0.25 (quantity questions)": lambda c: c.with_(amount_boost=0.25),
