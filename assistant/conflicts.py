@@ -27,6 +27,35 @@ class Conflict:
     years: list[int]
 
 
+# The clause schemes that can answer a question naming a base scheme. 城乡居民 merged 新农合 and
+# 城镇居民, so its rules answer questions about either predecessor and theirs answer questions about it;
+# the employee scheme is a different fund with different rules.
+COMPATIBLE_SCHEMES: dict[str, frozenset[str]] = {
+    "职工": frozenset({"职工"}),
+    "新农合": frozenset({"新农合", "城乡居民"}),
+    "城镇居民": frozenset({"城镇居民", "城乡居民"}),
+    "城乡居民": frozenset({"城乡居民", "新农合", "城镇居民"}),
+}
+
+
+def _base_schemes(selection: Selection) -> set[str]:
+    hit = selection.hit
+    schemes = set(getattr(hit, "schemes", None) or ([hit.scheme] if hit.scheme else []))
+    return schemes & COMPATIBLE_SCHEMES.keys()
+
+
+def for_scheme(selections: list[Selection], scheme: str | None) -> list[Selection]:
+    """Drop clauses tagged only with a base scheme other than the one the user named, so a 新农合
+    question is not answered (or "conflicted") with a 城镇居民 or 职工 rule. Clauses without a base
+    scheme (大病保险, 医疗救助, untagged) stay; when nothing would remain the list is kept as it was,
+    since a loosely matching answer with its citation beats none."""
+    allowed = COMPATIBLE_SCHEMES.get(scheme or "")
+    if not allowed:
+        return selections
+    kept = [s for s in selections if not _base_schemes(s) or _base_schemes(s) & allowed]
+    return kept or selections
+
+
 def _figures(selection: Selection) -> frozenset:
     return frozenset(n.value for s in selection.sentences for n in extract_numbers(s))
 

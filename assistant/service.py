@@ -15,7 +15,7 @@ from typing import Any
 from assistant import canned
 from assistant.clarify import SlotQuestion, question_for
 from assistant.compose import citation_for, compose_per_region, compose_single, quote_fallback
-from assistant.conflicts import find_conflict
+from assistant.conflicts import find_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret
 from assistant.estimate_bridge import (
     CalculatorPort,
@@ -182,6 +182,7 @@ class Assistant:
                 year_note = canned.other_year(retrieval.selections[0].hit.year) + "\n"
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
+        retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
         conflict = find_conflict(retrieval.selections)
         if conflict:
             citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]

@@ -25,3 +25,29 @@ def test_agreeing_regions_do_not_conflict():
 
 def test_untagged_clauses_do_not_compete():
     assert find_conflict([sel(hit("a", YUECHI, "岳池县", 2009, 2)), sel(hit("b", "起付线为900元。", None, None, 1))]) is None
+
+
+def _with_scheme(h, scheme):
+    return h.model_copy(update={"scheme": scheme})
+
+
+def test_a_named_scheme_drops_clauses_of_another_base_scheme():
+    from assistant.conflicts import for_scheme
+
+    urban = sel(_with_scheme(hit("a", YUECHI, "岳池县", 2009, 2), "城镇居民"))
+    merged = sel(_with_scheme(hit("b", CHONGQING, "重庆", 2013, 1), "城乡居民"))
+    untagged = sel(hit("c", "起付线为900元。", None, None, 1))
+    # 新农合 was merged into 城乡居民: its rules answer, 城镇居民's do not; untagged clauses stay.
+    assert [s.hit.chunk_id for s in for_scheme([urban, merged, untagged], "新农合")] == ["b", "c"]
+    # so the two regions no longer "conflict" for a 新农合 question
+    assert find_conflict(for_scheme([urban, merged], "新农合")) is None
+    # 城乡居民 covers both predecessors; no named scheme changes nothing
+    assert len(for_scheme([urban, merged], "城乡居民")) == 2
+    assert len(for_scheme([urban, merged], None)) == 2
+
+
+def test_a_named_scheme_never_empties_the_answer():
+    from assistant.conflicts import for_scheme
+
+    urban = sel(_with_scheme(hit("a", YUECHI, "岳池县", 2009, 2), "城镇居民"))
+    assert [s.hit.chunk_id for s in for_scheme([urban], "职工")] == ["a"]
