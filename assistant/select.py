@@ -11,6 +11,8 @@ Scoring rules, all general (no knowledge of a particular corpus):
 - a question asking "how much" rewards a sentence that states an amount or a rate;
 - a sentence about a narrower case the user did not ask about (门诊 when asking generally, 学生,
   异地…) is penalised, so the general rule wins over its exceptions;
+- a figure stated under a special condition (CONDITIONS: 异地, 未经转诊, 第二次住院, 学生, 贫困…, said
+  before the figure) is penalised when the question names none of them and favoured when it names it;
 - a sentence that is itself a question (web-page boilerplate "…怎么报销?") answers nothing.
 `coverage` (how much of the question the best sentence covers) lets the caller refuse to answer
 from a clause that only shares a word or two with the question.
@@ -65,6 +67,21 @@ _STOPWORDS = {
 # Where care happens, in the words policies use: the NLU's out-of-area slot ("没在本县", "出了县",
 # "跑到市里") stands for these, and the user's own phrasing is no topic word.
 OUT_OF_AREA_WORDS = ("县外", "市外", "异地", "县境外", "境外", "外地", "转外", "省外")
+# Conditional rules: "对在县境外异地定点医院住院的…,起付标准上浮300元", "未经转诊的…比例下降5个百分点",
+# "中小学在校学生…上浮10%". Such a sentence states the figure for a special case; when the question
+# names none of its conditions the base rule ("住院比例分别为…") is the answer, and when it names one the
+# conditional rule is. A condition counts only where it frames a figure (it is said before the
+# sentence's first amount): a list of who may enrol, with no figure, is no conditional rule.
+# Keyed by the NLU slot that names the case; the cue words are the policies' wording of it.
+CONDITIONS: dict[str, tuple[str, ...]] = {
+    "out_of_area": OUT_OF_AREA_WORDS,
+    "referral": ("未经转诊", "未转诊", "未办理转诊", "未经同意", "未申报", "未登记", "未备案", "未按规定"),
+    "admission_index": ("第二次", "第三次", "再次住院", "二次住院", "多次住院", "第二次及以上"),
+    "person_category": ("学生", "儿童", "幼儿", "新生儿", "婴儿", "老人", "老年", "残疾"),
+    "poverty": ("贫困", "低保", "特困", "五保", "建档立卡", "最低生活保障"),
+}
+CONDITION_PENALTY = 2.0  # per condition framing a sentence's figure that the question does not name
+CONDITION_BONUS = 1.0  # per condition framing the figure that the question does name
 
 
 @lru_cache(maxsize=1)
@@ -273,6 +290,8 @@ class QueryTerms:
     search_words: list[str] = field(default_factory=list)  # policy words a slot stands for (县外)
     # Alternatives the answering sentence itself must say (not just its heading): see _WHETHER_PAY.
     must_say: list[tuple[str, ...]] = field(default_factory=list)
+    # The special cases (CONDITIONS keys) the question names, by slot or by word: see asked_conditions.
+    conditions: set[str] = field(default_factory=set)
 
     @property
     def core(self) -> list[tuple[tuple[str, ...], float]]:
@@ -356,7 +375,23 @@ def query_terms(query: str, slots: dict | None = None) -> QueryTerms:
     if any(cue in normal for cue in WHO_CUES):
         mentioned += PERSON_QUALIFIERS
     terms.mentioned = " ".join(mentioned)
+    terms.conditions = asked_conditions(slots, terms.mentioned)
     return terms
+
+
+def asked_conditions(slots: dict, mentioned: str) -> set[str]:
+    """The special cases the question names: a slot stating one (care out of area, a referral done
+    or not, a second admission, a student/child/elderly patient, a poor household) or one of the
+    case's policy words among the question's words and their alternatives."""
+    by_slot = {
+        "out_of_area": bool(slots.get("out_of_area")),
+        "referral": slots.get("referral") is not None,
+        "admission_index": (slots.get("admission_index") or 1) > 1,
+        "person_category": slots.get("person_category") not in (None, "adult"),
+        "poverty": bool(slots.get("poverty")),
+    }
+    return {name for name, cues in CONDITIONS.items()
+            if by_slot.get(name) or any(cue in mentioned for cue in cues)}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -397,6 +432,24 @@ def _unasked_qualifiers(sentence: str, terms: QueryTerms) -> int:
     )
 
 
+def framing_conditions(sentence: str) -> set[str]:
+    """The CONDITIONS a sentence states its figure under: cue words said before its first amount
+    (asides left out). A sentence with no figure frames none."""
+    bare = _ASIDE.sub("", sentence)
+    first = _AMOUNT.search(bare)
+    if not first:
+        return set()
+    before = bare[:first.start()]
+    return {name for name, cues in CONDITIONS.items() if any(cue in before for cue in cues)}
+
+
+def condition_adjustment(sentence: str, terms: QueryTerms) -> float:
+    """Penalty for a figure stated under a special case the question does not name, bonus for one
+    it does: the base rule answers a general question, the conditional rule the asked case."""
+    framing = framing_conditions(sentence)
+    return CONDITION_BONUS * len(framing & terms.conditions) - CONDITION_PENALTY * len(framing - terms.conditions)
+
+
 def _heading_only_weight(sentence: str, heading: str, terms: QueryTerms) -> float:
     """Question words the clause's heading names and the sentence does not: under "(四)最高支付限额"
     the body "2009为30000元" is the cap although it never says so."""
@@ -417,6 +470,7 @@ def score_sentence(sentence: str, terms: QueryTerms, heading: str = "") -> float
         score += FIGURE_BONUS if terms.asks_figure else 0.5
     # One penalty at most: a list of who is covered names many groups and is still the answer.
     score -= QUALIFIER_PENALTY * min(1, _unasked_qualifiers(sentence, terms))
+    score += condition_adjustment(sentence, terms)
     if _STATISTIC.search(sentence):
         score -= QUALIFIER_PENALTY
     if not terms.asks_facts and _NARRATOR.search(sentence):

@@ -199,3 +199,44 @@ def test_out_of_area_slot_brings_the_policy_words():
     terms = query_terms("没在本县住院,报销会少多少", {"out_of_area": True})
     words = {alt for alts, _ in terms.topic for alt in alts}
     assert "县外" in words and "本县" not in words and "县外" in terms.search_words
+
+
+# Conditional rules (select.CONDITIONS): a figure stated for a special case loses to the base rule
+# when the question names no such case, and wins when it names it (by slot or by word).
+_BASE = "统筹基金支付范围内的住院比例分别为:一级医疗机构70%,二级医疗机构60%。"
+_ELSEWHERE = "对在本县境外异地定点医院住院的居民,同级医疗机构起付标准上浮300元,住院报销比例同时下浮5%。"
+
+
+def test_the_base_rule_beats_a_conditional_rule_nobody_asked_about():
+    ranked = rank_selections([hit("cond", _ELSEWHERE), hit("base", _BASE)], query_terms("居民住院报销比例"))
+    assert ranked[0].hit.chunk_id == "base"
+
+
+def test_the_conditional_rule_wins_when_its_case_is_asked():
+    hits = [hit("base", _BASE), hit("cond", _ELSEWHERE)]
+    by_slot = rank_selections(hits, query_terms("在外面住院报销比例", {"out_of_area": True}))
+    assert by_slot[0].hit.chunk_id == "cond"
+    by_word = rank_selections(hits, query_terms("异地住院报销比例多少"))
+    assert by_word[0].hit.chunk_id == "cond"
+
+
+def test_referral_and_second_admission_conditions():
+    no_referral = hit("ref", "未经转诊的,住院报销比例下降10个百分点。")
+    base = hit("base", "住院报销比例为70%。")
+    assert rank_selections([no_referral, base], query_terms("住院报销比例多少"))[0].hit.chunk_id == "base"
+    asked = rank_selections([base, no_referral], query_terms("没转诊住院报销比例多少", {"referral": False}))
+    assert asked[0].hit.chunk_id == "ref"
+    second = hit("second", "第二次住院的起付标准降低100元。")
+    first = hit("first", "住院起付标准为300元。")
+    assert rank_selections([second, first], query_terms("住院起付标准多少"))[0].hit.chunk_id == "first"
+    asked = rank_selections([first, second], query_terms("第二次住院起付标准多少", {"admission_index": 2}))
+    assert asked[0].hit.chunk_id == "second"
+
+
+def test_only_a_condition_framing_a_figure_counts():
+    from assistant.select import framing_conditions
+
+    assert framing_conditions(_ELSEWHERE) == {"out_of_area"}
+    assert framing_conditions("中小学在校学生和儿童报销比例上浮10%。") == {"person_category"}
+    assert framing_conditions("参保范围包括学生、儿童和低保对象。") == set()  # no figure: a list, no rule
+    assert framing_conditions("住院报销比例为70%,县外住院需办理转诊。") == set()  # said after the figure
