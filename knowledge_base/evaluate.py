@@ -21,7 +21,15 @@ from knowledge_base.search import HybridSearcher, RetrievalConfig
 
 EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
 MRR_CUTOFF = 10
-SPLITS = ("dev", "heldout", "heldout_b", "heldout_c", "heldout_d", "all")
+# split name → (its answerable block, the no-answer block reported with it)
+BLOCKS: dict[str, tuple[str, str]] = {
+    "dev": ("questions", "no_answer"),
+    "heldout": ("heldout", "no_answer"),
+    "heldout_b": ("heldout_b", "no_answer_heldout"),
+    "heldout_c": ("heldout_c", "no_answer_heldout_c"),
+    "heldout_d": ("heldout_d", "no_answer_heldout_d"),
+}
+SPLITS = (*BLOCKS, "all")
 
 
 class EvalQuestion(BaseModel):
@@ -43,34 +51,25 @@ class EvalSet(BaseModel):
     no_answer_heldout_d: list[str] = Field(default_factory=list)  # reported with held-out D
 
     def split(self, which: str) -> list[EvalQuestion]:
-        """"dev", "heldout", "heldout_b", "heldout_c", "heldout_d" or "all" (every answerable question)."""
-        if which == "dev":
-            return list(self.questions)
-        if which == "heldout":
-            return list(self.heldout)
-        if which == "heldout_b":
-            return list(self.heldout_b)
-        if which == "heldout_c":
-            return list(self.heldout_c)
-        if which == "heldout_d":
-            return list(self.heldout_d)
+        """One block of answerable questions by split name, or "all" of them."""
         if which == "all":
-            return [*self.questions, *self.heldout, *self.heldout_b, *self.heldout_c, *self.heldout_d]
-        raise ValueError(f"unknown split {which!r}: use {', '.join(SPLITS)}")
+            return [q for field, _ in BLOCKS.values() for q in getattr(self, field)]
+        return list(getattr(self, _block(which)[0]))
 
     def unanswerable(self, which: str) -> list[str]:
         """The no-answer questions reported with a split: the calibration set with dev and
         held-out A, each later held-out block with its own no-answer set, all of them with "all"."""
-        if which == "heldout_b":
-            return list(self.no_answer_heldout)
-        if which == "heldout_c":
-            return list(self.no_answer_heldout_c)
-        if which == "heldout_d":
-            return list(self.no_answer_heldout_d)
         if which == "all":
-            return [*self.no_answer, *self.no_answer_heldout, *self.no_answer_heldout_c, *self.no_answer_heldout_d]
-        self.split(which)  # validates the name
-        return list(self.no_answer)
+            fields = dict.fromkeys(field for _, field in BLOCKS.values())
+            return [q for field in fields for q in getattr(self, field)]
+        return list(getattr(self, _block(which)[1]))
+
+
+def _block(which: str) -> tuple[str, str]:
+    try:
+        return BLOCKS[which]
+    except KeyError:
+        raise ValueError(f"unknown split {which!r}: use {', '.join(SPLITS)}") from None
 
 
 class QuestionResult(BaseModel):

@@ -138,7 +138,7 @@ eval_app = typer.Typer(help="评测", no_args_is_help=True)
 def eval_retrieval(
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
     ablations: bool = typer.Option(False, "--ablations", help="同时输出各消融配置的结果"),
-    split: str = typer.Option("all", "--split", help="评测子集: dev / heldout / heldout_b / heldout_c / all"),
+    split: str = typer.Option("all", "--split", help="评测子集: dev / heldout / heldout_b / heldout_c / heldout_d / all"),
 ) -> None:
     """在评测集上计算 recall@1、recall@5、MRR。"""
     from knowledge_base.evaluate import SPLITS, evaluate, load_eval_set, run_ablations
