@@ -198,15 +198,14 @@ def render_relief(result: dict[str, Any], policy: PolicyInfo, remainder: Any) ->
         f"按《{result.get('policy_title', policy.title)}》测算：",
         f"报销后个人自付 {remainder} 元，可再次补助 {result['reimbursed']} 元，补助后个人负担 {result['out_of_pocket']} 元。",
     ]
-    rule_lines = [f"· {step['label']}：{step['formula']}[{index[key]}]"
-                  for step in result.get("steps", []) if (key := _step_key(step))][:MAX_STEP_LINES]
+    rule_lines = _cited_step_lines(result.get("steps", []), index)
     if rule_lines:
         lines.append("依据：")
         lines.extend(rule_lines)
     notes = _sentences(a.get("text") for a in result.get("assumptions", []))
     notes.insert(0, "按您所说的报销后自付金额作为再次补助的计算基数（其中医保目录外费用不计入）")
     lines.append("说明：" + "；".join(notes) + "。")
-    lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
+    lines.append(_disclaimer(result))
     return "\n".join(lines), citations
 
 
@@ -341,6 +340,17 @@ def _sentences(texts: Any) -> list[str]:
     return [t.rstrip("。；;. ") for t in texts if t and t.rstrip("。；;. ")]
 
 
+def _cited_step_lines(steps: Sequence[dict[str, Any]], index: dict) -> list[str]:
+    """"· label：formula[n]" for the first MAX_STEP_LINES steps that cite a clause, n being the
+    step's citation number: a phone screen shows the rules, the full trace stays in the estimate."""
+    lines = [f"· {step['label']}：{step['formula']}[{index[key]}]" for step in steps if (key := _step_key(step))]
+    return lines[:MAX_STEP_LINES]
+
+
+def _disclaimer(result: dict[str, Any]) -> str:
+    return result.get("disclaimer") or "以当地医保部门核定为准。"
+
+
 def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) -> tuple[str, list[Citation]]:
     """Fund pays / patient pays first, then a compact breakdown, the cited rules and assumptions."""
     citations, index = step_citations(result, policy)
@@ -357,11 +367,7 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     payers = [p for p in breakdown.get("payers", []) if p.get("amount") not in {None, "0", "0.00"}]
     if len(payers) > 1:
         lines.append("分项支付：" + "，".join(f"{p['name']}{p['amount']}元" for p in payers) + "。")
-    rule_lines = []
-    for step in result.get("steps", []):
-        key = _step_key(step)
-        if key and len(rule_lines) < MAX_STEP_LINES:
-            rule_lines.append(f"· {step['label']}：{step['formula']}[{index[key]}]")
+    rule_lines = _cited_step_lines(result.get("steps", []), index)
     if rule_lines:
         lines.append("依据：")
         lines.extend(rule_lines)
@@ -370,7 +376,7 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     if assumptions or defaults:
         notes = assumptions + [default_note(k, v) for k, v in defaults.items()]
         lines.append("说明：" + ("未说明的" if defaults and not assumptions else "") + "；".join(notes) + "。")
-    lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
+    lines.append(_disclaimer(result))
     return "\n".join(lines), citations
 
 
@@ -379,14 +385,11 @@ def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
     if result.get("employer"):
         lines.append(f"单位缴费 {result['employer']} 元，合计 {result['total']} 元。")
-    for step in result.get("steps", [])[:MAX_STEP_LINES]:
-        key = _step_key(step)
-        if key:
-            lines.append(f"· {step['label']}：{step['formula']}[{index[key]}]")
+    lines.extend(_cited_step_lines(result.get("steps", [])[:MAX_STEP_LINES], index))
     assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))
     if assumptions:
         lines.append("说明：" + "；".join(assumptions) + "。")
-    lines.append(result.get("disclaimer") or "以当地医保部门核定为准。")
+    lines.append(_disclaimer(result))
     return "\n".join(lines), citations
 
 

@@ -16,6 +16,16 @@ Service = str  # "inpatient" | "chronic_outpatient" | "major_disease_outpatient"
 Category = Literal["adult", "student", "child", "elderly"]
 
 
+DISCLAIMER = "以上为按政策文本的测算，以当地医保部门核定为准。"
+
+
+def _reject_bool(value: object) -> object:
+    """JSON true/false would pass as 1/0 for an integer field: a level or tier of `true` is a mistake."""
+    if isinstance(value, bool):
+        raise ValueError("应为整数，不能是 true/false")
+    return value
+
+
 def _as_text(value: object) -> object:
     """Accept JSON numbers for amounts by converting them to their shortest decimal text
     (0.1 -> "0.1"); the engine then parses the text strictly with Decimal."""
@@ -93,9 +103,7 @@ class EstimateRequest(BaseModel):
     @field_validator("hospital_level", "tier", "admission_index", "chronic_disease_count", mode="before")
     @classmethod
     def _no_bool_as_int(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("应为整数，不能是 true/false")
-        return value
+        return _reject_bool(value)
 
     @field_validator(
         "covered_cost", "uncovered_cost", "ytd_reimbursed", "deductible_paid_ytd", "local_avg_wage",
@@ -167,7 +175,7 @@ class EstimateResult(BaseModel):
     defaults: dict[str, str] = Field(default_factory=dict)  # field -> value applied because omitted
     caps_used: dict[str, str] = Field(default_factory=dict)  # pool -> amount this result adds
     deductible_counted: str = "0.00"  # amount added to the once-a-year deductible
-    disclaimer: str = "以上为按政策文本的测算，以当地医保部门核定为准。"
+    disclaimer: str = DISCLAIMER
 
 
 class ContributionRequest(BaseModel):
@@ -186,9 +194,7 @@ class ContributionRequest(BaseModel):
     @field_validator("tier", mode="before")
     @classmethod
     def _no_bool_as_int(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("应为整数，不能是 true/false")
-        return value
+        return _reject_bool(value)
 
     @field_validator("wage", "local_avg_wage", mode="before")
     @classmethod
@@ -207,7 +213,7 @@ class ContributionResult(BaseModel):
     steps: list[Step]
     assumptions: list[Assumption]
     defaults: dict[str, str] = Field(default_factory=dict)
-    disclaimer: str = "以上为按政策文本的测算，以当地医保部门核定为准。"
+    disclaimer: str = DISCLAIMER
 
 
 class YearRequest(BaseModel):
