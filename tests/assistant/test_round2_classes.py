@@ -1,4 +1,4 @@
-"""One unit test per failure class of the second held-out round (notes/heldout2_firstrun.md),
+"""One unit test per failure class of the second held-out round (docs/first-runs/heldout-round2.md),
 on dev wording. Expected values are written by hand from the clauses quoted in the comments."""
 
 from decimal import Decimal
