@@ -23,6 +23,9 @@ class KBSettings(BaseSettings):
     # anything else is a sentence-transformers model name or local path, e.g. a BGE Chinese model.
     embedding_model: str = "builtin:static-zh"
     dense_weight: float = 0.5  # weight of the dense ranking in fusion (measured: docs/BENCHMARKS.md); 0 disables it
+    # The learned components (knowledge_base.learned): annotated pairs in the dense side's
+    # training, the learned ranker and answerability in search. False = the hand-set pipeline.
+    learned: bool = True
 
     @property
     def store_dir(self) -> Path:

@@ -118,11 +118,14 @@ def _unigram_tokenizer(vocab: list[str], counts: Counter):
     return tok
 
 
-def corpus_fingerprint(texts: Sequence[str]) -> str:
+def corpus_fingerprint(texts: Sequence[str], questions: Sequence[tuple[str, int]] = ()) -> str:
+    """Identifies a built model: the builder, the clause texts and the annotated pairs it saw."""
     h = hashlib.sha256(BUILDER_VERSION.encode())
     for t in texts:
         h.update(t.encode("utf-8"))
         h.update(b"\0")
+    for q, g in questions:
+        h.update(f"{q}\1{g}\0".encode())
     return h.hexdigest()[:16]
 
 
@@ -132,6 +135,7 @@ def build_static_embedding(
     dim: int = 128,
     sections: Sequence[tuple[str, str]] | None = None,
     training: TrainingSettings | None = None,
+    questions: Sequence[tuple[str, int]] = (),
 ) -> Path:
     """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically.
 
@@ -161,14 +165,14 @@ def build_static_embedding(
     frozen = [0, *sorted(vocab_ids[w] for w in stopwords() if w in vocab_ids)]  # [UNK] + question words
     n_pairs = train_static(
         model, tokenizer, sections if sections is not None else [("", t) for t in texts],
-        load_synonyms(), frozen, training,
+        load_synonyms(), frozen, training, questions,
     )
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".static-zh-", dir=out_dir.parent))
     try:
         model.save(str(tmp))
-        fingerprint = corpus_fingerprint(texts)
+        fingerprint = corpus_fingerprint(texts, questions)
         meta = {
             "model_id": f"{BUILTIN_STATIC}@{fingerprint}",
             "builder_version": BUILDER_VERSION,

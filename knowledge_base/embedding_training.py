@@ -124,15 +124,23 @@ def batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[i
 
 
 def train_static(model, tokenizer, sections: Sequence[tuple[str, str]], table: SynonymTable,
-                 frozen_ids: Sequence[int], settings: TrainingSettings | None = None) -> int:
+                 frozen_ids: Sequence[int], settings: TrainingSettings | None = None,
+                 questions: Sequence[tuple[str, int]] = ()) -> int:
     """Fine-tune `model` (a SentenceTransformer around one StaticEmbedding) in place; returns
-    the number of pairs trained on (0 = nothing to learn from, model unchanged)."""
+    the number of pairs trained on (0 = nothing to learn from, model unchanged).
+
+    `questions` — annotated (question, section index) pairs — join the mined pairs as (question →
+    heading + body): they teach the vocabulary of the way people ask (小孩 near 儿童) that the
+    clauses alone cannot."""
     import torch
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     settings = settings or TrainingSettings()
     rng = random.Random(settings.seed)
     pairs = mine_pairs(sections, table, settings.rewrites_per_sentence, rng)
+    for question, group in questions:
+        heading, body = sections[group]
+        pairs.append(Pair(normalize_text(question), normalize_text(f"{heading} {body}".strip()), group))
     if len(pairs) < 2 or settings.epochs <= 0:
         return 0
     texts = sorted({t for p in pairs for t in (p.anchor, p.positive)})

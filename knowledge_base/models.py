@@ -77,6 +77,7 @@ class SearchHit(BaseModel):
     kind: str
     score: float
     sources: list[SourceLocation]
+    schemes: list[str] = Field(default_factory=list)  # every scheme the clause is about (ingest's `Clause.schemes`)
 
 
 class SearchResponse(BaseModel):
@@ -87,13 +88,19 @@ class SearchResponse(BaseModel):
     # named that is newer than every clause of the topic (hits, if any, are from earlier years).
     out_of_scope_region: str | None = None
     out_of_scope_year: int | None = None
+    # The learned answer judge's verdict (knowledge_base.learned), when one is trained: "answer" =
+    # the first hit answers the question; "related" = the hits are relevant but none is known to
+    # answer it (offer them as 相关规定); "none" = no basis. `answerability` = its probability that
+    # the first hit answers.
+    decision: Literal["answer", "related", "none"] | None = None
+    answerability: float | None = None
 
     @model_serializer(mode="wrap")
     def _omit_unset_scope(self, handler):
-        """The scope fields appear in JSON only when set, so the documented shape
+        """The optional fields appear in JSON only when set, so the documented shape
         `{"results", "no_basis"}` is unchanged for every in-scope answer."""
         data = handler(self)
-        for key in ("out_of_scope_region", "out_of_scope_year"):
+        for key in ("out_of_scope_region", "out_of_scope_year", "decision", "answerability"):
             if isinstance(data, dict) and data.get(key) is None:
                 data.pop(key, None)
         return data

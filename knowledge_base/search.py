@@ -146,6 +146,19 @@ class Ranking:
     unsupported_region: str | None = None
 
 
+@dataclass
+class Signals:
+    """Per-clause scores of one query from every retriever (see `HybridSearcher.signals`)."""
+
+    plan: QueryPlan
+    eligible: np.ndarray
+    lexical: np.ndarray
+    present: dict[str, np.ndarray]
+    fused: np.ndarray
+    sims: np.ndarray | None
+    bigram: np.ndarray
+
+
 def _matches(value: str | int | None, wanted: str | int | None) -> bool:
     if wanted is None or wanted == "":
         return True
@@ -183,6 +196,10 @@ class HybridSearcher:
         self._idf_cache: dict[str, float] = {}
         self._files_regions: dict[str, set[str]] | None = None
         self._years_memo: dict[tuple[str, ...], list[int]] = {}
+        self._bigram_index: BM25Index | None = None
+        self._bigrams: dict[int, object] = {}
+        self._query_vec: tuple[str, np.ndarray] | None = None
+        self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -313,6 +330,60 @@ class HybridSearcher:
             dtype=bool,
         )
 
+    # -- retrieval signals for the learned ranker (knowledge_base.learned) ---------------------
+
+    @property
+    def bigram_index(self) -> BM25Index:
+        """Character-bigram BM25 over the clauses, built on first use (milliseconds per thousand
+        clauses): the retriever least sensitive to unseen phrasing and segmentation."""
+        if self._bigram_index is None:
+            from knowledge_base.learned.features import build_bigram_index
+
+            self._bigram_index = build_bigram_index(self.clauses)
+        return self._bigram_index
+
+    def clause_bigrams(self, i: int):
+        from knowledge_base.learned.features import ClauseBigrams
+
+        got = self._bigrams.get(i)
+        if got is None:
+            got = self._bigrams[i] = ClauseBigrams.of(self.clauses[i])
+        return got
+
+    def signals(self, query: str, filters: SearchFilters | None = None) -> Signals:
+        """Every retriever's scores for every clause (analyse → retrieve → fuse), before any
+        reranking or no-basis judgement: the learned ranker's raw material."""
+        from knowledge_base.learned.features import query_bigrams
+
+        cfg = self.config
+        plan = plan_query(query, cfg, self.synonyms)
+        n = len(self.clauses)
+        eligible = self.eligible(filters)
+        if not n or not plan.terms:
+            zeros = np.zeros(n)
+            return Signals(plan, eligible, zeros, {}, zeros, None, zeros)
+        lexical, present = self._lexical(plan.weights, plan.groups)
+        if not (lexical[eligible] > 0).any():
+            loose = self._loose_terms(plan)
+            if loose:
+                lexical, present_loose = self._lexical(loose)
+                present.update(present_loose)
+                plan.groups = {t: g + list(loose) for t, g in plan.groups.items()}
+        fused = self._fuse(plan, present, lexical, eligible)
+        fused[~eligible] = 0
+        sims = None
+        if self.dense is not None and self.encoder is not None:
+            sims = self.dense.scores(self._encode_query(plan.text))
+        bigram = self.bigram_index.score({b: 1.0 for b in query_bigrams(plan.text)}) if n else np.zeros(n)
+        return Signals(plan, eligible, lexical, present, fused, sims, np.asarray(bigram, dtype=np.float64))
+
+    def _encode_query(self, text: str) -> np.ndarray:
+        """One encoding per query text (fusion and the learned features both need it)."""
+        memo = self._query_vec  # one read: another thread may replace it meanwhile
+        if memo is None or memo[0] != text:
+            memo = self._query_vec = (text, self.encoder.encode([text])[0])
+        return memo[1]
+
     def rank(self, query: str, limit: int = 5, filters: SearchFilters | None = None) -> Ranking:
         """The ranked clause indices, their fused scores and the best coverage among them."""
         cfg = self.config
@@ -425,7 +496,7 @@ class HybridSearcher:
             best = max((self.coverage(plan, present, int(i)) for i in top if lexical[i] > 0), default=0.0)
             if best < cfg.rescue_coverage:
                 dense_w = max(dense_w, cfg.rescue_dense_weight)
-        sims = self.dense.scores(self.encoder.encode([plan.text])[0]) if use_dense else None
+        sims = self.dense.scores(self._encode_query(plan.text)) if use_dense else None
         if cfg.fusion == "score":
             parts = [(max_normalized(lexical, eligible), cfg.bm25_weight)]
             if sims is not None:
@@ -488,22 +559,47 @@ class HybridSearcher:
             or ranking.best_coverage < self.config.coverage_floor
             or ranking.best_supported < self.config.supported_floor
             or ranking.unsupported_topic is not None
-            or (ranking.out_of_scope_region is not None and not ranking.care_elsewhere)
+            or self.out_of_scope(ranking)
+        )
+
+    def out_of_scope(self, ranking: Ranking) -> bool:
+        """The exact scope rules: a named place or year the library does not hold (see scope.py)."""
+        return (
+            (ranking.out_of_scope_region is not None and not ranking.care_elsewhere)
             or (ranking.out_of_scope_year is not None and ranking.quantity)
             or ranking.unsupported_region is not None
         )
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
-        """Top-k hits, or no hits and `no_basis=True` when a no-basis floor is not met."""
+        """Top-k hits, or no hits and `no_basis=True` when there is no basis.
+
+        With a trained answer judge (`self.judge`, knowledge_base.learned) the learned ranker orders
+        the candidates of every retriever and the learned answerability decides answer / related /
+        none; the exact scope rules (places and years the library does not hold) still refuse.
+        Without one, the hand-set floors of `is_no_basis` decide."""
         ranking = self.rank(query, top_k, filters)
         scope = {
             "out_of_scope_region": ranking.out_of_scope_region or ranking.unsupported_region,
             "out_of_scope_year": ranking.out_of_scope_year,
         }
+        if self.judge is not None:
+            return self._judged(query, top_k, filters, ranking, scope)
         if self.is_no_basis(ranking):
             return SearchResponse(results=[], no_basis=True, **scope)
         hits = [self._hit(i, s) for i, s in zip(ranking.indices, ranking.scores, strict=True)]
         return SearchResponse(results=hits, no_basis=False, **scope)
+
+    def _judged(self, query: str, top_k: int, filters: SearchFilters | None, ranking: Ranking,
+                scope: dict) -> SearchResponse:
+        from knowledge_base.learned.features import candidate_features
+
+        judgement = self.judge.judge(candidate_features(self, query, filters))
+        decision = "none" if self.out_of_scope(ranking) else judgement.decision
+        p = round(judgement.p_answer, 4)
+        if decision == "none":
+            return SearchResponse(results=[], no_basis=True, decision="none", answerability=p, **scope)
+        hits = [self._hit(i, s) for i, s in zip(judgement.order[:top_k], judgement.scores[:top_k], strict=True)]
+        return SearchResponse(results=hits, no_basis=False, decision=decision, answerability=p, **scope)
 
     def _hit(self, i: int, score: float) -> SearchHit:
         c = self.clauses[i]
@@ -518,4 +614,5 @@ class HybridSearcher:
             kind=c.kind,
             score=round(score, 6),
             sources=list(c.sources),
+            schemes=list(c.schemes or ([c.scheme] if c.scheme else [])),
         )

@@ -116,6 +116,7 @@ class KnowledgeBase:
                     )
                     kb = cls(settings, searcher, manifest)
                     kb.loaded_from_disk = True
+                    kb._attach_judge()
                     return kb
             except Exception as exc:  # a damaged index is rebuilt, not fatal
                 log.warning("persisted index unusable, rebuilding: %s", exc)
@@ -151,6 +152,7 @@ class KnowledgeBase:
         build_if_missing: bool,
         texts: Sequence[str] = (),
         sections: Sequence[tuple[str, str]] | None = None,
+        questions: Sequence[tuple[str, int]] = (),
     ) -> Encoder | None:
         if settings.dense_weight <= 0:
             return None
@@ -159,9 +161,9 @@ class KnowledgeBase:
 
             model_dir = builtin_model_dir(settings.data_dir)
             meta = model_dir / "medpolicy_model.json"
-            wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts)}"
+            wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts, questions)}"
             if not meta.exists() or json.loads(meta.read_text("utf-8")).get("model_id") != wanted:
-                build_static_embedding(texts, model_dir, sections=sections)
+                build_static_embedding(texts, model_dir, sections=sections, questions=questions)
         return load_encoder(settings.embedding_model, settings.data_dir)
 
     @classmethod
@@ -176,7 +178,8 @@ class KnowledgeBase:
             raise IngestError(f"没有从语料中得到任何条款(来源: {', '.join(map(str, sources))}),已保留原有索引")
         texts = [c.index_text for c in clauses]
         sections = [(" ".join(c.heading_path), c.text) for c in clauses]
-        encoder = cls._encoder(settings, build_if_missing=True, texts=texts, sections=sections)
+        questions = cls._annotated_pairs(settings, clauses)
+        encoder = cls._encoder(settings, build_if_missing=True, texts=texts, sections=sections, questions=questions)
         config = cls.retrieval_config(settings)
         searcher = HybridSearcher.build(clauses, encoder, config)
         manifest = Manifest(
@@ -194,7 +197,48 @@ class KnowledgeBase:
         report = IngestReport(n_files=n_files, n_clauses=len(clauses), sources=manifest.sources, errors=errors)
         kb = cls(settings, searcher, read_manifest(cls.index_dir(settings)) or manifest)
         kb.last_ingest = report
+        kb.train_judge()  # documents changed: the learned ranker and answerability follow them
         return kb, report
+
+    # -- the learned answer judge (knowledge_base.learned) ---------------------------------------
+
+    @staticmethod
+    def _annotated_pairs(settings: KBSettings, clauses: Sequence[Clause]) -> list[tuple[str, int]]:
+        """Annotated (question, clause) training pairs for the dense side; none when the learned
+        components are switched off."""
+        if not settings.learned:
+            return []
+        from knowledge_base.learned.train import default_train_items, question_pairs
+
+        return question_pairs(clauses, default_train_items())
+
+    def train_judge(self) -> object | None:
+        """Train the answer judge on the annotated train split (thresholds from dev), write it
+        beside the index and put it in service; returns the training report (None when the
+        learned components are off or there is no annotated data)."""
+        if not self.settings.learned:
+            self._searcher.judge = None
+            return None
+        from knowledge_base.learned.annotations import load_split
+        from knowledge_base.learned.train import train
+
+        if not load_split("train"):
+            return None
+        judge, report = train(self._searcher, self.settings.data_dir)
+        self._searcher.judge = judge
+        return report
+
+    def _attach_judge(self) -> None:
+        """The trained judge from disk; trained now when there is none yet (first start after
+        an upgrade). Its features describe question–clause relations, not clauses, so a judge
+        trained before documents were added still serves them."""
+        if not self.settings.learned:
+            return
+        from knowledge_base.learned.model import AnswerJudge
+
+        self._searcher.judge = AnswerJudge.load(self.settings.data_dir)
+        if self._searcher.judge is None:
+            self.train_judge()
 
     @classmethod
     def rebuild(

@@ -1,0 +1,117 @@
+"""The learned answer judge at query time: rank candidates, estimate whether the best one answers,
+decide the kind of reply (answer / related / none).
+
+Artefacts (written by `learned.train`, read here) live beside the index in
+`<data_dir>/models/answer/`: `ranker.txt` (LightGBM) or `ranker.json` (linear), `answerability.json`
+(a logistic model: coefficients in plain JSON), `question_prior.json` (wording → P(answerable),
+`learned.question_prior`) and `manifest.json` (feature names, thresholds chosen
+on dev, what it was trained on). No artefact → `load` returns None and search falls back to the
+hand-set pipeline, so a fresh checkout still answers before `medpolicy train` has run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features
+from knowledge_base.learned.question_prior import QuestionPrior
+
+MODEL_VERSION = "answer-judge-2"
+Decision = Literal["answer", "related", "none"]
+
+
+def model_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "models" / "answer"
+
+
+@dataclass
+class Judgement:
+    order: list[int]  # clause positions, best first
+    scores: list[float]  # ranker scores, same order
+    p_answer: float  # probability that the best clause answers the question
+    decision: Decision
+
+
+class LinearModel:
+    """w·x + b over standardised features: the logistic answerability model, or a linear ranker."""
+
+    def __init__(self, coef: list[float], intercept: float, mean: list[float], scale: list[float]) -> None:
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = float(intercept)
+        self.mean = np.asarray(mean, dtype=np.float64)
+        self.scale = np.asarray(scale, dtype=np.float64)
+
+    def decision(self, x: np.ndarray) -> np.ndarray:
+        return ((np.atleast_2d(x) - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def to_json(self) -> dict:
+        return {"coef": self.coef.tolist(), "intercept": self.intercept, "mean": self.mean.tolist(),
+                "scale": self.scale.tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> LinearModel:
+        return cls(data["coef"], data["intercept"], data["mean"], data["scale"])
+
+
+class AnswerJudge:
+    def __init__(self, ranker, answerability: LinearModel, prior: QuestionPrior, thresholds: dict[str, float],
+                 manifest: dict) -> None:
+        self.ranker = ranker
+        self.answerability = answerability
+        self.prior = prior
+        self.t_answer = float(thresholds["answer"])
+        self.t_related = float(thresholds["related"])
+        self.manifest = manifest
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, data_dir: Path) -> AnswerJudge | None:
+        """The trained judge, or None when there is none (or it was trained on other features)."""
+        d = model_dir(data_dir)
+        try:
+            manifest = json.loads((d / "manifest.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if manifest.get("version") != MODEL_VERSION or tuple(manifest.get("features", ())) != FEATURE_NAMES \
+                or tuple(manifest.get("answer_features", ())) != ANSWER_FEATURE_NAMES:
+            return None
+        if manifest["ranker"] == "lightgbm":
+            import lightgbm
+
+            ranker = lightgbm.Booster(model_file=str(d / "ranker.txt"))
+        else:
+            ranker = LinearModel.from_json(json.loads((d / "ranker.json").read_text("utf-8")))
+        answerability = LinearModel.from_json(json.loads((d / "answerability.json").read_text("utf-8")))
+        return cls(ranker, answerability, QuestionPrior.load(d / "question_prior.json"), manifest["thresholds"], manifest)
+
+    # -- use ---------------------------------------------------------------------------------
+
+    def scores(self, cands: Candidates) -> np.ndarray:
+        if not cands.indices:
+            return np.zeros(0)
+        if isinstance(self.ranker, LinearModel):
+            return self.ranker.decision(cands.matrix)
+        return np.asarray(self.ranker.predict(cands.matrix, num_threads=1), dtype=np.float64)
+
+    def p_answer(self, cands: Candidates, scores: np.ndarray) -> float:
+        z = float(self.answerability.decision(answer_features(cands, scores, self.prior.probability(cands.query)))[0])
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def decide(self, p: float) -> Decision:
+        if p >= self.t_answer:
+            return "answer"
+        return "related" if p >= self.t_related else "none"
+
+    def judge(self, cands: Candidates) -> Judgement:
+        scores = self.scores(cands)
+        order = np.argsort(-scores, kind="stable")
+        p = self.p_answer(cands, scores) if cands.indices else 0.0
+        return Judgement([cands.indices[k] for k in order], [float(scores[k]) for k in order], p,
+                         self.decide(p) if cands.indices else "none")

@@ -1,0 +1,125 @@
+"""Turn annotators' raw JSONL (written against a snapshot of the clauses, with chunk ids) into the
+project's annotation files (gold as file + verbatim quote, author, prompt, split).
+
+Usage: python scripts/import_annotations.py SNAPSHOT.jsonl --train-dev RAW... --blind RAW...
+Train/dev: answerable items go to dev when their clause falls in the dev fifth (by a hash of the
+chunk id, so every question of a dev clause is unseen in training: dev measures new clauses);
+no-basis and ambiguous items by a hash of the question. Blind files are validated and written
+without printing their content.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from knowledge_base.learned.annotations import ANNOTATIONS_DIR, AnnotatedQuestion, GoldRef, write_jsonl  # noqa: E402
+
+PROMPTS = {"qa": "qa-pairs-v1", "nd": "near-domain-v1"}
+
+
+def _bucket(key: str) -> int:
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 5
+
+
+def _snippet(text: str) -> str:
+    return text.strip()[:40]
+
+
+def convert(raw: Path, clauses: dict[str, dict], split_of, author: str) -> tuple[list[AnnotatedQuestion], int]:
+    items: list[AnnotatedQuestion] = []
+    bad = 0
+    for n, line in enumerate(raw.read_text("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            bad += 1
+            continue
+        if "skipped" in row:
+            continue
+        kind = row.get("type", "answerable")
+        base = dict(author=author, who=row.get("who", "c") if row.get("who") in ("c", "o", "f") else "c",
+                    register=[str(r) for r in (row.get("register") or [])], question=str(row.get("question", "")).strip())
+        try:
+            if kind == "answerable" or "quote" in row:
+                clause = clauses.get(row.get("chunk_id", ""))
+                quote = str(row.get("quote", ""))
+                if clause is None or quote.replace(" ", "") not in clause["text"].replace(" ", ""):
+                    bad += 1
+                    continue
+                split = split_of("answerable", row["chunk_id"], base["question"])
+                item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split, prompt=PROMPTS["qa"], type="answerable",
+                                         gold=[GoldRef(file=clause["file"], quote=quote)],
+                                         paraphrase=row.get("paraphrase"), **base)
+            elif kind == "no_basis":
+                clause = clauses.get(row.get("tempting_chunk_id", ""))
+                tempting = GoldRef(file=clause["file"], quote=_snippet(clause["text"])) if clause else None
+                item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split_of("no_basis", "", base["question"]),
+                                         prompt=PROMPTS["nd"], type="no_basis", tempting=tempting,
+                                         category=row.get("category"), **base)
+            elif kind == "ambiguous":
+                cands = []
+                for c in row.get("candidates") or []:
+                    clause = clauses.get(c.get("chunk_id", ""))
+                    if clause:
+                        cands.append(GoldRef(file=clause["file"], quote=_snippet(clause["text"]),
+                                             region=clause.get("region") or c.get("region"),
+                                             scheme=clause.get("scheme") or c.get("scheme")))
+                item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split_of("ambiguous", "", base["question"]),
+                                         prompt=PROMPTS["nd"], type="ambiguous", candidates=cands, **base)
+            else:
+                bad += 1
+                continue
+        except ValueError:
+            bad += 1
+            continue
+        items.append(item)
+    return items, bad
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("snapshot", type=Path, help="the clauses JSONL the annotators were given")
+    ap.add_argument("--train-dev", nargs="*", type=Path, default=[])
+    ap.add_argument("--blind", nargs="*", type=Path, default=[])
+    ap.add_argument("--blind-name", default="round-1")
+    args = ap.parse_args()
+    clauses = {}
+    for line in args.snapshot.read_text("utf-8").splitlines():
+        row = json.loads(line)
+        clauses[row["chunk_id"]] = row
+
+    def train_dev(kind: str, chunk: str, question: str) -> str:
+        return "dev" if _bucket(chunk if kind == "answerable" else question) == 0 else "train"
+
+    out: dict[str, list[AnnotatedQuestion]] = {"train": [], "dev": []}
+    for raw in args.train_dev:
+        items, bad = convert(raw, clauses, train_dev, raw.stem)
+        for item in items:
+            out[item.split].append(item)
+        print(f"{raw.name}: {len(items)} items, {bad} rejected")
+    if args.train_dev:
+        for split, items in out.items():
+            write_jsonl(ANNOTATIONS_DIR / f"questions_{split}.jsonl", items)
+            kinds = {k: sum(i.type == k for i in items) for k in ("answerable", "no_basis", "ambiguous")}
+            print(f"{split}: {len(items)} {kinds}")
+    blind: list[AnnotatedQuestion] = []
+    for raw in args.blind:
+        items, bad = convert(raw, clauses, lambda *a: "blind", raw.stem)
+        blind.extend(items)
+        print(f"{raw.name}: {len(items)} items, {bad} rejected (content not shown: blind)")
+    if args.blind:
+        write_jsonl(ANNOTATIONS_DIR / "blind" / f"{args.blind_name}.jsonl", blind)
+        kinds = {k: sum(i.type == k for i in blind) for k in ("answerable", "no_basis", "ambiguous")}
+        print(f"blind: {len(blind)} {kinds}")
+
+
+if __name__ == "__main__":
+    main()
