@@ -29,9 +29,16 @@ class ServiceSettings(KBSettings):
     # Admin operations (re-ingest, add documents): disabled while no key is set
     admin_api_key: str | None = None
 
+    # Secret for WeChat session ids (HMAC of the OpenID). None = generated once and kept in
+    # <data_dir>/session_secret. Changing it starts every WeChat follower on a new session.
+    session_secret: str | None = None
+
     # WeChat Official Account webhook
     wechat_token: str | None = None  # the "Token" of the server configuration; None disables /wechat
-    wechat_encoding_aes_key: str | None = None  # 43 characters; set = safe (encrypted) mode accepted
+    wechat_encoding_aes_key: str | None = None  # 43 characters; set = safe (encrypted) mode required
+    # With an AES key, plain (unencrypted) messages are refused unless this is true: WeChat's
+    # "compatible mode", meant only for the switch-over from plain to safe mode.
+    wechat_compatible_mode: bool = False
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None  # with app_id: late answers go out as customer-service messages
     wechat_api_base: str = "https://api.weixin.qq.com"

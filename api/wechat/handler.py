@@ -30,6 +30,7 @@ from api.deps import Services
 from api.errors import ApiError
 from api.pii import mask_pii
 from api.ratelimit import RateLimiter
+from api.sessions import wechat_session_id
 from api.routes.chat import is_refusal, run_turn
 from api.wechat import xml as wxml
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
@@ -247,10 +248,10 @@ class WeChatHandler:
         text = msg.get("Content") if msg.get("MsgType") == "text" else msg.get("Recognition")
         return (text or "").strip()[:500]
 
-    @staticmethod
-    def session_id(openid: str) -> str:
-        """A stable session per follower that does not reveal the OpenID."""
-        return "wx-" + hashlib.sha256(openid.encode()).hexdigest()[:24]
+    def session_id(self, openid: str) -> str:
+        """A stable session per follower: an HMAC of the OpenID under the server secret, so it
+        neither reveals the OpenID nor can be computed from it by anyone else."""
+        return wechat_session_id(self.services.session_secret, openid)
 
     def _answer(self, question: str, openid: str) -> Reply:
         try:
