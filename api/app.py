@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from api.abuse import ClientLimits
 from api.bodylimit import BodySizeLimit
 from api.db import ServiceDB
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
@@ -70,6 +71,7 @@ def create_app(
     )
     app.state.services = services
     app.state.wechat = handler
+    app.state.limits = ClientLimits(settings)
     install_error_handlers(app)
 
     app.add_middleware(BodySizeLimit, limit_for=body_limit)

@@ -71,6 +71,7 @@ class ApiError(Exception):
         self.message = message
         self.field = field
         self.details: list[dict[str, Any]] | None = None  # e.g. every rejected file, not just the first
+        self.headers: dict[str, str] | None = None  # e.g. Retry-After on a 429
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -117,7 +118,7 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_body(exc.code, exc.message, exc.field)
         if exc.details:
             body["error"]["details"] = exc.details
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
 from starlette.concurrency import run_in_threadpool
 
+from api.abuse import limit_chat
 from api.deps import Services, get_services
 from api.errors import ApiError
 from api.pii import mask_pii
@@ -91,7 +92,7 @@ async def resolve_web_session(services: Services, session_id: str | None) -> str
     return session_id
 
 
-@router.post("/api/chat", summary="向助手提问（一轮对话）")
+@router.post("/api/chat", summary="向助手提问（一轮对话）", dependencies=[Depends(limit_chat)])
 async def chat(body: ChatRequest, services: Services = Depends(get_services)) -> JSONResponse:
     message = body.message.strip()
     if not message:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from api.abuse import limit_feedback
 from api.db import ServiceDB
 from api.deps import get_db
 from api.errors import ApiError
@@ -26,7 +27,7 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(None, max_length=500)
 
 
-@router.post("/api/feedback", status_code=201, summary="对一条回答评价（1–5）")
+@router.post("/api/feedback", status_code=201, summary="对一条回答评价（1–5）", dependencies=[Depends(limit_feedback)])
 async def feedback(body: FeedbackRequest, db: ServiceDB = Depends(get_db)) -> dict[str, Any]:
     owner = await run_in_threadpool(db.turn_session, body.turn_id)
     channel = await run_in_threadpool(db.session_channel, body.session_id)
