@@ -68,6 +68,9 @@ def create_app(
         docs_url=None,  # served by pages.mount_static_and_docs from local assets
         redoc_url=None,
         lifespan=lifespan,
+        # No trailing-slash redirects: Starlette builds their Location from the Host header,
+        # which the client controls. "/api/chat/" is a 404 instead.
+        redirect_slashes=False,
     )
     app.state.services = services
     app.state.wechat = handler

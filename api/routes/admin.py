@@ -134,10 +134,26 @@ async def _read_upload(upload: UploadFile) -> bytes:
     return data
 
 
+def _multipart_reason(detail: object) -> str:
+    """Starlette's multipart errors in Chinese (the limits are the ones passed to `form`)."""
+    text = str(detail)
+    if "Too many fields" in text:
+        return f"表单字段过多（最多 {MAX_FILES_PER_REQUEST} 个）。"
+    if "boundary" in text.lower():
+        return "缺少或错误的 multipart 分隔符（boundary）。"
+    return "不是有效的 multipart/form-data。"
+
+
 async def _incoming_multipart(request: Request) -> list[Incoming]:
     try:
         form = await request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST)
-    except HTTPException:
+    except HTTPException as exc:
+        if exc.status_code == 400 and "Too many files" in str(exc.detail):
+            raise ApiError(
+                422, "too_many_files", f"一次最多上传 {MAX_FILES_PER_REQUEST} 个文件，请分批上传。", "files"
+            ) from exc
+        if exc.status_code == 400:
+            raise ApiError(422, "invalid_input", f"上传内容无法解析：{_multipart_reason(exc.detail)}", "files") from exc
         raise  # e.g. the body passed the size cap: 413, not a parse error
     except Exception as exc:  # malformed multipart, too many parts
         raise ApiError(422, "invalid_input", f"上传内容无法解析（最多 {MAX_FILES_PER_REQUEST} 个文件）。", "files") from exc
