@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from api.abuse import ClientLimits
 from api.bodylimit import BodySizeLimit
 from api.db import ServiceDB
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
@@ -67,9 +68,13 @@ def create_app(
         docs_url=None,  # served by pages.mount_static_and_docs from local assets
         redoc_url=None,
         lifespan=lifespan,
+        # No trailing-slash redirects: Starlette builds their Location from the Host header,
+        # which the client controls. "/api/chat/" is a 404 instead.
+        redirect_slashes=False,
     )
     app.state.services = services
     app.state.wechat = handler
+    app.state.limits = ClientLimits(settings)
     install_error_handlers(app)
 
     app.add_middleware(BodySizeLimit, limit_for=body_limit)

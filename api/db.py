@@ -3,8 +3,8 @@
 Embedded (a single file, path configurable) so `medpolicy serve` needs no other server, and it
 survives restarts. The schema is versioned with `PRAGMA user_version`; each migration runs once,
 in order, inside a transaction. Callers pass text that has already been PII-masked; the free
-text written here (messages, comments, audit details) is masked once more as a last line of
-defence, so no code path can store an ID, phone or card number by forgetting to.
+text written here (messages, answers, comments, audit details) is masked once more as a last
+line of defence, so no code path can store an ID, phone or card number by forgetting to.
 The assistant's dialogue state lives in its own store and may share the same file.
 """
 
@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.pii import mask_pii
+from api.pii import mask_pii, mask_value
 
 MIGRATIONS: list[str] = [
     # version 1
@@ -63,17 +63,6 @@ MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _masked(value: Any) -> Any:
-    """`mask_pii` applied to every string inside a JSON-like value."""
-    if isinstance(value, str):
-        return mask_pii(value)
-    if isinstance(value, dict):
-        return {k: _masked(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(v) for v in value]
-    return value
 
 
 def _now() -> str:
@@ -161,7 +150,7 @@ class ServiceDB:
             )
             c.execute(
                 "INSERT INTO svc_turns VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (turn_id, session_id, channel, mask_pii(message), answer, intent, json.dumps(citations),
+                (turn_id, session_id, channel, mask_pii(message), mask_pii(answer), intent, json.dumps(citations),
                  int(grounded), latency_ms, now),
             )
         return turn_id
@@ -178,7 +167,7 @@ class ServiceDB:
         with self._tx() as c:
             c.execute(
                 "INSERT INTO svc_audit_log(at, actor, action, detail) VALUES (?,?,?,?)",
-                (_now(), actor, action, json.dumps(_masked(detail or {}), ensure_ascii=False)),
+                (_now(), actor, action, json.dumps(mask_value(detail or {}), ensure_ascii=False)),
             )
 
     # -- reads ------------------------------------------------------------------
@@ -186,6 +175,14 @@ class ServiceDB:
         with self._lock:
             row = self._conn.execute("SELECT session_id FROM svc_turns WHERE turn_id = ?", (turn_id,)).fetchone()
         return None if row is None else str(row["session_id"])
+
+    def session_channel(self, session_id: str) -> str | None:
+        """The channel a session was created on, or None for an id the service never issued."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT channel FROM svc_sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return None if row is None else str(row["channel"])
 
     def turns(self, session_id: str) -> list[dict[str, Any]]:
         with self._lock:

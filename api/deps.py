@@ -18,6 +18,7 @@ from pydantic_core import to_jsonable_python
 
 from api.db import ServiceDB
 from api.errors import ApiError
+from api.sessions import load_or_create_secret
 from api.settings import ServiceSettings
 
 log = logging.getLogger("medpolicy.api")
@@ -83,6 +84,18 @@ class Services:
         self._errors: dict[str, str] = {}
         self._lock = threading.RLock()
         self.executor = ThreadPoolExecutor(max_workers=settings.assistant_workers, thread_name_prefix="assistant")
+        self._session_secret: bytes | None = None
+
+    @property
+    def session_secret(self) -> bytes:
+        """The server secret keying WeChat session ids (configured, or generated and persisted)."""
+        if self._session_secret is None:
+            with self._lock:
+                if self._session_secret is None:
+                    self._session_secret = load_or_create_secret(
+                        self.settings.session_secret, self.settings.data_dir
+                    )
+        return self._session_secret
 
     def _build(self, name: str) -> Any:
         if name == "db":

@@ -71,6 +71,7 @@ class ApiError(Exception):
         self.message = message
         self.field = field
         self.details: list[dict[str, Any]] | None = None  # e.g. every rejected file, not just the first
+        self.headers: dict[str, str] | None = None  # e.g. Retry-After on a 429
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -80,8 +81,24 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
     return {"error": err}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message, field), status_code=status)
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(code, message, field), status_code=status, headers=headers)
+
+
+def body_parse_reason(exc: StarletteHTTPException) -> tuple[str, str] | None:
+    """Why FastAPI could not parse a body, in words, for the 400 it raises with a generic detail
+    (the underlying error is the exception's cause): bytes that are not UTF-8, or an integer
+    longer than Python converts (thousands of digits)."""
+    if exc.status_code != 400:
+        return None
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, UnicodeDecodeError):
+        return "invalid_encoding", "请求体不是有效的 UTF-8 文本，请以 UTF-8 编码发送 JSON。"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "number_too_long", "请求中的数字位数过多，无法处理；请填写正常的数值。"
+    return None
 
 
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -117,7 +134,7 @@ def install_error_handlers(app: FastAPI) -> None:
         body = error_body(exc.code, exc.message, exc.field)
         if exc.details:
             body["error"]["details"] = exc.details
-        return JSONResponse(body, status_code=exc.status)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -125,8 +142,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = body_parse_reason(exc)
+        if reason is not None:
+            return error_response(400, *reason)
         code, message = _STATUS_CODES.get(exc.status_code, ("http_error", "请求无法处理。"))
-        return error_response(exc.status_code, code, message)
+        return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

@@ -1,8 +1,13 @@
 """Mask personal data in text before it reaches logs or the database.
 
-Masks Chinese resident ID numbers (18 characters, GB 11643 check digit), mainland mobile and
-landline phone numbers, and bank-card numbers (16–19 digits passing the Luhn check). Only numbers
-that validate are masked, so amounts ("12000元"), years and clause numbers stay intact.
+The matching itself lives in `assistant.pii` (the assistant's session store masks with it too):
+it runs on a normalised view of the text — NFKC, full-width and other Unicode digits, digit groups
+split by spaces, hyphens or parentheses — and masks resident ID numbers whatever their check
+digit, mobile and landline numbers and Luhn-valid bank cards. Amounts ("12000元"), years and
+clause numbers have none of these shapes and stay intact.
+
+This module adds the logging side: a filter that masks every record, including the WeChat
+webhook's query string (OpenID, signatures, timestamp, nonce) that access logs would show.
 """
 
 from __future__ import annotations
@@ -10,71 +15,27 @@ from __future__ import annotations
 import logging
 import re
 
-ID_MASK = "[身份证号已隐去]"
-PHONE_MASK = "[电话已隐去]"
-CARD_MASK = "[银行卡号已隐去]"
+from assistant.pii import CARD_MASK, ID_MASK, PHONE_MASK, contains_pii, luhn_valid, mask_pii, mask_value, valid_id_number
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+__all__ = [
+    "CARD_MASK", "ID_MASK", "PHONE_MASK", "PIIMaskingFilter", "contains_pii", "install_log_masking",
+    "luhn_valid", "mask_pii", "mask_value", "redact_query", "valid_id_number",
+]
 
-# Digit runs are bounded by non-digits so a longer number is never partly matched.
-_ID_RE = re.compile(r"(?<![0-9])[1-9]\d{16}[0-9Xx](?![0-9Xx])")
-_CARD_RE = re.compile(r"(?<![0-9])(?:\d[ -]?){15,18}\d(?![0-9])")
-_MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")
-_LANDLINE_RE = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
-
-
-def valid_id_number(candidate: str) -> bool:
-    """GB 11643-1999 check digit of an 18-character resident ID number."""
-    if len(candidate) != 18 or not candidate[:17].isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(candidate[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == candidate[17].upper()
+# Query parameters never worth logging: who sent it (OpenID) and the webhook's authenticators
+# (a logged signature + timestamp + nonce is a replayable request within the timestamp window).
+_SECRET_PARAM = re.compile(
+    r"(?i)\b(openid|FromUserName|signature|msg_signature|timestamp|nonce|echostr)=[^&\s\"']*"
+)
 
 
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
-        if i % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return total % 10 == 0
-
-
-def _mask_ids(text: str) -> str:
-    return _ID_RE.sub(lambda m: ID_MASK if valid_id_number(m.group(0)) else m.group(0), text)
-
-
-def _mask_cards(text: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        digits = re.sub(r"[ -]", "", m.group(0))
-        return CARD_MASK if 16 <= len(digits) <= 19 and luhn_valid(digits) else m.group(0)
-
-    return _CARD_RE.sub(repl, text)
-
-
-def mask_pii(text: str) -> str:
-    """Return `text` with ID, bank-card and phone numbers replaced by a placeholder."""
-    if not text:
-        return text
-    text = _mask_ids(text)
-    text = _mask_cards(text)
-    text = _MOBILE_RE.sub(PHONE_MASK, text)
-    return _LANDLINE_RE.sub(PHONE_MASK, text)
-
-
-def contains_pii(text: str) -> bool:
-    return mask_pii(text) != text
-
-
-_OPENID_PARAM = re.compile(r"(?i)\b(openid|FromUserName)=[^&\s\"']+")
+def redact_query(text: str) -> str:
+    """`…?signature=…&nonce=…` → `…?signature=***&nonce=***` (any text containing a query)."""
+    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=***", text)
 
 
 def _mask_log_text(text: str) -> str:
-    return _OPENID_PARAM.sub(lambda m: f"{m.group(1)}=***", mask_pii(text))
+    return redact_query(mask_pii(text))
 
 
 class PIIMaskingFilter(logging.Filter):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from knowledge_base.config import KBSettings
 
@@ -29,9 +29,23 @@ class ServiceSettings(KBSettings):
     # Admin operations (re-ingest, add documents): disabled while no key is set
     admin_api_key: str | None = None
 
+    # Per-client-address limits (the `limits` library's notation; "" = no limit) and where the
+    # counters live ("memory://" in this process; "redis://host:6379" shared by several workers).
+    rate_limit_chat: str = "30/minute"
+    rate_limit_feedback: str = "30/minute"
+    rate_limit_admin_failures: str = "10/hour"  # failed X-API-Key attempts; beyond it 429, no audit row
+    rate_limit_storage: str = "memory://"
+
+    # Secret for WeChat session ids (HMAC of the OpenID). None = generated once and kept in
+    # <data_dir>/session_secret. Changing it starts every WeChat follower on a new session.
+    session_secret: str | None = None
+
     # WeChat Official Account webhook
     wechat_token: str | None = None  # the "Token" of the server configuration; None disables /wechat
-    wechat_encoding_aes_key: str | None = None  # 43 characters; set = safe (encrypted) mode accepted
+    wechat_encoding_aes_key: str | None = None  # 43 characters; set = safe (encrypted) mode required
+    # With an AES key, plain (unencrypted) messages are refused unless this is true: WeChat's
+    # "compatible mode", meant only for the switch-over from plain to safe mode.
+    wechat_compatible_mode: bool = False
     wechat_app_id: str | None = None
     wechat_app_secret: str | None = None  # with app_id: late answers go out as customer-service messages
     wechat_api_base: str = "https://api.weixin.qq.com"
@@ -45,6 +59,15 @@ class ServiceSettings(KBSettings):
     wechat_dedupe_seconds: float = Field(60.0, gt=0)  # how long a MsgId's reply is kept for retries
     wechat_transfer_to_human: bool = False  # True: "人工" hands off to the WeChat customer-service desk
     hotline: str = "12393"  # offered when no human hand-off is configured
+
+    @field_validator("rate_limit_chat", "rate_limit_feedback", "rate_limit_admin_failures")
+    @classmethod
+    def _limit_parses(cls, value: str) -> str:
+        from limits import parse
+
+        if value.strip():
+            parse(value)  # ValueError names the bad string
+        return value
 
     @property
     def service_db_path(self) -> Path:

@@ -2,17 +2,31 @@
 
 SQLite because it needs no server, survives restarts and is what the service already ships; the
 API may wrap this class or provide another `SessionStore` implementation.
+
+Both stores mask personal numbers (ID, phone, bank card — `assistant.pii`) in every field of the
+state before keeping it: the assistant normalises what it is told (full-width digits become
+ASCII), so a question that reached it unmasked would otherwise be persisted in `last_query` or
+`evidence` in a form no earlier masking saw. The session id is the key and is kept as issued.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Protocol
 
+from assistant.pii import mask_value
 from assistant.state import DialogueState
+
+
+def stored_form(state: DialogueState) -> str:
+    """The JSON a store keeps for `state`: every value PII-masked, the session id as is."""
+    data = state.model_dump(mode="json")
+    session_id = data.pop("session_id")
+    return json.dumps({"session_id": session_id, **mask_value(data)}, ensure_ascii=False)
 
 
 class SessionStore(Protocol):
@@ -37,7 +51,7 @@ class InMemorySessionStore:
 
     def save(self, state: DialogueState) -> None:
         with self._lock:
-            self._states[state.session_id] = state.model_dump_json()
+            self._states[state.session_id] = stored_form(state)
 
     def reset(self, session_id: str) -> None:
         with self._lock:
@@ -83,7 +97,7 @@ class SqliteSessionStore:
             self._conn.execute(
                 "INSERT INTO assistant_sessions (session_id, state, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(session_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-                (state.session_id, state.model_dump_json(), time.time()),
+                (state.session_id, stored_form(state), time.time()),
             )
 
     def reset(self, session_id: str) -> None:

@@ -5,6 +5,7 @@ Rounding is to 0.01 yuan, ROUND_HALF_UP, and happens only at the documented poin
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from calculators.errors import CalcError
@@ -65,6 +66,33 @@ def parse_cents(field: str, raw: object) -> Decimal:
     return _parse(field, raw, True)[1]
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－", "0123456789,.-")
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")  # also what a JSON number becomes
+_GROUPED = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_NON_FINITE = {"nan", "snan", "inf", "infinity"}
+_WAN = re.compile(r"(-?[0-9]+(?:\.[0-9]+)?)万元?")
+
+
+def written_amount(field: str, text: str, raw: object) -> str:
+    """The decimal text of an amount written the way people write it: ASCII or full-width digits,
+    thousands commas ("12,000"), "万" ("1.2万"), an optional "元". Anything else — other scripts'
+    digits ("٣٠٠٠"), Python's underscores ("1_000") — is refused naming the field, although
+    `Decimal` itself would accept it."""
+    t = text.strip().translate(_FULL_WIDTH)
+    if t.endswith("元") and not t.endswith("万元"):
+        t = t[:-1].rstrip()
+    if _PLAIN.fullmatch(t) or t.lower().lstrip("+-") in _NON_FINITE:  # the latter refused below as not finite
+        return t
+    if _GROUPED.fullmatch(t):
+        return t.replace(",", "")
+    wan = _WAN.fullmatch(t)
+    if wan:
+        return str(Decimal(wan.group(1)) * 10000)
+    raise CalcError(
+        field, f"{field} 不是有效的金额：{raw!r}。请用数字填写（可带千分位逗号或“万”），如 \"12000\"、\"12,000\"、\"1.2万\"。"
+    )
+
+
 def _parse(field: str, raw: object, allow_zero: bool) -> tuple[Decimal, Decimal]:
     if raw.__class__ is str:  # the common case, already text: no str() round trip
         text = raw
@@ -72,8 +100,9 @@ def _parse(field: str, raw: object, allow_zero: bool) -> tuple[Decimal, Decimal]
         raise CalcError(field, f"{field} 应为金额（如 \"1000.00\"），收到的是布尔值。")
     else:
         text = str(raw)
+    decimal_text = written_amount(field, text, raw)  # refuses, naming the field, forms nobody writes
     try:
-        value = Decimal(text.strip())
+        value = Decimal(decimal_text)
     except (InvalidOperation, ValueError):
         raise CalcError(field, f"{field} 不是有效的金额：{raw!r}。请填写如 \"1000.00\" 的数字。") from None
     if not value.is_finite():

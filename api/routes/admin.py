@@ -1,7 +1,9 @@
 """Admin operations (re-ingest the library, add documents) — only with the admin API key.
 
 Disabled entirely while `MEDPOLICY_ADMIN_API_KEY` is unset. Every call, allowed or refused, is
-written to the audit log. `POST /api/admin/documents` takes a multipart file upload (one or more
+written to the audit log — refused ones only up to the per-address limit on failed attempts
+(`MEDPOLICY_RATE_LIMIT_ADMIN_FAILURES`): beyond it the address gets 429 without the key being
+compared and without an audit row, so guessing is slow and cannot grow the database. `POST /api/admin/documents` takes a multipart file upload (one or more
 `files`) or, for scripts, JSON with the text or its base64 bytes; both go through
 `api.documents.add_documents`, so the rules for a good file are the same.
 """
@@ -22,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
+from api.abuse import client_address, get_limits
 from api.deps import Services, get_services, to_jsonable
 from api.documents import (
     INGEST_LOCK,
@@ -43,11 +46,17 @@ def require_admin(
 ) -> str:
     services: Services = request.app.state.services
     expected = services.settings.admin_api_key
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     if not expected:
         raise ApiError(403, "admin_disabled", "管理功能未启用：服务未配置管理密钥。")
+    limits = get_limits(request)
+    blocked = limits.blocked("admin_failures", client)
+    if not blocked.allowed:
+        raise limits.refusal("admin_failures", blocked)
     if not x_api_key or not hmac.compare_digest(x_api_key.encode(), expected.encode()):
-        services.get("db").audit(client, "admin_denied", {"path": request.url.path})
+        counted = limits.hit("admin_failures", client)
+        if counted.allowed:
+            services.get("db").audit(client, "admin_denied", {"path": request.url.path})
         raise ApiError(401, "unauthorized", "管理密钥缺失或错误（请求头 X-API-Key）。", "X-API-Key")
     return client
 
@@ -125,10 +134,26 @@ async def _read_upload(upload: UploadFile) -> bytes:
     return data
 
 
+def _multipart_reason(detail: object) -> str:
+    """Starlette's multipart errors in Chinese (the limits are the ones passed to `form`)."""
+    text = str(detail)
+    if "Too many fields" in text:
+        return f"表单字段过多（最多 {MAX_FILES_PER_REQUEST} 个）。"
+    if "boundary" in text.lower():
+        return "缺少或错误的 multipart 分隔符（boundary）。"
+    return "不是有效的 multipart/form-data。"
+
+
 async def _incoming_multipart(request: Request) -> list[Incoming]:
     try:
         form = await request.form(max_files=MAX_FILES_PER_REQUEST, max_fields=MAX_FILES_PER_REQUEST)
-    except HTTPException:
+    except HTTPException as exc:
+        if exc.status_code == 400 and "Too many files" in str(exc.detail):
+            raise ApiError(
+                422, "too_many_files", f"一次最多上传 {MAX_FILES_PER_REQUEST} 个文件，请分批上传。", "files"
+            ) from exc
+        if exc.status_code == 400:
+            raise ApiError(422, "invalid_input", f"上传内容无法解析：{_multipart_reason(exc.detail)}", "files") from exc
         raise  # e.g. the body passed the size cap: 413, not a parse error
     except Exception as exc:  # malformed multipart, too many parts
         raise ApiError(422, "invalid_input", f"上传内容无法解析（最多 {MAX_FILES_PER_REQUEST} 个文件）。", "files") from exc

@@ -1,4 +1,8 @@
-"""POST /api/chat — one assistant turn, stored (PII-masked) with a turn id for feedback."""
+"""POST /api/chat — one assistant turn, stored (PII-masked) with a turn id for feedback.
+
+The server issues the session id (on the first turn, when the request names none) and the route
+sets the channel ("web"): a client can neither choose an id nor reach a WeChat session.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import to_jsonable_python
+from starlette.concurrency import run_in_threadpool
 
+from api.abuse import limit_chat
 from api.deps import Services, get_services
 from api.errors import ApiError
 from api.pii import mask_pii
+from api.sessions import new_web_session_id
 from assistant.models import AssistantReply
 from assistant.render import render_web
 
@@ -22,12 +29,18 @@ router = APIRouter(tags=["chat"])
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
 
+WEB_CHANNEL = "web"
+UNKNOWN_SESSION = "会话不存在或已失效：会话编号由服务端分配，请不要自行指定。省略 session_id 即开始新会话，之后沿用回答中返回的 session_id。"
+
+
 class ChatRequest(BaseModel):
+    # Unknown fields, including a former client-set `channel`, are ignored: the route sets it.
     model_config = ConfigDict(extra="ignore", json_schema_extra={"example": {"message": "住院起付线是多少"}})
 
-    session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN, description="省略则开始新会话")
+    session_id: str | None = Field(
+        None, pattern=SESSION_ID_PATTERN, description="服务端分配的会话编号（上一轮回答中的 session_id）；省略则开始新会话"
+    )
     message: str = Field(min_length=1, description="用户的问题（身份证号、电话、银行卡号会被隐去）")
-    channel: str = Field("web", pattern=r"^[a-z_]{1,16}$")
 
 
 def is_refusal(exc: ValueError) -> bool:
@@ -43,12 +56,13 @@ class Turn:
     pii_masked: bool  # the message had personal data that was masked before anyone saw it
 
 
-def run_turn(services: Services, message: str, session_id: str | None, channel: str) -> Turn:
+def run_turn(services: Services, message: str, session_id: str, channel: str) -> Turn:
     """Ask the assistant and store the turn.
 
     Synchronous on purpose: it runs in the assistant's worker pool, for the JSON API and the
     WeChat handler alike, so both record turns the same way and the event loop never blocks.
-    The message is PII-masked before the assistant (and its session store) or the database see it.
+    The message is PII-masked before the assistant (and its session store) or the database see
+    it. `session_id` is always one the server issued or derived (never the client's choice).
     """
     masked = mask_pii(message.strip())
     assistant = services.get("assistant")
@@ -68,7 +82,17 @@ def run_turn(services: Services, message: str, session_id: str | None, channel: 
     return Turn(reply, turn_id, masked != message.strip())
 
 
-@router.post("/api/chat", summary="向助手提问（一轮对话）")
+async def resolve_web_session(services: Services, session_id: str | None) -> str:
+    """A new server-issued id, or the given one if the server issued it for the web channel."""
+    if session_id is None:
+        return new_web_session_id()
+    channel = await run_in_threadpool(services.get("db").session_channel, session_id)
+    if channel != WEB_CHANNEL:
+        raise ApiError(422, "unknown_session", UNKNOWN_SESSION, "session_id")
+    return session_id
+
+
+@router.post("/api/chat", summary="向助手提问（一轮对话）", dependencies=[Depends(limit_chat)])
 async def chat(body: ChatRequest, services: Services = Depends(get_services)) -> JSONResponse:
     message = body.message.strip()
     if not message:
@@ -77,9 +101,10 @@ async def chat(body: ChatRequest, services: Services = Depends(get_services)) ->
         raise ApiError(
             422, "invalid_input", f"字段“message”内容过长（最多 {services.settings.max_message_chars} 字）。", "message"
         )
+    session_id = await resolve_web_session(services, body.session_id)
     loop = asyncio.get_running_loop()
     try:
-        turn = await loop.run_in_executor(services.executor, run_turn, services, message, body.session_id, body.channel)
+        turn = await loop.run_in_executor(services.executor, run_turn, services, message, session_id, WEB_CHANNEL)
     except ValueError as exc:
         if not is_refusal(exc):
             raise

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from api.abuse import limit_feedback
 from api.db import ServiceDB
 from api.deps import get_db
 from api.errors import ApiError
 from api.pii import mask_pii
-from api.routes.chat import SESSION_ID_PATTERN
+from api.routes.chat import SESSION_ID_PATTERN, WEB_CHANNEL
 
 router = APIRouter(tags=["feedback"])
 
@@ -26,10 +27,11 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(None, max_length=500)
 
 
-@router.post("/api/feedback", status_code=201, summary="对一条回答评价（1–5）")
+@router.post("/api/feedback", status_code=201, summary="对一条回答评价（1–5）", dependencies=[Depends(limit_feedback)])
 async def feedback(body: FeedbackRequest, db: ServiceDB = Depends(get_db)) -> dict[str, Any]:
     owner = await run_in_threadpool(db.turn_session, body.turn_id)
-    if owner is None or owner != body.session_id:
+    channel = await run_in_threadpool(db.session_channel, body.session_id)
+    if owner is None or owner != body.session_id or channel != WEB_CHANNEL:
         raise ApiError(404, "turn_not_found", "未找到该会话中的这条回答，无法评价。", "turn_id")
     comment = mask_pii(body.comment.strip()) if body.comment else None
     feedback_id = await run_in_threadpool(

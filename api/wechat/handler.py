@@ -1,8 +1,12 @@
 """What the bot does with each WeChat message.
 
-Order of checks for a POST: server signature (before the body is read) → body cap (route) →
-safe-mode envelope: parse, msg_signature, decrypt → parse the message → dedupe by MsgId →
-rate limit per OpenID → dispatch by type.
+Order of checks for a POST: server signature and timestamp (before the body is read) → body cap
+(route) → replay check of (timestamp, nonce) against the body → strict safe mode (with an AES key
+only encrypted messages, unless compatible mode is configured) → safe-mode envelope: parse,
+msg_signature, decrypt → parse the message → dedupe by (FromUserName, MsgId), or (FromUserName,
+CreateTime) for events → rate limit per OpenID → dispatch by type. Every per-message structure
+(dedupe map, late answers, limiter, nonce cache) is pruned from its oldest end, so a message costs
+the same however many followers are active.
 
 WeChat waits 5 s for a passive reply and retries the same MsgId up to three times. Each message is
 answered once: the first delivery starts the answer in the assistant's worker pool and every
@@ -21,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,14 +35,17 @@ from api.deps import Services
 from api.errors import ApiError
 from api.pii import mask_pii
 from api.ratelimit import RateLimiter
+from api.sessions import wechat_session_id
 from api.routes.chat import is_refusal, run_turn
 from api.wechat import xml as wxml
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
+from api.wechat.replay import DEFAULT_WINDOW_SECONDS, NonceCache
 from api.wechat.sender import CustomerServiceSender
 
 log = logging.getLogger("medpolicy.wechat")
 
 WECHAT_MAX_BYTES = 2048
+LATE_ANSWER_SECONDS = 600  # how long an answer that missed the reply window waits for a resend
 HUMAN_KEYWORDS = ("转人工", "人工客服", "人工服务", "找人工", "要人工", "真人客服")
 
 
@@ -114,8 +122,11 @@ class WeChatHandler:
             else None
         )
         self.limiter = RateLimiter(s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds, self._clock)
-        self._pending: dict[str, _Pending] = {}
-        self._late_answers: dict[str, tuple[str, str, float]] = {}  # openid -> (question, answer, at)
+        self._pending: OrderedDict[tuple[str, ...], _Pending] = OrderedDict()  # oldest first
+        self._late_answers: OrderedDict[str, tuple[str, str, float]] = OrderedDict()  # openid -> (question, answer, at)
+        skew = s.wechat_max_timestamp_skew_seconds
+        # A timestamp is accepted for ±skew, so a pair must be remembered for 2×skew from first sight.
+        self.nonces = NonceCache(2 * skew if skew else DEFAULT_WINDOW_SECONDS, self._clock)
         self._lock = threading.RLock()  # re-entrant: a done-callback may run inside _start
         self.sender = (
             CustomerServiceSender(http_client or httpx.Client(), s.wechat_app_id or "", s.wechat_app_secret or "", s.wechat_api_base)
@@ -147,10 +158,23 @@ class WeChatHandler:
         return params.get("echostr", "")
 
     # -- request handling --------------------------------------------------------
+    def check_replay(self, params: dict[str, str], body: bytes) -> None:
+        """Refuse a signed (timestamp, nonce) seen before with a different body."""
+        if not self.nonces.accept(params.get("timestamp", ""), params.get("nonce", ""), body):
+            raise ApiError(403, "replayed_request", "该签名已用于另一条消息，请求被拒绝（疑似重放）。")
+
+    def check_mode(self, encrypted: bool) -> None:
+        """With an AES key only encrypted messages are accepted (strict safe mode), unless
+        compatible mode is configured explicitly."""
+        if self.crypto is not None and not encrypted and not self.settings.wechat_compatible_mode:
+            raise ApiError(403, "encryption_required", "已启用安全模式：只接受加密消息（encrypt_type=aes）。")
+
     async def handle(self, params: dict[str, str], body: bytes) -> str | None:
         """Return the reply XML, or None for WeChat's plain `success`."""
         started = self._clock()
+        self.check_replay(params, body)
         encrypted = params.get("encrypt_type", "raw").lower() == "aes"
+        self.check_mode(encrypted)
         try:
             inner = self._open_envelope(params, body) if encrypted else body
             msg = wxml.parse_message(inner)
@@ -189,7 +213,7 @@ class WeChatHandler:
     # -- dispatch ---------------------------------------------------------------
     async def _dispatch(self, msg: dict[str, str], started: float) -> Reply:
         openid = msg.get("FromUserName", "")
-        key = msg.get("MsgId") or f"{openid}:{msg.get('CreateTime', '')}:{msg.get('Event', '')}"
+        key = self.dedupe_key(msg)
         with self._lock:
             self._prune()
             pending = self._pending.get(key)
@@ -199,6 +223,15 @@ class WeChatHandler:
                 pending = self._start(msg, openid)
                 self._pending[key] = pending
         return await self._await(pending, started)
+
+    @staticmethod
+    def dedupe_key(msg: dict[str, str]) -> tuple[str, ...]:
+        """What makes a delivery a retry of an earlier one: the same sender and MsgId (a MsgId is
+        unique per sender only), or for events, which have none, the same sender and CreateTime."""
+        openid = msg.get("FromUserName", "")
+        if msg.get("MsgId"):
+            return ("msg", openid, msg["MsgId"])
+        return ("event", openid, msg.get("CreateTime", ""), msg.get("MsgType", ""), msg.get("Event", ""))
 
     def _start(self, msg: dict[str, str], openid: str) -> _Pending:
         """Decide the reply for a new message; only questions need the worker pool."""
@@ -247,10 +280,10 @@ class WeChatHandler:
         text = msg.get("Content") if msg.get("MsgType") == "text" else msg.get("Recognition")
         return (text or "").strip()[:500]
 
-    @staticmethod
-    def session_id(openid: str) -> str:
-        """A stable session per follower that does not reveal the OpenID."""
-        return "wx-" + hashlib.sha256(openid.encode()).hexdigest()[:24]
+    def session_id(self, openid: str) -> str:
+        """A stable session per follower: an HMAC of the OpenID under the server secret, so it
+        neither reveals the OpenID nor can be computed from it by anyone else."""
+        return wechat_session_id(self.services.session_secret, openid)
 
     def _answer(self, question: str, openid: str) -> Reply:
         try:
@@ -297,6 +330,7 @@ class WeChatHandler:
             self._push_pool.submit(self._push, pending.openid, fit_wechat(reply.content))
         else:
             with self._lock:
+                self._late_answers.pop(pending.openid, None)
                 self._late_answers[pending.openid] = (pending.question, reply.content, self._clock())
 
     def _push(self, openid: str, content: str) -> None:
@@ -309,16 +343,27 @@ class WeChatHandler:
     def _take_late_answer(self, openid: str, question: str) -> str | None:
         with self._lock:
             kept = self._late_answers.get(openid)
-            if kept and kept[0] == question and self._clock() - kept[2] <= 600:
+            if kept and kept[0] == question and self._clock() - kept[2] <= LATE_ANSWER_SECONDS:
                 del self._late_answers[openid]
                 return kept[1]
         return None
 
     def _prune(self) -> None:
-        """Forget MsgIds older than the retry window (caller holds the lock)."""
-        horizon = self._clock() - self.settings.wechat_dedupe_seconds
-        for key in [k for k, p in self._pending.items() if p.created < horizon and p.future.done()]:
+        """Forget messages older than the retry window, and late answers nobody came back for
+        (caller holds the lock). Both maps are in arrival order, so only expired entries at the
+        front are touched; an answer still running stops the sweep until it finishes."""
+        now = self._clock()
+        horizon = now - self.settings.wechat_dedupe_seconds
+        while self._pending:
+            key, pending = next(iter(self._pending.items()))
+            if pending.created >= horizon or not pending.future.done():
+                break
             del self._pending[key]
+        while self._late_answers:
+            openid, (_, _, at) = next(iter(self._late_answers.items()))
+            if now - at <= LATE_ANSWER_SECONDS:
+                break
+            del self._late_answers[openid]
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until pending answers and pushes finish (tests, shutdown)."""

@@ -194,6 +194,8 @@ def make_settings(tmp_path: Path, **overrides: object) -> ServiceSettings:
         "wechat_token": WECHAT_TOKEN,
         "wechat_encoding_aes_key": WECHAT_AES_KEY,
         "wechat_app_id": WECHAT_APP_ID,
+        # Most webhook tests drive plain messages; strict safe mode has its own tests (test_security).
+        "wechat_compatible_mode": True,
         "_env_file": None,
     }
     values.update(overrides)

@@ -24,7 +24,8 @@ from api_fakes import WECHAT_AES_KEY, WECHAT_APP_ID, WECHAT_TOKEN
     "text,expected",
     [
         ("身份证11010519491231002X", f"身份证{ID_MASK}"),  # valid check digit X
-        ("身份证110105194912310021", "身份证110105194912310021"),  # wrong check digit: not an ID
+        ("身份证110105194912310021", f"身份证{ID_MASK}"),  # wrong check digit: still ID-shaped (issue 12)
+        ("编号123456789012345678", "编号123456789012345678"),  # 18 digits without a birth date: not an ID
         ("手机13812345678", f"手机{PHONE_MASK}"),
         ("手机+86 138 1234 5678", f"手机{PHONE_MASK}"),
         ("座机010-12345678", f"座机{PHONE_MASK}"),
@@ -58,7 +59,7 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     finally:
         handler.removeFilter(handler.filters[-1])
     assert "13812345678" not in caplog.text and PHONE_MASK in caplog.text
-    assert "oAbC-123" not in caplog.text and "openid=***&nonce=1" in caplog.text
+    assert "oAbC-123" not in caplog.text and "openid=***&nonce=***" in caplog.text
 
 
 def test_uvicorn_access_records_stay_formattable() -> None:
@@ -72,7 +73,7 @@ def test_uvicorn_access_records_stay_formattable() -> None:
                                ("127.0.0.1:5", "GET", "/wechat?openid=oXyZ&nonce=1", "1.1", 200), None)
     assert PIIMaskingFilter().filter(record)
     line = AccessFormatter("%(client_addr)s - %(request_line)s %(status_code)s", use_colors=False).format(record)
-    assert line == '127.0.0.1:5 - GET /wechat?openid=***&nonce=1 HTTP/1.1 200 OK'
+    assert line == '127.0.0.1:5 - GET /wechat?openid=***&nonce=*** HTTP/1.1 200 OK'
 
 
 # -- rate limiter ---------------------------------------------------------------------------------

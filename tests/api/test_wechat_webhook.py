@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ ACCOUNT = "gh_account"
 
 
 def signed_params(token: str = WECHAT_TOKEN, age: int = 0, **extra: str) -> dict[str, str]:
-    timestamp, nonce = str(int(time.time()) - age), "nonce42"
+    timestamp, nonce = str(int(time.time()) - age), secrets.token_hex(8)  # WeChat sends a fresh nonce each time
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": timestamp, "nonce": nonce, **extra}
 
@@ -128,6 +129,7 @@ def test_safe_mode_bad_msg_signature_and_tampered_ciphertext(client: TestClient,
     r = post_plain(client, body, {**params, "msg_signature": "0" * 40})
     assert r.status_code == 403
     other = ClientCrypto(WECHAT_TOKEN, "B" * 43, WECHAT_APP_ID)  # encrypted with another key
+    params = signed_params(encrypt_type="aes")  # a fresh nonce: the old one is bound to its body
     forged = xmltodict.parse(other.encrypt_message(incoming(Content="问题"), params["nonce"], params["timestamp"]))["xml"]
     body = f"<xml><Encrypt><![CDATA[{forged['Encrypt']}]]></Encrypt></xml>"
     r = post_plain(client, body, {**params, "msg_signature": forged["MsgSignature"]})

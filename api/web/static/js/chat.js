@@ -135,9 +135,17 @@
     messages.append(waiting);
     scrollDown();
     try {
-      const body = { message: text, channel: "web" };
-      if (sessionId) body.session_id = sessionId;
-      const reply = await api("/api/chat", body);
+      // The server issues the session id; this page only echoes back the one it was given.
+      const ask = () => api("/api/chat", sessionId ? { message: text, session_id: sessionId } : { message: text });
+      let reply;
+      try {
+        reply = await ask();
+      } catch (e) {
+        if (e.code !== "unknown_session") throw e;
+        sessionId = null; // e.g. the service's database was reset: start a new conversation
+        MP.store("mp-session", null);
+        reply = await ask();
+      }
       sessionId = reply.session_id;
       MP.store("mp-session", sessionId);
       waiting.remove();
