@@ -13,6 +13,9 @@ OUT_OF_SCOPE = (
     "缴费标准、异地就医等），估算住院和门诊的报销金额，解答参保缴费问题。"
 )
 NO_BASIS = "政策库中没有找到关于这个问题的条款，无法给出有依据的答复。" + HOTLINE_HINT
+YEAR_NOT_HELD = "政策库中没有您所问年份的规定，不能用其他年份的标准代替答复。" + HOTLINE_HINT
+RELATED_INTRO = "没有找到直接回答您问题的条款，以下规定可能相关："
+RELATED_OUTRO = "如以上规定没有回答您的问题，" + HOTLINE_HINT
 ESTIMATE_FALLBACK = "测算结果无法通过核对，为避免给出错误数字，暂不展示。" + HOTLINE_HINT
 
 
@@ -21,7 +24,11 @@ def _library_note(library_regions: list[str] | tuple[str, ...]) -> str:
 
 
 def no_basis_for_region(region: str, library_regions: list[str] | tuple[str, ...] = ()) -> str:
-    return f"政策库中没有找到{region}关于这个问题的条款。" + _library_note(library_regions) + HOTLINE_HINT
+    """No clause of the named region answers. The regions listed are the *other* ones the library
+    holds: listing the named one too would contradict the sentence before it."""
+    others = [r for r in library_regions if r != region and region not in r and r not in region]
+    held = f"政策库中{region}的资料不涉及这个问题。" if len(others) < len(library_regions) else ""
+    return f"政策库中没有找到{region}关于这个问题的条款。{held}" + _library_note(others) + HOTLINE_HINT
 
 
 def region_not_in_library(region: str, library_regions: list[str] | tuple[str, ...]) -> str:

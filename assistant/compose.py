@@ -86,3 +86,17 @@ def compose_per_region(selections: list[Selection], by_year: bool = False) -> st
 def quote_fallback(selection: Selection, n: int = 1) -> str:
     """The answer of last resort: the clause quoted verbatim, nothing added."""
     return f"相关条款原文：「{''.join(selection.sentences) or selection.hit.text}」[{n}]"
+
+
+def compose_related(selections: list[Selection]) -> str:
+    """Related rules offered as such, each with its place and citation: the learned judge found
+    them relevant but trusts none to answer, so the reply says so instead of presenting one as the
+    answer or leaving the citizen with nothing."""
+    from assistant.canned import RELATED_INTRO, RELATED_OUTRO
+
+    lines = [RELATED_INTRO]
+    for n, selection in enumerate(selections, start=1):
+        body = "".join(selection.sentences).rstrip(",，;；、:： ")
+        lines.append(f"· {source_phrase(selection)}：{body}[{n}]")
+    lines.append(RELATED_OUTRO)
+    return "\n".join(lines)

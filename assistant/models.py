@@ -37,3 +37,6 @@ class AssistantReply(BaseModel):
     clarification: Clarification | None = None
     estimate: dict[str, Any] | None = None
     grounded: bool = True  # passed the number-grounding check
+    # What kind of reply this is: a cited answer, related rules offered as such, a refusal (no
+    # basis: the hotline), a clarifying question, a calculator estimate, or a fixed text (greeting…).
+    kind: Literal["answer", "related", "refusal", "clarification", "estimate", "canned"] = "answer"

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.estimate_bridge import RESIDENT_SCHEMES
-from assistant.select import QueryTerms, Selection, query_terms, rank_selections
+from assistant.select import (
+    QueryTerms,
+    Selection,
+    framing_conditions,
+    lead_fragment,
+    names,
+    query_terms,
+    rank_selections,
+    split_sentences,
+)
 from knowledge_base.models import SearchFilters, SearchHit, SearchResponse
 
 # The search ranks whole clauses and its top few are often near-ties; fetching a few more lets the
@@ -30,11 +39,22 @@ class KnowledgeBaseLike(Protocol):
     def search(self, query: str, top_k: int = ..., filters: SearchFilters | None = ...) -> SearchResponse: ...
 
 
+# With the learned judge: how many hits to ask for, how many related rules to offer, and how close
+# (in ranker score) another region's rule must be to the best to count as a competing answer.
+JUDGED_TOP_K = 8
+MAX_RELATED = 3
+CONFLICT_MARGIN = 1.0
+MAX_CONFLICTING = 4
+
+
 @dataclass
 class Retrieval:
     no_basis: bool
     selections: list[Selection]  # best answer first; all within RELATIVE_FLOOR of the best
     filtered_by_region: bool
+    # The selections are rules related to the question, offered as such ("没有找到直接回答，以下规定
+    # 可能相关"), not an answer: the learned judge found relevant clauses but none it trusts to answer.
+    related: bool = False
 
 
 def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
@@ -78,10 +98,60 @@ def answer_candidates(selections: list[Selection]) -> list[Selection]:
 def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K) -> Retrieval:
     filters = filters_from_slots(slots)
     terms = query_terms(query, slots)
+    if getattr(kb, "judged", False):
+        return judged_retrieve(kb, query, slots, terms, filters)
     response = kb.search(expanded_query(query, terms), top_k=top_k, filters=filters)
     hits = [] if response.no_basis else [h for h in response.results if scheme_fits(slots.get("scheme"), h)]
     selections = answer_candidates(rank_selections(hits, terms))
     return Retrieval(no_basis=not selections, selections=selections, filtered_by_region=filters is not None)
+
+
+def judged_retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], terms: QueryTerms,
+                    filters: SearchFilters | None) -> Retrieval:
+    """The learned path: the knowledge base's judge ranks, decides answer / related / none and
+    picks each clause's answering sentences (`SearchHit.highlights`); what stays here is exact —
+    the scheme the user named, a grade's figure out of an enumeration, competing regions."""
+    response = kb.search(query, top_k=JUDGED_TOP_K, filters=filters)
+    hits = [] if response.no_basis else [h for h in response.results if scheme_fits(slots.get("scheme"), h)]
+    if not hits or response.decision == "none":
+        return Retrieval(no_basis=True, selections=[], filtered_by_region=filters is not None)
+    selections = []
+    for r, h in enumerate(hits):
+        quoted = with_asked_details(h.text, list(h.highlights) or [h.text], terms)
+        selections.append(Selection(hit=h, sentences=quoted, score=h.score, lead=lead_fragment(quoted, terms),
+                                    coverage=1.0, rank=r))
+    if response.decision == "related":
+        return Retrieval(no_basis=False, selections=selections[:MAX_RELATED], filtered_by_region=filters is not None,
+                         related=True)
+    best = selections[0].score
+    close = [s for s in selections if s.score >= best - CONFLICT_MARGIN][:MAX_CONFLICTING]
+    return Retrieval(no_basis=False, selections=close, filtered_by_region=filters is not None)
+
+
+MAX_QUOTED_SENTENCES = 3
+
+
+def with_asked_details(text: str, chosen: list[str], terms: QueryTerms) -> list[str]:
+    """The chosen sentences plus any sentence of the clause that states a detail the user named
+    (a slot: 学生/儿童, 二级, 贫困…) or frames its figure under a case the user named (未经转诊,
+    县外, 第二次住院): an exact reading of what was said, so it is a rule, not a weight."""
+    sentences = split_sentences(text)
+    said = "".join(chosen)
+    extra = []
+    for sentence in sentences:
+        if sentence in said or len(chosen) + len(extra) >= MAX_QUOTED_SENTENCES:
+            continue
+        names_detail = any(names(word, sentence) and not names(word, said) for word in terms.focus)
+        names_case = bool(framing_conditions(sentence) & terms.conditions) and not (
+            framing_conditions(said) & terms.conditions)
+        if names_detail or names_case:
+            extra.append(sentence)
+    if not extra:
+        return chosen
+    keep = set(extra)
+    # in text order, as the clause says them
+    ordered = [s for s in sentences if s in keep or any(s in c or c in s for c in chosen)]
+    return ordered or chosen
 
 
 def expanded_query(query: str, terms: QueryTerms) -> str:

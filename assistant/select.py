@@ -64,22 +64,18 @@ _STOPWORDS = {
     # Colloquial asides with no topic of their own ("门诊那点钱", "这样合规矩不", "医生非要").
     "那点", "那点钱", "这样", "就是", "平常", "医生", "还能",
 }
+def _conditions() -> dict[str, tuple[str, ...]]:
+    from knowledge_base.conditions import conditions
+
+    return {name: tuple(c.policy) for name, c in conditions().items()}
+
+
+# The policy words of each special case live in knowledge_base/resources/conditions.yaml (shared
+# with the learned ranker's condition features); keyed by the NLU slot that names the case.
+CONDITIONS: dict[str, tuple[str, ...]] = _conditions()
 # Where care happens, in the words policies use: the NLU's out-of-area slot ("没在本县", "出了县",
 # "跑到市里") stands for these, and the user's own phrasing is no topic word.
-OUT_OF_AREA_WORDS = ("县外", "市外", "异地", "县境外", "境外", "外地", "转外", "省外")
-# Conditional rules: "对在县境外异地定点医院住院的…,起付标准上浮300元", "未经转诊的…比例下降5个百分点",
-# "中小学在校学生…上浮10%". Such a sentence states the figure for a special case; when the question
-# names none of its conditions the base rule ("住院比例分别为…") is the answer, and when it names one the
-# conditional rule is. A condition counts only where it frames a figure (it is said before the
-# sentence's first amount): a list of who may enrol, with no figure, is no conditional rule.
-# Keyed by the NLU slot that names the case; the cue words are the policies' wording of it.
-CONDITIONS: dict[str, tuple[str, ...]] = {
-    "out_of_area": OUT_OF_AREA_WORDS,
-    "referral": ("未经转诊", "未转诊", "未办理转诊", "未经同意", "未申报", "未登记", "未备案", "未按规定"),
-    "admission_index": ("第二次", "第三次", "再次住院", "二次住院", "多次住院", "第二次及以上"),
-    "person_category": ("学生", "儿童", "幼儿", "新生儿", "婴儿", "老人", "老年", "残疾"),
-    "poverty": ("贫困", "低保", "特困", "五保", "建档立卡", "最低生活保障"),
-}
+OUT_OF_AREA_WORDS = CONDITIONS["out_of_area"]
 CONDITION_PENALTY = 2.0  # per condition framing a sentence's figure that the question does not name
 CONDITION_BONUS = 1.0  # per condition framing the figure that the question does name
 

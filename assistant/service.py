@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant import canned
 from assistant.clarify import SlotQuestion, question_for
-from assistant.compose import citation_for, compose_per_region, compose_single, quote_fallback
+from assistant.compose import citation_for, compose_per_region, compose_related, compose_single, quote_fallback
 from assistant.conflicts import find_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret
 from assistant.estimate_bridge import (
@@ -59,6 +59,7 @@ class Draft:
     estimate: dict[str, Any] | None = None
     fallback: str | None = None  # the quote-only answer used if the check fails
     rewritable: bool = False  # an extractive policy answer the LLM may reword
+    kind: str | None = None  # "related" when related rules are offered instead of an answer
 
 
 def _policy_infos(policies: Any) -> list[PolicyInfo]:
@@ -156,6 +157,19 @@ class Assistant:
         ask_pending(state, question)
         return Draft(intent, answer or question.question, clarification=question, **extra)
 
+    def _year_newer_than_library(self, year: Any, region: str | None) -> bool:
+        """The asked year is after every year of the library's clauses (of the region, when one is
+        named and the library holds it)."""
+        if not year:
+            return False
+        clauses = getattr(self.kb, "clauses", None)
+        clauses = clauses() if callable(clauses) else clauses
+        if not clauses:
+            return False
+        held = [c.year for c in clauses if c.year and (not region or region in (c.region, *c.region_path))]
+        held = held or [c.year for c in clauses if c.year]
+        return bool(held) and int(year) > max(held)
+
     def _region_unknown(self, region: str | None) -> bool:
         """A region the library holds nothing for, nor for any place inside or around it."""
         if not region or region in self.known_regions:
@@ -170,6 +184,10 @@ class Assistant:
         region = turn.slots.get("region")
         if self._region_unknown(region):
             return Draft(intent, canned.region_not_in_library(region, self.library_regions))
+        if self._year_newer_than_library(turn.slots.get("year"), region):
+            # A year after every rule the library holds (for that region): the figures it has are an
+            # earlier year's and may have changed; citing them as that year's would mislead.
+            return Draft(intent, canned.YEAR_NOT_HELD)
         retrieval = retrieve(self.kb, turn.query, turn.slots)
         year_note = ""
         if retrieval.no_basis and turn.slots.get("year"):
@@ -183,6 +201,12 @@ class Assistant:
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
+        if retrieval.related and not find_conflict(retrieval.selections):
+            citations = [citation_for(n, s) for n, s in enumerate(retrieval.selections, start=1)]
+            return Draft(intent, year_note + compose_related(retrieval.selections), citations=citations,
+                         sources=[f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in retrieval.selections],
+                         fallback="\n".join(quote_fallback(s, n) for n, s in enumerate(retrieval.selections, start=1)),
+                         kind="related")
         conflict = find_conflict(retrieval.selections)
         if conflict:
             citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]
@@ -367,9 +391,25 @@ class Assistant:
             clarification=draft.clarification.clarification() if draft.clarification else None,
             estimate=draft.estimate,
             grounded=grounded,
+            kind=_reply_kind(draft, grounded),
         )
         reply.wechat_text = render_wechat(reply)
         return reply
+
+
+_ANSWERING_INTENTS = ("policy_question", "estimate", "contribution")
+
+
+def _reply_kind(draft: Draft, grounded: bool) -> str:
+    if draft.clarification:
+        return "clarification"
+    if draft.intent not in _ANSWERING_INTENTS:
+        return "canned"
+    if not draft.citations or (not grounded and not draft.fallback):
+        return "refusal"
+    if draft.estimate:
+        return "estimate"
+    return draft.kind or "answer"
 
 
 def _canonical_region(policy: PolicyInfo, kb_regions: list[str]) -> PolicyInfo:

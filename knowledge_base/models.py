@@ -78,6 +78,9 @@ class SearchHit(BaseModel):
     score: float
     sources: list[SourceLocation]
     schemes: list[str] = Field(default_factory=list)  # every scheme the clause is about (ingest's `Clause.schemes`)
+    # The sentences of the clause that answer the query, in text order (the learned sentence
+    # chooser, knowledge_base.learned.sentences); empty without a trained judge.
+    highlights: list[str] = Field(default_factory=list)
 
 
 class SearchResponse(BaseModel):

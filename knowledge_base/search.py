@@ -377,6 +377,11 @@ class HybridSearcher:
         bigram = self.bigram_index.score({b: 1.0 for b in query_bigrams(plan.text)}) if n else np.zeros(n)
         return Signals(plan, eligible, lexical, present, fused, sims, np.asarray(bigram, dtype=np.float64))
 
+    def query_concepts(self, query: str) -> list:
+        """The question's concepts (content words with their synonyms, idf-weighted)."""
+        plan = plan_query(query, self.config, self.synonyms)
+        return concepts(plan.terms, plan.groups, self._idf)
+
     def _encode_query(self, text: str) -> np.ndarray:
         """One encoding per query text (fusion and the learned features both need it)."""
         memo = self._query_vec  # one read: another thread may replace it meanwhile
@@ -594,12 +599,65 @@ class HybridSearcher:
         from knowledge_base.learned.features import candidate_features
 
         judgement = self.judge.judge(candidate_features(self, query, filters))
+        judgement.order, judgement.scores = self._rules_before_publicity(query, judgement.order, judgement.scores)
+        judgement.order, judgement.scores = self._base_rule_first(query, judgement.order, judgement.scores)
         decision = "none" if self.out_of_scope(ranking) else judgement.decision
-        p = round(judgement.p_answer, 4)
+        p = round(judgement.p_answer, 4)  # the probability that the first hit answers
         if decision == "none":
             return SearchResponse(results=[], no_basis=True, decision="none", answerability=p, **scope)
         hits = [self._hit(i, s) for i, s in zip(judgement.order[:top_k], judgement.scores[:top_k], strict=True)]
+        cs = self.query_concepts(query)
+        for hit in hits:
+            hit.highlights = self.judge.sentences.choose(query, hit.text, cs)
         return SearchResponse(results=hits, no_basis=False, decision=decision, answerability=p, **scope)
+
+    PUBLICITY_WINDOW = 5
+
+    def _rules_before_publicity(self, query: str, order: list[int], scores: list[float]) -> tuple[list[int], list[float]]:
+        """A publicity text (a leaflet, a hospital's advertisement: metadata kind "publicity") does
+        not come first when a rule among the first few answers the same question: the rule is the
+        authority, the advertisement restates or sells it. Kept first only when the question names
+        a scheme the publicity is about and the rule is not (重庆职工 → the 职工 hospital's text)."""
+        from knowledge_base.learned.features import scheme_named
+
+        if not order or self.clauses[order[0]].kind != "publicity":
+            return order, scores
+        named = scheme_named(query)
+        for k in range(1, min(self.PUBLICITY_WINDOW, len(order))):
+            rule = self.clauses[order[k]]
+            if rule.kind != "rule":
+                continue
+            schemes = set(rule.schemes or ([rule.scheme] if rule.scheme else []))
+            if named and schemes and not named & schemes:
+                continue
+            order = [order[k], *order[:k], *order[k + 1:]]
+            scores = [scores[k], *scores[:k], *scores[k + 1:]]
+            break
+        return order, scores
+
+    def _base_rule_first(self, query: str, order: list[int], scores: list[float]) -> tuple[list[int], list[float]]:
+        """A rule stating its figures for a special case the question does not name (县外, 未经转诊,
+        学生, 贫困…: `resources/conditions.yaml`) does not come first when a rule among the first
+        few states figures without such a case: the general rule answers the general question, the
+        exception answers the question that names it."""
+        from knowledge_base.conditions import asked, framed
+
+        if not order:
+            return order, scores
+        named = asked(normalize_text(query))
+
+        def unasked_case(i: int) -> bool:  # the clause opens with a figure for a case not asked about
+            sentences = self._view(i).sentences
+            return bool(framed(sentences[0]) - named) if sentences else False
+
+        if self.clauses[order[0]].kind != "rule" or not unasked_case(order[0]):
+            return order, scores
+        for k in range(1, min(self.PUBLICITY_WINDOW, len(order))):
+            i = order[k]
+            if self.clauses[i].kind == "rule" and self._view(i).body and not unasked_case(i) \
+                    and any(ch.isdigit() for ch in self._view(i).body):
+                return [i, *order[:k], *order[k + 1:]], [scores[k], *scores[:k], *scores[k + 1:]]
+        return order, scores
 
     def _hit(self, i: int, score: float) -> SearchHit:
         c = self.clauses[i]

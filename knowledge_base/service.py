@@ -219,14 +219,29 @@ class KnowledgeBase:
         if not self.settings.learned:
             self._searcher.judge = None
             return None
-        from knowledge_base.learned.annotations import load_split
-        from knowledge_base.learned.train import train
+        from knowledge_base.learned.model import AnswerJudge
+        from knowledge_base.learned.train import NotEnoughData, train
 
-        if not load_split("train"):
+        try:
+            judge, report = train(self._searcher, self.settings.data_dir)
+        except NotEnoughData as exc:
+            # A library without the annotated documents: a judge trained earlier still serves (its
+            # features describe question–clause relations); with none, the hand-set pipeline does.
+            log.info("answer judge not retrained: %s", exc)
+            self._searcher.judge = AnswerJudge.load(self.settings.data_dir)
             return None
-        judge, report = train(self._searcher, self.settings.data_dir)
         self._searcher.judge = judge
         return report
+
+    def dense_is_current(self) -> bool:
+        """The built-in dense model was trained on today's clauses and today's annotated pairs."""
+        if self.settings.embedding_model != BUILTIN_STATIC or self.settings.dense_weight <= 0:
+            return True
+        from knowledge_base.embedding_builder import corpus_fingerprint
+
+        clauses = self._searcher.clauses
+        wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint([c.index_text for c in clauses], self._annotated_pairs(self.settings, clauses))}"
+        return self._manifest.model_id == wanted
 
     def _attach_judge(self) -> None:
         """The trained judge from disk; trained now when there is none yet (first start after
@@ -238,7 +253,7 @@ class KnowledgeBase:
 
         self._searcher.judge = AnswerJudge.load(self.settings.data_dir)
         if self._searcher.judge is None:
-            self.train_judge()
+            self.train_judge()  # first start after an upgrade
 
     @classmethod
     def rebuild(
@@ -275,6 +290,11 @@ class KnowledgeBase:
     @property
     def searcher(self) -> HybridSearcher:
         return self._searcher
+
+    @property
+    def judged(self) -> bool:
+        """A learned answer judge ranks and decides (search results carry `decision`)."""
+        return self._searcher.judge is not None
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
         """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api.cli import assistant_commands, calc_commands, kb_commands, serve_commands
+from api.cli import assistant_commands, calc_commands, kb_commands, learn_commands, serve_commands
 
 app = typer.Typer(
     name="medpolicy",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (kb_commands, calc_commands, assistant_commands, serve_commands):
+for _module in (kb_commands, calc_commands, assistant_commands, learn_commands, serve_commands):
     _module.register(app)
 
 

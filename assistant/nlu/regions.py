@@ -84,7 +84,18 @@ def find_mentions(text: str, lex: Lexicon, known_regions: Sequence[str]) -> list
     for start, end, value in others:
         if not any(_overlaps((start, end), (m.start, m.end)) for m in out):
             out.append(RegionMention(value, start, end, False))
-    return sorted(out, key=lambda m: m.start)
+    return sorted((m for m in out if on_word_boundaries(text, m.start, m.end)), key=lambda m: m.start)
+
+
+def on_word_boundaries(text: str, start: int, end: int) -> bool:
+    """A place name is a word of the text: it starts and ends where jieba's words do, or lies
+    inside one word. 保定 in 医保定点 straddles 医保|定点 and is no place; 岳池 in 岳池县 is."""
+    from knowledge_base.tokenize import token_bounds
+
+    bounds = token_bounds(text)
+    if start in bounds and end in bounds:
+        return True
+    return not any(start < b < end for b in bounds)
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:

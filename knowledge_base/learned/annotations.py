@@ -39,6 +39,9 @@ class GoldRef(BaseModel):
     quote: str
     region: str | None = None
     scheme: str | None = None
+    # Who named this clause: the question's author, or a relevance judge who saw the question beside
+    # a clause the system ranked high and judged it an answer ("judge:J1", prompt relevance-v1).
+    origin: str = "author"
 
 
 class AnnotatedQuestion(BaseModel):

@@ -23,18 +23,27 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge_base.bm25_index import BM25Index
+from knowledge_base.conditions import asked as asked_conditions
+from knowledge_base.conditions import framed as framed_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
 from knowledge_base.rerank import ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, sentences
 from knowledge_base.scope import named_places, named_years, related_place
 from knowledge_base.tokenize import stopwords, token_bounds
 
+# Grades a question may name (hospital level, contribution tier): a clause stating the named one
+# is a closer answer than one stating others.
+_GRADES = ("一级", "二级", "三级", "一档", "二档")
 # How many candidates each retriever contributes (union, first-seen order).
-HYBRID_DEPTH = 20
-BIGRAM_DEPTH = 12
-DENSE_DEPTH = 8
+HYBRID_DEPTH = 24
+BIGRAM_DEPTH = 16
+DENSE_DEPTH = 12
 
 _NUMBER = re.compile(r"\d")
+# A named institution ("重庆新兴医院", "XX县人民医院"): a clause about one hospital's terms (its
+# advertisement, its report) is a narrower case than a question that names none.
+_INSTITUTION = re.compile(r"([\u4e00-\u9fff]{2,10}?)(医院|卫生院|药店|药房)")
+_GENERIC_INSTITUTION = re.compile(r"^(?:.*?)(一级|二级|三级|定点|乡镇|县级|市级|省级|各级|公立|民营|基层|医疗|协议|本|该|我|各|所在|上级|下级|综合|专科|社区|村)$")
 _CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fff0-9a-zA-Z%]")
 _SCHEME_WORDS = {
     "职工": ("职工",),
@@ -54,7 +63,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "region_named", "region_match", "region_conflict", "year_named", "year_match", "year_conflict",
     "scheme_named", "scheme_match", "scheme_conflict",
     "topic_uncovered", "clause_len_log", "n_sentences_log", "query_len_log", "query_oov",
-    "missing_idf_max", "missing_idf_share", "query_word_oov",
+    "missing_idf_max", "missing_idf_share", "query_word_oov", "institution_unasked",
+    "condition_unasked", "condition_asked_met", "grade_named_met",
 )
 ANSWER_FEATURE_NAMES: tuple[str, ...] = (
     "top1_score", "top2_score", "margin", "top1_bigram_cover", "top1_bigram_cover_sentence",
@@ -137,8 +147,18 @@ def _top(scores: np.ndarray, eligible: np.ndarray, depth: int) -> list[int]:
     return [int(i) for i in idx[np.argsort(-scores[idx], kind="stable")][:depth]]
 
 
-def _scheme_named(text: str) -> set[str]:
+def scheme_named(text: str) -> set[str]:
     return {s for s, words in _SCHEME_WORDS.items() if any(w in text for w in words)}
+
+
+def institutions(text: str) -> set[str]:
+    """Names of specific institutions a text mentions (not generic ones: 定点医院, 三级医院, 乡镇卫生院)."""
+    out = set()
+    for m in _INSTITUTION.finditer(text):
+        name = m.group(1)
+        if not _GENERIC_INSTITUTION.match(name) and len(name) >= 2:
+            out.add(name + m.group(2))
+    return out
 
 
 def _log_rank(rank: int) -> float:
@@ -176,11 +196,13 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     quantity = asks_amount(text)
     places = named_places(text)
     years = named_years(text)
-    schemes = _scheme_named(text)
+    schemes = scheme_named(text)
     topics = [t for t in load_topics() if t in text]
     if topics:
         topics = named_topics(text, topics, token_bounds(text))
     coverage = searcher.coverage_vector(sig.plan, sig.present)
+    asked_cases = asked_conditions(text)
+    grades = [g for g in _GRADES if g in text]
     # Content words of the question (maximal terms, not question words) and their idf: a salient
     # word the clause lacks is what separates "about something else" from "said differently".
     stop = stopwords()
@@ -212,6 +234,13 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
         clause_schemes = set(clause.schemes or ([clause.scheme] if clause.scheme else []))
         scheme_match = float(bool(schemes & clause_schemes))
         scheme_conflict = float(bool(schemes) and bool(clause_schemes) and not schemes & clause_schemes)
+        # the special cases the clause's figures are stated under (its first three sentences)
+        framed_cases = set().union(*(framed_conditions(x) for x in view.sentences[:3])) if view.sentences else set()
+        condition_unasked = float(bool(framed_cases - asked_cases)) if framed_cases else 0.0
+        condition_met = float(bool(framed_cases & asked_cases))
+        grade_met = float(bool(grades) and any(g in view.body for g in grades))
+        named_here = institutions(view.body[:200])
+        institution_unasked = float(bool(named_here) and not any(n[:2] in text for n in named_here))
         missing = [w for w in words if not any(m in view.body or m in view.heading for m in w.members)]
         missing_max = max((searcher._idf(w.term) for w in missing), default=0.0) / max_idf
         missing_share = sum(w.weight for w in missing) / total_w
@@ -234,7 +263,8 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
             float(bool(places)), region_match, region_conflict, float(bool(years)), year_match, year_conflict,
             float(bool(schemes)), scheme_match, scheme_conflict,
             topic_unc, math.log1p(len(view.body)), math.log1p(len(view.sentences)),
-            math.log1p(len(text)), oov, missing_max, missing_share, word_oov,
+            math.log1p(len(text)), oov, missing_max, missing_share, word_oov, institution_unasked,
+            condition_unasked, condition_met, grade_met,
         )
     if topics and all(rows[r, FEATURE_NAMES.index("topic_uncovered")] for r in range(len(order))):
         uncovered_topic = topics[0]

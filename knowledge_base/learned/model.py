@@ -3,7 +3,7 @@ decide the kind of reply (answer / related / none).
 
 Artefacts (written by `learned.train`, read here) live beside the index in
 `<data_dir>/models/answer/`: `ranker.txt` (LightGBM) or `ranker.json` (linear), `answerability.json`
-(a logistic model: coefficients in plain JSON), `question_prior.json` (wording → P(answerable),
+and `relevance.json` (logistic models: coefficients in plain JSON), `sentences.json` (which sentences answer, `learned.sentences`), `question_prior.json` (wording → P(answerable),
 `learned.question_prior`) and `manifest.json` (feature names, thresholds chosen
 on dev, what it was trained on). No artefact → `load` returns None and search falls back to the
 hand-set pipeline, so a fresh checkout still answers before `medpolicy train` has run.
@@ -22,7 +22,7 @@ import numpy as np
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features
 from knowledge_base.learned.question_prior import QuestionPrior
 
-MODEL_VERSION = "answer-judge-2"
+MODEL_VERSION = "answer-judge-6"
 Decision = Literal["answer", "related", "none"]
 
 
@@ -35,6 +35,7 @@ class Judgement:
     order: list[int]  # clause positions, best first
     scores: list[float]  # ranker scores, same order
     p_answer: float  # probability that the best clause answers the question
+    p_related: float  # probability that the library answers it and the answer is among the first three
     decision: Decision
 
 
@@ -60,10 +61,15 @@ class LinearModel:
 
 
 class AnswerJudge:
-    def __init__(self, ranker, answerability: LinearModel, prior: QuestionPrior, thresholds: dict[str, float],
-                 manifest: dict) -> None:
+    def __init__(self, ranker, answerability: LinearModel, relevance: LinearModel, prior: QuestionPrior,
+                 thresholds: dict[str, float], manifest: dict, sentence_model: LinearModel) -> None:
+        from knowledge_base.learned.sentences import SentenceChooser
+
+        self.sentence_model = sentence_model
+        self.sentences = SentenceChooser(sentence_model)
         self.ranker = ranker
         self.answerability = answerability
+        self.relevance = relevance
         self.prior = prior
         self.t_answer = float(thresholds["answer"])
         self.t_related = float(thresholds["related"])
@@ -89,7 +95,10 @@ class AnswerJudge:
         else:
             ranker = LinearModel.from_json(json.loads((d / "ranker.json").read_text("utf-8")))
         answerability = LinearModel.from_json(json.loads((d / "answerability.json").read_text("utf-8")))
-        return cls(ranker, answerability, QuestionPrior.load(d / "question_prior.json"), manifest["thresholds"], manifest)
+        relevance = LinearModel.from_json(json.loads((d / "relevance.json").read_text("utf-8")))
+        sentence_model = LinearModel.from_json(json.loads((d / "sentences.json").read_text("utf-8")))
+        return cls(ranker, answerability, relevance, QuestionPrior.load(d / "question_prior.json"),
+                   manifest["thresholds"], manifest, sentence_model)
 
     # -- use ---------------------------------------------------------------------------------
 
@@ -100,18 +109,25 @@ class AnswerJudge:
             return self.ranker.decision(cands.matrix)
         return np.asarray(self.ranker.predict(cands.matrix, num_threads=1), dtype=np.float64)
 
-    def p_answer(self, cands: Candidates, scores: np.ndarray) -> float:
-        z = float(self.answerability.decision(answer_features(cands, scores, self.prior.probability(cands.query)))[0])
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+    def probabilities(self, cands: Candidates, scores: np.ndarray) -> tuple[float, float]:
+        """(P(the best candidate answers), P(an answer is among the first three))."""
+        row = answer_features(cands, scores, self.prior.probability(cands.query))
+        return _sigmoid(float(self.answerability.decision(row)[0])), _sigmoid(float(self.relevance.decision(row)[0]))
 
-    def decide(self, p: float) -> Decision:
-        if p >= self.t_answer:
+    def decide(self, p_answer: float, p_related: float) -> Decision:
+        if p_answer >= self.t_answer:
             return "answer"
-        return "related" if p >= self.t_related else "none"
+        return "related" if p_related >= self.t_related else "none"
 
     def judge(self, cands: Candidates) -> Judgement:
+        if not cands.indices:
+            return Judgement([], [], 0.0, 0.0, "none")
         scores = self.scores(cands)
         order = np.argsort(-scores, kind="stable")
-        p = self.p_answer(cands, scores) if cands.indices else 0.0
-        return Judgement([cands.indices[k] for k in order], [float(scores[k]) for k in order], p,
-                         self.decide(p) if cands.indices else "none")
+        pa, pr = self.probabilities(cands, scores)
+        return Judgement([cands.indices[k] for k in order], [float(scores[k]) for k in order], pa, pr,
+                         self.decide(pa, pr))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,8 +27,24 @@ MIN_DF = 2
 C = 1.0
 
 
+_NOT_WORDS = re.compile(r"[^\u4e00-\u9fff0-9a-zA-Z]+")
+_YEARS = re.compile(r"(?:19|20)\d\d年?|\d\d年")
+
+
+def wording(text: str) -> str:
+    """The words that carry a topic: normalised, without the places and years a question names
+    (exact scope rules judge those, and near-domain questions about an unheld place must not teach
+    that 起付线 is a word of unanswerable questions) and without punctuation."""
+    from knowledge_base.scope import place_mentions
+
+    text = normalize_text(text)
+    for place in sorted(place_mentions(text), key=len, reverse=True):
+        text = text.replace(place, " ")
+    return _NOT_WORDS.sub("", _YEARS.sub(" ", text))
+
+
 def _ngrams(text: str) -> Counter:
-    text = normalize_text(text).replace(" ", "")
+    text = wording(text)
     grams: Counter = Counter()
     for n in range(NGRAMS[0], NGRAMS[1] + 1):
         for i in range(len(text) - n + 1):

@@ -24,8 +24,15 @@ from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel
 from knowledge_base.learned.question_prior import QuestionPrior
 
 SEED = 13
+# Fewer answerable questions whose gold clause is in the library than this, and there is nothing to
+# learn from (a library without the annotated documents): no judge is trained.
+MIN_TRAIN_ANSWERABLE = 200
+
+
+class NotEnoughData(ValueError):
+    """The library holds too few annotated clauses to train on."""
 RANKERS = ("lightgbm-lambdarank", "lightgbm-binary", "logistic")
-DEFAULT_RANKER = "lightgbm-lambdarank"
+DEFAULT_RANKER = "lightgbm-binary"  # measured: dev r@1 equal to logistic, better on everyday rule questions (docs/BENCHMARKS.md)
 
 
 @dataclass
@@ -34,6 +41,7 @@ class Example:
     cands: Candidates
     labels: np.ndarray  # 1 where the candidate is a gold clause
     gold: set[int]  # every gold clause position (also those the candidates missed)
+    scoped_out: bool = False  # refused by the exact scope rules (a place or year the library lacks)
 
 
 def gold_refs(item: AnnotatedQuestion) -> list[GoldRef]:
@@ -71,7 +79,8 @@ def build_examples(searcher, items: Sequence[AnnotatedQuestion]) -> list[Example
         cands = candidate_features(searcher, item.question)
         gold = resolver.resolve(gold_refs(item))
         labels = np.array([1.0 if i in gold else 0.0 for i in cands.indices], dtype=np.float32)
-        out.append(Example(item, cands, labels, gold))
+        scoped_out = searcher.out_of_scope(searcher.rank(item.question, 10))
+        out.append(Example(item, cands, labels, gold, scoped_out))
     return out
 
 
@@ -143,20 +152,29 @@ def ranking_metrics(ranker, examples: Sequence[Example]) -> dict[str, float]:
     }
 
 
+def learnable(examples: Sequence[Example]) -> list[Example]:
+    """The examples the fuzzy answer models learn from: not those the exact scope rules already
+    refuse (a place or year the library does not hold). Those rules decide them; learning from
+    them would teach that the words around an unheld place (起付线, 多少) mean "no basis"."""
+    return [e for e in examples if not e.scoped_out]
+
+
 def fit_prior(examples: Sequence[Example]) -> QuestionPrior:
-    return QuestionPrior.fit([e.item.question for e in examples], [int(e.item.type != "no_basis") for e in examples])
+    kept = learnable(examples)
+    return QuestionPrior.fit([e.item.question for e in kept], [int(e.item.type != "no_basis") for e in kept])
 
 
-def _answer_rows(ranker, examples: Sequence[Example], prior: QuestionPrior) -> tuple[np.ndarray, np.ndarray, list[bool]]:
-    """Answerability rows: features of the ranked candidates; label = the best one is right."""
-    rows, labels, near = [], [], []
+def _answer_rows(ranker, examples: Sequence[Example], prior: QuestionPrior) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows for the two answer models: features of the ranked candidates; labels (the best one is
+    right, an answer is among the first three)."""
+    rows, right, related = [], [], []
     for e in examples:
         s = _scores(ranker, e.cands)
         rows.append(answer_features(e.cands, s, prior.probability(e.item.question)))
-        top = e.cands.indices[int(np.argmax(s))] if len(s) else -1
-        labels.append(1.0 if top in e.gold else 0.0)
-        near.append(e.item.type == "no_basis")
-    return np.vstack(rows), np.asarray(labels), near
+        order = [e.cands.indices[k] for k in np.argsort(-s, kind="stable")]
+        right.append(1.0 if order and order[0] in e.gold else 0.0)
+        related.append(1.0 if e.item.type != "no_basis" and set(order[:3]) & e.gold else 0.0)
+    return np.vstack(rows), np.asarray(right), np.asarray(related)
 
 
 FOLDS = 5
@@ -170,43 +188,40 @@ def _fold_of(example: Example) -> int:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % FOLDS
 
 
-def _out_of_fold_rows(ranker_kind: str, examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray]:
+def _out_of_fold_rows(ranker_kind: str, examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     folds = [_fold_of(e) for e in examples]
-    xs, ys = [], []
+    parts = []
     for k in range(FOLDS):
         held = [e for e, f in zip(examples, folds, strict=True) if f == k]
         rest = [e for e, f in zip(examples, folds, strict=True) if f != k]
-        if not held or not rest:
-            continue
-        x, y, _ = _answer_rows(fit_ranker(ranker_kind, rest), held, fit_prior(rest))
-        xs.append(x)
-        ys.append(y)
-    return np.vstack(xs), np.concatenate(ys)
+        if held and rest:
+            parts.append(_answer_rows(fit_ranker(ranker_kind, rest), learnable(held), fit_prior(rest)))
+    return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))  # type: ignore[return-value]
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
-def choose_thresholds(p: np.ndarray, right: np.ndarray, near: Sequence[bool], target_precision: float,
-                      target_refusal: float) -> dict[str, float]:
-    """`answer`: the lowest threshold whose direct answers on dev are right ≥ target_precision
-    (every threshold above it too); `related`: the highest threshold that still refuses ≥
-    target_refusal of dev's near-domain questions, never above `answer`."""
-    candidates = sorted(set(np.round(p, 4).tolist()) | {1.0})
+def choose_thresholds(p_answer: np.ndarray, right: np.ndarray, p_related: np.ndarray, near: np.ndarray,
+                      target_precision: float, target_refusal: float, already_refused: int = 0) -> dict[str, float]:
+    """`answer`: the lowest threshold on P(best is right) whose direct answers on dev are right ≥
+    target_precision (and every stricter one too); `related`: the lowest threshold on P(answer in
+    the first three) that still refuses ≥ target_refusal of dev's near-domain questions, counting
+    the `already_refused` ones the exact scope rules refuse (`near` marks the others)."""
     t_answer = 1.0
-    for t in reversed(candidates):  # from strict to lenient; stop at the first that fails
-        chosen = p >= t
-        if chosen.sum() and right[chosen].mean() < target_precision:
+    for t in sorted(set(np.round(p_answer, 4).tolist()), reverse=True):  # strict → lenient
+        chosen = p_answer >= t
+        if chosen.any() and right[chosen].mean() < target_precision:
             break
         t_answer = t
-    near_p = np.sort(p[np.asarray(near, dtype=bool)])
-    if len(near_p):
-        k = int(np.ceil(target_refusal * len(near_p))) - 1
-        t_related = float(near_p[min(max(k, 0), len(near_p) - 1)]) + 1e-4
+    near_p = np.sort(p_related[near])
+    needed = int(np.ceil(target_refusal * (len(near_p) + already_refused))) - already_refused
+    if len(near_p) and needed > 0:
+        t_related = float(near_p[min(needed, len(near_p)) - 1]) + 1e-4
     else:
-        t_related = t_answer / 2
-    return {"answer": float(t_answer), "related": float(min(t_related, t_answer))}
+        t_related = 0.0
+    return {"answer": float(t_answer), "related": float(t_related)}
 
 
 def question_pairs(clauses, items: Sequence[AnnotatedQuestion]) -> list[tuple[str, int]]:
@@ -221,6 +236,36 @@ def question_pairs(clauses, items: Sequence[AnnotatedQuestion]) -> list[tuple[st
 
 def default_train_items() -> list[AnnotatedQuestion]:
     return [*load_split("train"), *legacy_items()]
+
+
+def fit_sentences(searcher, items: Sequence[AnnotatedQuestion]) -> tuple[LinearModel, dict]:
+    """The sentence chooser's model from the annotators' quotes; its held-out accuracy (best
+    sentence inside the quote) on one item in five."""
+    from knowledge_base.learned.sentences import clause_sentences, quote_labels, sentence_matrix
+
+    clauses = searcher.clauses
+    resolver = GoldResolver(clauses)
+    rows: list[tuple[np.ndarray, list[int], bool]] = []
+    for item in items:
+        if item.type != "answerable":
+            continue
+        for i in sorted(resolver.resolve(item.gold))[:1]:
+            sents = clause_sentences(clauses[i].text)
+            labels = quote_labels(sents, item.gold[0].quote)
+            if len(sents) > 1 and any(labels):
+                rows.append((sentence_matrix(item.question, sents, searcher.query_concepts(item.question)), labels,
+                             _fold_key(item.question) == 0))
+    fit_rows = [r for r in rows if not r[2]]
+    model = _fit_linear(np.vstack([r[0] for r in fit_rows]), np.concatenate([r[1] for r in fit_rows]), c=1.0)
+    held = [r for r in rows if r[2]]
+    hits = sum(r[1][int(np.argmax(model.decision(r[0])))] for r in held)
+    full = _fit_linear(np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows]), c=1.0)
+    return full, {"n_clauses_with_several_sentences": len(rows), "heldout_best_in_quote": hits / max(len(held), 1),
+                  "heldout_n": len(held), "first_sentence_baseline": sum(r[1][0] for r in held) / max(len(held), 1)}
+
+
+def _fold_key(text: str) -> int:
+    return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16) % FOLDS
 
 
 def data_fingerprint(items: Sequence[AnnotatedQuestion]) -> str:
@@ -241,6 +286,7 @@ class TrainReport:
     dev_near_refused: float
     seconds: float
     comparison: dict | None = None
+    sentences: dict | None = None
 
 
 def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_items=None, dev_items=None,
@@ -253,6 +299,10 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
         train_items = default_train_items()
     if dev_items is None:
         dev_items = load_split("dev")
+    resolver = GoldResolver(searcher.clauses)
+    usable = sum(1 for i in train_items if i.type == "answerable" and resolver.resolve(i.gold))
+    if usable < MIN_TRAIN_ANSWERABLE:
+        raise NotEnoughData(f"only {usable} annotated questions have their clause in this library")
     tr = build_examples(searcher, train_items)
     dv = build_examples(searcher, dev_items)
     comparison = None
@@ -263,23 +313,28 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     # scoring its own training questions is right far more often than on new ones, and a model
     # trained on that would trust the top hit too much. Folds group by gold document, so the
     # held-out fold also stands for documents the ranker has not seen. Operating points: dev.
-    xa, ya = _out_of_fold_rows(ranker_kind, tr)
-    answerability = _fit_linear(xa, ya, c=0.3)
+    xa, ya_right, ya_related = _out_of_fold_rows(ranker_kind, tr)
+    answerability = _fit_linear(xa, ya_right, c=0.3)
+    relevance = _fit_linear(xa, ya_related, c=0.3)
     prior = fit_prior(tr)
-    xd, yd, near = _answer_rows(ranker, dv, prior) if dv else (np.zeros((0, len(ANSWER_FEATURE_NAMES))), np.zeros(0), [])
-    pd = _sigmoid(answerability.decision(xd)) if len(xd) else np.zeros(0)
-    if len(pd):
-        thresholds = choose_thresholds(pd, yd, near, target_precision, target_refusal)
+    sentence_model, sentence_report = fit_sentences(searcher, train_items)
+    if dv:
+        xd, yd, _ = _answer_rows(ranker, dv, prior)
+        pa, pr = _sigmoid(answerability.decision(xd)), _sigmoid(relevance.decision(xd))
+        near = np.array([e.item.type == "no_basis" for e in dv])
+        scoped = np.array([e.scoped_out for e in dv])
+        thresholds = choose_thresholds(pa, yd, pr, near & ~scoped, target_precision, target_refusal,
+                                       already_refused=int((near & scoped).sum()))
+        direct = (pa >= thresholds["answer"]) & ~scoped
+        refused = scoped | ((pa < thresholds["answer"]) & (pr < thresholds["related"]))
+        precision = float(yd[direct].mean()) if direct.any() else float("nan")
+        near_refused = float(refused[near].mean()) if near.any() else float("nan")
     else:
-        thresholds = {"answer": 0.8, "related": 0.4}
-    direct = pd >= thresholds["answer"]
-    near_arr = np.asarray(near, dtype=bool)
+        thresholds, precision, near_refused = {"answer": 0.9, "related": 0.5}, float("nan"), float("nan")
     report = TrainReport(
         ranker=ranker_kind, n_train=len(tr), n_dev=len(dv), dev_ranking=ranking_metrics(ranker, dv),
-        thresholds=thresholds,
-        dev_direct_precision=float(yd[direct].mean()) if direct.any() else float("nan"),
-        dev_near_refused=float((pd[near_arr] < thresholds["related"]).mean()) if near_arr.any() else float("nan"),
-        seconds=time.perf_counter() - start, comparison=comparison,
+        thresholds=thresholds, dev_direct_precision=precision, dev_near_refused=near_refused,
+        seconds=time.perf_counter() - start, comparison=comparison, sentences=sentence_report,
     )
     manifest = {
         "version": MODEL_VERSION, "features": list(FEATURE_NAMES), "answer_features": list(ANSWER_FEATURE_NAMES),
@@ -288,7 +343,7 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
         "n_train": len(tr), "n_dev": len(dv), "n_clauses": len(searcher.clauses),
         "report": {k: v for k, v in report.__dict__.items() if k != "comparison"},
     }
-    judge = AnswerJudge(ranker, answerability, prior, thresholds, manifest)
+    judge = AnswerJudge(ranker, answerability, relevance, prior, thresholds, manifest, sentence_model)
     if write:
         save(judge, ranker_kind, data_dir)
     return judge, report
@@ -307,6 +362,8 @@ def save(judge: AnswerJudge, ranker_kind: str, data_dir: Path) -> None:
     else:
         (tmp / "ranker.json").write_text(json.dumps(judge.ranker.to_json()), "utf-8")
     (tmp / "answerability.json").write_text(json.dumps(judge.answerability.to_json()), "utf-8")
+    (tmp / "relevance.json").write_text(json.dumps(judge.relevance.to_json()), "utf-8")
+    (tmp / "sentences.json").write_text(json.dumps(judge.sentence_model.to_json()), "utf-8")
     judge.prior.save(tmp / "question_prior.json")
     (tmp / "manifest.json").write_text(json.dumps(judge.manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
     old = final.with_name(final.name + ".old")
