@@ -117,23 +117,21 @@ def register(app: typer.Typer) -> None:
     def policies_cmd(
         as_json: bool = typer.Option(False, "--json", help="JSON 输出"),
         check: bool = typer.Option(False, "--check", help="核对每条引文是否逐字出现在语料及其所引条款中"),
-        fix: bool = typer.Option(False, "--fix", help="与 --check 合用：按知识库改写 chunk_id/citation"),
     ) -> None:
-        """列出可测算的政策；--check 校验引文。"""
+        """列出可测算的政策；--check 校验引文（chunk_id/citation 由加载时按引文推导，无需改写）。"""
+        from calculators.errors import RuleFileError
         from calculators.registry import list_policies
 
-        if check or fix:
-            from calculators.validator import apply_fixes, check_policies
+        if check:
+            from calculators.validator import check_policies
 
-            problems, fixes, ran = check_policies()
-            if fix and ran:
-                changed = apply_fixes(fixes)
-                typer.echo(f"rewrote chunk_id/citation of {changed} sources")
-                problems, fixes, ran = check_policies()
+            try:
+                problems = check_policies()
+            except RuleFileError as exc:
+                typer.echo(f"规则文件有误：{exc}")
+                raise typer.Exit(1) from None
             for p in problems:
                 typer.echo(f"{p.policy} {p.where}: {p.message} — {p.quote}")
-            if not ran:
-                typer.echo("note: knowledge_base.pipeline not available; checked quotes against the normalised raw corpus only")
             typer.echo(f"{len(problems)} problem(s)")
             raise typer.Exit(1 if problems else 0)
         summaries = [s.model_dump() for s in list_policies()]
