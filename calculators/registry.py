@@ -447,12 +447,26 @@ class Library:
 _LOAD_LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=1)
+def local_rules_dir() -> Path:
+    """Where reviewed rule files of this deployment are saved (`<data_dir>/rules`, the admin page
+    /rules and `medpolicy rules save`); loaded after the bundled ones."""
+    from knowledge_base.config import KBSettings
+
+    return Path(KBSettings().data_dir) / "rules"
+
+
+def _default_key() -> str:
+    return "\n".join([str(POLICY_DIR), str(local_rules_dir())])
+
+
 @lru_cache(maxsize=8)
-def _library(directory: str) -> Library:
+def _library(directories: str) -> Library:
     series: dict[str, RuleSeries] = {}
     periods: dict[str, tuple[RuleSeries, Period]] = {}
+    paths = [p for d in directories.split("\n") for p in sorted(Path(d).glob("*.yaml"))]
     with _LOAD_LOCK:
-        for path in sorted(Path(directory).glob("*.yaml")):
+        for path in paths:
             s = compile_series(path)
             if path.stem != s.id:
                 raise _fail(path, f"file name must be <id>.yaml (id is {s.id!r})")
@@ -473,20 +487,20 @@ def _load(directory: str) -> dict[str, Policy]:
 
 
 def load_policies(directory: Path | str | None = None) -> dict[str, Policy]:
-    """Each period's policy by period id, compiled and checked (cached per directory)."""
-    return _load(str(directory or POLICY_DIR))
+    """Each period's policy by period id, compiled and checked (cached per directory; by default
+    the bundled rule files and the deployment's saved ones)."""
+    return _load(str(directory) if directory else _default_key())
 
 
 def load_series(directory: Path | str | None = None) -> dict[str, RuleSeries]:
-    return _library(str(directory or POLICY_DIR)).series
+    return _library(str(directory) if directory else _default_key()).series
 
 
 def clear_cache() -> None:
+    """Forget compiled rule files (after saving one, or when the settings change)."""
     _library.cache_clear()
+    local_rules_dir.cache_clear()
     _SOURCES.clear()
-
-
-_POLICY_DIR_KEY = str(POLICY_DIR)
 
 
 def _unknown(policy_id: str, lib: Library) -> CalcError:
@@ -500,7 +514,7 @@ def policy_for(policy_id: str, day: date | None) -> tuple[Policy, date | None]:
     A file id ("yuechi-urban-resident") takes the values in force on `day`, today when it is None
     (returned, so the caller records the default). A period id ("yuechi-urban-resident-2009")
     names that period: without a date its start, with a date one inside it."""
-    lib = _library(_POLICY_DIR_KEY)
+    lib = _library(_default_key())
     found = lib.periods.get(policy_id)
     if found is not None:
         series, period = found
