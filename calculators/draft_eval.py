@@ -67,7 +67,7 @@ def kind_of(param: str, unit: str) -> str:
     """Which kind a hand-written parameter is, by its name (the library's naming convention)."""
     for kind, rule in patterns().kinds.items():
         if rule.param == param:
-            return kind
+            return rule.group or kind
     name = param.lower()
     if "deductible" in name:
         return "deductible"
@@ -109,7 +109,8 @@ def _same(d: Item, h: Item) -> bool:
 def drafted_items(policy: Policy) -> list[Item]:
     raw = policy.raw
     d = draft(raw.document, raw.region, raw.scheme, policy.year)
-    items = [Item(v.kind, v.param, tuple(sorted(v.key.items())), Decimal(v.value), v.quote) for v in d.values]
+    kinds = patterns().kinds
+    items = [Item(kinds[v.kind].group or v.kind, v.param, tuple(sorted(v.key.items())), Decimal(v.value), v.quote) for v in d.values]
     items += [Item("adjustment", f"{e.target}:{e.op}", (), Decimal(e.value), e.quote) for e in d.effects]
     return items
 

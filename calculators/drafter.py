@@ -31,6 +31,7 @@ PATTERNS_PATH = Path(__file__).with_name("draft_patterns.yaml")
 # ---- the extraction rules, validated ------------------------------------------------------------
 class KindRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    group: str | None = None  # the kind it is reported under (an outpatient family's "ratio")
     param: str
     label: str
     unit: str
@@ -165,7 +166,7 @@ def _not_for(sentence: str, clause_text: str, scheme: str) -> bool:
 @dataclass
 class _Token:
     start: int
-    kind: str  # level | tier | retired | levels | number | year
+    kind: str  # level | tier | retired | levels | number | year | comma
     value: object
     end: int = 0
 
@@ -190,6 +191,8 @@ def _tokens(sentence: str, shape: str) -> list[_Token]:
         add(m.start(), m.end(), "number", _number(m, shape))
     for m in _YEAR.finditer(sentence):
         add(m.start(), m.end(), "year", int(m.group(1)))
+    for m in re.finditer(r"[,，]", sentence):
+        add(m.start(), m.end(), "comma", None)
     return sorted(found, key=lambda t: t.start)
 
 
@@ -212,6 +215,8 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, year: int | None, undated
             level = t.value
         elif t.kind == "year":
             said_year = t.value
+        elif t.kind == "comma":  # a level (list) binds within its comma-part; a tier runs on
+            pending, level = [], None
         elif t.kind == "number" and t.start >= cue_at:
             if year is not None and said_year is not None and said_year != year:
                 continue

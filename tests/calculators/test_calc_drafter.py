@@ -24,7 +24,9 @@ def test_values_with_quotes_from_a_new_regions_document():
     for v in d.values:
         assert v.quote in DOC.read_text(encoding="utf-8") and v.chunk_id
     assert {(e.target, e.op, e.value) for e in d.effects} == {("inpatient.deductible", "add", "200"), ("inpatient.ratio", "add", "-0.1")}
-    assert [m.param for m in d.missing] == ["general.quota"]  # not in the text: missing, not guessed
+    # not in the text: listed as missing, never guessed
+    assert {m.param for m in d.missing} == {"general.quota", "special.deductible", "special.ratio", "special.cap",
+                                            "chronic.ratio", "chronic.limit"}
 
 
 def test_values_of_another_year_are_not_proposed():
