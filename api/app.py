@@ -19,7 +19,7 @@ from api.bodylimit import BodySizeLimit
 from api.db import ServiceDB
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
 from api.errors import install_error_handlers
-from api.routes import admin, calc, chat, feedback, health, pages, search
+from api.routes import admin, calc, chat, feedback, health, pages, rules, search
 from api.routes import wechat as wechat_routes
 from api.settings import ServiceSettings
 from api.wechat.handler import WeChatHandler
@@ -79,7 +79,7 @@ def create_app(
 
     app.add_middleware(BodySizeLimit, limit_for=body_limit)
 
-    for module in (chat, search, calc, feedback, health, admin, wechat_routes, pages):
+    for module in (chat, search, calc, feedback, health, admin, rules, wechat_routes, pages):
         app.include_router(module.router)
     pages.mount_static_and_docs(app)
     return app

@@ -11,7 +11,7 @@ from calculators.models import Assumption, ContributionRequest, ContributionResu
 from calculators.modifiers import base_value
 from calculators.inputs import check_present_values
 from calculators.money import fmt, fmt_plain, fmt_ratio, parse_cents, q2
-from calculators.registry import Policy, get_policy
+from calculators.registry import Policy, policy_for
 from calculators.validation import parse_model
 
 
@@ -135,10 +135,12 @@ def _base_assumed_within(ctx: _ContributionContext, spec, wage: Decimal) -> Deci
 def contribution(request: ContributionRequest | dict) -> ContributionResult:
     """Yearly contribution for one person under one policy; CalcError on bad input."""
     req = request if isinstance(request, ContributionRequest) else parse_model(ContributionRequest, request)
-    policy = get_policy(req.policy)
+    policy, today = policy_for(req.policy, req.date)  # the rules in force on that date
     if policy.contributions is None:
         raise CalcError("policy", f"政策“{policy.title}”原文未给出缴费标准，无法测算缴费。")
     ctx = _ContributionContext(req, policy)
+    if today is not None:
+        ctx.defaults["date"] = today.isoformat()
     check_present_values(ctx)  # invalid values given are reported before fields that are missing
     if req.wage is not None:
         ctx._amounts["wage"] = parse_cents("wage", req.wage)

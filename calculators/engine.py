@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
+from typing import NamedTuple
 
 from calculators.context import Context
 from calculators.errors import CalcError
@@ -23,8 +24,8 @@ from calculators.modifiers import (
 from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
 from calculators.money import ZERO_CENTS, fmt, fmt_plain, fmt_ratio, parse_cents, q2
 from calculators.payers import PayerLedger
-from calculators.registry import Policy, get_policy, to_source
-from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
+from calculators.registry import Policy, policy_for, to_source
+from calculators.schema import AssumptionSpec, DeductibleRatioCap, FixedSubsidy, Quota, SettledRelief
 from calculators.trusted import construct, plain_step
 from calculators.validation import parse_model
 
@@ -58,23 +59,62 @@ def _chronic_count(ctx: Context) -> int:
     return n
 
 
+class Money(NamedTuple):
+    """An amount and its trace text, formatted once and carried together (the text of a value
+    read from the request keeps the request's wire form)."""
+
+    value: Decimal
+    text: str
+
+
+def money(value: Decimal) -> Money:
+    return Money(value, fmt(value))
+
+
+@dataclass(frozen=True)
+class CapTerms:
+    """One cap the fund's payment is held to: the pool it counts in and its limit."""
+
+    pool: str
+    label: str
+    limit: Money
+
+
+@dataclass(frozen=True)
+class MajorIllnessTerms:
+    deductible: Money
+    ratio: Decimal
+    ratio_text: str
+
+
+@dataclass(frozen=True)
+class ReliefTerms:
+    """A later payer (medical assistance, poverty relief) on what the earlier ones left."""
+
+    payer: str
+    label: str
+    ratio: Decimal
+    ratio_text: str
+    cap: Money | None  # yearly limit, None when the text sets none
+    pool: str
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything a deductible/ratio/cap estimate needs that does not depend on amounts: resolved
     parameters with their trace lines, assumptions and applied defaults, and the parameters as
     trace text (formatted once per plan, not once per estimate)."""
 
-    deductible: Decimal
+    deductible: Money
     ratio: Decimal
-    caps: tuple[tuple[str, str, Decimal, str], ...]  # (pool, label, limit, limit text) — absent caps are left out
-    major_illness: tuple[Decimal, Decimal, str, str] | None  # (deductible, ratio, their texts)
+    ratio_text: str
+    caps: tuple[CapTerms, ...]  # absent caps are left out
+    major_illness: MajorIllnessTerms | None
     steps: tuple
     assumptions: tuple
     defaults: tuple[tuple[str, str], ...]
     once_source: object = None  # Source of the once-a-year deductible rule, if the service has one
-    relief: tuple = ()  # (payer, label, ratio, cap or None, pool, ratio text, cap text or None) of the later payers that apply
-    deductible_text: str = ""
-    ratio_text: str = ""
+    relief: tuple[ReliefTerms, ...] = ()  # the later payers whose conditions hold
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -125,27 +165,27 @@ def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
             ctx.step(f"{label}（按病种数）", f"{fmt_plain(limit)} + {fmt_plain(extra)} × ({n} − 1) = {fmt(grown)}",
                      grown, ctx.policy.params[cap.grows_with_diseases].cells[()].source)
             limit = grown
-        caps.append((cap.pool, label, _cents(limit), fmt(limit)))
+        caps.append(CapTerms(cap.pool, label, Money(_cents(limit), fmt(limit))))
     major = None
     if spec.major_illness:
         mi_deductible, mi_ratio = resolve(ctx, spec.major_illness.deductible, mods), resolve(ctx, spec.major_illness.ratio, mods)
-        major = (_cents(mi_deductible), mi_ratio, fmt(mi_deductible), fmt_ratio(mi_ratio))
+        major = MajorIllnessTerms(Money(_cents(mi_deductible), fmt(mi_deductible)), mi_ratio, fmt_ratio(mi_ratio))
     relief = []
     for stage in spec.relief:
         if all(condition_holds(ctx, k, v) for k, v in stage.when.items()):
             stage_ratio = resolve(ctx, stage.ratio, mods)
             stage_cap = resolve_optional_cap(ctx, stage.cap, mods) if stage.cap else None
-            relief.append((stage.payer, stage.label, stage_ratio, None if stage_cap is None else _cents(stage_cap), stage.pool,
-                           fmt_ratio(stage_ratio), None if stage_cap is None else fmt(stage_cap)))
+            relief.append(ReliefTerms(stage.payer, stage.label, stage_ratio, fmt_ratio(stage_ratio),
+                                      None if stage_cap is None else Money(_cents(stage_cap), fmt(stage_cap)), stage.pool))
     once_source = None
     if spec.deductible_once_a_year:
         once = spec.deductible_once_a_year
         once_source = to_source(once.source, ctx.policy.document)
         ctx.assume(Assumption(id=f"once_a_year:{once.pool}", text=once.assumption, quote=once.source.quote, source=once_source))
     return Plan(
-        _cents(deductible), ratio, tuple(caps), major, tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
+        Money(_cents(deductible), fmt(deductible)), ratio, fmt_ratio(ratio), tuple(caps), major,
+        tuple(ctx.steps[n_steps:]), tuple(ctx.assumptions[n_assumptions:]),
         tuple((k, v) for k, v in ctx.defaults.items() if k not in known_defaults), once_source, tuple(relief),
-        fmt(deductible), fmt_ratio(ratio),
     )
 
 
@@ -168,94 +208,84 @@ def _plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
     return plan
 
 
-def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered: Decimal, ledger: PayerLedger) -> Outcome:
+def _deductible_ratio_cap(ctx: Context, spec: DeductibleRatioCap, covered_value: Decimal, ledger: PayerLedger) -> Outcome:
     out = Outcome()
     plan = _plan(ctx, spec)
     f = fmt
     add = ctx.steps.append  # trace lines built directly (calculators.trusted): the hot path of an estimate
-    deductible = due = plan.deductible
-    s_due = plan.deductible_text
+    covered = Money(covered_value, ctx.texts.get("covered_cost") or f(covered_value))
+    due = plan.deductible
     if plan.once_source is not None:
         paid = ctx.amount("deductible_paid_ytd")
-        due = max(ZERO_CENTS, deductible - paid)
-        s_due = f(due)
-        ctx.step("本次应计起付线（一年计一次）", f"max(0, {plan.deductible_text} − 本年度已计 {f(paid)}) = {s_due}", s_due, plan.once_source)
-    applied = min(covered, due)
-    s_covered = ctx.texts.get("covered_cost") or f(covered)
-    s_applied = s_covered if applied is covered else s_due if applied is due else f(applied)
-    add(plain_step("起付线自付", f"min(政策范围内费用 {s_covered}, 起付线 {s_due}) = {s_applied}", s_applied))
-    eligible = covered - applied
-    s_eligible = f(eligible)
-    add(plain_step("起付线以上费用", f"{s_covered} − {s_applied} = {s_eligible}", s_eligible))
-    fund_raw = q2(eligible * plan.ratio)
-    s_raw = f(fund_raw)
-    add(plain_step("按比例计算的统筹支付", f"{s_eligible} × {plan.ratio_text} = {s_raw}", s_raw))
-    fund, s_fund = fund_raw, s_raw
+        due = money(max(ZERO_CENTS, plan.deductible.value - paid))
+        ctx.step("本次应计起付线（一年计一次）", f"max(0, {plan.deductible.text} − 本年度已计 {f(paid)}) = {due.text}",
+                 due.text, plan.once_source)
+    applied = covered if covered.value <= due.value else due  # min(covered, due), keeping its text
+    add(plain_step("起付线自付", f"min(政策范围内费用 {covered.text}, 起付线 {due.text}) = {applied.text}", applied.text))
+    eligible = money(covered.value - applied.value)
+    add(plain_step("起付线以上费用", f"{covered.text} − {applied.text} = {eligible.text}", eligible.text))
+    computed = money(q2(eligible.value * plan.ratio))
+    add(plain_step("按比例计算的统筹支付", f"{eligible.text} × {plan.ratio_text} = {computed.text}", computed.text))
+    fund = computed
     first = True
-    for pool, label, limit, s_limit in plan.caps:
-        used = _ytd(ctx, pool, first)
+    for cap in plan.caps:
+        used = _ytd(ctx, cap.pool, first)
         first = False
-        remaining = max(ZERO_CENTS, limit - used)
-        s_remaining = f(remaining)
-        add(plain_step(f"{label}剩余额度", f"{s_limit} − 本年度已支付 {f(used)} = {s_remaining}", s_remaining))
-        if remaining < fund:
-            fund, s_fund = remaining, s_remaining
+        remaining = money(max(ZERO_CENTS, cap.limit.value - used))
+        add(plain_step(f"{cap.label}剩余额度", f"{cap.limit.text} − 本年度已支付 {f(used)} = {remaining.text}", remaining.text))
+        if remaining.value < fund.value:
+            fund = remaining
     for cap in spec.caps:
-        out.caps_used[cap.pool] = fund
-    out.caps_text = {pool: s_fund for pool in out.caps_used}
-    if fund < fund_raw:
-        excess = fund_raw - fund
-        s_excess = f(excess)
-        add(plain_step("超过封顶线（限额）部分，由个人负担", f"{s_raw} − {s_fund} = {s_excess}", s_excess))
-    ledger.pay("basic_fund", fund, s_fund)
-    add(plain_step("基本医保统筹基金支付", f"min({s_raw}, 剩余额度) = {s_fund}" if plan.caps else s_fund, s_fund, "basic_fund"))
+        out.caps_used[cap.pool] = fund.value
+    out.caps_text = {pool: fund.text for pool in out.caps_used}
+    if fund.value < computed.value:
+        excess = f(computed.value - fund.value)
+        add(plain_step("超过封顶线（限额）部分，由个人负担", f"{computed.text} − {fund.text} = {excess}", excess))
+    ledger.pay("basic_fund", fund.value, fund.text)
+    add(plain_step("基本医保统筹基金支付", f"min({computed.text}, 剩余额度) = {fund.text}" if plan.caps else fund.text,
+                   fund.text, "basic_fund"))
     if plan.major_illness:
-        mi_deductible, mi_ratio, s_mi_deductible, s_mi_ratio = plan.major_illness
+        mi = plan.major_illness
         remainder = ledger.covered_remainder
-        base = max(ZERO_CENTS, remainder - mi_deductible)
-        paid = q2(base * mi_ratio)
-        s_paid = f(paid)
-        ledger.pay("major_illness", paid, s_paid)
-        add(plain_step("大病保险支付", f"max(0, {f(remainder)} − {s_mi_deductible}) × {s_mi_ratio} = {s_paid}", s_paid, "major_illness"))
-    for payer, label, stage_ratio, stage_cap, pool, s_stage_ratio, s_stage_cap in plan.relief:
+        paid = money(q2(max(ZERO_CENTS, remainder - mi.deductible.value) * mi.ratio))
+        ledger.pay("major_illness", paid.value, paid.text)
+        add(plain_step("大病保险支付", f"max(0, {f(remainder)} − {mi.deductible.text}) × {mi.ratio_text} = {paid.text}",
+                       paid.text, "major_illness"))
+    for stage in plan.relief:
         base = ledger.covered_remainder
-        raw = q2(base * stage_ratio)
-        paid = raw
-        formula = f"{f(base)} × {s_stage_ratio} = {f(raw)}"
-        if stage_cap is not None:
-            used = _ytd(ctx, pool, False)
-            remaining = max(ZERO_CENTS, stage_cap - used)
-            paid = min(raw, remaining)
-            formula = f"min({formula}, 限额 {s_stage_cap} − 已支付 {f(used)} = {f(remaining)}) = {f(paid)}"
-        s_paid = f(paid)
-        ledger.pay(payer, paid, s_paid)
-        add(plain_step(label, formula, s_paid, payer))
-        out.caps_used[pool] = paid
-        out.caps_text[pool] = s_paid
-    out.deductible = applied
-    out.deductible_text = s_applied
-    out.copay = eligible - fund_raw
-    out.above_cap = fund_raw - fund
+        raw = q2(base * stage.ratio)
+        paid_value = raw
+        formula = f"{f(base)} × {stage.ratio_text} = {f(raw)}"
+        if stage.cap is not None:
+            used = _ytd(ctx, stage.pool, False)
+            remaining = max(ZERO_CENTS, stage.cap.value - used)
+            paid_value = min(raw, remaining)
+            formula = f"min({formula}, 限额 {stage.cap.text} − 已支付 {f(used)} = {f(remaining)}) = {f(paid_value)}"
+        paid = money(paid_value)
+        ledger.pay(stage.payer, paid.value, paid.text)
+        add(plain_step(stage.label, formula, paid.text, stage.payer))
+        out.caps_used[stage.pool] = paid.value
+        out.caps_text[stage.pool] = paid.text
+    out.deductible = applied.value
+    out.deductible_text = applied.text
+    out.copay = eligible.value - computed.value
+    out.above_cap = computed.value - fund.value
     if spec.deductible_once_a_year:
-        out.deductible_counted = applied
+        out.deductible_counted = applied.value
     return out
 
 
-def _assume_static(ctx: Context, assumption_id: str, text: str, param: str) -> None:
-    """An interpretation quoting a parameter's clause: it depends only on the rule file, so it is
-    built once per policy and shared (models in a result are never mutated)."""
-    key = ("assumption", assumption_id, param)
+def _assume_spec(ctx: Context, spec: AssumptionSpec | None) -> None:
+    """State an interpretation the rule file writes next to a service (its own words, its own
+    quote): built once per policy and shared (models in a result are never mutated)."""
+    if spec is None:
+        return
+    key = ("assumption", spec.id)
     assumption = ctx.policy.plan_cache.get(key)
     if assumption is None:
-        assumption = Assumption(id=assumption_id, text=text, quote=ctx.policy.params[param].cells[()].source.quote)
+        assumption = Assumption(id=spec.id, text=spec.text, quote=spec.quote)
         ctx.policy.plan_cache[key] = assumption
     ctx.assume(assumption)
-
-
-_RELIEF_BASE = Assumption(
-    id="relief_base",
-    text="“补偿后自付部分”按政策范围内费用减去基本医保和大病保险已支付金额计算，政策范围外费用不计入；最高限额按每人每年累计理解。",
-)
 
 
 def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
@@ -275,7 +305,7 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
     remaining = max(ZERO_CENTS, total - used)
     ctx.step("普通门诊定额剩余", f"{fmt(quota)} + 结转 {fmt(carry)} − 本年度已用 {fmt(used)} = {fmt(remaining)}", remaining)
     ratio = resolve(ctx, spec.ratio, mods)
-    _assume_static(ctx, "quota_no_ratio", "“定额报销额度内不设报销比例”理解为：定额以内的费用全额报销，超出定额的部分自付。", spec.ratio)
+    _assume_spec(ctx, spec.ratio_assumption)
     payable = q2(covered * ratio)
     fund = min(payable, remaining)
     ctx.step("普通门诊定额支付", f"min({fmt(payable)}, 定额剩余 {fmt(remaining)}) = {fmt(fund)}", ledger.pay("basic_fund", fund), payer="basic_fund")
@@ -292,7 +322,7 @@ def _fixed_subsidy(ctx: Context, spec: FixedSubsidy, covered: Decimal, ledger: P
     used = _ytd(ctx, pool, True)
     remaining = max(ZERO_CENTS, subsidy - used)
     fund = min(covered, remaining)
-    _assume_static(ctx, "fixed_subsidy_le_cost", "定额补助每人一次，且不超过实际发生的费用。", spec.subsidies[stage])
+    _assume_spec(ctx, spec.assumption)
     ctx.step("定额补助支付", f"min(费用 {fmt(covered)}, 定额 {fmt(subsidy)} − 已领 {fmt(used)}) = {fmt(fund)}",
              ledger.pay("basic_fund", fund), payer="basic_fund")
     return Outcome(deductible=ZERO_CENTS, copay=ZERO_CENTS, above_cap=covered - fund, caps_used={pool: fund})
@@ -305,9 +335,9 @@ def _settled_relief(ctx: Context, spec: SettledRelief, covered: Decimal, ledger:
     ctx.step("基本医保及大病保险已支付（结算单）", f"{fmt(prior)}", ledger.pay("settled", prior), payer="settled")
     remainder = ledger.covered_remainder
     ctx.step("补偿后自付部分", f"{fmt(covered)} − {fmt(prior)} = {fmt(remainder)}", remainder)
-    ctx.assume(_RELIEF_BASE)
+    _assume_spec(ctx, spec.base_assumption)
     if not all(condition_holds(ctx, k, v) for k, v in spec.when.items()):
-        ctx.step("再次补助不适用", "仅建档立卡贫困人口享受", ZERO_CENTS,
+        ctx.step("再次补助不适用", spec.not_applicable, ZERO_CENTS,
                  ctx.policy.params[spec.relief_ratio].cells[()].source)
         return Outcome(deductible=None, copay=remainder, above_cap=ZERO_CENTS, caps_used={spec.pool: ZERO_CENTS})
     mods = applicable_modifiers(ctx)
@@ -345,14 +375,18 @@ def _service_spec(policy, service: str):
 def estimate(request: EstimateRequest | dict) -> EstimateResult:
     """Estimate one episode. Raises CalcError (field + Chinese message) and returns nothing partial."""
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
-    return estimate_under(get_policy(req.policy), req)
+    policy, today = policy_for(req.policy, req.date)  # the rules in force on the date of care
+    return estimate_under(policy, req, date_default=today)
 
 
-def estimate_under(policy: Policy, request: EstimateRequest | dict) -> EstimateResult:
-    """Estimate under a given compiled policy (a draft rule file outside the registry, or tests)."""
+def estimate_under(policy: Policy, request: EstimateRequest | dict, date_default=None) -> EstimateResult:
+    """Estimate under a given compiled policy (a draft rule file outside the registry, or tests).
+    `date_default`: the date of care the caller filled in (recorded in `defaults`)."""
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
     spec = _service_spec(policy, req.service)
     ctx = Context(req, policy, req.service)
+    if date_default is not None:
+        ctx.defaults["date"] = date_default.isoformat()
     check_present_values(ctx)  # invalid values given are reported before fields that are missing
     given, person = req.__dict__, req.person.__dict__
     for name in spec.requires:  # a field given needs no check here (its value was checked above)

@@ -8,6 +8,7 @@ a field a policy needs but the request lacks is an error, never a silent default
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -99,6 +100,7 @@ class EstimateRequest(BaseModel):
     continuous_enrollment: bool | None = None  # 是否连续参保（结转规则）
     maternity_stage: Literal["prenatal", "delivery"] | None = None  # 产前检查 / 住院分娩
     prior_reimbursed: str | None = None  # 结算单上基本医保+大病保险已支付金额（再次补助）
+    date: dt.date | None = None  # 就诊日期：按当日有效的规定测算（按政策文件 id 请求时默认今天）
 
     @field_validator("hospital_level", "tier", "admission_index", "chronic_disease_count", mode="before")
     @classmethod
@@ -190,6 +192,7 @@ class ContributionRequest(BaseModel):
     # itself as the base, assuming it lies within the base floor/ceiling; the result states that
     # assumption and the clamp rule instead of refusing. Ignored when local_avg_wage is given.
     wage_within_bounds: bool | None = None
+    date: dt.date | None = None  # 缴费所属日期：按当日有效的规定（按政策文件 id 请求时默认今天）
 
     @field_validator("tier", mode="before")
     @classmethod
@@ -224,7 +227,8 @@ class YearRequest(BaseModel):
     policy: str
     tier: int | None = None
     person: Person = Field(default_factory=unstated_person)
-    events: list[dict]  # each an EstimateRequest without policy/tier/person (those are shared)
+    date: dt.date | None = None  # one date for the year's rules (the events share the rule set)
+    events: list[dict]  # each an EstimateRequest without policy/tier/person/date (those are shared)
 
 
 class YearEventResult(BaseModel):
@@ -249,6 +253,9 @@ class PolicySummary(BaseModel):
     scheme: str
     services: list[str]
     contributions: bool = False
+    series: str | None = None  # the rule file (region + scheme) this period belongs to
+    valid_from: dt.date | None = None  # the dates these values are in force
+    valid_until: dt.date | None = None
 
 
 class ErrorDetail(BaseModel):

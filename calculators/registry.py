@@ -8,7 +8,9 @@ modifier orders unambiguous. A file that fails is rejected with RuleFileError na
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +19,7 @@ import yaml
 
 from calculators.errors import CalcError, RuleFileError
 from calculators.models import PolicySummary, Source
-from calculators.schema import ContributionSpec, Gap, ModifierSpec, RuleFile, RuleSource
+from calculators.schema import Cell, ContributionSpec, Gap, ModifierSpec, Period, RuleFile, RuleSource
 
 POLICY_DIR = Path(__file__).parent / "policies"
 KNOWN_DIMENSIONS = {"tier", "level", "retired", "contribution_group"}
@@ -73,6 +75,10 @@ class CompiledModifier:
 
 @dataclass
 class Policy:
+    """The rules of one series (region + scheme) as in force over one span of dates: the values
+    whose `from`/`until` cover that span, and the services, modifiers and contributions whose
+    parameters are all in force then. Its `id` is the period's ("yuechi-urban-resident-2009")."""
+
     id: str
     title: str
     region: str
@@ -88,16 +94,36 @@ class Policy:
     path: Path
     raw: RuleFile = field(repr=False, default=None)  # type: ignore[assignment]
     plan_cache: dict = field(repr=False, default_factory=dict)  # engine's memoised plans, see engine._plan
+    series: str = ""
+    valid_from: date | None = None  # first day this snapshot's values are in force
+    valid_until: date | None = None  # last day (inclusive)
 
     def summary(self) -> PolicySummary:
         return PolicySummary(
             id=self.id, title=self.title, region=self.region, year=self.year, scheme=self.scheme,
             services=list(self.services), contributions=self.contributions is not None,
+            series=self.series or None, valid_from=self.valid_from, valid_until=self.valid_until,
         )
 
 
+_SOURCES: dict[tuple[str, str], Source] = {}
+
+
 def to_source(src: RuleSource, document: str) -> Source:
-    return Source(document=src.document or document, citation=src.citation, chunk_id=src.chunk_id, quote=src.quote)
+    """The source of a value with the knowledge base's chunk id and citation derived from the
+    quote now (calculators/clauses.py); both are None when no clause of the document holds the
+    whole quote, which `medpolicy policies --check` reports."""
+    doc = src.document or document
+    key = (src.quote, doc)
+    source = _SOURCES.get(key)
+    if source is None:
+        from calculators.clauses import locate
+
+        clause = locate(src.quote, doc)
+        source = Source(document=doc, citation=clause.citation if clause else None,
+                        chunk_id=clause.chunk_id if clause else None, quote=src.quote)
+        _SOURCES[key] = source
+    return source
 
 
 def _fail(path: Path, message: str) -> RuleFileError:
@@ -125,13 +151,24 @@ def _check_unit(path: Path, where: str, unit: str, value: Decimal) -> None:
         raise _fail(path, f"{where}: flag must be 0 or 1")
 
 
-def _compile_param(path: Path, rf: RuleFile, name: str) -> CompiledParam:
+def _starts(rf: RuleFile, cell: Cell | Gap) -> date:
+    return cell.from_ or rf.periods[0].start
+
+
+def _in_force(rf: RuleFile, cells: list, day: date) -> list:
+    """Of `cells` (values of one cell, or gaps), those in force on `day`: for values the one that
+    took effect last on or before it, unless its `until` has passed (OpenFisca's value history)."""
+    return [c for c in cells if _starts(rf, c) <= day and (c.until is None or day <= c.until)]
+
+
+def _compile_param(path: Path, rf: RuleFile, name: str, day: date) -> CompiledParam | None:
+    """The parameter as in force on `day`; None when none of its values is."""
     spec = rf.parameters[name]
     by = tuple(spec.by)
     for dim in by:
         if dim not in rf.dimensions:
             raise _fail(path, f"parameter {name}: breakdown by undeclared dimension {dim!r}")
-    cells: dict[tuple, CompiledCell] = {}
+    history: dict[tuple, list[tuple[int, Cell]]] = {}
     for i, cell in enumerate(spec.values):
         extra = dict(cell.model_extra or {})
         if set(extra) != set(by):
@@ -140,8 +177,23 @@ def _compile_param(path: Path, rf: RuleFile, name: str) -> CompiledParam:
         for dim, v in zip(by, key):
             if v not in rf.dimensions[dim] or type(v) is not type(rf.dimensions[dim][0]):
                 raise _fail(path, f"parameter {name} value #{i + 1}: {dim}={v!r} not in {rf.dimensions[dim]}")
-        if key in cells:
-            raise _fail(path, f"parameter {name}: cell {dict(zip(by, key))} defined twice")
+        if cell.until is not None and cell.until < _starts(rf, cell):
+            raise _fail(path, f"parameter {name} value #{i + 1}: until {cell.until} before its start")
+        for _, other in history.get(key, []):
+            if _starts(rf, other) == _starts(rf, cell):
+                raise _fail(path, f"parameter {name}: cell {dict(zip(by, key))} defined twice")
+        history.setdefault(key, []).append((i, cell))
+    chosen: dict[tuple, tuple[int, Cell]] = {}
+    for key, values in history.items():
+        started = [(i, c) for i, c in values if _starts(rf, c) <= day]
+        if started:
+            i, c = max(started, key=lambda ic: _starts(rf, ic[1]))
+            if c.until is None or day <= c.until:
+                chosen[key] = (i, c)
+    if not chosen:
+        return None
+    cells: dict[tuple, CompiledCell] = {}
+    for key, (i, cell) in chosen.items():
         kinds = [cell.value is not None, cell.absent, cell.delegated is not None]
         if sum(kinds) != 1:
             raise _fail(path, f"parameter {name} value #{i + 1}: exactly one of value / absent / delegated")
@@ -159,7 +211,7 @@ def _compile_param(path: Path, rf: RuleFile, name: str) -> CompiledParam:
     missing = expected - set(cells)
     if missing:
         shown = [dict(zip(by, k)) for k in sorted(missing, key=str)]
-        raise _fail(path, f"parameter {name}: cells not defined (write them, or mark absent): {shown}")
+        raise _fail(path, f"parameter {name}: cells not defined on {day} (write them, or mark absent): {shown}")
     return CompiledParam(name, spec.label, spec.unit, by, cells)
 
 
@@ -196,9 +248,6 @@ def _compile_modifier(path: Path, rf: RuleFile, params: dict[str, CompiledParam]
                     check_conditions(alternative)
 
     check_conditions(m.when)
-    for svc in m.services:
-        if svc not in rf.services:
-            raise _fail(path, f"modifier {m.id}: unknown service {svc!r}")
     effects = []
     for e in m.effects:
         if e.target not in params:
@@ -225,23 +274,59 @@ def _compile_modifier(path: Path, rf: RuleFile, params: dict[str, CompiledParam]
     )
 
 
-def compile_rule_file(path: Path) -> Policy:
-    """Parse, check and compile one rule file."""
+def _canonical_region(path: Path, region: str) -> str:
+    """The knowledge base's canonical name of a region (its gazetteer), so rule sets and clauses
+    name a place one way ("岳池" and "岳池县" → "岳池县")."""
+    from knowledge_base.regions import gazetteer
+
+    canonical = gazetteer().aliases.get(region)
+    if canonical is None:
+        raise _fail(path, f"region {region!r} is not in the knowledge base's gazetteer "
+                          "(knowledge_base/resources/regions.txt): add it there first")
+    return canonical
+
+
+def parse_rule_file(path: Path, text: str | None = None) -> RuleFile:
+    """Parse and validate the YAML of one rule file (RuleFileError naming the file)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
         rf = RuleFile.model_validate(data)
     except Exception as exc:  # yaml or pydantic: report with the file name
         raise _fail(path, f"invalid rule file: {exc}") from exc
+    rf = rf.model_copy(update={"region": _canonical_region(path, rf.region)})
     for dim, values in rf.dimensions.items():
         if dim not in KNOWN_DIMENSIONS:
             raise _fail(path, f"unknown dimension {dim!r}")
         if not values or len(set(values)) != len(values):
             raise _fail(path, f"dimension {dim!r} must list distinct values")
-    params = {name: _compile_param(path, rf, name) for name in rf.parameters}
+    ids = [p.id for p in rf.periods]
+    if len(set(ids)) != len(ids):
+        raise _fail(path, "period ids must be unique")
+    ordered = sorted(rf.periods, key=lambda p: p.start)
+    for p in ordered:
+        if p.end < p.start:
+            raise _fail(path, f"period {p.id}: end {p.end} before start {p.start}")
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start <= a.end:
+            raise _fail(path, f"periods {a.id} and {b.id} overlap")
+    return rf
+
+
+def _compile_snapshot(path: Path, rf: RuleFile, period: Period, day: date, until: date) -> Policy:
+    """The policy as in force from `day` to `until` (inside `period`): every check runs here."""
+    params: dict[str, CompiledParam] = {}
+    for name in rf.parameters:
+        compiled = _compile_param(path, rf, name, day)
+        if compiled is not None:
+            params[name] = compiled
+    services: dict[str, object] = {}
     for svc_name, spec in rf.services.items():
-        for p in _service_params(spec):
-            if p not in params:
+        names = _service_params(spec)
+        for p in names:
+            if p not in rf.parameters:
                 raise _fail(path, f"service {svc_name}: parameter {p!r} not defined")
+        if any(p not in params for p in names):
+            continue  # not all of its values are in force on these dates: see `gaps`
         for req in spec.requires:
             if req not in REQUEST_FIELDS:
                 raise _fail(path, f"service {svc_name}: unknown required field {req!r}")
@@ -249,59 +334,208 @@ def compile_rule_file(path: Path) -> Policy:
             for cell in params[cap.param].cells.values():
                 if cell.status == "value" and cell.value <= 0:
                     raise _fail(path, f"service {svc_name}: cap {cap.param} must be positive or absent")
-    modifiers = sorted((_compile_modifier(path, rf, params, m) for m in rf.modifiers), key=lambda m: m.order)
-    ids = [m.id for m in modifiers]
+        services[svc_name] = spec
+    compiled_mods = []
+    for m in rf.modifiers:
+        targets = [e.target for e in m.effects] + [e.param for e in m.effects if e.param]
+        for t in targets:
+            if t not in rf.parameters:
+                raise _fail(path, f"modifier {m.id}: target {t!r} is not a parameter")
+        for svc in m.services:
+            if svc not in rf.services:
+                raise _fail(path, f"modifier {m.id}: unknown service {svc!r}")
+        if all(t in params for t in targets):
+            compiled_mods.append(_compile_modifier(path, rf, params, m))
+    modifiers = sorted(compiled_mods, key=lambda m: m.order)
+    ids = [m.id for m in rf.modifiers]
     if len(set(ids)) != len(ids):
         raise _fail(path, "modifier ids must be unique")
-    orders = [m.order for m in modifiers]
+    orders = [m.order for m in rf.modifiers]
     if len(set(orders)) != len(orders):
         raise _fail(path, "modifier orders must be distinct (the order is explicit, never implied)")
-    by_service = {s: tuple(m for m in modifiers if s in m.services) for s in rf.services}
-    if rf.contributions:
-        c = rf.contributions
-        for attr in ("individual", "employer_rate", "individual_rate", "base_min", "base_max", "account_share_of_employer"):
-            name = getattr(c, attr)
-            if name and name not in params:
+    by_service = {s: tuple(m for m in modifiers if s in m.services) for s in services}
+    contributions = rf.contributions
+    if contributions:
+        names = [getattr(contributions, a) for a in
+                 ("individual", "employer_rate", "individual_rate", "base_min", "base_max", "account_share_of_employer")]
+        for name in filter(None, names):
+            if name not in rf.parameters:
                 raise _fail(path, f"contributions: parameter {name!r} not defined")
+        if any(name not in params for name in filter(None, names)):
+            contributions = None
+    gaps = _in_force(rf, rf.gaps, day)
     return Policy(
-        rf.id, rf.title, rf.region, rf.year, rf.scheme, rf.document,
-        {k: tuple(v) for k, v in rf.dimensions.items()}, params, dict(rf.services), by_service,
-        rf.contributions, rf.gaps, path, rf,
+        period.id, period.title, rf.region, period.year, rf.scheme, rf.document,
+        {k: tuple(v) for k, v in rf.dimensions.items()}, params, services, by_service,
+        contributions, gaps, path, rf, series=rf.id, valid_from=day, valid_until=until,
     )
 
 
+def _change_days(rf: RuleFile) -> set[date]:
+    """Every date on which some value, gap or period starts or stops being in force."""
+    days: set[date] = set()
+    for p in rf.periods:
+        days.update((p.start, p.end + timedelta(days=1)))
+    for param in rf.parameters.values():
+        for cell in param.values:
+            days.add(_starts(rf, cell))
+            if cell.until is not None:
+                days.add(cell.until + timedelta(days=1))
+    for gap in rf.gaps:
+        days.add(_starts(rf, gap))
+        if gap.until is not None:
+            days.add(gap.until + timedelta(days=1))
+    return days
+
+
+@dataclass
+class RuleSeries:
+    """One rule file: a region's scheme over its periods, compiled into one `Policy` per span of
+    dates on which the values in force do not change (all compiled, so all checked, at load)."""
+
+    id: str
+    title: str
+    region: str
+    scheme: str
+    path: Path
+    raw: RuleFile = field(repr=False)
+    periods: tuple[Period, ...]
+    snapshots: tuple[Policy, ...]  # in date order
+
+    def period_policy(self, period_id: str) -> Policy:
+        """The rules at the start of a period (what its id names when no date is given)."""
+        return next(s for s in self.snapshots if s.id == period_id)
+
+    def period_on(self, day: date) -> Period | None:
+        return next((p for p in self.periods if p.start <= day <= p.end), None)
+
+    def policy_on(self, day: date) -> Policy:
+        """The rules in force on `day`; CalcError("date") when no period of the file covers it."""
+        for snap in self.snapshots:
+            if snap.valid_from <= day <= snap.valid_until:  # type: ignore[operator]
+                return snap
+        spans = "；".join(f"{p.title} {p.start}至{p.end}" for p in self.periods)
+        raise CalcError("date", f"就诊日期 {day} 不在“{self.title}”任何一个政策期间内（已收录：{spans}），"
+                                "无法按当时有效的规定测算。请提供期间内的日期（date），或以当地医保经办机构核定为准。")
+
+
+def compile_series(path: Path, text: str | None = None) -> RuleSeries:
+    """Parse, check and compile one rule file into its dated snapshots."""
+    rf = parse_rule_file(path, text)
+    days = sorted(_change_days(rf))
+    snapshots: list[Policy] = []
+    for period in sorted(rf.periods, key=lambda p: p.start):
+        starts = [d for d in days if period.start <= d <= period.end]
+        for i, day in enumerate(starts):
+            until = starts[i + 1] - timedelta(days=1) if i + 1 < len(starts) else period.end
+            snapshots.append(_compile_snapshot(path, rf, period, day, until))
+    return RuleSeries(rf.id, rf.title, rf.region, rf.scheme, path, rf, tuple(rf.periods), tuple(snapshots))
+
+
+def compile_rule_file(path: Path, text: str | None = None) -> Policy:
+    """The rules at the start of the file's first period (a single-period draft, or tests)."""
+    series = compile_series(path, text)
+    return series.period_policy(min(series.periods, key=lambda p: p.start).id)
+
+
+@dataclass(frozen=True)
+class Library:
+    series: dict[str, RuleSeries]  # series id -> series
+    periods: dict[str, tuple[RuleSeries, Period]]  # period id -> (series, period)
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def local_rules_dir() -> Path:
+    """Where reviewed rule files of this deployment are saved (`<data_dir>/rules`, the admin page
+    /rules and `medpolicy rules save`); loaded after the bundled ones."""
+    from knowledge_base.config import KBSettings
+
+    return Path(KBSettings().data_dir) / "rules"
+
+
+def _default_key() -> str:
+    return "\n".join([str(POLICY_DIR), str(local_rules_dir())])
+
+
 @lru_cache(maxsize=8)
+def _library(directories: str) -> Library:
+    series: dict[str, RuleSeries] = {}
+    periods: dict[str, tuple[RuleSeries, Period]] = {}
+    paths = [p for d in directories.split("\n") for p in sorted(Path(d).glob("*.yaml"))]
+    with _LOAD_LOCK:
+        for path in paths:
+            s = compile_series(path)
+            if path.stem != s.id:
+                raise _fail(path, f"file name must be <id>.yaml (id is {s.id!r})")
+            for name in [s.id, *(p.id for p in s.periods)]:
+                if name in series or name in periods:
+                    raise _fail(path, f"duplicate policy id {name!r}")
+            series[s.id] = s
+            for p in s.periods:
+                if p.id == s.id:
+                    raise _fail(path, f"period id {p.id!r} must differ from the file id")
+                periods[p.id] = (s, p)
+    return Library(series, periods)
+
+
 def _load(directory: str) -> dict[str, Policy]:
-    policies: dict[str, Policy] = {}
-    for path in sorted(Path(directory).glob("*.yaml")):
-        policy = compile_rule_file(path)
-        if policy.id in policies:
-            raise _fail(path, f"duplicate policy id {policy.id!r}")
-        if path.stem != policy.id:
-            raise _fail(path, f"file name must be <id>.yaml (id is {policy.id!r})")
-        policies[policy.id] = policy
-    return policies
+    lib = _library(directory)
+    return {pid: s.period_policy(pid) for pid, (s, _p) in lib.periods.items()}
 
 
 def load_policies(directory: Path | str | None = None) -> dict[str, Policy]:
-    """All policies, compiled and checked (cached per directory)."""
-    return _load(str(directory or POLICY_DIR))
+    """Each period's policy by period id, compiled and checked (cached per directory; by default
+    the bundled rule files and the deployment's saved ones)."""
+    return _load(str(directory) if directory else _default_key())
+
+
+def load_series(directory: Path | str | None = None) -> dict[str, RuleSeries]:
+    return _library(str(directory) if directory else _default_key()).series
 
 
 def clear_cache() -> None:
-    _load.cache_clear()
+    """Forget compiled rule files (after saving one, or when the settings change)."""
+    _library.cache_clear()
+    local_rules_dir.cache_clear()
+    _SOURCES.clear()
 
 
-_POLICY_DIR_KEY = str(POLICY_DIR)
+def _unknown(policy_id: str, lib: Library) -> CalcError:
+    known = "、".join(sorted([*lib.periods, *lib.series]))
+    return CalcError("policy", f"未知的政策：{policy_id!r}。可用的政策有：{known}。")
+
+
+def policy_for(policy_id: str, day: date | None) -> tuple[Policy, date | None]:
+    """The policy a request names, as in force on its date of care.
+
+    A file id ("yuechi-urban-resident") takes the values in force on `day`, today when it is None
+    (returned, so the caller records the default). A period id ("yuechi-urban-resident-2009")
+    names that period: without a date its start, with a date one inside it."""
+    lib = _library(_default_key())
+    found = lib.periods.get(policy_id)
+    if found is not None:
+        series, period = found
+        if day is None:
+            return series.period_policy(policy_id), None
+        if not period.start <= day <= period.end:
+            raise CalcError("date", f"就诊日期 {day} 不在“{period.title}”的期间（{period.start}至{period.end}）内；"
+                                    f"按日期测算请使用政策 {series.id}。")
+        return series.policy_on(day), None
+    series = lib.series.get(policy_id)
+    if series is None:
+        raise _unknown(policy_id, lib)
+    if day is None:
+        today = date.today()
+        return series.policy_on(today), today
+    return series.policy_on(day), None
 
 
 def get_policy(policy_id: str) -> Policy:
-    policies = _load(_POLICY_DIR_KEY)  # load_policies() without re-deriving the key per estimate
-    try:
-        return policies[policy_id]
-    except KeyError:
-        known = "、".join(sorted(policies))
-        raise CalcError("policy", f"未知的政策：{policy_id!r}。可用的政策有：{known}。") from None
+    """A period's policy (or a file's as in force today)."""
+    return policy_for(policy_id, None)[0]
 
 
 def list_policies() -> list[PolicySummary]:

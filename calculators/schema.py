@@ -1,13 +1,17 @@
-"""Schema of a policy rule file (YAML under calculators/policies/).
+"""Schema of a policy rule file (YAML under calculators/policies/): one file per region and scheme.
 
-Compared with OpenFisca parameter files (value + metadata.reference + unit), every single value
-here carries its own verbatim quote and the knowledge-base chunk it lives in, values are broken
-down by declared enumerations whose product is checked cell by cell at load, and a value the text
-does not give is written down as `absent` (or `delegated` to a local figure) instead of being
-left out or set to zero."""
+Like OpenFisca / PolicyEngine parameter files, every value carries the date it takes effect
+(`from`, optionally `until`) and its reference — here the verbatim quote and the document — so
+one file holds a region's rules over the years and the engine picks the values in force on the
+date of care. Unlike them, values are broken down by declared enumerations whose product is
+checked cell by cell at load, a value the text does not give is written down as `absent` (or
+`delegated` to a local figure) instead of being left out, and the knowledge base's chunk id and
+citation path are never stored: they are derived from the quote when the file is loaded
+(calculators/clauses.py), so they cannot go stale when a document is re-segmented."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,8 +26,6 @@ class _Strict(BaseModel):
 class RuleSource(_Strict):
     quote: str = Field(min_length=2)
     document: str | None = None  # defaults to the policy's document
-    citation: str | None = None  # filled from the knowledge base by `medpolicy policies --check --fix`
-    chunk_id: str | None = None
 
 
 class Cell(BaseModel):
@@ -37,6 +39,21 @@ class Cell(BaseModel):
     missing: str | None = None  # what is missing, in Chinese, for the refusal message
     interpretation: str | None = None  # set when the value is read from words, not digits ("不设比例" → 1)
     source: RuleSource
+    # In force from this date (default: the start of the file's first period) until the next value
+    # of the same cell takes effect, or until `until` (inclusive) — OpenFisca's value history.
+    from_: date | None = Field(default=None, alias="from")
+    until: date | None = None
+
+
+class Period(_Strict):
+    """A named span the file's values cover (a policy year): it keeps the id callers already use
+    ("yuechi-urban-resident-2009") and tells the engine which dates the file speaks for at all."""
+
+    id: str
+    title: str
+    year: int
+    start: date
+    end: date
 
 
 class Parameter(_Strict):
@@ -102,6 +119,7 @@ class Quota(_ServiceBase):
     kind: Literal["quota"]
     quota: str
     ratio: str
+    ratio_assumption: AssumptionSpec | None = None  # how the text's words about the ratio are read
     carryover_rule: str
     pool: str
 
@@ -109,6 +127,7 @@ class Quota(_ServiceBase):
 class FixedSubsidy(_ServiceBase):
     kind: Literal["fixed_subsidy"]
     subsidies: dict[str, str]  # maternity_stage -> parameter
+    assumption: AssumptionSpec | None = None
 
 
 class SettledRelief(_ServiceBase):
@@ -117,6 +136,8 @@ class SettledRelief(_ServiceBase):
     relief_cap: str
     pool: str
     when: dict[str, object] = Field(default_factory=dict)
+    not_applicable: str  # the text's own words for who is left out, shown when `when` fails
+    base_assumption: AssumptionSpec | None = None  # how the text's "自付部分" base is read
 
 
 ServiceSpec = Annotated[Union[DeductibleRatioCap, Quota, FixedSubsidy, SettledRelief], Field(discriminator="kind")]
@@ -160,15 +181,17 @@ class Gap(_Strict):
     what: str
     missing: str
     source: RuleSource
+    from_: date | None = Field(default=None, alias="from")  # the gap holds in these dates (default: always)
+    until: date | None = None
 
 
 class RuleFile(_Strict):
-    id: str
+    id: str  # the series: region + scheme ("yuechi-urban-resident")
     title: str
-    region: str
-    year: int
+    region: str  # a name of knowledge_base/resources/regions.txt; stored canonical at load
     scheme: str
     document: str
+    periods: list[Period] = Field(min_length=1)
     dimensions: dict[str, list[int | bool | str]] = Field(default_factory=dict)
     sources: dict[str, RuleSource] = Field(default_factory=dict)  # anchors; informational
     parameters: dict[str, Parameter]

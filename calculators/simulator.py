@@ -13,17 +13,18 @@ from calculators.engine import estimate
 from calculators.errors import CalcError
 from calculators.models import EstimateRequest, YearEventResult, YearRequest, YearResult
 from calculators.money import ZERO, fmt
-from calculators.registry import get_policy
+from calculators.registry import policy_for
 from calculators.validation import parse_model
 
-_STATE_FIELDS = ("ytd_reimbursed", "ytd_by_pool", "deductible_paid_ytd", "policy", "tier", "person")
+_STATE_FIELDS = ("ytd_reimbursed", "ytd_by_pool", "deductible_paid_ytd", "policy", "tier", "person", "date")
 MAX_EVENTS = 366
 
 
 def simulate_year(request: YearRequest | dict) -> YearResult:
     """Estimate each event in order against the running totals; CalcError names the event."""
     req = request if isinstance(request, YearRequest) else parse_model(YearRequest, request)
-    policy = get_policy(req.policy)
+    policy, today = policy_for(req.policy, req.date)  # one rule set for the whole year
+    day = (req.date or today).isoformat() if (req.date or today) else None
     if not req.events:
         raise CalcError("events", "events 不能为空：请按时间顺序列出本年度的就医事件。")
     if len(req.events) > MAX_EVENTS:
@@ -41,6 +42,8 @@ def simulate_year(request: YearRequest | dict) -> YearResult:
         if clash:
             raise CalcError(f"events.{i}.{clash[0]}", f"events 第{i + 1}项不能自行设置 {clash[0]}：该值由年度模拟统一维护。")
         data = dict(event, policy=req.policy, person=req.person.model_dump(), tier=req.tier)
+        if day is not None:
+            data["date"] = day
         service = data.get("service")
         spec = policy.services.get(service) if isinstance(service, str) else None
         if service == "inpatient" and "admission_index" not in data:

@@ -83,6 +83,7 @@ def _run(fn: Callable, request: str | None, table: bool, jsonl: bool) -> None:
 
 def register(app: typer.Typer) -> None:
     """Attach the calculator commands to the main app."""
+    register_rules(app)
 
     @app.command("estimate")
     def estimate_cmd(
@@ -117,23 +118,21 @@ def register(app: typer.Typer) -> None:
     def policies_cmd(
         as_json: bool = typer.Option(False, "--json", help="JSON 输出"),
         check: bool = typer.Option(False, "--check", help="核对每条引文是否逐字出现在语料及其所引条款中"),
-        fix: bool = typer.Option(False, "--fix", help="与 --check 合用：按知识库改写 chunk_id/citation"),
     ) -> None:
-        """列出可测算的政策；--check 校验引文。"""
+        """列出可测算的政策；--check 校验引文（chunk_id/citation 由加载时按引文推导，无需改写）。"""
+        from calculators.errors import RuleFileError
         from calculators.registry import list_policies
 
-        if check or fix:
-            from calculators.validator import apply_fixes, check_policies
+        if check:
+            from calculators.validator import check_policies
 
-            problems, fixes, ran = check_policies()
-            if fix and ran:
-                changed = apply_fixes(fixes)
-                typer.echo(f"rewrote chunk_id/citation of {changed} sources")
-                problems, fixes, ran = check_policies()
+            try:
+                problems = check_policies()
+            except RuleFileError as exc:
+                typer.echo(f"规则文件有误：{exc}")
+                raise typer.Exit(1) from None
             for p in problems:
                 typer.echo(f"{p.policy} {p.where}: {p.message} — {p.quote}")
-            if not ran:
-                typer.echo("note: knowledge_base.pipeline not available; checked quotes against the normalised raw corpus only")
             typer.echo(f"{len(problems)} problem(s)")
             raise typer.Exit(1 if problems else 0)
         summaries = [s.model_dump() for s in list_policies()]
@@ -145,3 +144,53 @@ def register(app: typer.Typer) -> None:
             services = ", ".join(s["services"]) or "—"
             extra = "；含缴费" if s["contributions"] else ""
             typer.echo(f"{s['id']}  {s['title']}  [{s['region']} {s['year']} {s['scheme']}]  项目：{services}{extra}")
+
+
+def register_rules(app: typer.Typer) -> None:
+    """`medpolicy rules draft|save`: propose a rule set from an ingested document; save a reviewed one."""
+    rules = typer.Typer(help="规则文件：从已导入文档起草、保存审核后的规则文件。", no_args_is_help=True)
+    app.add_typer(rules, name="rules")
+
+    @rules.command("draft")
+    def draft_cmd(
+        document: str = typer.Argument(..., help="已导入文档的文件名（或路径）"),
+        region: str = typer.Option(..., "--region", help="地区（知识库地名表中的名称）"),
+        scheme: str = typer.Option(..., "--scheme", help="险种，如 城乡居民、城镇居民、职工"),
+        year: int = typer.Option(..., "--year", help="政策年度"),
+        policy_id: str = typer.Option(None, "--id", help="规则文件 id（默认按地区与险种生成）"),
+        title: str = typer.Option(None, "--title", help="标题"),
+        out: str = typer.Option(None, "--out", help="写入此文件（默认打印）"),
+        as_json: bool = typer.Option(False, "--json", help="输出草稿的 JSON（数值、引文、缺失项）"),
+    ) -> None:
+        """起草规则文件：每个数值附原文引文；找不到的列为缺失，绝不猜测。"""
+        from calculators.drafter import draft, to_yaml
+
+        try:
+            d = draft(document, region, scheme, year, policy_id)
+        except ValueError as exc:
+            typer.echo(_dump({"error": {"field": "document", "message": str(exc)}}))
+            raise typer.Exit(EXIT_INVALID) from None
+        text = json.dumps(d.model_dump(exclude={"clauses"}), ensure_ascii=False, indent=2) if as_json else to_yaml(d, title)
+        if out:
+            from pathlib import Path
+
+            Path(out).write_text(text, encoding="utf-8")
+        else:
+            typer.echo(text)
+        for m in d.missing:
+            typer.echo(f"缺失：{m.what}", err=True)
+
+    @rules.command("save")
+    def save_cmd(path: str = typer.Argument(..., help="审核后的规则文件")) -> None:
+        """校验并保存到本部署的规则目录（<data_dir>/rules），随后即可用于测算。"""
+        from pathlib import Path
+
+        from calculators.errors import RuleFileError
+        from calculators.rule_store import save_rule_text
+
+        try:
+            saved = save_rule_text(Path(path).read_text(encoding="utf-8"))
+        except (RuleFileError, OSError) as exc:
+            typer.echo(_dump({"error": {"field": "rules", "message": str(exc)}}))
+            raise typer.Exit(EXIT_INVALID) from None
+        typer.echo(str(saved))

@@ -47,6 +47,12 @@ async def console_page() -> FileResponse:
     return _page("console.html")
 
 
+@router.get("/rules")
+async def rules_page() -> FileResponse:
+    """Rule-set review for operators; the page itself is static, its API calls need the admin key."""
+    return _page("rules.html")
+
+
 def mount_static_and_docs(app: FastAPI) -> None:
     """Static assets, plus Swagger UI from the locally installed swagger-ui-bundle."""
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")

@@ -15,10 +15,11 @@ from calculators.registry import compile_rule_file
 BASE = """
 id: t
 title: 测试政策
-region: 某县
-year: 2020
+region: 岳池县
 scheme: 城乡居民
 document: 004_02e12ab9ff262432.txt
+periods:
+  - {id: t-2020, title: 测试政策（2020）, year: 2020, start: 2020-01-01, end: 2020-12-31}
 dimensions:
   level: [1, 2]
 parameters:
@@ -167,10 +168,11 @@ def test_guiyang_poverty_modifiers_resolve_on_their_own_parameters():
 CHAIN = """
 id: chain
 title: 链式支付测试政策
-region: 某县
-year: 2020
+region: 岳池县
 scheme: 城乡居民
 document: 004_02e12ab9ff262432.txt
+periods:
+  - {id: chain-2020, title: 链式支付测试政策（2020）, year: 2020, start: 2020-01-01, end: 2020-12-31}
 parameters:
   d: {label: 起付线, unit: CNY, values: [{value: "100", source: {quote: "起付线100元"}}]}
   r: {label: 比例, unit: ratio, values: [{value: "0.5", source: {quote: "报销50%"}}]}
