@@ -28,9 +28,16 @@ MAX_API_BODY_BYTES = 1024 * 1024
 MAX_ADMIN_BODY_BYTES = 8 * 1024 * 1024  # several policy documents in one upload
 
 
-def body_limit(path: str) -> int:
-    """Largest request body accepted on `path` (/wechat applies its own, smaller cap)."""
-    return MAX_ADMIN_BODY_BYTES if path.startswith("/api/admin/") else MAX_API_BODY_BYTES
+def body_limits(settings: ServiceSettings) -> Callable[[str], int]:
+    """The one body-size cap, per path: WeChat's configured limit on /wechat, more for admin
+    uploads, 1 MiB elsewhere. Enforced by `BodySizeLimit` before any route reads the body."""
+
+    def limit_for(path: str) -> int:
+        if path == "/wechat":
+            return settings.wechat_max_body_bytes
+        return MAX_ADMIN_BODY_BYTES if path.startswith("/api/admin/") else MAX_API_BODY_BYTES
+
+    return limit_for
 
 DESCRIPTION = """医保政策助手的 JSON API：问答（每个回答都引用条款）、条款检索、报销与缴费测算、评价。
 错误统一为 `{"error": {"code", "message", "field"?}}`。"""
@@ -77,7 +84,7 @@ def create_app(
     app.state.limits = ClientLimits(settings)
     install_error_handlers(app)
 
-    app.add_middleware(BodySizeLimit, limit_for=body_limit)
+    app.add_middleware(BodySizeLimit, limit_for=body_limits(settings))
 
     for module in (chat, search, calc, feedback, health, admin, wechat_routes, pages):
         app.include_router(module.router)

@@ -192,7 +192,7 @@ class ServiceDB:
         return [dict(r) for r in rows]
 
     def feedback(self, turn_id: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM svc_feedback", ()
+        sql, args = "SELECT * FROM svc_feedback", tuple[str, ...]()
         if turn_id:
             sql, args = sql + " WHERE turn_id = ?", (turn_id,)
         with self._lock:

@@ -103,7 +103,7 @@ class Services:
         if name == "kb":
             # Share the assistant's knowledge base when it has one: one index in memory, and an
             # admin re-ingest is then seen by both.
-            shared = getattr(self.get("assistant"), "kb", None) if self._can_share_kb() else None
+            shared = getattr(self.assistant, "kb", None) if self._can_share_kb() else None
             if shared is not None:
                 return shared
             from knowledge_base.service import KnowledgeBase
@@ -117,7 +117,24 @@ class Services:
             return ModuleCalculators()
         raise KeyError(name)
 
-    def get(self, name: str) -> Any:
+    # Typed accessors: what routes and the WeChat handler use (built on first use).
+    @property
+    def db(self) -> ServiceDB:
+        return self._component("db")  # type: ignore[no-any-return]
+
+    @property
+    def assistant(self) -> AssistantPort:
+        return self._component("assistant")  # type: ignore[no-any-return]
+
+    @property
+    def kb(self) -> KnowledgeBasePort:
+        return self._component("kb")  # type: ignore[no-any-return]
+
+    @property
+    def calculators(self) -> CalculatorsPort:
+        return self._component("calculators")  # type: ignore[no-any-return]
+
+    def _component(self, name: str) -> Any:
         obj = self._objects.get(name)
         if obj is not None:
             return obj
@@ -145,7 +162,7 @@ class Services:
     def warm_up(self) -> None:
         for name in ("db", "calculators", "assistant", "kb"):
             try:
-                self.get(name)
+                self._component(name)
             except ApiError:
                 pass
 
@@ -173,19 +190,19 @@ def get_settings(request: Request) -> ServiceSettings:
 
 
 def get_db(request: Request) -> ServiceDB:
-    return get_services(request).get("db")  # type: ignore[no-any-return]
+    return get_services(request).db
 
 
 def get_kb(request: Request) -> KnowledgeBasePort:
-    return get_services(request).get("kb")  # type: ignore[no-any-return]
+    return get_services(request).kb
 
 
 def get_assistant(request: Request) -> AssistantPort:
-    return get_services(request).get("assistant")  # type: ignore[no-any-return]
+    return get_services(request).assistant
 
 
 def get_calculators(request: Request) -> CalculatorsPort:
-    return get_services(request).get("calculators")  # type: ignore[no-any-return]
+    return get_services(request).calculators
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -27,7 +27,6 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
@@ -36,7 +35,7 @@ from api.errors import ApiError
 from api.pii import mask_pii
 from api.ratelimit import RateLimiter
 from api.sessions import wechat_session_id
-from api.routes.chat import is_refusal, run_turn
+from api.turns import is_refusal, run_turn
 from api.wechat import xml as wxml
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
 from api.wechat.replay import DEFAULT_WINDOW_SECONDS, NonceCache
@@ -68,6 +67,10 @@ PII_NOTE = "（已隐去您消息中的证件号、电话或卡号。咨询政�
 
 def human_text(hotline: str) -> str:
     return f"如需人工服务，请拨打医保服务热线 {hotline}，或前往当地医保经办机构咨询。"
+
+
+def too_long_text(limit: int) -> str:
+    return f"消息过长（最多 {limit} 字），请简要描述您的问题。"
 
 
 def timeout_text() -> str:
@@ -269,6 +272,8 @@ class WeChatHandler:
         text = msg.get("Content", "").strip()
         if not text:
             return Reply("text", EMPTY_TEXT)
+        if len(text) > self.settings.max_message_chars:
+            return Reply("text", too_long_text(self.settings.max_message_chars))
         if wants_human(text):
             if self.settings.wechat_transfer_to_human:
                 return Reply("transfer")
@@ -278,7 +283,7 @@ class WeChatHandler:
     @staticmethod
     def _question(msg: dict[str, str]) -> str:
         text = msg.get("Content") if msg.get("MsgType") == "text" else msg.get("Recognition")
-        return (text or "").strip()[:500]
+        return (text or "").strip()
 
     def session_id(self, openid: str) -> str:
         """A stable session per follower: an HMAC of the OpenID under the server secret, so it
