@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from api.abuse import ClientLimits
 from api.bodylimit import BodySizeLimit
-from api.db import ServiceDB
+from api.db import ServiceDatabase
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
 from api.errors import install_error_handlers
 from api.routes import admin, calc, chat, feedback, health, pages, search
@@ -49,7 +49,7 @@ def create_app(
     assistant: AssistantPort | None = None,
     kb: KnowledgeBasePort | None = None,
     calculators: CalculatorsPort | None = None,
-    db: ServiceDB | None = None,
+    db: ServiceDatabase | None = None,
     http_client: httpx.Client | None = None,
     clock: Callable[[], float] | None = None,
     warm_up: bool = True,

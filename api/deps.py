@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 from fastapi import Request
 from pydantic_core import to_jsonable_python
 
-from api.db import ServiceDB
+from api.db import ServiceDatabase, open_service_db
 from api.errors import ApiError
 from api.sessions import load_or_create_secret
 from api.settings import ServiceSettings
@@ -76,7 +76,7 @@ class Services:
         assistant: AssistantPort | None = None,
         kb: KnowledgeBasePort | None = None,
         calculators: CalculatorsPort | None = None,
-        db: ServiceDB | None = None,
+        db: ServiceDatabase | None = None,
     ) -> None:
         self.settings = settings
         self._objects: dict[str, Any] = {"assistant": assistant, "kb": kb, "calculators": calculators, "db": db}
@@ -99,7 +99,7 @@ class Services:
 
     def _build(self, name: str) -> Any:
         if name == "db":
-            return ServiceDB(self.settings.service_db_path)
+            return open_service_db(self.settings)
         if name == "kb":
             # Share the assistant's knowledge base when it has one: one index in memory, and an
             # admin re-ingest is then seen by both.
@@ -112,14 +112,14 @@ class Services:
         if name == "assistant":
             from assistant.service import Assistant
 
-            return Assistant.create_default(self.settings)
+            return Assistant.create_default(self.settings, store=self._session_store())
         if name == "calculators":
             return ModuleCalculators()
         raise KeyError(name)
 
     # Typed accessors: what routes and the WeChat handler use (built on first use).
     @property
-    def db(self) -> ServiceDB:
+    def db(self) -> ServiceDatabase:
         return self._component("db")  # type: ignore[no-any-return]
 
     @property
@@ -148,6 +148,16 @@ class Services:
                     self._errors[name] = f"{type(exc).__name__}: {exc}"
                     raise ApiError(503, "not_ready", _NOT_READY.get(name, "服务尚未就绪，请稍后再试。")) from exc
             return self._objects[name]
+
+    def _session_store(self) -> Any:
+        """The assistant's dialogue states next to the service's: in PostgreSQL when configured
+        (every worker then sees a session's state), else the assistant's own SQLite default."""
+        if not self.settings.database_url:
+            return None
+        from api.db_postgres import PostgresServiceDB, PostgresSessionStore
+
+        db = self.db
+        return PostgresSessionStore(db.pool) if isinstance(db, PostgresServiceDB) else None
 
     def _can_share_kb(self) -> bool:
         """Only a real assistant built here is known to carry the real knowledge base."""
@@ -189,7 +199,7 @@ def get_settings(request: Request) -> ServiceSettings:
     return get_services(request).settings
 
 
-def get_db(request: Request) -> ServiceDB:
+def get_db(request: Request) -> ServiceDatabase:
     return get_services(request).db
 
 

@@ -40,6 +40,9 @@ from api.wechat import xml as wxml
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
 from api.wechat.replay import DEFAULT_WINDOW_SECONDS, NonceCache
 from api.wechat.sender import CustomerServiceSender
+from api import shared_state as shared
+from api.shared_state import RedisMessageLedger, RedisNonceCache, RedisTokenStore, SharedRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 log = logging.getLogger("medpolicy.wechat")
 
@@ -124,15 +127,29 @@ class WeChatHandler:
             if s.wechat_enabled and s.wechat_encoding_aes_key
             else None
         )
-        self.limiter = RateLimiter(s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds, self._clock)
+        self.limiter: RateLimiter | SharedRateLimiter = RateLimiter(
+            s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds, self._clock
+        )
         self._pending: OrderedDict[tuple[str, ...], _Pending] = OrderedDict()  # oldest first
         self._late_answers: OrderedDict[str, tuple[str, str, float]] = OrderedDict()  # openid -> (question, answer, at)
         skew = s.wechat_max_timestamp_skew_seconds
         # A timestamp is accepted for ±skew, so a pair must be remembered for 2×skew from first sight.
-        self.nonces = NonceCache(2 * skew if skew else DEFAULT_WINDOW_SECONDS, self._clock)
+        nonce_window = 2 * skew if skew else DEFAULT_WINDOW_SECONDS
+        self.nonces: NonceCache | RedisNonceCache = NonceCache(nonce_window, self._clock)
+        # Several workers: dedupe, nonces, per-OpenID limits, late answers and the access token
+        # in Redis (api/shared_state.py), so a retry reaching another worker is still one message.
+        self.ledger: RedisMessageLedger | None = None
+        token_store = None
+        if s.redis_url:
+            client = shared.connect(s.redis_url)
+            self.nonces = RedisNonceCache(client, nonce_window)
+            self.limiter = SharedRateLimiter(s.redis_url, s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds)
+            self.ledger = RedisMessageLedger(client, s.wechat_dedupe_seconds, LATE_ANSWER_SECONDS)
+            token_store = RedisTokenStore(client, s.wechat_app_id or "")
         self._lock = threading.RLock()  # re-entrant: a done-callback may run inside _start
         self.sender = (
-            CustomerServiceSender(http_client or httpx.Client(), s.wechat_app_id or "", s.wechat_app_secret or "", s.wechat_api_base)
+            CustomerServiceSender(http_client or httpx.Client(), s.wechat_app_id or "", s.wechat_app_secret or "",
+                                  s.wechat_api_base, token_store=token_store)
             if s.wechat_can_push
             else None
         )
@@ -215,6 +232,8 @@ class WeChatHandler:
 
     # -- dispatch ---------------------------------------------------------------
     async def _dispatch(self, msg: dict[str, str], started: float) -> Reply:
+        if self.ledger is not None:
+            return await run_in_threadpool(self._dispatch_shared, self.ledger, msg, started)
         openid = msg.get("FromUserName", "")
         key = self.dedupe_key(msg)
         with self._lock:
@@ -376,3 +395,55 @@ class WeChatHandler:
         for p in list(self._pending.values()):
             p.future.result(timeout=max(0.0, deadline - time.monotonic()))
         self._push_pool.submit(lambda: None).result(timeout=max(0.0, deadline - time.monotonic()))
+
+    # -- several workers (Redis) ------------------------------------------------
+    def _dispatch_shared(self, ledger: RedisMessageLedger, msg: dict[str, str], started: float) -> Reply:
+        """The same protocol as the in-process path, with the future map in Redis: one delivery
+        of a message (in any worker) claims and answers it; every delivery polls for its reply."""
+        openid = msg.get("FromUserName", "")
+        key = shared.digest_key("msg", *self.dedupe_key(msg))
+        if ledger.claim(key):
+            immediate = None
+            if not self.limiter.allow(openid or "anonymous"):
+                immediate = Reply("text", RATE_LIMITED_TEXT)
+            else:
+                immediate = self._immediate_reply(msg)
+            if immediate is None:
+                question = self._question(msg)
+                late = ledger.take_late_answer(openid, question)
+                if late is not None:
+                    immediate = Reply("text", late)
+                else:
+                    self.services.executor.submit(self._answer_shared, ledger, key, question, openid)
+            if immediate is not None:
+                ledger.publish(key, immediate.kind, immediate.content)
+                return immediate
+        return self._await_shared(ledger, key, started)
+
+    def _answer_shared(self, ledger: RedisMessageLedger, key: str, question: str, openid: str) -> None:
+        reply = self._answer(question, openid)
+        ledger.publish(key, reply.kind, reply.content)
+        # Published before looking at the late flag, and waiters set the flag before looking at
+        # the reply: whichever comes second delivers it, exactly once (claim_delivery).
+        if ledger.is_late(key) and reply.kind == "text" and ledger.claim_delivery(key):
+            if self.sender is not None:
+                self._push_pool.submit(self._push, openid, fit_wechat(reply.content))
+            else:
+                ledger.keep_late_answer(openid, question, reply.content)
+
+    def _await_shared(self, ledger: RedisMessageLedger, key: str, started: float) -> Reply:
+        deadline = started + self.settings.wechat_reply_deadline_seconds
+        while self._clock() < deadline:
+            found = ledger.result(key)
+            if found is not None:
+                if not ledger.is_late(key):
+                    return Reply(*found)
+                break
+            time.sleep(0.02)
+        first_miss = ledger.mark_late(key)
+        found = ledger.result(key)
+        if found is not None and ledger.claim_delivery(key):
+            return Reply(*found)  # finished just now, before any push: answer passively
+        if self.sender is not None or not first_miss:
+            return Reply("success")
+        return Reply("text", timeout_text())
