@@ -52,7 +52,11 @@ def test_personal_numbers_are_masked_on_write(db: Any) -> None:
 
 
 def test_feedback_must_name_an_existing_turn(db: Any) -> None:
-    with pytest.raises(Exception):  # foreign key on both backends
+    import sqlite3
+
+    import psycopg
+
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)):
         db.record_feedback(session_id="w-x", turn_id="no-such-turn", rating=3, comment=None)
 
 
