@@ -19,7 +19,8 @@ from api.bodylimit import BodySizeLimit
 from api.db import ServiceDatabase
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
 from api.errors import install_error_handlers
-from api.routes import admin, calc, chat, feedback, health, pages, search
+from api.observability import ObservabilityMiddleware, configure_logging
+from api.routes import admin, calc, chat, feedback, health, metrics, pages, search
 from api.routes import wechat as wechat_routes
 from api.settings import ServiceSettings
 from api.wechat.handler import WeChatHandler
@@ -85,8 +86,18 @@ def create_app(
     install_error_handlers(app)
 
     app.add_middleware(BodySizeLimit, limit_for=body_limits(settings))
+    app.add_middleware(ObservabilityMiddleware)  # outermost: times and counts every response
 
-    for module in (chat, search, calc, feedback, health, admin, wechat_routes, pages):
+    for module in (chat, search, calc, feedback, health, metrics, admin, wechat_routes, pages):
         app.include_router(module.router)
     pages.mount_static_and_docs(app)
     return app
+
+
+def create_service_app() -> FastAPI:
+    """The factory `medpolicy serve` hands to uvicorn (`api.app:create_service_app`): each worker
+    process builds its app from the environment and sets up its own logging (JSON lines, personal
+    data masked) — spawned workers do not inherit the parent's logging configuration."""
+    settings = ServiceSettings()
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
+    return create_app(settings)

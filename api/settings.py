@@ -8,6 +8,7 @@ Every field is listed in docs/CONFIGURATION.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -29,6 +30,8 @@ class ServiceSettings(KBSettings):
     redis_url: str | None = None
     # `medpolicy serve` processes (uvicorn workers); above 1 needs the URLs above to share state.
     workers: int = Field(1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = "json"  # json: one object per line with the request id
 
     # Input limits
     max_message_chars: int = Field(500, ge=1)  # longest chat message accepted

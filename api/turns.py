@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from api.observability import count_reply
 from api.pii import mask_pii
 from assistant.models import AssistantReply
 
@@ -55,4 +56,5 @@ def run_turn(services: Services, message: str, session_id: str, channel: str) ->
         grounded=reply.grounded,
         latency_ms=latency_ms,
     )
+    count_reply(channel, reply)
     return Turn(reply, turn_id, masked != message.strip())

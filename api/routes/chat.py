@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from api.abuse import limit_chat
 from api.deps import Services, get_services
 from api.errors import ApiError
+from api.observability import in_context
 from api.sessions import new_web_session_id
 from api.turns import is_refusal, run_turn
 from assistant.render import render_web
@@ -62,7 +63,7 @@ async def chat(body: ChatRequest, services: Services = Depends(get_services)) ->
     session_id = await resolve_web_session(services, body.session_id)
     loop = asyncio.get_running_loop()
     try:
-        turn = await loop.run_in_executor(services.executor, run_turn, services, message, session_id, WEB_CHANNEL)
+        turn = await loop.run_in_executor(services.executor, in_context(run_turn, services, message, session_id, WEB_CHANNEL))
     except ValueError as exc:
         if not is_refusal(exc):
             raise

@@ -12,6 +12,7 @@ from api.abuse import limit_feedback
 from api.db import ServiceDatabase
 from api.deps import get_db
 from api.errors import ApiError
+from api.observability import count_feedback
 from api.pii import mask_pii
 from api.routes.chat import SESSION_ID_PATTERN, WEB_CHANNEL
 
@@ -37,4 +38,5 @@ async def feedback(body: FeedbackRequest, db: ServiceDatabase = Depends(get_db))
     feedback_id = await run_in_threadpool(
         lambda: db.record_feedback(session_id=body.session_id, turn_id=body.turn_id, rating=body.rating, comment=comment)
     )
+    count_feedback(body.rating)
     return {"ok": True, "feedback_id": feedback_id}

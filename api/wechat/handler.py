@@ -32,6 +32,7 @@ import httpx
 
 from api.deps import Services
 from api.errors import ApiError
+from api.observability import in_context
 from api.pii import mask_pii
 from api.ratelimit import RateLimiter
 from api.sessions import wechat_session_id
@@ -269,7 +270,7 @@ class WeChatHandler:
             done = Future()
             done.set_result(Reply("text", late))
             return _Pending(done, now, openid, question)
-        future = self.services.executor.submit(self._answer, question, openid)
+        future = self.services.executor.submit(in_context(self._answer, question, openid))
         pending = _Pending(future, now, openid, question)
         future.add_done_callback(lambda _f: self._on_done(pending))
         return pending
@@ -414,7 +415,7 @@ class WeChatHandler:
                 if late is not None:
                     immediate = Reply("text", late)
                 else:
-                    self.services.executor.submit(self._answer_shared, ledger, key, question, openid)
+                    self.services.executor.submit(in_context(self._answer_shared, ledger, key, question, openid))
             if immediate is not None:
                 ledger.publish(key, immediate.kind, immediate.content)
                 return immediate
