@@ -52,6 +52,9 @@ FIELD_NAMES = {
     "continuous_enrollment": "是否连续参保",
     "chronic_disease_count": "同时患有的特殊疾病种数",
     "wage": "缴费工资",
+    "ytd_reimbursed": "本年度已报销金额",
+    "deductible_paid_ytd": "本年度已计起付线",
+    "carryover": "上年结转余额",
 }
 
 
