@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -54,6 +54,13 @@ async def estimate_page(request: Request) -> HTMLResponse:
 @router.get("/console")
 async def console_page(request: Request) -> HTMLResponse:
     return _page("console.html", request)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the same SVG (no 404 in the log)."""
+    return FileResponse(WEB_DIR / "static" / "img" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 def mount_static_and_docs(app: FastAPI) -> None:

@@ -101,3 +101,12 @@ def test_no_string_keyed_service_lookup_left() -> None:
     sources = [*(ROOT / "api").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]
     pattern = "services" + '.get("'  # split so this file does not match itself
     assert not [str(p) for p in sources if pattern in p.read_text(encoding="utf-8")]
+
+
+def test_every_page_links_the_favicon_and_it_is_served(client: TestClient) -> None:
+    for page in ("/", "/estimate", "/console"):
+        assert 'rel="icon" href="/static/img/favicon.svg"' in client.get(page).text
+    for url in ("/favicon.ico", "/static/img/favicon.svg"):
+        r = client.get(url)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+        assert r.text.startswith("<svg")
