@@ -97,7 +97,9 @@ class Context:
             return default
         label = FIELD_NAMES.get(name, name)
         reason = f"（{why}）" if why else ""
-        raise CalcError(name, f"缺少字段 {name}（{label}）：政策“{self.policy.title}”的“{self.service_label}”测算需要它{reason}。")
+        # Named in Chinese for the front desk (the page and the CLI show this text); the field's
+        # code stays in CalcError.field for programs.
+        raise CalcError(name, f"缺少“{label}”：政策“{self.policy.title}”的“{self.service_label}”测算需要它{reason}，请填写。")
 
     def amount(self, name: str) -> Decimal:
         """A request amount, parsed strictly once, with exactly two decimals (see `parse_cents`)."""

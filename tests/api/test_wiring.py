@@ -110,3 +110,14 @@ def test_every_page_links_the_favicon_and_it_is_served(client: TestClient) -> No
         r = client.get(url)
         assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
         assert r.text.startswith("<svg")
+
+
+def test_estimate_refusal_names_the_missing_field_in_chinese(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path), assistant=FakeAssistant(), kb=FakeKB(), warm_up=False)  # real calculators
+    with TestClient(app) as c:
+        r = c.post("/api/estimate", json={"policy": "cq-resident-2013", "service": "inpatient", "hospital_level": 2,
+                                          "covered_cost": "10000"})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["field"] == "tier"  # the code, for programs
+    assert "参保档次" in error["message"] and "tier" not in error["message"]  # the words, for people
