@@ -39,7 +39,7 @@ class Verdict:
 
 class ClientLimits:
     def __init__(self, settings: ServiceSettings) -> None:
-        self.storage = storage.storage_from_string(settings.rate_limit_storage)
+        self.storage = storage.storage_from_string(settings.limits_storage_uri)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
         self.items: dict[str, RateLimitItem | None] = {
             "chat": parse_limit(settings.rate_limit_chat),

@@ -16,10 +16,11 @@ from fastapi import FastAPI
 
 from api.abuse import ClientLimits
 from api.bodylimit import BodySizeLimit
-from api.db import ServiceDB
+from api.db import ServiceDatabase
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
 from api.errors import install_error_handlers
-from api.routes import admin, calc, chat, feedback, health, pages, rules, search
+from api.observability import ObservabilityMiddleware, configure_logging
+from api.routes import admin, calc, chat, feedback, health, metrics, pages, rules, search
 from api.routes import wechat as wechat_routes
 from api.settings import ServiceSettings
 from api.wechat.handler import WeChatHandler
@@ -28,9 +29,16 @@ MAX_API_BODY_BYTES = 1024 * 1024
 MAX_ADMIN_BODY_BYTES = 8 * 1024 * 1024  # several policy documents in one upload
 
 
-def body_limit(path: str) -> int:
-    """Largest request body accepted on `path` (/wechat applies its own, smaller cap)."""
-    return MAX_ADMIN_BODY_BYTES if path.startswith("/api/admin/") else MAX_API_BODY_BYTES
+def body_limits(settings: ServiceSettings) -> Callable[[str], int]:
+    """The one body-size cap, per path: WeChat's configured limit on /wechat, more for admin
+    uploads, 1 MiB elsewhere. Enforced by `BodySizeLimit` before any route reads the body."""
+
+    def limit_for(path: str) -> int:
+        if path == "/wechat":
+            return settings.wechat_max_body_bytes
+        return MAX_ADMIN_BODY_BYTES if path.startswith("/api/admin/") else MAX_API_BODY_BYTES
+
+    return limit_for
 
 DESCRIPTION = """医保政策助手的 JSON API：问答（每个回答都引用条款）、条款检索、报销与缴费测算、评价。
 错误统一为 `{"error": {"code", "message", "field"?}}`。"""
@@ -42,7 +50,7 @@ def create_app(
     assistant: AssistantPort | None = None,
     kb: KnowledgeBasePort | None = None,
     calculators: CalculatorsPort | None = None,
-    db: ServiceDB | None = None,
+    db: ServiceDatabase | None = None,
     http_client: httpx.Client | None = None,
     clock: Callable[[], float] | None = None,
     warm_up: bool = True,
@@ -77,9 +85,19 @@ def create_app(
     app.state.limits = ClientLimits(settings)
     install_error_handlers(app)
 
-    app.add_middleware(BodySizeLimit, limit_for=body_limit)
+    app.add_middleware(BodySizeLimit, limit_for=body_limits(settings))
+    app.add_middleware(ObservabilityMiddleware)  # outermost: times and counts every response
 
-    for module in (chat, search, calc, feedback, health, admin, rules, wechat_routes, pages):
+    for module in (chat, search, calc, feedback, health, metrics, admin, rules, wechat_routes, pages):
         app.include_router(module.router)
     pages.mount_static_and_docs(app)
     return app
+
+
+def create_service_app() -> FastAPI:
+    """The factory `medpolicy serve` hands to uvicorn (`api.app:create_service_app`): each worker
+    process builds its app from the environment and sets up its own logging (JSON lines, personal
+    data masked) — spawned workers do not inherit the parent's logging configuration."""
+    settings = ServiceSettings()
+    configure_logging(settings.log_level, json_lines=settings.log_format == "json")
+    return create_app(settings)

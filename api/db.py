@@ -1,4 +1,7 @@
-"""The service's own SQLite state: sessions, turns, feedback and an audit log.
+"""The service's own state: sessions, turns, feedback and an audit log — SQLite by default.
+
+`open_service_db(settings)` returns the SQLite `ServiceDB` below, or `PostgresServiceDB`
+(api/db_postgres.py) when `MEDPOLICY_DATABASE_URL` is set; both satisfy `ServiceDatabase`.
 
 Embedded (a single file, path configurable) so `medpolicy serve` needs no other server, and it
 survives restarts. The schema is versioned with `PRAGMA user_version`; each migration runs once,
@@ -18,9 +21,36 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from api.pii import mask_pii, mask_value
+
+if TYPE_CHECKING:
+    from api.settings import ServiceSettings
+
+
+class ServiceDatabase(Protocol):
+    """What the routes need from the service's state store, whichever backend holds it."""
+
+    def record_turn(self, *, session_id: str, channel: str, message: str, answer: str, intent: str | None,
+                    citations: list[str], grounded: bool, latency_ms: float) -> str: ...
+    def record_feedback(self, *, session_id: str, turn_id: str, rating: int, comment: str | None) -> int: ...
+    def audit(self, actor: str, action: str, detail: dict[str, Any] | None = None) -> None: ...
+    def turn_session(self, turn_id: str) -> str | None: ...
+    def session_channel(self, session_id: str) -> str | None: ...
+    def turns(self, session_id: str) -> list[dict[str, Any]]: ...
+    def feedback(self, turn_id: str | None = None) -> list[dict[str, Any]]: ...
+    def audit_log(self, limit: int = 100) -> list[dict[str, Any]]: ...
+    def close(self) -> None: ...
+
+
+def open_service_db(settings: ServiceSettings) -> ServiceDatabase:
+    """PostgreSQL when a database URL is configured, else the embedded SQLite file."""
+    if settings.database_url:
+        from api.db_postgres import PostgresServiceDB
+
+        return PostgresServiceDB(settings.database_url)
+    return ServiceDB(settings.service_db_path)
 
 MIGRATIONS: list[str] = [
     # version 1
@@ -192,7 +222,7 @@ class ServiceDB:
         return [dict(r) for r in rows]
 
     def feedback(self, turn_id: str | None = None) -> list[dict[str, Any]]:
-        sql, args = "SELECT * FROM svc_feedback", ()
+        sql, args = "SELECT * FROM svc_feedback", tuple[str, ...]()
         if turn_id:
             sql, args = sql + " WHERE turn_id = ?", (turn_id,)
         with self._lock:

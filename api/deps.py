@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 from fastapi import Request
 from pydantic_core import to_jsonable_python
 
-from api.db import ServiceDB
+from api.db import ServiceDatabase, open_service_db
 from api.errors import ApiError
 from api.sessions import load_or_create_secret
 from api.settings import ServiceSettings
@@ -76,7 +76,7 @@ class Services:
         assistant: AssistantPort | None = None,
         kb: KnowledgeBasePort | None = None,
         calculators: CalculatorsPort | None = None,
-        db: ServiceDB | None = None,
+        db: ServiceDatabase | None = None,
     ) -> None:
         self.settings = settings
         self._objects: dict[str, Any] = {"assistant": assistant, "kb": kb, "calculators": calculators, "db": db}
@@ -99,11 +99,11 @@ class Services:
 
     def _build(self, name: str) -> Any:
         if name == "db":
-            return ServiceDB(self.settings.service_db_path)
+            return open_service_db(self.settings)
         if name == "kb":
             # Share the assistant's knowledge base when it has one: one index in memory, and an
             # admin re-ingest is then seen by both.
-            shared = getattr(self.get("assistant"), "kb", None) if self._can_share_kb() else None
+            shared = getattr(self.assistant, "kb", None) if self._can_share_kb() else None
             if shared is not None:
                 return shared
             from knowledge_base.service import KnowledgeBase
@@ -112,12 +112,29 @@ class Services:
         if name == "assistant":
             from assistant.service import Assistant
 
-            return Assistant.create_default(self.settings)
+            return Assistant.create_default(self.settings, store=self._session_store())
         if name == "calculators":
             return ModuleCalculators()
         raise KeyError(name)
 
-    def get(self, name: str) -> Any:
+    # Typed accessors: what routes and the WeChat handler use (built on first use).
+    @property
+    def db(self) -> ServiceDatabase:
+        return self._component("db")  # type: ignore[no-any-return]
+
+    @property
+    def assistant(self) -> AssistantPort:
+        return self._component("assistant")  # type: ignore[no-any-return]
+
+    @property
+    def kb(self) -> KnowledgeBasePort:
+        return self._component("kb")  # type: ignore[no-any-return]
+
+    @property
+    def calculators(self) -> CalculatorsPort:
+        return self._component("calculators")  # type: ignore[no-any-return]
+
+    def _component(self, name: str) -> Any:
         obj = self._objects.get(name)
         if obj is not None:
             return obj
@@ -132,6 +149,16 @@ class Services:
                     raise ApiError(503, "not_ready", _NOT_READY.get(name, "服务尚未就绪，请稍后再试。")) from exc
             return self._objects[name]
 
+    def _session_store(self) -> Any:
+        """The assistant's dialogue states next to the service's: in PostgreSQL when configured
+        (every worker then sees a session's state), else the assistant's own SQLite default."""
+        if not self.settings.database_url:
+            return None
+        from api.db_postgres import PostgresServiceDB, PostgresSessionStore
+
+        db = self.db
+        return PostgresSessionStore(db.pool) if isinstance(db, PostgresServiceDB) else None
+
     def _can_share_kb(self) -> bool:
         """Only a real assistant built here is known to carry the real knowledge base."""
         return self._injected["assistant"] is False
@@ -145,7 +172,7 @@ class Services:
     def warm_up(self) -> None:
         for name in ("db", "calculators", "assistant", "kb"):
             try:
-                self.get(name)
+                self._component(name)
             except ApiError:
                 pass
 
@@ -172,20 +199,20 @@ def get_settings(request: Request) -> ServiceSettings:
     return get_services(request).settings
 
 
-def get_db(request: Request) -> ServiceDB:
-    return get_services(request).get("db")  # type: ignore[no-any-return]
+def get_db(request: Request) -> ServiceDatabase:
+    return get_services(request).db
 
 
 def get_kb(request: Request) -> KnowledgeBasePort:
-    return get_services(request).get("kb")  # type: ignore[no-any-return]
+    return get_services(request).kb
 
 
 def get_assistant(request: Request) -> AssistantPort:
-    return get_services(request).get("assistant")  # type: ignore[no-any-return]
+    return get_services(request).assistant
 
 
 def get_calculators(request: Request) -> CalculatorsPort:
-    return get_services(request).get("calculators")  # type: ignore[no-any-return]
+    return get_services(request).calculators
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -8,6 +8,7 @@ ever reaches a client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -101,7 +102,7 @@ def body_parse_reason(exc: StarletteHTTPException) -> tuple[str, str] | None:
     return None
 
 
-def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+def field_path(loc: Sequence[Any]) -> str:
     """`("body", "filters", "year")` -> `"filters.year"` (the request part is implied)."""
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
@@ -151,4 +152,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "服务内部错误，请稍后再试。如需帮助请拨打 12393。")
+        hotline = request.app.state.services.settings.hotline
+        return error_response(500, "internal_error", f"服务内部错误，请稍后再试。如需帮助请拨打 {hotline}。")

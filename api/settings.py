@@ -8,6 +8,7 @@ Every field is listed in docs/CONFIGURATION.md.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -21,6 +22,16 @@ class ServiceSettings(KBSettings):
 
     # State: sessions, turns, feedback, audit log. None = <data_dir>/service.sqlite3
     db_path: Path | None = None
+    # PostgreSQL (postgresql://user@host:port/db) for that state and the dialogue states instead
+    # of SQLite: what several workers or hosts share. None = SQLite.
+    database_url: str | None = None
+    # Redis (redis://host:6379/0) for WeChat dedupe, nonces, late answers, the access token and
+    # every rate limit, shared by all workers. None = kept in each process.
+    redis_url: str | None = None
+    # `medpolicy serve` processes (uvicorn workers); above 1 needs the URLs above to share state.
+    workers: int = Field(1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "text"] = "json"  # json: one object per line with the request id
 
     # Input limits
     max_message_chars: int = Field(500, ge=1)  # longest chat message accepted
@@ -68,6 +79,28 @@ class ServiceSettings(KBSettings):
         if value.strip():
             parse(value)  # ValueError names the bad string
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("MEDPOLICY_DATABASE_URL 须以 postgresql:// 开头（例如 postgresql://用户@主机:5432/库名）")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("MEDPOLICY_REDIS_URL 须以 redis://、rediss:// 或 unix:// 开头（例如 redis://127.0.0.1:6379/0）")
+        return value or None
+
+    @property
+    def limits_storage_uri(self) -> str:
+        """Where the per-address counters live: Redis when configured (unless a storage was set
+        explicitly), so every worker counts together."""
+        if self.redis_url and self.rate_limit_storage == "memory://":
+            return self.redis_url
+        return self.rate_limit_storage
 
     @property
     def service_db_path(self) -> Path:

@@ -35,7 +35,7 @@ from assistant.estimate_bridge import (
     trace_text,
 )
 from assistant.grounding import check_grounding
-from assistant.models import AssistantReply, Citation, Clarification
+from assistant.models import AssistantReply, Citation
 from assistant.render import render_wechat
 from assistant.retrieve import locate_quote, retrieve
 from assistant.session_store import SessionStore, SqliteSessionStore
@@ -88,11 +88,13 @@ def _facet_regions(kb: Any) -> list[str]:
 
 class Assistant:
     def __init__(self, kb: Any, policies: Any, store: SessionStore, nlu: Callable[..., Any] | None = None,
-                 llm: Any = None, calculators: CalculatorPort | None = None) -> None:
+                 llm: Any = None, calculators: CalculatorPort | None = None,
+                 max_message_chars: int = MAX_MESSAGE_CHARS) -> None:
         if nlu is None:
             from assistant.nlu import parse as nlu
         self.kb = kb
         self.store = store
+        self.max_message_chars = max_message_chars  # the service passes MEDPOLICY_MAX_MESSAGE_CHARS
         self.nlu = nlu
         self.llm = llm
         if calculators is None:
@@ -104,9 +106,10 @@ class Assistant:
         self.library_regions = _library_regions(kb, self.policies) or self.known_regions
 
     @classmethod
-    def create_default(cls, settings: Any = None) -> "Assistant":
+    def create_default(cls, settings: Any = None, store: SessionStore | None = None) -> "Assistant":
         """The real stack: the built knowledge base, the bundled rule sets, a SQLite session file
-        under the data directory, the LLM rewriter only if configured."""
+        under the data directory (or the `store` given, e.g. the service's PostgreSQL one), the LLM
+        rewriter only if configured; the message limit from the settings when they carry one."""
         from assistant.llm import LLMRewriter
         from knowledge_base.config import KBSettings
         from knowledge_base.service import KnowledgeBase
@@ -114,8 +117,9 @@ class Assistant:
         settings = settings or KBSettings()
         kb = KnowledgeBase.open(settings)
         port = CalculatorPort.default()
-        store = SqliteSessionStore(settings.data_dir / "assistant_sessions.sqlite3")
-        return cls(kb, port, store, llm=LLMRewriter.from_env(), calculators=port)
+        store = store or SqliteSessionStore(settings.data_dir / "assistant_sessions.sqlite3")
+        return cls(kb, port, store, llm=LLMRewriter.from_env(), calculators=port,
+                   max_message_chars=getattr(settings, "max_message_chars", MAX_MESSAGE_CHARS))
 
     # ---- the one public operation -------------------------------------------------------------
 
@@ -124,8 +128,8 @@ class Assistant:
         text = (message or "").strip()
         if not text:
             raise ValueError("消息不能为空，请输入您的问题。")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise ValueError(f"消息过长（超过{MAX_MESSAGE_CHARS}字），请简要描述您的问题。")
+        if len(text) > self.max_message_chars:
+            raise ValueError(f"消息过长（超过{self.max_message_chars}字），请简要描述您的问题。")
         sid = session_id or uuid.uuid4().hex
         state = self.store.get(sid) or DialogueState(session_id=sid)
         understanding = self.nlu(text, known_regions=self.known_regions)

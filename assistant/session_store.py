@@ -83,6 +83,9 @@ class SqliteSessionStore:
         with self._lock:
             if str(path) != ":memory:":
                 self._conn.execute("PRAGMA journal_mode=WAL")
+                # WAL + NORMAL: no fsync per save (it cost ~8 ms of a ~40 ms lookup turn). A killed
+                # process loses nothing committed; only a power cut can lose the last states.
+                self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute(_SCHEMA)
 
     def get(self, session_id: str) -> DialogueState | None:

@@ -52,6 +52,9 @@ FIELD_NAMES = {
     "continuous_enrollment": "是否连续参保",
     "chronic_disease_count": "同时患有的特殊疾病种数",
     "wage": "缴费工资",
+    "ytd_reimbursed": "本年度已报销金额",
+    "deductible_paid_ytd": "本年度已计起付线",
+    "carryover": "上年结转余额",
 }
 
 
@@ -94,7 +97,9 @@ class Context:
             return default
         label = FIELD_NAMES.get(name, name)
         reason = f"（{why}）" if why else ""
-        raise CalcError(name, f"缺少字段 {name}（{label}）：政策“{self.policy.title}”的“{self.service_label}”测算需要它{reason}。")
+        # Named in Chinese for the front desk (the page and the CLI show this text); the field's
+        # code stays in CalcError.field for programs.
+        raise CalcError(name, f"缺少“{label}”：政策“{self.policy.title}”的“{self.service_label}”测算需要它{reason}，请填写。")
 
     def amount(self, name: str) -> Decimal:
         """A request amount, parsed strictly once, with exactly two decimals (see `parse_cents`)."""

@@ -9,7 +9,6 @@ live one only once complete, so a failed build never leaves a half-written index
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence

@@ -10,10 +10,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 . .venv/bin/activate
 stamp=.venv/.medpolicy-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
   python -m pip install -q --upgrade pip
   # torch first and pinned: anything else makes pip pick a multi-GB CUDA build.
   python -m pip install -q "torch==2.13.0"
-  python -m pip install -q -e ".[dev]"
+  # The locked set (scripts/lock.sh regenerates it from pyproject.toml), then the project itself.
+  python -m pip install -q -r requirements.lock
+  python -m pip install -q --no-deps -e ".[dev]"
   touch "$stamp"
 fi

@@ -51,9 +51,23 @@ def _table(result) -> str:
     else:
         summary.append(f"个人缴费 {result.individual} 元，合计 {result.total} 元")
     tail = [f"假设：{a.text}" for a in result.assumptions]
-    tail += [f"默认值：{k} = {v}" for k, v in result.defaults.items()]
+    tail += [f"默认值：{field_label(k)} = {value_label(v)}" for k, v in result.defaults.items()]
     tail.append(result.disclaimer)
     return "\n".join(head + lines + summary + tail)
+
+
+def field_label(field: str) -> str:
+    """A request field as the front desk knows it (calculators.context.FIELD_NAMES, the one home
+    of these names), e.g. "uncovered_cost" → "政策范围外费用"; unknown fields stay as they are."""
+    from calculators.context import FIELD_NAMES
+
+    return FIELD_NAMES.get(field, field)
+
+
+def value_label(value: object) -> str:
+    if isinstance(value, bool) or value in ("true", "false"):
+        return "是" if value in (True, "true") else "否"
+    return str(value)
 
 
 def _width(text: str) -> int:

@@ -16,7 +16,12 @@ from typing import get_args
 import typer
 
 EXIT_INVALID = 2
-NO_BASIS_TEXT = "未在政策库中找到依据。请咨询 12393 医保服务热线、12333,或当地医保经办机构。"
+
+
+def no_basis_text() -> str:
+    from api.settings import ServiceSettings
+
+    return f"未在政策库中找到依据。请咨询 {ServiceSettings().hotline} 医保服务热线、12333,或当地医保经办机构。"
 
 
 def _settings():
@@ -43,7 +48,7 @@ def _filters(region: str | None, year: int | None, scheme: str | None, kind: str
 
 def _human(response) -> str:
     if response.no_basis:
-        return NO_BASIS_TEXT
+        return no_basis_text()
     lines = []
     for i, hit in enumerate(response.results, 1):
         meta = " · ".join(str(v) for v in (hit.region, hit.year, hit.scheme) if v)

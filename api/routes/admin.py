@@ -56,7 +56,7 @@ def require_admin(
     if not x_api_key or not hmac.compare_digest(x_api_key.encode(), expected.encode()):
         counted = limits.hit("admin_failures", client)
         if counted.allowed:
-            services.get("db").audit(client, "admin_denied", {"path": request.url.path})
+            services.db.audit(client, "admin_denied", {"path": request.url.path})
         raise ApiError(401, "unauthorized", "管理密钥缺失或错误（请求头 X-API-Key）。", "X-API-Key")
     return client
 
@@ -79,7 +79,7 @@ def ingest_failed(exc: Exception, what: str = "") -> ApiError:
 async def reingest(actor: str = Depends(require_admin), services: Services = Depends(get_services)) -> Any:
     """Rebuild from every known source (the knowledge base remembers earlier ones); the assistant
     shares the same object, so it answers from the new index at once."""
-    kb = await run_in_threadpool(services.get, "kb")
+    kb = await run_in_threadpool(lambda: services.kb)
 
     def run() -> Any:
         with INGEST_LOCK:
@@ -88,9 +88,9 @@ async def reingest(actor: str = Depends(require_admin), services: Services = Dep
     try:
         report = await run_in_threadpool(run)
     except Exception as exc:
-        services.get("db").audit(actor, "reingest_failed", {})
+        services.db.audit(actor, "reingest_failed", {})
         raise ingest_failed(exc) from exc
-    services.get("db").audit(actor, "reingest", {})
+    services.db.audit(actor, "reingest", {})
     return {"ok": True, "report": to_jsonable(report)}
 
 
@@ -205,14 +205,14 @@ async def add_document(
         items, field = await _incoming_json(request), "filename"
     else:
         raise ApiError(415, "unsupported_media_type", "请以 multipart/form-data（字段 files）或 JSON 上传文件。")
-    kb = await run_in_threadpool(services.get, "kb")
+    kb = await run_in_threadpool(lambda: services.kb)
     existing = await run_in_threadpool(library_file_names, kb)
     try:
         outcome, report = await run_in_threadpool(add_documents, items, uploads_dir(services), existing, kb.ingest)
     except Exception as exc:
-        services.get("db").audit(actor, "add_documents_failed", {"files": [i.filename for i in items]})
+        services.db.audit(actor, "add_documents_failed", {"files": [i.filename for i in items]})
         raise ingest_failed(exc, "，本次上传的文件未保存") from exc
-    services.get("db").audit(actor, "add_documents", {"added": outcome.added, "rejected": outcome.rejected})
+    services.db.audit(actor, "add_documents", {"added": outcome.added, "rejected": outcome.rejected})
     if not outcome.added:
         first = outcome.rejected[0]
         more = f"（另有 {len(outcome.rejected) - 1} 个文件也未导入，见 details）" if len(outcome.rejected) > 1 else ""

@@ -7,21 +7,19 @@ sets the channel ("web"): a client can neither choose an id nor reach a WeChat s
 from __future__ import annotations
 
 import asyncio
-import time
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_jsonable_python
 from starlette.concurrency import run_in_threadpool
 
 from api.abuse import limit_chat
 from api.deps import Services, get_services
 from api.errors import ApiError
-from api.pii import mask_pii
+from api.observability import in_context
 from api.sessions import new_web_session_id
-from assistant.models import AssistantReply
+from api.turns import is_refusal, run_turn
 from assistant.render import render_web
 
 router = APIRouter(tags=["chat"])
@@ -43,50 +41,11 @@ class ChatRequest(BaseModel):
     message: str = Field(min_length=1, description="用户的问题（身份证号、电话、银行卡号会被隐去）")
 
 
-def is_refusal(exc: ValueError) -> bool:
-    """The assistant's own refusal of a message (plain ValueError with a Chinese reason), as
-    opposed to a pydantic ValidationError, which is a bug and must surface as a 500."""
-    return not isinstance(exc, ValidationError)
-
-
-@dataclass(frozen=True)
-class Turn:
-    reply: AssistantReply
-    turn_id: str
-    pii_masked: bool  # the message had personal data that was masked before anyone saw it
-
-
-def run_turn(services: Services, message: str, session_id: str, channel: str) -> Turn:
-    """Ask the assistant and store the turn.
-
-    Synchronous on purpose: it runs in the assistant's worker pool, for the JSON API and the
-    WeChat handler alike, so both record turns the same way and the event loop never blocks.
-    The message is PII-masked before the assistant (and its session store) or the database see
-    it. `session_id` is always one the server issued or derived (never the client's choice).
-    """
-    masked = mask_pii(message.strip())
-    assistant = services.get("assistant")
-    started = time.perf_counter()
-    reply: AssistantReply = assistant.ask(masked, session_id=session_id, channel=channel)
-    latency_ms = (time.perf_counter() - started) * 1000
-    turn_id = services.get("db").record_turn(
-        session_id=reply.session_id,
-        channel=channel,
-        message=masked,
-        answer=reply.answer,
-        intent=reply.intent,
-        citations=[c.chunk_id for c in reply.citations],
-        grounded=reply.grounded,
-        latency_ms=latency_ms,
-    )
-    return Turn(reply, turn_id, masked != message.strip())
-
-
 async def resolve_web_session(services: Services, session_id: str | None) -> str:
     """A new server-issued id, or the given one if the server issued it for the web channel."""
     if session_id is None:
         return new_web_session_id()
-    channel = await run_in_threadpool(services.get("db").session_channel, session_id)
+    channel = await run_in_threadpool(services.db.session_channel, session_id)
     if channel != WEB_CHANNEL:
         raise ApiError(422, "unknown_session", UNKNOWN_SESSION, "session_id")
     return session_id
@@ -104,7 +63,7 @@ async def chat(body: ChatRequest, services: Services = Depends(get_services)) ->
     session_id = await resolve_web_session(services, body.session_id)
     loop = asyncio.get_running_loop()
     try:
-        turn = await loop.run_in_executor(services.executor, run_turn, services, message, session_id, WEB_CHANNEL)
+        turn = await loop.run_in_executor(services.executor, in_context(run_turn, services, message, session_id, WEB_CHANNEL))
     except ValueError as exc:
         if not is_refusal(exc):
             raise

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.abuse import limit_feedback
-from api.db import ServiceDB
+from api.db import ServiceDatabase
 from api.deps import get_db
 from api.errors import ApiError
+from api.observability import count_feedback
 from api.pii import mask_pii
 from api.routes.chat import SESSION_ID_PATTERN, WEB_CHANNEL
 
@@ -28,7 +29,7 @@ class FeedbackRequest(BaseModel):
 
 
 @router.post("/api/feedback", status_code=201, summary="对一条回答评价（1–5）", dependencies=[Depends(limit_feedback)])
-async def feedback(body: FeedbackRequest, db: ServiceDB = Depends(get_db)) -> dict[str, Any]:
+async def feedback(body: FeedbackRequest, db: ServiceDatabase = Depends(get_db)) -> dict[str, Any]:
     owner = await run_in_threadpool(db.turn_session, body.turn_id)
     channel = await run_in_threadpool(db.session_channel, body.session_id)
     if owner is None or owner != body.session_id or channel != WEB_CHANNEL:
@@ -37,4 +38,5 @@ async def feedback(body: FeedbackRequest, db: ServiceDB = Depends(get_db)) -> di
     feedback_id = await run_in_threadpool(
         lambda: db.record_feedback(session_id=body.session_id, turn_id=body.turn_id, rating=body.rating, comment=comment)
     )
+    count_feedback(body.rating)
     return {"ok": True, "feedback_id": feedback_id}

@@ -6,9 +6,11 @@ The pages get a strict Content-Security-Policy (scripts and styles only from thi
 
 from __future__ import annotations
 
+import html
+from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -28,23 +30,37 @@ PAGE_HEADERS = {
 router = APIRouter(include_in_schema=False)
 
 
-def _page(name: str) -> FileResponse:
-    return FileResponse(WEB_DIR / name, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+@lru_cache(maxsize=16)
+def _render(name: str, hotline: str) -> str:
+    """The page with its settings filled in (only the hotline today), HTML-escaped."""
+    return (WEB_DIR / name).read_text(encoding="utf-8").replace("{{HOTLINE}}", html.escape(hotline))
+
+
+def _page(name: str, request: Request) -> HTMLResponse:
+    hotline = request.app.state.services.settings.hotline
+    return HTMLResponse(_render(name, hotline), headers=PAGE_HEADERS)
 
 
 @router.get("/")
-async def chat_page() -> FileResponse:
-    return _page("index.html")
+async def chat_page(request: Request) -> HTMLResponse:
+    return _page("index.html", request)
 
 
 @router.get("/estimate")
-async def estimate_page() -> FileResponse:
-    return _page("estimate.html")
+async def estimate_page(request: Request) -> HTMLResponse:
+    return _page("estimate.html", request)
 
 
 @router.get("/console")
-async def console_page() -> FileResponse:
-    return _page("console.html")
+async def console_page(request: Request) -> HTMLResponse:
+    return _page("console.html", request)
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: the same SVG (no 404 in the log)."""
+    return FileResponse(WEB_DIR / "static" / "img" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/rules")

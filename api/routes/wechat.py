@@ -25,27 +25,12 @@ async def verify(request: Request) -> Response:
     return PlainTextResponse(echo)
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
-    """Read the body, refusing as soon as it exceeds `limit` (Content-Length may be absent or lie)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "payload_too_large", "消息过大。")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "payload_too_large", "消息过大。")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @router.post("/wechat", summary="接收微信消息并被动回复")
 async def receive(request: Request) -> Response:
     handler = _handler(request)
     params = dict(request.query_params)
     handler.check_signature(params)  # before reading or parsing anything
-    body = await _read_capped(request, handler.settings.wechat_max_body_bytes)
+    body = await request.body()  # capped by the BodySizeLimit middleware (MEDPOLICY_WECHAT_MAX_BODY_BYTES)
     reply = await handler.handle(params, body)
     if reply is None:
         return PlainTextResponse("success")

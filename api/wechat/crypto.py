@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import os
 import struct
+from typing import Any
 
 from Crypto.Cipher import AES
 
@@ -60,7 +61,7 @@ class WeChatCrypto:
         self.key = key
         self.app_id = app_id
 
-    def _cipher(self) -> AES:  # type: ignore[valid-type]
+    def _cipher(self) -> Any:  # pycryptodome builds the cipher class at run time
         return AES.new(self.key, AES.MODE_CBC, self.key[:16])
 
     def encrypt(self, message: str, random16: bytes | None = None) -> str:

@@ -27,20 +27,23 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
 from api.deps import Services
 from api.errors import ApiError
+from api.observability import in_context
 from api.pii import mask_pii
 from api.ratelimit import RateLimiter
 from api.sessions import wechat_session_id
-from api.routes.chat import is_refusal, run_turn
+from api.turns import is_refusal, run_turn
 from api.wechat import xml as wxml
 from api.wechat.crypto import WeChatCrypto, WeChatCryptoError, sha1_signature, signature_matches
 from api.wechat.replay import DEFAULT_WINDOW_SECONDS, NonceCache
 from api.wechat.sender import CustomerServiceSender
+from api import shared_state as shared
+from api.shared_state import RedisMessageLedger, RedisNonceCache, RedisTokenStore, SharedRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 log = logging.getLogger("medpolicy.wechat")
 
@@ -68,6 +71,10 @@ PII_NOTE = "（已隐去您消息中的证件号、电话或卡号。咨询政�
 
 def human_text(hotline: str) -> str:
     return f"如需人工服务，请拨打医保服务热线 {hotline}，或前往当地医保经办机构咨询。"
+
+
+def too_long_text(limit: int) -> str:
+    return f"消息过长（最多 {limit} 字），请简要描述您的问题。"
 
 
 def timeout_text() -> str:
@@ -121,15 +128,29 @@ class WeChatHandler:
             if s.wechat_enabled and s.wechat_encoding_aes_key
             else None
         )
-        self.limiter = RateLimiter(s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds, self._clock)
+        self.limiter: RateLimiter | SharedRateLimiter = RateLimiter(
+            s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds, self._clock
+        )
         self._pending: OrderedDict[tuple[str, ...], _Pending] = OrderedDict()  # oldest first
         self._late_answers: OrderedDict[str, tuple[str, str, float]] = OrderedDict()  # openid -> (question, answer, at)
         skew = s.wechat_max_timestamp_skew_seconds
         # A timestamp is accepted for ±skew, so a pair must be remembered for 2×skew from first sight.
-        self.nonces = NonceCache(2 * skew if skew else DEFAULT_WINDOW_SECONDS, self._clock)
+        nonce_window = 2 * skew if skew else DEFAULT_WINDOW_SECONDS
+        self.nonces: NonceCache | RedisNonceCache = NonceCache(nonce_window, self._clock)
+        # Several workers: dedupe, nonces, per-OpenID limits, late answers and the access token
+        # in Redis (api/shared_state.py), so a retry reaching another worker is still one message.
+        self.ledger: RedisMessageLedger | None = None
+        token_store = None
+        if s.redis_url:
+            client = shared.connect(s.redis_url)
+            self.nonces = RedisNonceCache(client, nonce_window)
+            self.limiter = SharedRateLimiter(s.redis_url, s.wechat_rate_limit_messages, s.wechat_rate_limit_window_seconds)
+            self.ledger = RedisMessageLedger(client, s.wechat_dedupe_seconds, LATE_ANSWER_SECONDS)
+            token_store = RedisTokenStore(client, s.wechat_app_id or "")
         self._lock = threading.RLock()  # re-entrant: a done-callback may run inside _start
         self.sender = (
-            CustomerServiceSender(http_client or httpx.Client(), s.wechat_app_id or "", s.wechat_app_secret or "", s.wechat_api_base)
+            CustomerServiceSender(http_client or httpx.Client(), s.wechat_app_id or "", s.wechat_app_secret or "",
+                                  s.wechat_api_base, token_store=token_store)
             if s.wechat_can_push
             else None
         )
@@ -212,6 +233,8 @@ class WeChatHandler:
 
     # -- dispatch ---------------------------------------------------------------
     async def _dispatch(self, msg: dict[str, str], started: float) -> Reply:
+        if self.ledger is not None:
+            return await run_in_threadpool(self._dispatch_shared, self.ledger, msg, started)
         openid = msg.get("FromUserName", "")
         key = self.dedupe_key(msg)
         with self._lock:
@@ -247,7 +270,7 @@ class WeChatHandler:
             done = Future()
             done.set_result(Reply("text", late))
             return _Pending(done, now, openid, question)
-        future = self.services.executor.submit(self._answer, question, openid)
+        future = self.services.executor.submit(in_context(self._answer, question, openid))
         pending = _Pending(future, now, openid, question)
         future.add_done_callback(lambda _f: self._on_done(pending))
         return pending
@@ -269,6 +292,8 @@ class WeChatHandler:
         text = msg.get("Content", "").strip()
         if not text:
             return Reply("text", EMPTY_TEXT)
+        if len(text) > self.settings.max_message_chars:
+            return Reply("text", too_long_text(self.settings.max_message_chars))
         if wants_human(text):
             if self.settings.wechat_transfer_to_human:
                 return Reply("transfer")
@@ -278,7 +303,7 @@ class WeChatHandler:
     @staticmethod
     def _question(msg: dict[str, str]) -> str:
         text = msg.get("Content") if msg.get("MsgType") == "text" else msg.get("Recognition")
-        return (text or "").strip()[:500]
+        return (text or "").strip()
 
     def session_id(self, openid: str) -> str:
         """A stable session per follower: an HMAC of the OpenID under the server secret, so it
@@ -371,3 +396,55 @@ class WeChatHandler:
         for p in list(self._pending.values()):
             p.future.result(timeout=max(0.0, deadline - time.monotonic()))
         self._push_pool.submit(lambda: None).result(timeout=max(0.0, deadline - time.monotonic()))
+
+    # -- several workers (Redis) ------------------------------------------------
+    def _dispatch_shared(self, ledger: RedisMessageLedger, msg: dict[str, str], started: float) -> Reply:
+        """The same protocol as the in-process path, with the future map in Redis: one delivery
+        of a message (in any worker) claims and answers it; every delivery polls for its reply."""
+        openid = msg.get("FromUserName", "")
+        key = shared.digest_key("msg", *self.dedupe_key(msg))
+        if ledger.claim(key):
+            immediate = None
+            if not self.limiter.allow(openid or "anonymous"):
+                immediate = Reply("text", RATE_LIMITED_TEXT)
+            else:
+                immediate = self._immediate_reply(msg)
+            if immediate is None:
+                question = self._question(msg)
+                late = ledger.take_late_answer(openid, question)
+                if late is not None:
+                    immediate = Reply("text", late)
+                else:
+                    self.services.executor.submit(in_context(self._answer_shared, ledger, key, question, openid))
+            if immediate is not None:
+                ledger.publish(key, immediate.kind, immediate.content)
+                return immediate
+        return self._await_shared(ledger, key, started)
+
+    def _answer_shared(self, ledger: RedisMessageLedger, key: str, question: str, openid: str) -> None:
+        reply = self._answer(question, openid)
+        ledger.publish(key, reply.kind, reply.content)
+        # Published before looking at the late flag, and waiters set the flag before looking at
+        # the reply: whichever comes second delivers it, exactly once (claim_delivery).
+        if ledger.is_late(key) and reply.kind == "text" and ledger.claim_delivery(key):
+            if self.sender is not None:
+                self._push_pool.submit(self._push, openid, fit_wechat(reply.content))
+            else:
+                ledger.keep_late_answer(openid, question, reply.content)
+
+    def _await_shared(self, ledger: RedisMessageLedger, key: str, started: float) -> Reply:
+        deadline = started + self.settings.wechat_reply_deadline_seconds
+        while self._clock() < deadline:
+            found = ledger.result(key)
+            if found is not None:
+                if not ledger.is_late(key):
+                    return Reply(*found)
+                break
+            time.sleep(0.02)
+        first_miss = ledger.mark_late(key)
+        found = ledger.result(key)
+        if found is not None and ledger.claim_delivery(key):
+            return Reply(*found)  # finished just now, before any push: answer passively
+        if self.sender is not None or not first_miss:
+            return Reply("success")
+        return Reply("text", timeout_text())

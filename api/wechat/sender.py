@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 import httpx
 
+from api.shared_state import RedisTokenStore
+
 log = logging.getLogger("medpolicy.wechat")
 TOKEN_EXPIRED = {40001, 40014, 42001}
 
@@ -30,6 +32,7 @@ class CustomerServiceSender:
         app_secret: str,
         api_base: str = "https://api.weixin.qq.com",
         clock: Callable[[], float] = time.monotonic,
+        token_store: RedisTokenStore | None = None,
     ) -> None:
         self._client = client
         self._app_id = app_id
@@ -39,21 +42,30 @@ class CustomerServiceSender:
         self._token: str | None = None
         self._token_expires = 0.0
         self._lock = threading.Lock()
+        # With several workers the token lives in Redis: fetching a new one revokes the old, so
+        # only one worker may fetch and all use its token.
+        self._shared = token_store
+
+    def _fetch(self) -> tuple[str, int]:
+        """A new token and how long to use it (renewed five minutes early)."""
+        r = self._client.get(
+            f"{self._base}/cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": self._app_id, "secret": self._secret},
+            timeout=10,
+        )
+        data = r.json()
+        if "access_token" not in data:
+            raise CustomerServiceError(f"token request failed: errcode={data.get('errcode')}")
+        return str(data["access_token"]), max(60, int(data.get("expires_in", 7200)) - 300)
 
     def access_token(self, refresh: bool = False) -> str:
         with self._lock:
+            if self._shared is not None:
+                self._token = self._shared.token(self._fetch, stale=self._token if refresh else None)
+                return self._token
             if refresh or not self._token or self._clock() >= self._token_expires:
-                r = self._client.get(
-                    f"{self._base}/cgi-bin/token",
-                    params={"grant_type": "client_credential", "appid": self._app_id, "secret": self._secret},
-                    timeout=10,
-                )
-                data = r.json()
-                if "access_token" not in data:
-                    raise CustomerServiceError(f"token request failed: errcode={data.get('errcode')}")
-                self._token = str(data["access_token"])
-                # Renew five minutes early: the token may be revoked by another holder meanwhile.
-                self._token_expires = self._clock() + max(60, int(data.get("expires_in", 7200)) - 300)
+                self._token, valid = self._fetch()
+                self._token_expires = self._clock() + valid
             return self._token
 
     def send_text(self, openid: str, content: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Sequence
 
-from assistant.nlu.lexicon import Hit, Lexicon, Matcher
+from assistant.nlu.lexicon import Hit, Lexicon
 from assistant.nlu.regions import pick_region, same_area
 from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
 

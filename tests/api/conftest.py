@@ -32,3 +32,14 @@ def client(settings: ServiceSettings, fake_assistant: FakeAssistant, fake_kb: Fa
     app = create_app(settings, assistant=fake_assistant, kb=fake_kb, calculators=FakeCalculators(), warm_up=False)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def backing() -> Iterator[object]:
+    """Real PostgreSQL + Redis (see tests/api/backing.py); skipped where neither can be had."""
+    from backing import backing_services
+
+    with backing_services() as found:
+        if found is None:
+            pytest.skip("PostgreSQL/Redis not installed (bash scripts/test installs and starts them)")
+        yield found

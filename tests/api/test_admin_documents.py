@@ -94,7 +94,7 @@ def test_failed_rebuild_keeps_earlier_files_and_removes_new_ones(client: TestCli
     assert sorted(p.name for p in uploads(settings).iterdir()) == ["乙县办法.txt"]
     fake_kb.fail_ingest = None
     assert client.post("/api/search", json={"query": "起付线"}).json()["results"]  # still served
-    actions = [e["action"] for e in client.app.state.services.get("db").audit_log()]
+    actions = [e["action"] for e in client.app.state.services.db.audit_log()]
     assert actions[:2] == ["add_documents_failed", "add_documents"]
 
 
@@ -134,7 +134,7 @@ def test_json_upload_still_works(client: TestClient, fake_kb: FakeKB, settings: 
 
 def test_audit_log_masks_personal_data(client: TestClient) -> None:
     upload(client, ("张三13912345678.txt", GB_TEXT.encode("gb18030")))
-    detail = client.app.state.services.get("db").audit_log()[0]["detail"]
+    detail = client.app.state.services.db.audit_log()[0]["detail"]
     assert "13912345678" not in detail and "电话已隐去" in detail
 
 

@@ -50,7 +50,7 @@ def test_chat_masks_personal_data_before_assistant_and_db(client: TestClient, fa
     assert r.json()["pii_masked"] is True
     sent = fake_assistant.calls[-1][0]
     assert "11010519491231002X" not in sent and "13812345678" not in sent
-    db = client.app.state.services.get("db")
+    db = client.app.state.services.db
     stored = db.turns(r.json()["session_id"])[0]["message"]
     assert "[身份证号已隐去]" in stored and "[电话已隐去]" in stored
 
@@ -186,7 +186,7 @@ def test_feedback_roundtrip(client: TestClient) -> None:
     r = client.post("/api/feedback", json={"session_id": turn["session_id"], "turn_id": turn["turn_id"], "rating": 5,
                                            "comment": "很好，我电话13912345678"})
     assert r.status_code == 201 and r.json()["ok"] is True
-    stored = client.app.state.services.get("db").feedback(turn["turn_id"])
+    stored = client.app.state.services.db.feedback(turn["turn_id"])
     assert stored[0]["rating"] == 5
     assert "13912345678" not in stored[0]["comment"]
 
@@ -252,7 +252,7 @@ def test_docs_are_offline(client: TestClient) -> None:
 def test_admin_requires_key(client: TestClient) -> None:
     assert_error(client.post("/api/admin/ingest"), 401, "unauthorized", "X-API-Key")
     assert_error(client.post("/api/admin/ingest", headers={"X-API-Key": "wrong"}), 401, "unauthorized")
-    log = client.app.state.services.get("db").audit_log()
+    log = client.app.state.services.db.audit_log()
     assert [e["action"] for e in log] == ["admin_denied", "admin_denied"]
 
 
@@ -271,7 +271,7 @@ def test_admin_reingest_and_add_document(client: TestClient, fake_kb: FakeKB, se
                  422, "document_rejected", "filename")
     assert_error(client.post("/api/admin/documents", headers=key, json={"filename": "a.exe", "content": "x"}),
                  422, "document_rejected", "filename")
-    actions = [e["action"] for e in client.app.state.services.get("db").audit_log()]
+    actions = [e["action"] for e in client.app.state.services.db.audit_log()]
     assert "reingest" in actions and "add_documents" in actions
 
 

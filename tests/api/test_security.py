@@ -138,7 +138,7 @@ def test_client_chosen_session_id_is_refused(tmp_path: Path) -> None:
         assert first["session_id"].startswith("w-") and len(first["session_id"]) >= 32  # issued by the server
         again = c.post("/api/chat", json={"message": "起付线", "session_id": first["session_id"]})
         assert again.status_code == 200 and again.json()["session_id"] == first["session_id"]
-        db = c.app.state.services.get("db")
+        db = c.app.state.services.db
         assert db.session_channel("11010519491231002X") is None
 
 
@@ -155,7 +155,7 @@ def test_web_cannot_reach_a_wechat_session(tmp_path: Path) -> None:
         for sid in (wechat_sid, old_style):
             r = c.post("/api/chat", json={"message": "二级医院", "session_id": sid})
             assert_error(r, 422, "unknown_session", "session_id")
-        turn = c.app.state.services.get("db").turns(wechat_sid)[0]
+        turn = c.app.state.services.db.turns(wechat_sid)[0]
         r = c.post("/api/feedback", json={"session_id": wechat_sid, "turn_id": turn["turn_id"], "rating": 1})
         assert_error(r, 404, "turn_not_found")
     assert [call[1] for call in assistant.calls] == [wechat_sid]  # the web never reached it
@@ -181,7 +181,7 @@ def test_client_cannot_set_the_channel(tmp_path: Path) -> None:
         r = c.post("/api/chat", json={"message": "起付线", "channel": "wechat"})
         assert r.status_code == 200
         assert assistant.calls[0][2] == "web"
-        assert c.app.state.services.get("db").turns(r.json()["session_id"])[0]["channel"] == "web"
+        assert c.app.state.services.db.turns(r.json()["session_id"])[0]["channel"] == "web"
 
 
 # == 3. WeChat authentication ==================================================================
@@ -313,7 +313,7 @@ def test_failed_admin_attempts_are_limited_and_audit_stays_bounded(tmp_path: Pat
         codes = [c.post("/api/admin/ingest", headers={"X-API-Key": f"guess-{i}"}).status_code for i in range(12)]
         assert codes == [401] * 3 + [429] * 9
         assert_error(c.post("/api/admin/ingest", headers=KEY), 429, "rate_limited")  # blocked: key not even compared
-        denied = [row for row in c.app.state.services.get("db").audit_log(1000) if row["action"] == "admin_denied"]
+        denied = [row for row in c.app.state.services.db.audit_log(1000) if row["action"] == "admin_denied"]
         assert len(denied) == 3
 
 

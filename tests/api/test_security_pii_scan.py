@@ -120,7 +120,7 @@ def test_no_personal_number_survives_anywhere(tmp_path: Path, kb: Any, captured_
             assert up.status_code == 422, up.text
         app.state.wechat.wait_idle()
         logging.getLogger("medpolicy.api").warning("scan check: user wrote %s", SHAPES["spaced mobile"])
-        audit = [row["action"] for row in app.state.services.get("db").audit_log(1000)]
+        audit = [row["action"] for row in app.state.services.db.audit_log(1000)]
     assert "admin_denied" in audit and "add_documents" in audit
     assert (data_dir / "assistant_sessions.sqlite3").exists() and (data_dir / "service.sqlite3").exists()
     assert scan_databases(data_dir) == []

@@ -161,7 +161,7 @@ def test_chat_round_trip_with_citation_and_rating(page_factory: Any, live: LiveS
     shot(page, "chat-phone-viewport", full_page=False)  # what the phone shows: composer pinned below
     page.locator(".rating .star").nth(4).click()
     page.get_by_text("谢谢您的评价（5分：很满意）").wait_for()
-    feedback = live.app.state.services.get("db").feedback()
+    feedback = live.app.state.services.db.feedback()
     assert feedback[-1]["rating"] == 5
     page.click("#large-font")
     assert "large" in (page.get_attribute("html", "class") or "")

@@ -95,7 +95,7 @@ def test_plain_text_round_trip(client: TestClient, fake_assistant: FakeAssistant
     message, session_id, channel = fake_assistant.calls[0]
     assert message == "住院起付线是多少" and channel == "wechat"
     assert OPENID not in (session_id or "")  # the session id does not reveal the OpenID
-    turns = client.app.state.services.get("db").turns(session_id)
+    turns = client.app.state.services.db.turns(session_id)
     assert turns[0]["channel"] == "wechat"
 
 

@@ -170,3 +170,12 @@ def test_listed_regions_leave_out_passing_mentions():
     clauses = [SimpleNamespace(region="甲县")] * 6 + [SimpleNamespace(region="乙市")] + [SimpleNamespace(region=None)]
     kb = SimpleNamespace(clauses=clauses)
     assert _library_regions(kb, []) == ("甲县",)
+
+
+def test_message_limit_is_a_constructor_setting() -> None:
+    long_message = "起付线" * 300  # 900 characters
+    strict = Assistant(default_kb(), fake_port(), InMemorySessionStore(), nlu=fake_parse)
+    with pytest.raises(ValueError, match="超过500字"):
+        strict.ask(long_message)
+    roomy = Assistant(default_kb(), fake_port(), InMemorySessionStore(), nlu=fake_parse, max_message_chars=1000)
+    assert roomy.ask(long_message).answer
