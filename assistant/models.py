@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Intent = Literal["policy_question", "estimate", "contribution", "greeting", "thanks", "human", "out_of_scope", "reset"]
+Intent = Literal["policy_question", "estimate", "contribution", "greeting", "thanks", "human", "out_of_scope", "reset",
+                 "statement", "correction"]  # statement: context told, nothing asked; correction: "不对，是二档"
 
 
 class Citation(BaseModel):
