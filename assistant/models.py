@@ -28,6 +28,17 @@ class Clarification(BaseModel):
     slot: str | None = None  # which slot the question fills
 
 
+class RememberedFact(BaseModel):
+    """One fact the assistant holds for the conversation, as shown ("已记住：重庆 · 二档"); `slot`
+    lets a client offer the one-tap correction for it; `origin` says whether the user said it or it
+    was inferred (e.g. 二档 from a stated premium of 150 元)."""
+
+    slot: str
+    value: Any
+    label: str
+    origin: Literal["said", "inferred", "default"] = "said"
+
+
 class AssistantReply(BaseModel):
     session_id: str
     answer: str  # the web/structured rendering's main text (plain text, never HTML)
@@ -38,3 +49,4 @@ class AssistantReply(BaseModel):
     clarification: Clarification | None = None
     estimate: dict[str, Any] | None = None
     grounded: bool = True  # passed the number-grounding check
+    remembered: list[RememberedFact] = Field(default_factory=list)  # what the assistant holds (issue 10)
