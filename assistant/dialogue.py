@@ -142,10 +142,11 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     state.pending_slot, state.pending_options, state.pending_values = None, [], []
 
     if understanding.intent == "correction" or is_follow_up(message, understanding, state):
+        old_evidence = dict(state.evidence)
         changed = tell(state, fresh, understanding.evidence)
         if state.last_intent in SUBSTANTIVE and state.last_query and changed:
             # "不对，是二档" / "那二级医院呢": the last question again, with the changed words swapped in.
-            state.last_query = rewrite_query(state.last_query, state.evidence, changed, understanding.evidence)
+            state.last_query = rewrite_query(state.last_query, old_evidence, changed, understanding.evidence)
             intent = state.last_intent
             if understanding.intent == "estimate" and "amount" in fresh:
                 intent = "estimate"  # "那3万呢" after a policy question is a request to compute
