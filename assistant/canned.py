@@ -59,3 +59,12 @@ def only_region_found(region: str) -> str:
     """Said when the user named no region and only one region's clause answers: the rule is that
     region's, not a national one."""
     return f"（以上内容来自{region}的政策资料；其他地区请告诉我地区名，或以当地政策为准。）"
+
+
+def acknowledged(summary: str) -> str:
+    """A statement of context is kept, not searched: "好的，已记住：重庆 · 城乡居民。想了解什么？"."""
+    return f"好的，已记住：{summary}。想了解什么？" if summary else "好的。想了解什么？"
+
+
+def corrected(summary: str) -> str:
+    return f"好的，已更正。现在记住的是：{summary}。" if summary else "好的，已更正。"

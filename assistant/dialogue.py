@@ -6,20 +6,16 @@ tested without a knowledge base. The service decides what to answer; this decide
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from assistant.clarify import SlotQuestion, question_for
+from assistant.facts import TOPIC_SLOTS, Fact, infer
 from assistant.nlu.models import Understanding
 from assistant.state import DialogueState
 
 SUBSTANTIVE = {"policy_question", "estimate", "contribution"}
-FOLLOW_UP_START = re.compile(r"^(那|那么|如果|要是|假如|换成|改成|换为|改为|换|改|还有)")
-FOLLOW_UP_END = re.compile(r"(呢|的话|怎么样|怎么算|多少)[?？。!！]*$")
-MAX_FOLLOW_UP_CHARS = 20
-MAX_FOLLOW_UP_REST = 1  # characters a "…呢"/"…怎么算" follow-up may have besides its slot words
 # Money slots a bare amount fills when the question asked for it.
 _AMOUNT_SLOTS = {"amount", "uncovered_amount", "ytd_reimbursed", "local_avg_wage", "wage", "prior_reimbursed"}
 # Words for slot values, used when a follow-up changes a slot the NLU gave no evidence span for.
@@ -72,24 +68,10 @@ def rewrite_query(last_query: str, old_evidence: dict[str, str], changed: dict[s
 
 
 def is_follow_up(message: str, understanding: Understanding, state: DialogueState) -> bool:
-    """A short message that changes slots of the previous substantive question without asking a
-    new one: "那二级医院呢？", "如果是学生呢？", "换成二档"."""
-    if state.last_intent not in SUBSTANTIVE or not new_slots(understanding):
-        return False
-    text = message.strip()
-    if len(text) > MAX_FOLLOW_UP_CHARS:
-        return False
-    if FOLLOW_UP_START.search(text):
-        return True
-    if FOLLOW_UP_END.search(text):
-        # "三级医院呢" is a follow-up; "生育津贴怎么算" names a topic of its own beyond its slot words.
-        rest = FOLLOW_UP_END.sub("", text)
-        for words in understanding.evidence.values():
-            rest = rest.replace(words, "")
-        return len(rest.strip(" 的，,")) <= MAX_FOLLOW_UP_REST
-
-    # A bare slot value ("二级医院", "学生") with no question words of its own.
-    return understanding.intent not in SUBSTANTIVE or not understanding.slots.topic
+    """The NLU's follow-up judgement ("那二级医院呢？", "如果是学生呢？", "换成二档" — learned from the
+    annotated utterances), taken when there is a previous question to follow and the message
+    changes something in it."""
+    return understanding.is_followup and state.last_intent in SUBSTANTIVE and bool(new_slots(understanding))
 
 
 def pending_value(message: str, understanding: Understanding, question: SlotQuestion) -> Any | None:
@@ -104,40 +86,90 @@ def pending_value(message: str, understanding: Understanding, question: SlotQues
     return None
 
 
+def _adopt_plain_slots(state: DialogueState) -> None:
+    """A state saved before facts existed (or built by hand) keeps its slots as said facts."""
+    for slot, value in state.slots.items():
+        if slot not in state.facts:
+            state.facts[slot] = Fact(value=value, origin="said", turn=max(state.turns - 1, 0))
+
+
+def tell(state: DialogueState, slots: dict[str, Any], evidence: dict[str, str], answered: bool = False) -> dict[str, Any]:
+    """Record what the user said this turn (a said fact replaces an inferred one and any earlier
+    value), infer the slots it implies, and return what changed."""
+    changed = {}
+    for slot, value in slots.items():
+        old = state.facts.get(slot)
+        if old is None or old.value != value or old.origin != "said":
+            changed[slot] = value
+        state.facts[slot] = Fact(value=value, origin="said", turn=state.turns, answered=answered)
+    if "contribution_amount" in slots and "tier" not in slots and state.facts.get("tier", Fact(value=None)).origin != "said":
+        state.facts.pop("tier", None)  # a new premium re-derives the tier
+    if "age" in slots and "person_category" not in slots and state.facts.get("person_category", Fact(value=None)).origin != "said":
+        state.facts.pop("person_category", None)
+    infer(state.facts, state.turns)
+    state.evidence.update(evidence)
+    state.sync_slots()
+    return changed
+
+
+def drop_topic(state: DialogueState) -> None:
+    """A new question: the facts of the previous question's topic (its bill, out of area, service…)
+    go, unless told after it or given as the answer to a clarifying question; who and where stay."""
+    for slot in [s for s, f in state.facts.items() if s in TOPIC_SLOTS and f.turn <= state.question_turn
+                 and not f.answered]:
+        del state.facts[slot]
+        state.evidence.pop(slot, None)
+    state.sync_slots()
+
+
 def interpret(state: DialogueState, understanding: Understanding, message: str) -> Turn:
     """Decide intent, retrieval query and merged slots for this message; update `state` in place."""
+    _adopt_plain_slots(state)
     fresh = new_slots(understanding)
     if state.pending_slot:
         question = question_for(state.pending_slot, list(zip(state.pending_options, state.pending_values)))
         value = pending_value(message, understanding, question)
+        if value is None and state.last_intent in SUBSTANTIVE:
+            # "交的60块那个" answers "哪一档？" through the rule set's premium table.
+            trial = state.model_copy(deep=True)
+            tell(trial, fresh, {})
+            value = trial.slots.get(state.pending_slot) if state.pending_slot not in state.slots else None
         if value is not None and state.last_intent in SUBSTANTIVE:
-            state.slots.update(fresh)
-            state.slots[state.pending_slot] = value
+            tell(state, {**fresh, state.pending_slot: value}, understanding.evidence, answered=True)
             state.pending_slot, state.pending_options, state.pending_values = None, [], []
-            state.evidence.update(understanding.evidence)
+            state.question_turn = state.turns
             return Turn(state.last_intent, state.last_query, dict(state.slots), answered_pending=True)
     state.pending_slot, state.pending_options, state.pending_values = None, [], []
 
-    if is_follow_up(message, understanding, state):
-        changed = {k: v for k, v in fresh.items() if state.slots.get(k) != v}
-        state.last_query = rewrite_query(state.last_query, state.evidence, changed, understanding.evidence)
-        state.slots.update(fresh)
-        state.evidence.update(understanding.evidence)
-        intent = state.last_intent
-        if understanding.intent == "estimate" and "amount" in fresh:
-            intent = "estimate"  # "那3万呢" after a policy question is a request to compute
-        state.last_intent = intent
-        return Turn(intent, state.last_query, dict(state.slots), follow_up=True)
+    if understanding.intent == "correction" or is_follow_up(message, understanding, state):
+        old_evidence = dict(state.evidence)
+        changed = tell(state, fresh, understanding.evidence)
+        if state.last_intent in SUBSTANTIVE and state.last_query and changed:
+            # "不对，是二档" / "那二级医院呢": the last question again, with the changed words swapped in.
+            state.last_query = rewrite_query(state.last_query, old_evidence, changed, understanding.evidence)
+            intent = state.last_intent
+            if understanding.intent == "estimate" and "amount" in fresh:
+                intent = "estimate"  # "那3万呢" after a policy question is a request to compute
+            state.last_intent = intent
+            state.question_turn = state.turns
+            return Turn(intent, state.last_query, dict(state.slots), follow_up=True)
+        if understanding.intent == "correction":
+            return Turn("correction", message, dict(state.slots))
+
+    if understanding.intent == "statement":
+        tell(state, fresh, understanding.evidence)
+        return Turn("statement", message, dict(state.slots))
 
     if understanding.intent not in SUBSTANTIVE:
         return Turn(understanding.intent, message, dict(state.slots))
 
-    # A new question: profile facts (region, tier, person…) carry over, the old topic does not.
-    state.slots.pop("topic", None)
-    state.slots.update(fresh)
-    state.evidence.update(understanding.evidence)
+    # A new question: who and where carry over, the old topic's facts do not.
+    state.facts.pop("topic", None)
+    drop_topic(state)
+    tell(state, fresh, understanding.evidence)
     state.last_intent = understanding.intent
     state.last_query = understanding.query or message
+    state.question_turn = state.turns
     return Turn(understanding.intent, state.last_query, dict(state.slots))
 
 
@@ -146,3 +178,4 @@ def ask_pending(state: DialogueState, question: SlotQuestion) -> None:
     state.pending_slot = question.slot
     state.pending_options = list(question.options)
     state.pending_values = list(question.values)
+    state.asked.append(question.slot)

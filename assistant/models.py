@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Intent = Literal["policy_question", "estimate", "contribution", "greeting", "thanks", "human", "out_of_scope", "reset"]
+Intent = Literal["policy_question", "estimate", "contribution", "greeting", "thanks", "human", "out_of_scope", "reset",
+                 "statement", "correction"]  # statement: context told, nothing asked; correction: "不对，是二档"
 
 
 class Citation(BaseModel):
@@ -27,6 +28,17 @@ class Clarification(BaseModel):
     slot: str | None = None  # which slot the question fills
 
 
+class RememberedFact(BaseModel):
+    """One fact the assistant holds for the conversation, as shown ("已记住：重庆 · 二档"); `slot`
+    lets a client offer the one-tap correction for it; `origin` says whether the user said it or it
+    was inferred (e.g. 二档 from a stated premium of 150 元)."""
+
+    slot: str
+    value: Any
+    label: str
+    origin: Literal["said", "inferred", "default"] = "said"
+
+
 class AssistantReply(BaseModel):
     session_id: str
     answer: str  # the web/structured rendering's main text (plain text, never HTML)
@@ -40,3 +52,4 @@ class AssistantReply(BaseModel):
     # What kind of reply this is: a cited answer, related rules offered as such, a refusal (no
     # basis: the hotline), a clarifying question, a calculator estimate, or a fixed text (greeting…).
     kind: Literal["answer", "related", "refusal", "clarification", "estimate", "canned"] = "answer"
+    remembered: list[RememberedFact] = Field(default_factory=list)  # what the assistant holds (issue 10)

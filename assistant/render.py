@@ -35,6 +35,9 @@ def render_wechat(reply: AssistantReply, max_bytes: int = WECHAT_MAX_BYTES) -> s
     """Answer, the clarifying question with its options numbered, then abbreviated citations.
     The citations are dropped before the answer is cut, since the answer matters more."""
     body = [reply.answer]
+    if reply.estimate and reply.remembered:
+        # The figure depends on what was remembered from earlier messages: say so.
+        body.append("（按已记住的：" + " · ".join(f.label for f in reply.remembered) + "）")
     if reply.clarification:
         if not reply.answer.endswith(reply.clarification.question):
             body.append(reply.clarification.question)
@@ -65,4 +68,5 @@ def render_web(reply: AssistantReply) -> dict[str, Any]:
         "estimate": reply.estimate,
         "slots": reply.slots,
         "grounded": reply.grounded,
+        "remembered": [f.model_dump(mode="json") for f in reply.remembered],
     }

@@ -17,6 +17,7 @@ from assistant.clarify import SlotQuestion, question_for
 from assistant.compose import citation_for, compose_per_region, compose_related, compose_single, quote_fallback
 from assistant.conflicts import find_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret
+from assistant.facts import remembered, summary
 from assistant.estimate_bridge import (
     CalculatorPort,
     PolicyInfo,
@@ -154,6 +155,11 @@ class Assistant:
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
             return self._policy_question(turn, state)
+        if turn.intent in {"statement", "correction"}:
+            # Context is acknowledged and kept, never searched; its figures are the user's own words.
+            said = summary(state.facts)
+            text = canned.acknowledged(said) if turn.intent == "statement" else canned.corrected(said)
+            return Draft(turn.intent, text, sources=[said, turn.query])
         return Draft(turn.intent, _CANNED.get(turn.intent, canned.OUT_OF_SCOPE))
 
     def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
@@ -396,6 +402,7 @@ class Assistant:
             estimate=draft.estimate,
             grounded=grounded,
             kind=_reply_kind(draft, grounded),
+            remembered=remembered(state.facts),
         )
         reply.wechat_text = render_wechat(reply)
         return reply

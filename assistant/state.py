@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.facts import Fact
+
 
 class DialogueState(BaseModel):
     session_id: str
@@ -21,7 +23,16 @@ class DialogueState(BaseModel):
     pending_options: list[str] = Field(default_factory=list)
     pending_values: list[Any] = Field(default_factory=list)  # pending_values[i] is what option i means
     turns: int = 0
+    # What the user told us, each with its origin (said / inferred / default) and turn; `slots` is
+    # the plain view of it the answer layer reads (issue 10).
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    question_turn: int = -1  # the turn the current question was asked (or last re-asked) on
+    asked: list[str] = Field(default_factory=list)  # slots a clarifying question has asked for
 
     def clear(self) -> "DialogueState":
         """A fresh state for the same session ("重新开始")."""
         return DialogueState(session_id=self.session_id, turns=self.turns)
+
+    def sync_slots(self) -> None:
+        """Rebuild the plain slot view from the facts."""
+        self.slots = {k: f.value for k, f in self.facts.items() if f.value is not None}

@@ -93,6 +93,13 @@ def register(app: typer.Typer) -> None:
             session_id = reply.session_id
             _print_reply(reply, False)
 
+    @app.command("train-nlu")
+    def train_nlu(check: bool = typer.Option(False, "--check", help="只检查模型是否与训练数据一致")) -> None:
+        """用标注话语（train 划分）训练意图/追问模型，写入 assistant/nlu/intent_model.json。"""
+        from assistant.nlu import train
+
+        raise typer.Exit(code=train.main(["--check"] if check else []))
+
     @app.command("nlu-eval")
     def nlu_eval(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
         """运行 NLU 标注集评测，打印意图与槽位准确率。"""

@@ -193,6 +193,38 @@ def eval_retrieval(
         typer.echo(f"{name:40s} r@1 {m.recall_at_1:.3f}  r@5 {m.recall_at_5:.3f}  MRR {m.mrr:.3f}")
 
 
+@eval_app.command("conversations")
+def eval_conversations(
+    split: str = typer.Option("dev", "--split", help="dev | blind | train"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON（逐轮结果）"),
+) -> None:
+    """多轮对话评测：标注对话逐轮送入真实助手，检查数字、引用、记住的事实和反问。"""
+    from assistant.conversation_eval import evaluate
+    from assistant.dialogue_annotations import load_split
+    from assistant.service import Assistant
+    from assistant.session_store import InMemorySessionStore
+
+    try:
+        conversations = load_split("conversations", split)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2)
+    if not conversations:
+        typer.echo(f"划分 {split} 中没有对话标注。", err=True)
+        raise typer.Exit(code=2)
+
+    def factory() -> Assistant:
+        assistant = Assistant.create_default()
+        assistant.store = InMemorySessionStore()
+        return assistant
+
+    report = evaluate(factory, conversations, split)
+    if as_json:
+        typer.echo(report.model_dump_json())
+    else:
+        typer.echo(report.summary())
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the main app."""
     app.command("ingest")(ingest)

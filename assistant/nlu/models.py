@@ -39,6 +39,12 @@ class Slots(BaseModel):
     # Care out of area and also outside the city/municipality (市外, 省外: True) or inside it (市内县外:
     # False); None when the words do not say (县外, 外地). Only read when out_of_area is True.
     out_of_city: bool | None = None
+    # Facts of context (issue 10) the dialogue turns into calculator slots with the rule sets' data:
+    contribution_amount: Decimal | None = None  # yearly premium stated ("每年交150元") -> tier
+    age: int | None = None  # stated age; person_category already carries the age convention
+    major_disease: bool | None = None  # a major disease named or stated ("医生说是重大疾病")
+    disease: str | None = None  # the disease's words, when named
+    local_avg_wage: Decimal | None = None  # 当地职工年平均工资 / 社平工资 stated, yuan per year
 
 
 class Understanding(BaseModel):

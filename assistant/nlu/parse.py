@@ -1,6 +1,8 @@
 """`parse(text)`: normalise, fix common typos, extract slots, classify intent, detect follow-ups.
 
-Pure and model-free (< 1 ms typical), so the dialogue manager can call it on every turn.
+Pure and fast (a few ms), so the dialogue manager can call it on every turn: the exact rules run
+first, then a small linear model (`learned.py`, trained on the annotated utterances) decides intent
+and follow-up from the characters, the slots found and the rules' own verdict.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Sequence
 from knowledge_base.normalize import normalize_text
 
 from assistant.models import Intent
+from assistant.nlu import learned
 from assistant.nlu.intents import classify
 from assistant.nlu.lexicon import Lexicon, lexicon
 from assistant.nlu.models import Slots, Understanding
@@ -75,21 +78,49 @@ def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
     return not rest and len(body) <= conf["max_len_slot_only"]
 
 
-def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
-    """Understand one message. `known_regions` are the library's region names (canonical form)."""
-    if not isinstance(text, str):
-        raise TypeError("text must be a str")
+def _read(text: str, known_regions: Sequence[str]) -> tuple[str, Found, Intent, float, bool]:
+    """The exact part: prepared text, slots, and the cue rules' intent and follow-up flag."""
     lex = lexicon()
     query = prepare(text, lex)
     found = extract_all(query, lex, known_regions)
     intent, confidence = classify(query, lex, found)
+    return query, found, intent, confidence, is_followup(query, intent, lex, found)
+
+
+def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, list[str], str, bool]:
+    """What the learned model reads besides the characters: (prepared text, slot names found, rule
+    intent, rule follow-up flag). Training and `parse` share it, so features match."""
+    query, found, intent, _, followup = _read(text, known_regions)
+    return query, list(found.values), intent, followup
+
+
+def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
+    """Understand one message. `known_regions` are the library's region names (canonical form).
+
+    Slots come from the exact extractors; intent and the follow-up flag from the model trained on
+    the annotated utterances (`learned.py`), which weighs the cue rules' verdict as one feature.
+    Without a trained artefact the rules decide alone."""
+    if not isinstance(text, str):
+        raise TypeError("text must be a str")
+    query, found, intent, confidence, followup = _read(text, known_regions)
+    model = learned.load()
+    # A message without any medical-insurance word that names another insurance or topic stays out
+    # of scope: that is a lexicon fact, not a judgement the annotated examples could overturn.
+    if model is not None and intent != "out_of_scope":
+        tokens = learned.features(query, list(found.values), intent, followup)
+        predicted, p, followup, _ = model.predict(tokens)
+        # Where the rules found nothing to go on (confidence 0.3) the model's guess stays doubtful.
+        confidence = min(p, confidence) if predicted == intent or confidence < 0.5 else p
+        intent = predicted  # type: ignore[assignment]
     if intent == "out_of_scope":
         found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one
+    if intent in _NO_FOLLOWUP:
+        followup = False
     return Understanding(
         intent=intent,
-        confidence=confidence,
+        confidence=round(confidence, 3),
         slots=Slots(**found.values),
         query=query,
         evidence=found.evidence,
-        is_followup=is_followup(query, intent, lex, found),
+        is_followup=followup,
     )

@@ -8,6 +8,7 @@ policy topic (目录外 in "目录外的有5000", 手续 in "没办手续"), a m
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Sequence
@@ -66,7 +67,7 @@ def _followed_by(text: str, pos: int, words: Sequence[str]) -> bool:
 
 # Roles of amounts that are not a cost of care: kept out of every slot, their cue left visible
 # to topic matching ("起付线是500吗" is still about 起付线).
-_NOT_COST = ("policy_value", "paid_in")
+_NOT_COST = ("policy_value", "paid_in", "avg_wage")
 
 # --- amounts ---------------------------------------------------------------------------------
 
@@ -149,7 +150,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         return (min(sp.start, cue.start), max(sp.end, cue.end)) if cue else (sp.start, sp.end)
 
     for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage"),
-                       ("self_paid_remainder", "remainder")):
+                       ("self_paid_remainder", "remainder"), ("local_avg_wage", "avg_wage")):
         hit = first((role,))
         if hit:
             found.put(slot, hit[0].value, text, *span(*hit), note(hit[0]))
@@ -258,10 +259,14 @@ def extract_person(text: str, lex: Lexicon, found: Found) -> None:
         for h in hits:
             if h.value == category:
                 found.put("person_category", category, text, h.start, h.end)
+                age = _age(text, lex.person_conf["age_leads"])
+                if age:
+                    found.put("age", age[0], text, age[2], age[3])
                 return
     conf = lex.person_conf
     age = _age(text, conf["age_leads"])
     if age:
+        found.put("age", age[0], text, age[2], age[3], "约数，按下限取值" if age[1] else "")
         years, approx, start, end = age
         if years >= conf["elderly_age"]:
             found.put("person_category", "elderly", text, start, end, f"{conf['elderly_age']}岁及以上按老年人")
@@ -450,6 +455,42 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
         found.put("topic", lex.data["topic"]["ytd_without_cost"], text, start, end, "已报销金额而无新费用，按封顶线问题")
 
 
+def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
+    """"每年交150元那个档次" → contribution_amount 150 (the dialogue turns it into a tier with the
+    rule set's own table); the same number is then not a cost of care."""
+    m = re.search(lex.amount_conf["contribution_pattern"], text)
+    if not m:
+        return
+    group = 1 if m.group(1) else 2
+    found.put("contribution_amount", Decimal(m.group(group)), text, m.start(group), m.end(group))
+    where = found.where.get("amount")
+    if where and where[0] <= m.start(group) < where[1]:
+        for slot in ("amount", "amount_scope"):
+            found.values.pop(slot, None)
+            found.evidence.pop(slot, None)
+        found.where.pop("amount", None)
+
+
+def extract_major_disease(text: str, lex: Lexicon, found: Found) -> None:
+    """A named major disease (lexicon `service.major_diseases`: 白血病, 先心病…) or "重大疾病/大病"
+    said of the patient → major_disease True; the disease's own words are kept in `disease`."""
+    conf = lex.service_conf
+    masked = text
+    for w in sorted(conf.get("major_disease_blockers", []), key=len, reverse=True):
+        masked = masked.replace(w, "#" * len(w))
+    for w in sorted(conf["major_diseases"], key=len, reverse=True):
+        at = masked.find(w)
+        if at >= 0:
+            found.put("major_disease", True, text, at, at + len(w))
+            found.values.setdefault("disease", w)
+            return
+    for w in sorted(conf.get("major_disease_words", []), key=len, reverse=True):
+        at = masked.find(w)
+        if at >= 0:
+            found.put("major_disease", True, text, at, at + len(w))
+            return
+
+
 def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> Found:
     """Run every extractor on normalised text. Order matters only for masks (amounts, referral before topic)."""
     found = Found()
@@ -468,5 +509,7 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_chronic_count(text, lex, found)
     extract_service(text, lex, found)
     extract_topic(text, lex, found)
+    extract_contribution_amount(text, lex, found)
+    extract_major_disease(text, lex, found)
     return found
 

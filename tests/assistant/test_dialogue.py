@@ -4,15 +4,15 @@ from assistant.nlu.models import Slots, Understanding
 from assistant.state import DialogueState
 
 
-def u(intent, query="", evidence=None, **slots):
-    return Understanding(intent=intent, slots=Slots(**slots), query=query, evidence=evidence or {})
+def u(intent, query="", evidence=None, followup=False, **slots):
+    return Understanding(intent=intent, slots=Slots(**slots), query=query, evidence=evidence or {}, is_followup=followup)
 
 
 def test_follow_up_replaces_the_changed_words_in_the_last_question():
     state = DialogueState(session_id="s")
     interpret(state, u("policy_question", "岳池县一级医院起付线多少", {"hospital_level": "一级医院"},
                        hospital_level=1, region="岳池县"), "岳池县一级医院起付线多少")
-    turn = interpret(state, u("policy_question", "那二级医院呢", {"hospital_level": "二级医院"}, hospital_level=2),
+    turn = interpret(state, u("policy_question", "那二级医院呢", {"hospital_level": "二级医院"}, followup=True, hospital_level=2),
                      "那二级医院呢？")
     assert turn.follow_up and turn.intent == "policy_question"
     assert turn.query == "岳池县二级医院起付线多少"
@@ -26,7 +26,7 @@ def test_follow_up_appends_a_new_slot_word():
 def test_follow_up_keeps_estimate_intent_and_merges_tier():
     state = DialogueState(session_id="s")
     interpret(state, u("estimate", "住院2万报多少", amount=20000, tier=1), "住院2万报多少")
-    turn = interpret(state, u("policy_question", "换成二档", tier=2), "换成二档")
+    turn = interpret(state, u("policy_question", "换成二档", followup=True, tier=2), "换成二档")
     assert turn.intent == "estimate" and turn.slots["tier"] == 2 and turn.slots["amount"] == "20000"
 
 

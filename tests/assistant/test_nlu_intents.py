@@ -135,7 +135,7 @@ def test_evaluate_rejects_unknown_slot(tmp_path):
 def test_parse_never_fails_on_noise(text):
     u = parse(text, ["岳池县"])
     assert u.intent in {"policy_question", "estimate", "contribution", "greeting", "thanks", "human",
-                        "out_of_scope", "reset"}
+                        "out_of_scope", "reset", "statement", "correction"}
     for slot in ("amount", "uncovered_amount", "ytd_reimbursed"):
         value = getattr(u.slots, slot)
         assert value is None or value > 0

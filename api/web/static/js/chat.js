@@ -107,6 +107,15 @@
       bubble.prepend(el("p", { class: "pii-note" }, "已隐去您输入的证件号、电话或卡号。咨询政策无需提供个人信息。"));
     }
     if (reply.estimate) bubble.append(estimateTable(reply.estimate) || "");
+    // What the assistant remembers, each fact a one-tap correction ("不对，是…" ready to finish).
+    if ((reply.remembered || []).length) {
+      bubble.append(el("div", { class: "remembered", role: "group", "aria-label": "已记住的信息" },
+        el("span", {}, "已记住："),
+        reply.remembered.map((fact) => el("button", { type: "button", class: "chip", title: "点击更正", onclick: () => {
+          input.value = `不对，${fact.label}改为`;
+          input.focus();
+        } }, fact.label))));
+    }
     if (reply.clarification && reply.clarification.options && reply.clarification.options.length) {
       bubble.append(el("div", { class: "quick-replies", role: "group", "aria-label": reply.clarification.question },
         reply.clarification.options.map((opt) => el("button", { type: "button", class: "chip", onclick: (e) => {

@@ -1,0 +1,148 @@
+"""Facts the user told us, where each came from, and the slots they imply.
+
+A fact is a slot value with its origin: `said` (the user's words), `inferred` (derived from another
+fact with the calculators' own rule data) or `default`. Identity facts (who and where: region,
+scheme, tier, person…) last the whole conversation; topic facts (the bill, out of area, service…)
+belong to one question and are dropped when a new one starts.
+
+Inference uses the rule sets, never a table of its own: a stated yearly premium is the tier whose
+`contribution.individual` value it equals in the matching rule set; an age is the category the NLU's
+age convention gives (≥ 60 老年人, < 18 儿童, else 成年居民); a named major disease sets the
+major-disease flag the rule sets' modifiers read.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from assistant.models import RememberedFact
+
+Origin = Literal["said", "inferred", "default"]
+
+# Facts about the question at hand; everything else is about the person and stays.
+TOPIC_SLOTS = frozenset({
+    "amount", "uncovered_amount", "amount_scope", "ytd_reimbursed", "self_paid_remainder", "prior_reimbursed",
+    "out_of_area", "out_of_city", "referral", "service", "admission_index", "maternity_stage", "topic",
+})
+
+
+class Fact(BaseModel):
+    value: Any
+    origin: Origin = "said"
+    turn: int = 0  # the turn it was told on (topic facts older than the current question are dropped)
+    source: str | None = None  # for an inferred fact: the fact it came from ("contribution_amount")
+    answered: bool = False  # given as the answer to a clarifying question: kept across topics
+
+
+# How a remembered fact reads to the user, in the order shown ("重庆 · 城乡居民 · 二档 · 三级医院").
+_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "poverty", "major_disease",
+          "hospital_level", "out_of_area", "referral", "local_avg_wage", "wage")
+_LABELS: dict[str, dict[Any, str]] = {
+    "tier": {1: "一档", 2: "二档"},
+    "hospital_level": {1: "一级医院", 2: "二级医院", 3: "三级医院"},
+    "person_category": {"adult": "成年居民", "student": "学生", "child": "儿童", "elderly": "老年人"},
+    "retired": {True: "退休", False: "在职"},
+    "poverty": {True: "贫困人口"},
+    "major_disease": {True: "重大疾病"},
+    "out_of_area": {True: "县外就医", False: "县内就医"},
+    "referral": {True: "已转诊", False: "未转诊"},
+}
+
+
+def label(slot: str, value: Any) -> str | None:
+    """"二档", "三级医院", "72岁"… or None for a fact not shown."""
+    if slot in _LABELS:
+        return _LABELS[slot].get(value)
+    if slot == "age":
+        return f"{value}岁"
+    if slot == "local_avg_wage":
+        return f"社平工资{value}元"
+    if slot == "wage":
+        return f"工资{value}元"
+    if slot in {"region", "scheme"}:
+        return str(value)
+    return None
+
+
+def remembered(facts: dict[str, Fact]) -> list[RememberedFact]:
+    out = []
+    for slot in _ORDER:
+        fact = facts.get(slot)
+        if fact is None or fact.value is None:
+            continue
+        text = label(slot, fact.value)
+        if text:
+            out.append(RememberedFact(slot=slot, value=fact.value, label=text, origin=fact.origin))
+    return out
+
+
+def summary(facts: dict[str, Fact]) -> str:
+    return " · ".join(r.label for r in remembered(facts))
+
+
+# ---- inference from the rule sets ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _contribution_tables() -> tuple[tuple[str, str, str, tuple[tuple[int, Decimal], ...]], ...]:
+    """(region, scheme, policy id, ((tier, yearly premium), …)) for every rule set with tiers."""
+    from calculators.registry import load_policies
+
+    out = []
+    for policy in load_policies().values():
+        contributions = policy.contributions
+        if contributions is None or not contributions.individual:
+            continue
+        param = policy.params.get(contributions.individual)
+        if param is None or param.by != ("tier",):
+            continue
+        cells = tuple((int(key[0]), cell.value) for key, cell in param.cells.items() if cell.value is not None)
+        out.append((policy.region, policy.scheme, policy.id, cells))
+    return tuple(out)
+
+
+def tier_for_contribution(amount: Any, region: str | None = None) -> int | None:
+    """The tier whose yearly premium equals `amount` in the rule sets of `region` (any region when
+    none is known); None when no table or more than one tier matches."""
+    try:
+        wanted = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return None
+    tiers = set()
+    for policy_region, _scheme, _pid, cells in _contribution_tables():
+        if region and not (region in policy_region or policy_region in region):
+            continue
+        tiers.update(tier for tier, value in cells if value == wanted)
+    return tiers.pop() if len(tiers) == 1 else None
+
+
+ELDERLY_AGE = 60
+ADULT_AGE = 18
+
+
+def category_for_age(age: int) -> str:
+    if age >= ELDERLY_AGE:
+        return "elderly"
+    return "child" if age < ADULT_AGE else "adult"
+
+
+def infer(facts: dict[str, Fact], turn: int) -> None:
+    """Add the slots the facts imply, unless the user said that slot themselves."""
+
+    def put(slot: str, value: Any, source: str) -> None:
+        current = facts.get(slot)
+        if value is None or (current is not None and current.origin == "said"):
+            return
+        facts[slot] = Fact(value=value, origin="inferred", turn=turn, source=source)
+
+    amount = facts.get("contribution_amount")
+    if amount is not None:
+        region = facts["region"].value if "region" in facts else None
+        put("tier", tier_for_contribution(amount.value, region), "contribution_amount")
+    age = facts.get("age")
+    if age is not None and isinstance(age.value, int):
+        put("person_category", category_for_age(age.value), "age")

@@ -1,0 +1,74 @@
+"""Turn an annotator's raw dialogue files (prompt dialogue-v1) into the project's annotation files.
+
+Usage: python scripts/import_dialogue_annotations.py --author N1 UTTERANCES.jsonl CONVERSATIONS.jsonl
+Every line is validated by the schema in `assistant/dialogue_annotations.py` (a bad line stops the
+import, named by file and line); items get an id, `author`, `prompt: dialogue-v1` and a split by a
+stable hash (utterances by text, conversations by id), so re-importing a grown file keeps every
+earlier item where it was. Writes assistant/annotations/dialogue_{utterances,conversations}_{train,dev}.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.dialogue_annotations import (  # noqa: E402
+    ANNOTATIONS_DIR,
+    AnnotatedConversation,
+    AnnotatedUtterance,
+    split_of,
+    split_path,
+    write_jsonl,
+)
+
+PROMPT = "dialogue-v1"
+
+
+def _lines(path: Path) -> list[tuple[int, dict]]:
+    out = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                out.append((n, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{n}: 不是合法的 JSON：{exc}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("utterances", type=Path)
+    parser.add_argument("conversations", type=Path)
+    parser.add_argument("--author", required=True)
+    parser.add_argument("--out", type=Path, default=ANNOTATIONS_DIR)
+    args = parser.parse_args(argv)
+
+    utterances = {"train": [], "dev": []}
+    for n, raw in _lines(args.utterances):
+        item = {**raw, "id": f"{args.author}-utt-{n:04d}", "author": args.author, "prompt": PROMPT,
+                "split": split_of(raw.get("text", ""))}
+        try:
+            utterances[item["split"]].append(AnnotatedUtterance.model_validate(item))
+        except ValueError as exc:
+            raise SystemExit(f"{args.utterances}:{n}: {exc}")
+    conversations = {"train": [], "dev": []}
+    for n, raw in _lines(args.conversations):
+        cid = raw.get("id") or f"{args.author}-conv-{n:03d}"
+        item = {**raw, "id": cid, "author": args.author, "prompt": PROMPT, "split": split_of(cid)}
+        try:
+            conversations[item["split"]].append(AnnotatedConversation.model_validate(item))
+        except ValueError as exc:
+            raise SystemExit(f"{args.conversations}:{n}: {exc}")
+    for split in ("train", "dev"):
+        write_jsonl(split_path("utterances", split, args.out), utterances[split])
+        write_jsonl(split_path("conversations", split, args.out), conversations[split])
+        print(f"{split}: {len(utterances[split])} utterances, {len(conversations[split])} conversations")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
