@@ -10,7 +10,7 @@ Per split (dev, blind…) one table:
 - ambiguity asked or listed: region/scheme-ambiguous questions answered with a clarifying question
   or with two or more regions' rules side by side;
 - ungrounded numbers: replies with a number in no cited clause or trace (the grounding check);
-- search recall@5: a gold clause among the knowledge base's first five hits.
+- search recall@5: a gold clause among the search ranking's first five (whatever the decision).
 """
 
 from __future__ import annotations
@@ -88,10 +88,21 @@ def independently_grounded(reply, policy_names: Sequence[str] = ()) -> bool:
     return check_grounding(reply.answer, sources).ok
 
 
+def ranked_top(kb, question: str, k: int) -> list[int]:
+    """The search ranking's first k clause positions, whatever the answer decision (recall@5 asks
+    whether search found the clause, not whether the answer layer used it)."""
+    searcher = kb.searcher
+    if getattr(searcher, "judge", None) is not None:
+        from knowledge_base.learned.features import candidate_features
+
+        return searcher.judge.judge(candidate_features(searcher, question)).order[:k]
+    return searcher.rank(question, k).indices[:k]
+
+
 def evaluate_answers(assistant_factory: Callable[[], object], kb, items: Sequence[AnnotatedQuestion]) -> AnswerMetrics:
     """Run `items` through fresh assistants (one per question: nothing carries over) and score them."""
     resolver = GoldResolver(kb.clauses)
-    by_id = {c.chunk_id: i for i, c in enumerate(kb.clauses)}
+    by_id = {c.chunk_id: i for i, c in enumerate(kb.clauses)}  # clause positions, as the ranking gives them
     results: list[ItemResult] = []
     assistant = assistant_factory()
     policy_names = [f"{p.title} {p.year}" for p in getattr(assistant, "policies", [])]
@@ -99,8 +110,7 @@ def evaluate_answers(assistant_factory: Callable[[], object], kb, items: Sequenc
         gold = resolver.resolve(gold_refs(item))
         reply = assistant.ask(item.question)
         cited = [by_id.get(c.chunk_id) for c in reply.citations]
-        hits = kb.search(item.question, top_k=5)
-        top5 = {by_id.get(h.chunk_id) for h in hits.results}
+        top5 = set(ranked_top(kb, item.question, 5))
         results.append(ItemResult(
             id=item.id, type=item.type, question=item.question, kind=reply.kind,
             cited_gold=any(c in gold for c in cited), first_gold=bool(cited) and cited[0] in gold,

@@ -79,6 +79,10 @@ def _store(settings: KBSettings):
     return ClauseStore(settings.store_dir)
 
 
+# Judges trained in this process, by (clauses + dense model, annotations): see `train_judge`.
+_TRAINED_JUDGES: dict[tuple[str, str], tuple[object, object]] = {}
+
+
 class KnowledgeBase:
     def __init__(self, settings: KBSettings, searcher: HybridSearcher, manifest: Manifest) -> None:
         self.settings = settings
@@ -222,6 +226,17 @@ class KnowledgeBase:
         from knowledge_base.learned.model import AnswerJudge
         from knowledge_base.learned.train import NotEnoughData, train
 
+        key = self._judge_key()
+        cached = _TRAINED_JUDGES.get(key)
+        if cached is not None:
+            # Training is deterministic: the same clauses, dense model and annotations give the same
+            # judge, so a second library built from them (tests, a rebuild) reuses it.
+            from knowledge_base.learned.train import save
+
+            judge, report = cached
+            save(judge, judge.manifest.get("ranker_kind", ""), self.settings.data_dir)
+            self._searcher.judge = judge
+            return report
         try:
             judge, report = train(self._searcher, self.settings.data_dir)
         except NotEnoughData as exc:
@@ -231,7 +246,19 @@ class KnowledgeBase:
             self._searcher.judge = AnswerJudge.load(self.settings.data_dir)
             return None
         self._searcher.judge = judge
+        _TRAINED_JUDGES[key] = (judge, report)
         return report
+
+    def _judge_key(self) -> tuple[str, str]:
+        import hashlib
+
+        from knowledge_base.learned.train import data_fingerprint, default_train_items
+
+        h = hashlib.sha1()
+        for c in self._searcher.clauses:
+            h.update(c.chunk_id.encode())
+        h.update(self._manifest.model_id.encode())
+        return h.hexdigest(), data_fingerprint(default_train_items())
 
     def dense_is_current(self) -> bool:
         """The built-in dense model was trained on today's clauses and today's annotated pairs."""

@@ -94,6 +94,11 @@ def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, lis
     return query, list(found.values), intent, followup
 
 
+_TELLING = ("statement", "correction")
+_ASKS = re.compile(r"[?？]|吗|么$|呢|怎么|咋|啥|什么|多少|好多|几多|几[个成块天年月次]|哪|是不是|能不能|有没有|要不要|可不可以|"
+                   r"会不会|行不行|用不用|算不算|报不报|[能行报算管要]不[嘛吗]?$|没有?$|不嘛$|如何|是否")
+
+
 def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
     """Understand one message. `known_regions` are the library's region names (canonical form).
 
@@ -111,7 +116,10 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
         predicted, p, followup, _ = model.predict(tokens)
         # Where the rules found nothing to go on (confidence 0.3) the model's guess stays doubtful.
         confidence = min(p, confidence) if predicted == intent or confidence < 0.5 else p
-        intent = predicted  # type: ignore[assignment]
+        # A message in the form of a question (吗, 怎么, 多少, ？…) asks something: it is not a
+        # statement of context or a correction, whatever its words resemble — a fact of form.
+        if not (predicted in _TELLING and _ASKS.search(query)):
+            intent = predicted  # type: ignore[assignment]
     if intent == "out_of_scope":
         found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one
     if intent in _NO_FOLLOWUP:

@@ -1,0 +1,78 @@
+"""The examples of issue 9 ("Answers that hold for questions nobody on the team wrote"), each
+answered on the real stack (bundled corpus, trained judge)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.estimate_bridge import CalculatorPort
+from assistant.service import Assistant
+from assistant.session_store import InMemorySessionStore
+
+
+@pytest.fixture(scope="module")
+def assistant(kb):
+    port = CalculatorPort.default()
+    return Assistant(kb, port, InMemorySessionStore(), calculators=port)
+
+
+def _cited(reply) -> str:
+    return " ".join(c.text for c in reply.citations)
+
+
+def test_children_versus_adults_is_answered_from_the_up_10_percent_clause(assistant):
+    """No shared content word with 中小学在校学生和儿童报销比例上浮10%: it must not be refused."""
+    reply = assistant.ask("小孩住院是不是比大人报得多")
+    assert reply.kind != "refusal"
+    assert "上浮10%" in _cited(reply)
+    assert "上浮10%" in reply.answer
+
+
+def test_baoding_inside_yibao_dingdian_is_no_place(assistant):
+    reply = assistant.ask("去医保定点医院看病要带啥")
+    assert reply.slots.get("region") is None
+    assert "保定" not in reply.answer
+
+
+def test_no_referral_out_of_district_quotes_the_penalty_sentence(assistant):
+    """The sentence after the consent sentence (起付线提高5%,同时报销比例下降5个百分点) is the answer."""
+    reply = assistant.ask("没办转院手续去了区外三甲医院住院，怎么报")
+    assert reply.kind in ("answer", "related", "clarification")
+    assert "起付线提高5%" in reply.answer and "下降5个百分点" in reply.answer
+
+
+def test_a_refusal_for_beijing_does_not_list_beijing_among_the_regions_held(assistant):
+    reply = assistant.ask("北京职工医保门诊报销比例是多少")
+    assert reply.kind == "refusal"
+    listed = reply.answer.split("现有政策资料的地区：")[-1].split("）")[0] if "现有政策资料的地区" in reply.answer else ""
+    assert "北京" not in listed
+
+
+def test_related_rules_are_offered_as_such_each_with_its_place_and_citation():
+    from assistant.compose import compose_related
+    from assistant.select import Selection
+    from knowledge_base.models import SearchHit
+
+    def hit(cid, region, year, kind, text):
+        return SearchHit(chunk_id=cid, doc_title="t", citation="t › x", text=text, region=region, year=year,
+                         scheme=None, kind=kind, score=1.0, sources=[])
+
+    sels = [Selection(hit("a", "重庆", 2013, "rule", "起付线为100元。"), ["起付线为100元。"], 1.0),
+            Selection(hit("b", None, None, "report", "今年共补偿822人次。"), ["今年共补偿822人次。"], 0.5)]
+    text = compose_related(sels)
+    assert text.startswith("没有找到直接回答您问题的条款")
+    assert "重庆（2013年）规定：起付线为100元[1]" in text and "政策资料中提到：今年共补偿822人次[2]" in text
+    assert "12393" in text
+
+
+def test_near_domain_questions_are_refused_with_the_hotline(assistant):
+    for q in ("生育津贴怎么领", "种植牙医保能报吗"):
+        reply = assistant.ask(q)
+        assert reply.kind in ("refusal", "canned"), q
+        assert not reply.citations
+
+
+def test_a_year_after_the_library_is_refused_not_answered_with_an_older_figure(assistant):
+    reply = assistant.ask("2030年重庆住院起付线多少")
+    assert reply.kind == "refusal" and not reply.citations
+    assert "没有您所问年份的规定" in reply.answer
