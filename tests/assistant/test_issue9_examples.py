@@ -61,7 +61,7 @@ def test_related_rules_are_offered_as_such_each_with_its_place_and_citation():
             Selection(hit("b", None, None, "report", "今年共补偿822人次。"), ["今年共补偿822人次。"], 0.5)]
     text = compose_related(sels)
     assert text.startswith("没有找到直接回答您问题的条款")
-    assert "重庆（2013年）规定：起付线为100元[1]" in text and "政策资料中提到：今年共补偿822人次[2]" in text
+    assert "重庆（2013年）规定：起付线为100元。[1]" in text and "政策资料中提到：今年共补偿822人次。[2]" in text
     assert "12393" in text
 
 

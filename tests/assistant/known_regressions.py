@@ -1,0 +1,34 @@
+"""Conversations the learned answer path does not yet pass (issue 9)."""
+
+# Team-written conversations (tuned to the hand-set pipeline) that the learned answer path does not yet
+# answer as scripted, measured when the learned judge became the default (issue 9; see the closing
+# note and docs/BENCHMARKS.md). They stay in the suite as expected failures so a fix shows up as XPASS.
+KNOWN_LEARNED_REGRESSIONS = frozenset({
+    "citizen-chongqing-ratio-tier-follow-up",
+    "citizen-yuechi-student-follow-up",
+    "citizen-maternity",
+    "citizen-general-outpatient",
+    "citizen-waiting-period",
+    "citizen-student-pay-time",
+    "citizen-who-can-enroll",
+    "operator-reimbursement-documents",
+    "citizen-chronic-ratio-not-tier-cap",
+    "front-desk-tier-level-ratio",
+    "citizen-cap-both-regions-from-heading",
+    "citizen-elderly-kinship-words-not-topic",
+    "citizen-prenatal-check-synonym",
+    "citizen-student-ratio-keeps-base-rule",
+    "citizen-low-income-household-statistics-trimmed",
+    "citizen-employee-advert-is-publicity",
+    "citizen-payment-time-conflict",
+    "citizen-out-of-area-colloquial",
+    "citizen-masked-phone-number",
+    "citizen-year-not-in-library",
+    "citizen-outpatient-carryover-everyday",
+    "citizen-base-rule-over-conditional",
+    "ho-citizen-menkan-conflict-then-yuechi",
+    "ho-citizen-out-of-county-both-regions",
+    "hd-operator-cq-maternity-follow-up",
+    "hd-citizen-cq-cap-follow-up",
+    "hd-citizen-cq-major-outpatient",
+})
