@@ -29,7 +29,7 @@ from knowledge_base.loaders import SUFFIX_FORMAT, LoadError, load_file
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REQUEST = 20
-ALLOWED_SUFFIXES = tuple(SUFFIX_FORMAT)  # .txt .md .html .htm — what the knowledge base reads
+ALLOWED_SUFFIXES = tuple(SUFFIX_FORMAT)  # what the knowledge base reads (text, PDF, DOCX, images)
 # Path separators, characters Windows cannot store, and control characters; everything else
 # (Chinese, spaces, 《》【】（）) is a legitimate part of a policy document's name.
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -61,7 +61,7 @@ def name_problem(name: str) -> str | None:
     if _UNSAFE_NAME.search(name) or ".." in name or name.startswith((".", " ")) or name != name.strip():
         return "文件名含有路径或不允许的字符"
     if not name.lower().endswith(ALLOWED_SUFFIXES):
-        return "不支持的文件类型（仅支持 .txt、.md、.html、.htm）"
+        return "不支持的文件类型（支持 .txt、.md、.html、.htm、.pdf、.docx 及 .png、.jpg 等图片）"
     return None
 
 

@@ -19,11 +19,12 @@ from pydantic import BaseModel, Field
 
 from knowledge_base.bm25_index import BM25Index
 from knowledge_base.dense import DenseIndex, Encoder
+from knowledge_base.loaders import SUFFIX_FORMAT
 from knowledge_base.models import Clause
 from knowledge_base.search import HybridSearcher, RetrievalConfig
 
 FORMAT_VERSION = 1
-CORPUS_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+CORPUS_SUFFIXES = {*SUFFIX_FORMAT, ".markdown"}  # what the loaders read (one list: loaders.py)
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 

@@ -15,10 +15,34 @@ Kind = Literal["rule", "publicity", "report"]  # binding rule, publicity text, w
 
 
 class SourceLocation(BaseModel):
-    """One place a clause appears: corpus file name and 1-based line of its first line."""
+    """One place a clause appears: corpus file name and 1-based line of its first line.
+
+    PDF, scans and DOCX add where that line sits in the original (optional, omitted from JSON
+    when unset so text formats keep the `{"file", "line"}` shape): `page` (1-based), `page_line`
+    (line on the page; the paragraph number in a DOCX) and `cell` of a table ("表1第3行第2列")."""
 
     file: str
     line: int
+    page: int | None = None
+    page_line: int | None = None
+    cell: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler):
+        data = handler(self)
+        for key in ("page", "page_line", "cell"):
+            if isinstance(data, dict) and data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    def label(self) -> str:
+        """"第2页第5行", "第2页 表1第3行第2列", "第4段" — '' for text formats."""
+        parts = [f"第{self.page}页"] if self.page is not None else []
+        if self.cell:
+            parts.append(self.cell)
+        elif self.page_line is not None:
+            parts.append(f"第{self.page_line}{'行' if self.page is not None else '段'}")
+        return " ".join(parts)
 
 
 class Evidence(BaseModel):

@@ -87,6 +87,20 @@ def _scopes(seg: SegmentedDocument) -> tuple[Scope, dict[int, Scope]]:
     return document, articles
 
 
+def _source(doc: RawDocument, line: int) -> SourceLocation:
+    """The clause's first line, with its page/line/cell when the format has pages or cells."""
+    ref = doc.location(line)
+    if ref is None:
+        return SourceLocation(file=doc.file, line=line)
+    return SourceLocation(file=doc.file, line=line, page=ref.page, page_line=ref.line, cell=ref.cell)
+
+
+def _cited(citation: str, source: SourceLocation) -> str:
+    """PDF/DOCX/scan citations name the place in the original: "… › (三)住院 (第2页第5行)"."""
+    label = source.label()
+    return f"{citation}({label})" if label else citation
+
+
 def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> IngestResult:
     """Ingest every document under `paths` (default: the configured corpus directories)."""
     docs, load_errors = load_paths(_default_paths(paths))
@@ -111,6 +125,7 @@ def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_
                             format=doc.format, lines=len(lines), articles=len(seg.articles), clauses=0)
         )
 
+    by_file = {doc.file: doc for doc in docs}
     ids = chunk_ids(drafts)
     clauses: list[Clause] = []
     per_doc: dict[str, int] = {}
@@ -119,12 +134,13 @@ def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_
         d = drafts[c]
         article_scope, document_scope = scope_for[c]
         meta = infer_clause_metadata(d.text, d.heading_path, article_scope, document_scope)
+        sources = [_source(by_file[draft_file[m]], drafts[m].line) for m in group.members]
         clauses.append(
             Clause(
                 chunk_id=ids[c], doc_id=d.doc_id, doc_title=d.doc_title, heading_path=d.heading_path,
-                citation=d.citation, text=d.text, region=meta.region, year=meta.year,
+                citation=_cited(d.citation, sources[0]), text=d.text, region=meta.region, year=meta.year,
                 scheme=meta.scheme, kind=meta.kind,  # type: ignore[arg-type]
-                sources=[SourceLocation(file=draft_file[m], line=drafts[m].line) for m in group.members],
+                sources=sources,
                 evidence=meta.evidence, schemes=meta.schemes,  # type: ignore[arg-type]
                 region_path=meta.region_path,
             )

@@ -53,7 +53,7 @@ def test_bad_files_named_with_reason_and_the_rest_still_ingests(client: TestClie
     assert [a["file"] for a in body["added"]] == ["好文件.txt"]
     reasons = {e["file"]: e["reason"] for e in body["rejected"]}
     assert set(reasons) == {"扫描件.pdf", "空文件.txt", "乱码.txt", "a.txt"}
-    assert "不支持的文件类型" in reasons["扫描件.pdf"]
+    assert "PDF" in reasons["扫描件.pdf"] and "损坏" in reasons["扫描件.pdf"]
     assert "为空" in reasons["空文件.txt"]
     assert "编码" in reasons["乱码.txt"]
     assert "同名" in reasons["a.txt"]  # a.txt is already cited by the library
