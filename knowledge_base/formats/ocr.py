@@ -24,7 +24,10 @@ def _get_engine():
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:  # pragma: no cover - a dependency of the project
             raise FormatError(f"未安装文字识别组件(rapidocr-onnxruntime),无法读取扫描件: {exc}") from exc
-        _engine = RapidOCR()
+        # No per-line angle classifier: on the rendered corpus it judged a printed line opening
+        # with "(五)" upside down, turned it, and the line came back empty (a whole line lost);
+        # scans of policy pages are upright, and a rotated page is a page-level problem anyway.
+        _engine = RapidOCR(use_cls=False)
     return _engine
 
 
