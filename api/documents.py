@@ -22,10 +22,12 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from knowledge_base.loaders import SUFFIX_FORMAT, LoadError, load_file
+from knowledge_base.versions import write_sidecar_date
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REQUEST = 20
@@ -44,6 +46,8 @@ class Incoming:
 
     filename: str
     data: bytes
+    # Effective date given at upload (knowledge_base.versions); wins over the text's own date.
+    effective_from: date | None = None
 
 
 @dataclass
@@ -118,6 +122,8 @@ def add_documents(
                 final = uploads / item.filename
                 staged.replace(final)
                 stored.append(final)
+                if item.effective_from is not None:
+                    stored.append(write_sidecar_date(final, item.effective_from))
                 outcome.added.append(detail)
             if not stored:
                 return outcome, None

@@ -47,7 +47,8 @@ def corpus_files(sources: Iterable[Path]) -> list[Path]:
         src = Path(src)
         if src.is_dir():
             for f in sorted(src.rglob("*")):
-                if f.is_file() and f.suffix.lower() in CORPUS_SUFFIXES:
+                # an upload's effective-date sidecar changes the clauses, so it is part of the corpus
+                if f.is_file() and (f.suffix.lower() in CORPUS_SUFFIXES or f.name.endswith(".meta.json")):
                     files[f.resolve()] = None
         elif src.is_file():
             files[src.resolve()] = None

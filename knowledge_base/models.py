@@ -74,6 +74,12 @@ class Clause(BaseModel):
     # outermost first and ending with `region` (["湖南", "郴州市", "桂阳县"]), for hierarchical filters.
     schemes: list[Scheme] = Field(default_factory=list)
     region_path: list[str] = Field(default_factory=list)
+    # Versions over time (knowledge_base.versions; optional): ISO date the clause's document takes
+    # effect ("自2015年1月1日起施行", a "2013年度" title, or given at upload); when a later document of
+    # the same region and scheme replaces it, the last day in force and that document's title.
+    effective_from: str | None = None
+    effective_to: str | None = None
+    superseded_by: str | None = None
 
     @property
     def index_text(self) -> str:
@@ -102,6 +108,16 @@ class SearchHit(BaseModel):
     score: float
     sources: list[SourceLocation]
     schemes: list[str] = Field(default_factory=list)  # every scheme the clause is about (ingest's `Clause.schemes`)
+    # Which period the rule is from ("2015年1月1日起施行", "…至…有效,已由《…》取代"); only for
+    # clauses whose document states an effective date (omitted from JSON otherwise).
+    period: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_period(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and data.get("period") is None:
+            data.pop("period", None)
+        return data
 
 
 class SearchResponse(BaseModel):

@@ -277,8 +277,35 @@ class KnowledgeBase:
         return self._searcher
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
-        """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query."""
-        return self._searcher.search(query, top_k=top_k, filters=filters)
+        """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query.
+
+        With dated versions in the library (knowledge_base.versions) the current version comes
+        first for a question about now and the version in force in a named year ("2013年") for a
+        question about then; each such hit says its period, in `period` and in its citation."""
+        if not self._versioned:
+            return self._searcher.search(query, top_k=top_k, filters=filters)
+        from knowledge_base.scope import named_years
+        from knowledge_base.versions import order_for_period, period_label
+
+        response = self._searcher.search(query, top_k=top_k * 2, filters=filters)
+        years = named_years(query)
+        year = years[0] if years else (filters.year if filters and filters.year else None)
+        hits = order_for_period(response.results, self._by_id, year)[:top_k]
+        for h in hits:
+            clause = self._by_id.get(h.chunk_id)
+            if clause is not None and (label := period_label(clause)):
+                h.period = label
+                h.citation = f"{h.citation}〔{label}〕"
+        return response.model_copy(update={"results": hits})
+
+    @property
+    def _versioned(self) -> bool:
+        """Whether any clause is dated (memoised per clause map: searches must not scan it)."""
+        memo = getattr(self, "_versioned_memo", None)
+        if memo is None or memo[0] is not self._by_id:
+            memo = (self._by_id, any(c.effective_from for c in self._by_id.values()))
+            self._versioned_memo = memo
+        return memo[1]
 
     def get(self, chunk_id: str) -> Clause | None:
         return self._by_id.get(chunk_id)
