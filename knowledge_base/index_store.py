@@ -38,6 +38,7 @@ class Manifest(BaseModel):
     fine_tokens: bool = True
     has_dense: bool = True
     chunk_ids: list[str] = Field(default_factory=list)  # row order of every index
+    withdrawn: list[str] = Field(default_factory=list)  # files withdrawn from the sources (library.py)
 
 
 def corpus_files(sources: Iterable[Path]) -> list[Path]:
@@ -77,7 +78,10 @@ def code_version() -> str:
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:
-    path = index_dir / "manifest.json"
+    """The manifest of the current generation (library.py), else of a legacy flat index dir."""
+    from knowledge_base.library import current_generation
+
+    path = (current_generation(index_dir) or index_dir) / "manifest.json"
     if not path.exists():
         return None
     try:
