@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.loaders import SUFFIX_FORMAT, LoadError, load_file
-from knowledge_base.versions import write_sidecar_date
+from knowledge_base.versions import SIDECAR_SUFFIX, write_sidecar_date
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REQUEST = 20
@@ -98,8 +98,10 @@ def add_documents(
     uploads: Path,
     existing_names: set[str],
     ingest: Callable[[list[Path]], Any],
+    add: Callable[[list[Path]], Any] | None = None,
 ) -> tuple[Outcome, Any]:
-    """Check every file, store the good ones in `uploads`, rebuild with `ingest([uploads])`.
+    """Check every file, store the good ones in `uploads`, then `add(files)` — the library's
+    incremental add, only the new files are read — or, without it, rebuild with `ingest([uploads])`.
 
     Returns the outcome and the ingest report (None when no file was good). Raises whatever
     `ingest` raises, after removing the files this call stored."""
@@ -128,7 +130,8 @@ def add_documents(
             if not stored:
                 return outcome, None
             try:
-                report = ingest([uploads])
+                docs = [p for p in stored if not p.name.endswith(SIDECAR_SUFFIX)]
+                report = add(docs) if add is not None else ingest([uploads])
             except BaseException:
                 for path in stored:
                     path.unlink(missing_ok=True)

@@ -51,6 +51,10 @@ class LibraryError(RuntimeError):
     """A document change that cannot be made (Chinese message); the library is unchanged."""
 
 
+class NoGenerationError(LibraryError):
+    """The library on disk predates generations: one full ingest is needed first."""
+
+
 @dataclass
 class Tokens:
     body: list[list[str]]

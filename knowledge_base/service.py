@@ -290,24 +290,28 @@ class KnowledgeBase:
     def add_document(self, path: Path | str) -> IngestReport:
         """Add one new file without rebuilding the rest; raises LibraryError (Chinese) when a
         file of that name is already in the library or the file cannot be read."""
-        return self._change(add=Path(path), drop=None)
+        return self._change(adds=[Path(path)], drop=None)
+
+    def add_documents(self, paths: Sequence[Path | str]) -> IngestReport:
+        """Add several new files as one change (one generation: all or none)."""
+        return self._change(adds=[Path(p) for p in paths], drop=None)
 
     def replace_document(self, path: Path | str) -> IngestReport:
         """Swap the library's copy of the file of this name for the file's current content."""
-        return self._change(add=Path(path), drop=Path(path).name)
+        return self._change(adds=[Path(path)], drop=Path(path).name)
 
     def withdraw_document(self, file: str) -> IngestReport:
         """Take one file out of the library (it stays out of later full rebuilds)."""
-        return self._change(add=None, drop=file)
+        return self._change(adds=[], drop=file)
 
-    def _change(self, add: Path | None, drop: str | None) -> IngestReport:
+    def _change(self, adds: list[Path], drop: str | None) -> IngestReport:
         """Apply one change and publish it as a new generation; on any failure the library in
         memory and on disk is the previous one (library.py)."""
         import threading
 
         from knowledge_base.library import (
-            LibraryError, build_searcher, current_generation, dense_vectors, file_sources,
-            read_generation, with_document, without_file, write_generation,
+            LibraryError, NoGenerationError, build_searcher, current_generation, dense_vectors,
+            file_sources, read_generation, with_document, without_file, write_generation,
         )
         from knowledge_base.pipeline import IngestResult, build_clauses
         from knowledge_base.versions import apply_versions
@@ -317,7 +321,7 @@ class KnowledgeBase:
             root = self.index_dir(self.settings)
             gen = current_generation(root)
             if gen is None:
-                raise LibraryError("政策库尚未以分代方式保存,请先运行一次完整导入(medpolicy ingest)")
+                raise NoGenerationError("政策库尚未以分代方式保存,请先运行一次完整导入(medpolicy ingest)")
             stored, tokens = read_generation(gen)
             clauses = list(self._searcher.clauses)
             if [c.chunk_id for c in clauses] != [c.chunk_id for c in stored.clauses]:
@@ -326,16 +330,18 @@ class KnowledgeBase:
             documents, errors = list(stored.documents), list(stored.errors)
             present = file_sources(clauses)
             manifest = self._manifest
-            withdrawn = [w for w in manifest.withdrawn if add is None or w != add.name]
+            withdrawn = [w for w in manifest.withdrawn if w not in {a.name for a in adds}]
             if drop is not None:
                 if drop not in present:
                     raise LibraryError(f"政策库中没有文件“{drop}”")
                 clauses, tokens, vectors = without_file(clauses, tokens, vectors, drop)
                 documents = [d for d in documents if d.file != drop]
-                if add is None:
+                if not adds:
                     withdrawn.append(drop)
             sources = [Path(s) for s in manifest.sources]
-            if add is not None:
+            if len({a.name for a in adds}) != len(adds):
+                raise LibraryError("一次导入的文件中有重名文件")
+            for add in adds:
                 if drop is None and add.name in present:
                     raise LibraryError(f"同名文件“{add.name}”已在政策库中(要更新请用替换)")
                 new = build_clauses([add])
