@@ -74,7 +74,7 @@ def questions() -> list[str]:
     return [q["q"] for q in data["questions"]]
 
 
-def run(scale: int, work: Path) -> dict:
+def run(scale: int, work: Path, second_rebuild: bool = True) -> dict:
     from knowledge_base.config import KBSettings
     from knowledge_base.library import current_generation
     from knowledge_base.service import KnowledgeBase
@@ -104,17 +104,19 @@ def run(scale: int, work: Path) -> dict:
     del kb
     gc.collect()
     rss_after_first = rss_mb()
-    t = time.perf_counter()
-    kb, _ = KnowledgeBase.rebuild(settings)
-    rebuild_s = time.perf_counter() - t
-    del kb
-    gc.collect()
+    rebuild_s = None
+    if second_rebuild:
+        t = time.perf_counter()
+        kb, _ = KnowledgeBase.rebuild(settings)
+        rebuild_s = round(time.perf_counter() - t, 1)
+        del kb
+        gc.collect()
     return {
         "scale": scale,
         "documents": report.n_files,
         "clauses": report.n_clauses,
         "ingest_s": round(ingest_s, 1),
-        "rebuild_s": round(rebuild_s, 1),
+        "rebuild_s": rebuild_s,
         "add_s": round(add_s, 2),
         "index_mb": round(index_mb, 1) if index_mb else None,
         "rss_start_mb": round(base),
@@ -162,12 +164,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int)
     parser.add_argument("--work", type=Path, default=Path("/tmp/medpolicy-scale"))
+    parser.add_argument("--no-rebuild", action="store_true", help="skip the second full rebuild (memory check)")
     parser.add_argument("--plot", nargs=2, type=Path, metavar=("RESULTS_JSONL", "PNG"))
     args = parser.parse_args()
     if args.plot:
         plot(*args.plot)
         return
-    print(json.dumps(run(args.scale, args.work), ensure_ascii=False), flush=True)
+    print(json.dumps(run(args.scale, args.work, not args.no_rebuild), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,26 @@ calculators' quote validator, API). Field names match the JSON the CLI and API p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_serializer
 
 Scheme = Literal["职工", "城镇居民", "城乡居民", "新农合", "大病保险", "医疗救助"]
 Kind = Literal["rule", "publicity", "report"]  # binding rule, publicity text, work report
+
+
+@dataclass(frozen=True)
+class CleanLine:
+    """One line of a document after cleaning (knowledge_base.clean, linejoin, segment). It lives
+    here, not in clean.py, so the cleaning steps and the line-joining rules share it without
+    importing each other (the former clean ↔ linejoin cycle)."""
+
+    text: str
+    line: int  # 1-based line number in the loaded text
+    # "" or the kind of boundary that precedes this line: "excerpt" (a "查看全文" terminator) or
+    # "paper" (a "关键词:" header of a reprinted paper).
+    boundary: str = ""
 
 
 class SourceLocation(BaseModel):
