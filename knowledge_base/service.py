@@ -163,13 +163,15 @@ class KnowledgeBase:
         if settings.dense_weight <= 0:
             return None
         if settings.embedding_model == BUILTIN_STATIC and build_if_missing:
-            from knowledge_base.embedding_builder import build_static_embedding, corpus_fingerprint
+            from knowledge_base.embedding_builder import corpus_fingerprint
+            from knowledge_base.isolated import build_static_embedding_isolated
 
             model_dir = builtin_model_dir(settings.data_dir)
             meta = model_dir / "medpolicy_model.json"
             wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts, questions)}"
             if not meta.exists() or json.loads(meta.read_text("utf-8")).get("model_id") != wanted:
-                build_static_embedding(texts, model_dir, sections=sections, questions=questions)
+                # in a child process: torch and its buffers leave with it (knowledge_base.isolated)
+                build_static_embedding_isolated(texts, model_dir, sections, questions)
         return load_encoder(settings.embedding_model, settings.data_dir)
 
     @classmethod
