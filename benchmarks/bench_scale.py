@@ -74,14 +74,14 @@ def questions() -> list[str]:
     return [q["q"] for q in data["questions"]]
 
 
-def run(scale: int, work: Path, second_rebuild: bool = True) -> dict:
+def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float = 0.5) -> dict:
     from knowledge_base.config import KBSettings
     from knowledge_base.library import current_generation
     from knowledge_base.service import KnowledgeBase
 
     corpus, extra = make_library(work, scale)
     data = work / f"data-{scale}x"
-    settings = KBSettings(data_dir=data, corpus_dirs=[corpus])
+    settings = KBSettings(data_dir=data, corpus_dirs=[corpus], dense_weight=dense_weight)
     base = rss_mb()
     t = time.perf_counter()
     kb, report = KnowledgeBase.rebuild(settings)
@@ -127,6 +127,7 @@ def run(scale: int, work: Path, second_rebuild: bool = True) -> dict:
         "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
         "queries": len(times),
         "judge": True,
+        "dense": dense_weight > 0,
     }
 
 
@@ -165,12 +166,14 @@ def main() -> None:
     parser.add_argument("--scale", type=int)
     parser.add_argument("--work", type=Path, default=Path("/tmp/medpolicy-scale"))
     parser.add_argument("--no-rebuild", action="store_true", help="skip the second full rebuild (memory check)")
+    parser.add_argument("--dense-weight", type=float, default=0.5,
+                        help="0 = BM25 + judge only (the built-in embedding's LSA is O(clauses²) memory)")
     parser.add_argument("--plot", nargs=2, type=Path, metavar=("RESULTS_JSONL", "PNG"))
     args = parser.parse_args()
     if args.plot:
         plot(*args.plot)
         return
-    print(json.dumps(run(args.scale, args.work, not args.no_rebuild), ensure_ascii=False), flush=True)
+    print(json.dumps(run(args.scale, args.work, not args.no_rebuild, args.dense_weight), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
