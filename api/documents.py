@@ -22,14 +22,16 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from knowledge_base.loaders import SUFFIX_FORMAT, LoadError, load_file
+from knowledge_base.versions import SIDECAR_SUFFIX, write_sidecar_date
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REQUEST = 20
-ALLOWED_SUFFIXES = tuple(SUFFIX_FORMAT)  # .txt .md .html .htm — what the knowledge base reads
+ALLOWED_SUFFIXES = tuple(SUFFIX_FORMAT)  # what the knowledge base reads (text, PDF, DOCX, images)
 # Path separators, characters Windows cannot store, and control characters; everything else
 # (Chinese, spaces, 《》【】（）) is a legitimate part of a policy document's name.
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -44,6 +46,8 @@ class Incoming:
 
     filename: str
     data: bytes
+    # Effective date given at upload (knowledge_base.versions); wins over the text's own date.
+    effective_from: date | None = None
 
 
 @dataclass
@@ -61,7 +65,7 @@ def name_problem(name: str) -> str | None:
     if _UNSAFE_NAME.search(name) or ".." in name or name.startswith((".", " ")) or name != name.strip():
         return "文件名含有路径或不允许的字符"
     if not name.lower().endswith(ALLOWED_SUFFIXES):
-        return "不支持的文件类型（仅支持 .txt、.md、.html、.htm）"
+        return "不支持的文件类型（支持 .txt、.md、.html、.htm、.pdf、.docx 及 .png、.jpg 等图片）"
     return None
 
 
@@ -94,8 +98,10 @@ def add_documents(
     uploads: Path,
     existing_names: set[str],
     ingest: Callable[[list[Path]], Any],
+    add: Callable[[list[Path]], Any] | None = None,
 ) -> tuple[Outcome, Any]:
-    """Check every file, store the good ones in `uploads`, rebuild with `ingest([uploads])`.
+    """Check every file, store the good ones in `uploads`, then `add(files)` — the library's
+    incremental add, only the new files are read — or, without it, rebuild with `ingest([uploads])`.
 
     Returns the outcome and the ingest report (None when no file was good). Raises whatever
     `ingest` raises, after removing the files this call stored."""
@@ -118,11 +124,14 @@ def add_documents(
                 final = uploads / item.filename
                 staged.replace(final)
                 stored.append(final)
+                if item.effective_from is not None:
+                    stored.append(write_sidecar_date(final, item.effective_from))
                 outcome.added.append(detail)
             if not stored:
                 return outcome, None
             try:
-                report = ingest([uploads])
+                docs = [p for p in stored if not p.name.endswith(SIDECAR_SUFFIX)]
+                report = add(docs) if add is not None else ingest([uploads])
             except BaseException:
                 for path in stored:
                     path.unlink(missing_ok=True)

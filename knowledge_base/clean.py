@@ -16,21 +16,13 @@ pages concatenate several articles and those are the only traces of where one en
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from knowledge_base import boilerplate as bp
 from knowledge_base.linejoin import rejoin_broken_lines, split_glued_headings
+from knowledge_base.models import CleanLine  # noqa: F401  (re-exported: `from knowledge_base.clean import CleanLine`)
 from knowledge_base.normalize import normalize_text, normalize_width, strip_pinyin, to_simplified
 from knowledge_base.textshape import is_title_like
-
-
-@dataclass(frozen=True)
-class CleanLine:
-    text: str
-    line: int  # 1-based line number in the loaded text
-    # "" or the kind of boundary that precedes this line: "excerpt" (a "查看全文" terminator) or
-    # "paper" (a "关键词:" header of a reprinted paper).
-    boundary: str = ""
 
 
 def split_lines(raw_text: str) -> list[CleanLine]:

@@ -55,6 +55,7 @@ class StaticEncoder:
         module_dir = next((d for d in (model_dir, model_dir / "0_StaticEmbedding") if (d / "tokenizer.json").exists()), None)
         if module_dir is None:
             raise EmbeddingModelError(f"内置嵌入模型不完整或不存在: {model_dir}(请运行 medpolicy build-embedding)")
+        self.model_dir = Path(model_dir)  # copied into each library generation (library.py)
         self._tok = Tokenizer.from_file(str(module_dir / "tokenizer.json"))
         weights = load_file(str(module_dir / "model.safetensors"))
         self._emb = next(iter(weights.values())).astype(np.float32)

@@ -18,11 +18,12 @@ from pydantic import BaseModel, Field
 
 from knowledge_base.bm25_index import BM25Index
 from knowledge_base.dense import DenseIndex, Encoder
+from knowledge_base.loaders import SUFFIX_FORMAT
 from knowledge_base.models import Clause
 from knowledge_base.search import HybridSearcher, RetrievalConfig
 
 FORMAT_VERSION = 1
-CORPUS_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+CORPUS_SUFFIXES = {*SUFFIX_FORMAT, ".markdown"}  # what the loaders read (one list: loaders.py)
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -36,6 +37,7 @@ class Manifest(BaseModel):
     fine_tokens: bool = True
     has_dense: bool = True
     chunk_ids: list[str] = Field(default_factory=list)  # row order of every index
+    withdrawn: list[str] = Field(default_factory=list)  # files withdrawn from the sources (library.py)
 
 
 def corpus_files(sources: Iterable[Path]) -> list[Path]:
@@ -45,7 +47,8 @@ def corpus_files(sources: Iterable[Path]) -> list[Path]:
         src = Path(src)
         if src.is_dir():
             for f in sorted(src.rglob("*")):
-                if f.is_file() and f.suffix.lower() in CORPUS_SUFFIXES:
+                # an upload's effective-date sidecar changes the clauses, so it is part of the corpus
+                if f.is_file() and (f.suffix.lower() in CORPUS_SUFFIXES or f.name.endswith(".meta.json")):
                     files[f.resolve()] = None
         elif src.is_file():
             files[src.resolve()] = None
@@ -74,7 +77,10 @@ def code_version() -> str:
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:
-    path = index_dir / "manifest.json"
+    """The manifest of the current generation (library.py), else of a legacy flat index dir."""
+    from knowledge_base.library import current_generation
+
+    path = (current_generation(index_dir) or index_dir) / "manifest.json"
     if not path.exists():
         return None
     try:

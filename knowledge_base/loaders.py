@@ -1,4 +1,5 @@
-"""Read policy documents from disk: detect the encoding, extract text from HTML/Markdown.
+"""Read policy documents from disk: detect the encoding, extract text from HTML/Markdown, and
+hand PDF, scans/photos and DOCX to their readers in `knowledge_base.formats` (one per type).
 
 A batch never fails as a whole: every file that cannot be read becomes a `LoadError` naming the
 file and the reason (Chinese for the operator, with the technical detail after it), and the rest
@@ -14,10 +15,23 @@ from typing import Literal
 from pydantic import BaseModel
 
 from knowledge_base.encoding import decode_bytes
+from knowledge_base.formats.model import FormatError, PageRef
 from knowledge_base.html_text import html_to_text
 
-Format = Literal["txt", "md", "html"]
-SUFFIX_FORMAT: dict[str, Format] = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html"}
+Format = Literal["txt", "md", "html", "pdf", "docx", "image"]
+SUFFIX_FORMAT: dict[str, Format] = {
+    ".txt": "txt", ".md": "md", ".html": "html", ".htm": "html",
+    ".pdf": "pdf", ".docx": "docx",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
+}
+BINARY_FORMATS = frozenset({"pdf", "docx", "image"})
+# Types a bureau also publishes that need a converter the service does not ship.
+UNSUPPORTED_HINTS = {
+    ".doc": "旧版 Word 文档(.doc)暂不支持,请另存为 .docx 或 PDF 后再导入",
+    ".wps": "WPS 文字文档(.wps)暂不支持,请在 WPS 中另存为 .docx 或 PDF 后再导入",
+    ".xls": "Excel 表格暂不支持,请另存为 PDF 后再导入",
+    ".xlsx": "Excel 表格暂不支持,请另存为 PDF 后再导入",
+}
 MAX_BYTES = 20 * 1024 * 1024  # a policy text is never this big; refuse instead of exhausting memory
 
 
@@ -29,6 +43,14 @@ class RawDocument(BaseModel):
     text: str  # plain text; line numbers of .txt/.md match the file, of .html the extracted text
     encoding: str
     format: Format
+    # PDF/DOCX/images: where each text line (index = line - 1) sits in the original, so a
+    # citation can name the page, line and table cell. None for text formats (line = file line).
+    locations: list[PageRef] | None = None
+
+    def location(self, line: int) -> PageRef | None:
+        if self.locations is None or not 1 <= line <= len(self.locations):
+            return None
+        return self.locations[line - 1]
 
 
 class LoadError(Exception):
@@ -63,7 +85,12 @@ def load_file(path: str | Path) -> RawDocument:
     name = path.name
     fmt = SUFFIX_FORMAT.get(path.suffix.lower())
     if fmt is None:
-        raise LoadError(name, f"不支持的文件类型(仅支持 .txt/.md/.html/.htm): suffix {path.suffix!r}")
+        hint = UNSUPPORTED_HINTS.get(path.suffix.lower())
+        if hint:
+            raise LoadError(name, f"{hint}: suffix {path.suffix!r}")
+        raise LoadError(
+            name, f"不支持的文件类型(支持 .txt/.md/.html/.htm/.pdf/.docx 及 .png/.jpg 等图片): suffix {path.suffix!r}"
+        )
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -79,6 +106,8 @@ def load_file(path: str | Path) -> RawDocument:
         raise LoadError(name, f"无法读取文件: {exc}") from exc
     if not data.strip():
         raise LoadError(name, "文件为空: 0 bytes of text")
+    if fmt in BINARY_FORMATS:
+        return _load_binary(name, path, data, fmt)
     decoded = decode_bytes(data)
     if decoded is None:
         raise LoadError(name, "无法识别文件编码(已尝试 UTF-8、GB18030、Big5 及自动检测): undecodable bytes")
@@ -94,6 +123,31 @@ def load_file(path: str | Path) -> RawDocument:
     if not text.strip():
         raise LoadError(name, "文件中没有可用的正文文本: no text after extraction")
     return RawDocument(file=name, path=str(path), text=text, encoding=encoding, format=fmt)
+
+
+def _load_binary(name: str, path: Path, data: bytes, fmt: Format) -> RawDocument:
+    """PDF / DOCX / image through its reader; the reader's Chinese reason becomes the LoadError."""
+    try:
+        if fmt == "pdf":
+            from knowledge_base.formats.pdf import read_pdf
+
+            extracted = read_pdf(data)
+        elif fmt == "docx":
+            from knowledge_base.formats.docx import read_docx
+
+            extracted = read_docx(data)
+        else:
+            from knowledge_base.formats.ocr import read_image
+
+            extracted = read_image(data)
+    except FormatError as err:
+        raise LoadError(name, err.reason) from err
+    if not extracted.lines:
+        reason = "文件中没有识别出文字(可能是空白页或图片过于模糊)" if fmt != "docx" else "文档中没有正文文字"
+        raise LoadError(name, f"{reason}: no text extracted")
+    encoding = "ocr" if any(r.ocr for r in extracted.refs) else "binary"
+    return RawDocument(file=name, path=str(path), text=extracted.text, encoding=encoding, format=fmt,
+                       locations=extracted.refs)
 
 
 # Repository notes that live next to a corpus (provenance, licence) are not policy documents.

@@ -6,6 +6,7 @@ calculators' quote validator, API). Field names match the JSON the CLI and API p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_serializer
@@ -14,11 +15,48 @@ Scheme = Literal["职工", "城镇居民", "城乡居民", "新农合", "大病�
 Kind = Literal["rule", "publicity", "report"]  # binding rule, publicity text, work report
 
 
+@dataclass(frozen=True)
+class CleanLine:
+    """One line of a document after cleaning (knowledge_base.clean, linejoin, segment). It lives
+    here, not in clean.py, so the cleaning steps and the line-joining rules share it without
+    importing each other (the former clean ↔ linejoin cycle)."""
+
+    text: str
+    line: int  # 1-based line number in the loaded text
+    # "" or the kind of boundary that precedes this line: "excerpt" (a "查看全文" terminator) or
+    # "paper" (a "关键词:" header of a reprinted paper).
+    boundary: str = ""
+
+
 class SourceLocation(BaseModel):
-    """One place a clause appears: corpus file name and 1-based line of its first line."""
+    """One place a clause appears: corpus file name and 1-based line of its first line.
+
+    PDF, scans and DOCX add where that line sits in the original (optional, omitted from JSON
+    when unset so text formats keep the `{"file", "line"}` shape): `page` (1-based), `page_line`
+    (line on the page; the paragraph number in a DOCX) and `cell` of a table ("表1第3行第2列")."""
 
     file: str
     line: int
+    page: int | None = None
+    page_line: int | None = None
+    cell: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler):
+        data = handler(self)
+        for key in ("page", "page_line", "cell"):
+            if isinstance(data, dict) and data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    def label(self) -> str:
+        """"第2页第5行", "第2页 表1第3行第2列", "第4段" — '' for text formats."""
+        parts = [f"第{self.page}页"] if self.page is not None else []
+        if self.cell:
+            parts.append(self.cell)
+        elif self.page_line is not None:
+            parts.append(f"第{self.page_line}{'行' if self.page is not None else '段'}")
+        return " ".join(parts)
 
 
 class Evidence(BaseModel):
@@ -50,6 +88,12 @@ class Clause(BaseModel):
     # outermost first and ending with `region` (["湖南", "郴州市", "桂阳县"]), for hierarchical filters.
     schemes: list[Scheme] = Field(default_factory=list)
     region_path: list[str] = Field(default_factory=list)
+    # Versions over time (knowledge_base.versions; optional): ISO date the clause's document takes
+    # effect ("自2015年1月1日起施行", a "2013年度" title, or given at upload); when a later document of
+    # the same region and scheme replaces it, the last day in force and that document's title.
+    effective_from: str | None = None
+    effective_to: str | None = None
+    superseded_by: str | None = None
 
     @property
     def index_text(self) -> str:
@@ -81,6 +125,16 @@ class SearchHit(BaseModel):
     # The sentences of the clause that answer the query, in text order (the learned sentence
     # chooser, knowledge_base.learned.sentences); empty without a trained judge.
     highlights: list[str] = Field(default_factory=list)
+    # Which period the rule is from ("2015年1月1日起施行", "…至…有效,已由《…》取代"); only for
+    # clauses whose document states an effective date (omitted from JSON otherwise).
+    period: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_period(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and data.get("period") is None:
+            data.pop("period", None)
+        return data
 
 
 class SearchResponse(BaseModel):

@@ -20,6 +20,7 @@ from knowledge_base.loaders import RawDocument, load_paths
 from knowledge_base.metadata import Scope, document_scope, infer_clause_metadata, scope_of
 from knowledge_base.models import Clause, SourceLocation
 from knowledge_base.segment import ClauseDraft, SegmentedDocument, chunk_ids, segment_document
+from knowledge_base.versions import apply_versions, effective_date, read_sidecar_date
 
 # Bump when cleaning/segmentation output changes, so persisted indexes know to rebuild.
 PIPELINE_VERSION = "3"
@@ -87,6 +88,38 @@ def _scopes(seg: SegmentedDocument) -> tuple[Scope, dict[int, Scope]]:
     return document, articles
 
 
+def _effective_dates(doc: RawDocument, seg: SegmentedDocument) -> dict[int, str | None]:
+    """Article index -> ISO effective date: a date given at upload holds for the whole file;
+    else an article's own "自…起施行" (compilations hold several rules), else the document's."""
+    given = read_sidecar_date(Path(doc.path))
+    if given is not None:
+        return {a.index: given.isoformat() for a in seg.articles}
+    whole = effective_date(doc.text, seg.title)
+    by_article: dict[int, list[str]] = {}
+    for d in seg.clauses:
+        by_article.setdefault(d.article, []).append(d.text)
+    out: dict[int, str | None] = {}
+    for a in seg.articles:
+        own = effective_date("\n".join(by_article.get(a.index, [])), " ".join(a.path))
+        found = own or whole
+        out[a.index] = found.isoformat() if found else None
+    return out
+
+
+def _source(doc: RawDocument, line: int) -> SourceLocation:
+    """The clause's first line, with its page/line/cell when the format has pages or cells."""
+    ref = doc.location(line)
+    if ref is None:
+        return SourceLocation(file=doc.file, line=line)
+    return SourceLocation(file=doc.file, line=line, page=ref.page, page_line=ref.line, cell=ref.cell)
+
+
+def _cited(citation: str, source: SourceLocation) -> str:
+    """PDF/DOCX/scan citations name the place in the original: "… › (三)住院 (第2页第5行)"."""
+    label = source.label()
+    return f"{citation}({label})" if label else citation
+
+
 def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> IngestResult:
     """Ingest every document under `paths` (default: the configured corpus directories)."""
     docs, load_errors = load_paths(_default_paths(paths))
@@ -94,6 +127,7 @@ def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_
     drafts: list[ClauseDraft] = []
     draft_file: list[str] = []
     scope_for: list[tuple[Scope, Scope]] = []
+    effective_for: list[str | None] = []
     summaries: list[DocumentSummary] = []
     for doc in docs:
         try:
@@ -102,15 +136,18 @@ def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_
             errors.append(FileError(file=doc.file, reason=f"文档处理失败: {type(exc).__name__}: {exc}"))
             continue
         document_scope, article_scopes = _scopes(seg)
+        effective = _effective_dates(doc, seg)
         for d in seg.clauses:
             drafts.append(d)
             draft_file.append(doc.file)
             scope_for.append((article_scopes[d.article], document_scope))
+            effective_for.append(effective.get(d.article))
         summaries.append(
             DocumentSummary(doc_id=seg.doc_id, file=doc.file, title=seg.title, encoding=doc.encoding,
                             format=doc.format, lines=len(lines), articles=len(seg.articles), clauses=0)
         )
 
+    by_file = {doc.file: doc for doc in docs}
     ids = chunk_ids(drafts)
     clauses: list[Clause] = []
     per_doc: dict[str, int] = {}
@@ -119,20 +156,21 @@ def build_clauses(paths: list[Path] | None = None, max_chars: int = DEFAULT_MAX_
         d = drafts[c]
         article_scope, document_scope = scope_for[c]
         meta = infer_clause_metadata(d.text, d.heading_path, article_scope, document_scope)
+        sources = [_source(by_file[draft_file[m]], drafts[m].line) for m in group.members]
         clauses.append(
             Clause(
                 chunk_id=ids[c], doc_id=d.doc_id, doc_title=d.doc_title, heading_path=d.heading_path,
-                citation=d.citation, text=d.text, region=meta.region, year=meta.year,
+                citation=_cited(d.citation, sources[0]), text=d.text, region=meta.region, year=meta.year,
                 scheme=meta.scheme, kind=meta.kind,  # type: ignore[arg-type]
-                sources=[SourceLocation(file=draft_file[m], line=drafts[m].line) for m in group.members],
+                sources=sources,
                 evidence=meta.evidence, schemes=meta.schemes,  # type: ignore[arg-type]
-                region_path=meta.region_path,
+                region_path=meta.region_path, effective_from=effective_for[c],
             )
         )
         per_doc[d.doc_id] = per_doc.get(d.doc_id, 0) + 1
     for s in summaries:
         s.clauses = per_doc.get(s.doc_id, 0)
-    return IngestResult(clauses=clauses, documents=summaries, errors=errors)
+    return IngestResult(clauses=apply_versions(clauses), documents=summaries, errors=errors)
 
 
 def cleaned_corpus_texts(paths: list[Path] | None = None) -> dict[str, str]:

@@ -212,12 +212,12 @@ class HybridSearcher:
         encoder: Encoder | None,
         config: RetrievalConfig | None = None,
     ) -> HybridSearcher:
+        from knowledge_base.clause_tokens import body_tokens, heading_tokens
+
         config = config or RetrievalConfig()
         texts = [normalize_text(c.index_text) for c in clauses]
-        body = BM25Index.build([analyze(t, fine=config.fine_tokens, normalized=True) for t in texts])
-        heading = BM25Index.build(
-            [analyze(normalize_text(cls.heading_text(c)), fine=config.fine_tokens, normalized=True) for c in clauses]
-        )
+        body = BM25Index.build([body_tokens(c, config.fine_tokens) for c in clauses])
+        heading = BM25Index.build([heading_tokens(c, config.fine_tokens) for c in clauses])
         dense = DenseIndex.build(encoder.encode(texts)) if encoder is not None and clauses else None
         return cls(clauses, body, heading, dense, encoder, config)
 

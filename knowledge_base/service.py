@@ -25,7 +25,6 @@ from knowledge_base.index_store import (
     corpus_hash,
     load_index,
     read_manifest,
-    save_index,
 )
 from knowledge_base.models import Clause, SearchFilters, SearchResponse
 from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
@@ -111,12 +110,19 @@ class KnowledgeBase:
         sources = cls._sources(settings, manifest, ())
         if manifest is not None and cls._is_current(settings, manifest, sources):
             try:
-                encoder = cls._encoder(settings, build_if_missing=False)
+                from knowledge_base.library import current_generation, generation_encoder, read_generation
+
+                gen = current_generation(cls.index_dir(settings))
+                own = generation_encoder(gen) if gen is not None and settings.dense_weight > 0 else None
+                encoder = own or cls._encoder(settings, build_if_missing=False)
                 if encoder is None or encoder.model_id == manifest.model_id:
-                    stored = _store(settings).load()
-                    clauses = list(getattr(stored, "clauses", stored))
+                    if gen is not None:  # clauses and index are one generation: they agree
+                        clauses = list(read_generation(gen)[0].clauses)
+                    else:  # a legacy flat index
+                        stored = _store(settings).load()
+                        clauses = list(getattr(stored, "clauses", stored))
                     searcher = load_index(
-                        cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings)
+                        gen or cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings)
                     )
                     kb = cls(settings, searcher, manifest)
                     kb.loaded_from_disk = True
@@ -124,7 +130,7 @@ class KnowledgeBase:
                     return kb
             except Exception as exc:  # a damaged index is rebuilt, not fatal
                 log.warning("persisted index unusable, rebuilding: %s", exc)
-        kb, _report = cls._build(settings, sources)
+        kb, _report = cls._build(settings, sources, manifest.withdrawn if manifest else ())
         return kb
 
     @staticmethod
@@ -161,21 +167,30 @@ class KnowledgeBase:
         if settings.dense_weight <= 0:
             return None
         if settings.embedding_model == BUILTIN_STATIC and build_if_missing:
-            from knowledge_base.embedding_builder import build_static_embedding, corpus_fingerprint
+            from knowledge_base.embedding_builder import corpus_fingerprint
+            from knowledge_base.isolated import build_static_embedding_isolated
 
             model_dir = builtin_model_dir(settings.data_dir)
             meta = model_dir / "medpolicy_model.json"
             wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts, questions)}"
             if not meta.exists() or json.loads(meta.read_text("utf-8")).get("model_id") != wanted:
-                build_static_embedding(texts, model_dir, sections=sections, questions=questions)
+                # in a child process: torch and its buffers leave with it (knowledge_base.isolated)
+                build_static_embedding_isolated(texts, model_dir, sections, questions)
         return load_encoder(settings.embedding_model, settings.data_dir)
 
     @classmethod
-    def _build(cls, settings: KBSettings, sources: Sequence[Path]) -> tuple[KnowledgeBase, IngestReport]:
+    def _build(
+        cls, settings: KBSettings, sources: Sequence[Path], withdrawn: Sequence[str] = ()
+    ) -> tuple[KnowledgeBase, IngestReport]:
         from knowledge_base.index_store import corpus_files
+        from knowledge_base.library import Tokens, build_searcher, write_generation
+        from knowledge_base.loaders import iter_candidate_files
         from knowledge_base.pipeline import build_clauses
 
-        result = build_clauses(paths=list(sources))
+        paths = list(sources)
+        if withdrawn:  # documents withdrawn one by one stay out of a full rebuild
+            paths = [f for f in iter_candidate_files([p for p in paths if Path(p).exists()]) if f.name not in set(withdrawn)]
+        result = build_clauses(paths=paths)
         errors = _errors_as_dicts(getattr(result, "errors", []))
         clauses: list[Clause] = list(result.clauses)
         if not clauses:
@@ -185,7 +200,11 @@ class KnowledgeBase:
         questions = cls._annotated_pairs(settings, clauses)
         encoder = cls._encoder(settings, build_if_missing=True, texts=texts, sections=sections, questions=questions)
         config = cls.retrieval_config(settings)
-        searcher = HybridSearcher.build(clauses, encoder, config)
+        tokens = Tokens.of(clauses, config.fine_tokens)
+        from knowledge_base.normalize import normalize_text
+
+        vectors = encoder.encode([normalize_text(t) for t in texts]) if encoder is not None and clauses else None
+        searcher = build_searcher(clauses, tokens, vectors, encoder, config)
         manifest = Manifest(
             corpus_hash=corpus_hash(sources),
             model_id=encoder.model_id if encoder is not None else "none",
@@ -193,9 +212,14 @@ class KnowledgeBase:
             n_clauses=len(clauses),
             sources=[str(s) for s in sources],
             fine_tokens=config.fine_tokens,
+            withdrawn=list(withdrawn),
         )
-        _store(settings).save(result)
-        save_index(searcher, cls.index_dir(settings), manifest)
+        # one atomic generation: clauses and indexes switch together (library.py)
+        write_generation(cls.index_dir(settings), searcher, result, manifest, tokens)
+        try:
+            _store(settings).save(result)  # the flat clause store, for tools that read it
+        except OSError as exc:
+            log.warning("clause store not updated: %s", exc)
         documents = getattr(result, "documents", None)
         n_files = len(documents) if documents is not None else len(corpus_files(sources))
         report = IngestReport(n_files=n_files, n_clauses=len(clauses), sources=manifest.sources, errors=errors)
@@ -293,7 +317,8 @@ class KnowledgeBase:
             if not Path(p).exists():
                 raise IngestError(f"找不到要导入的路径: {p}")
         manifest = read_manifest(cls.index_dir(settings))
-        return cls._build(settings, cls._sources(settings, manifest, [Path(p) for p in paths or []]))
+        withdrawn = manifest.withdrawn if manifest else []
+        return cls._build(settings, cls._sources(settings, manifest, [Path(p) for p in paths or []]), withdrawn)
 
     def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
         """Add `paths` (files or folders) to the library's sources and rebuild store and indexes.
@@ -303,6 +328,92 @@ class KnowledgeBase:
         self._searcher, self._manifest, self._by_id = kb._searcher, kb._manifest, kb._by_id
         self.last_ingest = report
         return report
+
+    # -- one document at a time (knowledge_base.library) ---------------------------------------
+
+    def add_document(self, path: Path | str) -> IngestReport:
+        """Add one new file without rebuilding the rest; raises LibraryError (Chinese) when a
+        file of that name is already in the library or the file cannot be read."""
+        return self._change(adds=[Path(path)], drop=None)
+
+    def add_documents(self, paths: Sequence[Path | str]) -> IngestReport:
+        """Add several new files as one change (one generation: all or none)."""
+        return self._change(adds=[Path(p) for p in paths], drop=None)
+
+    def replace_document(self, path: Path | str) -> IngestReport:
+        """Swap the library's copy of the file of this name for the file's current content."""
+        return self._change(adds=[Path(path)], drop=Path(path).name)
+
+    def withdraw_document(self, file: str) -> IngestReport:
+        """Take one file out of the library (it stays out of later full rebuilds)."""
+        return self._change(adds=[], drop=file)
+
+    def _change(self, adds: list[Path], drop: str | None) -> IngestReport:
+        """Apply one change and publish it as a new generation; on any failure the library in
+        memory and on disk is the previous one (library.py)."""
+        import threading
+
+        from knowledge_base.library import (
+            LibraryError, NoGenerationError, build_searcher, current_generation, dense_vectors,
+            file_sources, read_generation, with_document, without_file, write_generation,
+        )
+        from knowledge_base.pipeline import IngestResult, build_clauses
+        from knowledge_base.versions import apply_versions
+
+        lock = self.__dict__.setdefault("_change_lock", threading.Lock())
+        with lock:
+            root = self.index_dir(self.settings)
+            gen = current_generation(root)
+            if gen is None:
+                raise NoGenerationError("政策库尚未以分代方式保存,请先运行一次完整导入(medpolicy ingest)")
+            stored, tokens = read_generation(gen)
+            clauses = list(self._searcher.clauses)
+            if [c.chunk_id for c in clauses] != [c.chunk_id for c in stored.clauses]:
+                raise LibraryError("内存中的政策库与磁盘不一致,请先运行完整导入")
+            vectors = dense_vectors(self._searcher)
+            documents, errors = list(stored.documents), list(stored.errors)
+            present = file_sources(clauses)
+            manifest = self._manifest
+            withdrawn = [w for w in manifest.withdrawn if w not in {a.name for a in adds}]
+            if drop is not None:
+                if drop not in present:
+                    raise LibraryError(f"政策库中没有文件“{drop}”")
+                clauses, tokens, vectors = without_file(clauses, tokens, vectors, drop)
+                documents = [d for d in documents if d.file != drop]
+                if not adds:
+                    withdrawn.append(drop)
+            sources = [Path(s) for s in manifest.sources]
+            if len({a.name for a in adds}) != len(adds):
+                raise LibraryError("一次导入的文件中有重名文件")
+            for add in adds:
+                if drop is None and add.name in present:
+                    raise LibraryError(f"同名文件“{add.name}”已在政策库中(要更新请用替换)")
+                new = build_clauses([add])
+                if new.errors:
+                    raise LibraryError(f"“{add.name}”未导入: {new.errors[0].reason}")
+                if not new.clauses:
+                    raise LibraryError(f"“{add.name}”中没有得到任何条款")
+                clauses, tokens, vectors = with_document(
+                    clauses, tokens, vectors, new.clauses, self._searcher.encoder, self._searcher.config.fine_tokens
+                )
+                documents += new.documents
+                resolved = add.expanduser().resolve()
+                if not any(resolved == s or s in resolved.parents for s in sources):
+                    sources.append(resolved)
+            clauses = apply_versions(clauses)
+            searcher = build_searcher(clauses, tokens, vectors, self._searcher.encoder, self._searcher.config)
+            searcher.judge = self._searcher.judge  # clause-independent features: still valid
+            manifest = manifest.model_copy(
+                update={"corpus_hash": corpus_hash(sources), "sources": [str(s) for s in sources], "withdrawn": withdrawn}
+            )
+            result = IngestResult(clauses=clauses, documents=documents, errors=errors)
+            write_generation(root, searcher, result, manifest, tokens)
+            self._searcher = searcher
+            self._manifest = read_manifest(root) or manifest
+            self._by_id = {c.chunk_id: c for c in clauses}
+            report = IngestReport(n_files=len(documents), n_clauses=len(clauses), sources=self._manifest.sources)
+            self.last_ingest = report
+            return report
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -324,8 +435,35 @@ class KnowledgeBase:
         return self._searcher.judge is not None
 
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
-        """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query."""
-        return self._searcher.search(query, top_k=top_k, filters=filters)
+        """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query.
+
+        With dated versions in the library (knowledge_base.versions) the current version comes
+        first for a question about now and the version in force in a named year ("2013年") for a
+        question about then; each such hit says its period, in `period` and in its citation."""
+        if not self._versioned:
+            return self._searcher.search(query, top_k=top_k, filters=filters)
+        from knowledge_base.scope import named_years
+        from knowledge_base.versions import order_for_period, period_label
+
+        response = self._searcher.search(query, top_k=top_k * 2, filters=filters)
+        years = named_years(query)
+        year = years[0] if years else (filters.year if filters and filters.year else None)
+        hits = order_for_period(response.results, self._by_id, year)[:top_k]
+        for h in hits:
+            clause = self._by_id.get(h.chunk_id)
+            if clause is not None and (label := period_label(clause)):
+                h.period = label
+                h.citation = f"{h.citation}〔{label}〕"
+        return response.model_copy(update={"results": hits})
+
+    @property
+    def _versioned(self) -> bool:
+        """Whether any clause is dated (memoised per clause map: searches must not scan it)."""
+        memo = getattr(self, "_versioned_memo", None)
+        if memo is None or memo[0] is not self._by_id:
+            memo = (self._by_id, any(c.effective_from for c in self._by_id.values()))
+            self._versioned_memo = memo
+        return memo[1]
 
     def get(self, chunk_id: str) -> Clause | None:
         return self._by_id.get(chunk_id)

@@ -225,9 +225,54 @@ def eval_conversations(
         typer.echo(report.summary())
 
 
+doc_app = typer.Typer(help="逐个文件维护政策库(不重建其余部分)", no_args_is_help=True)
+
+
+def _doc_change(action: str, target: str, effective_date: str | None = None) -> None:
+    from knowledge_base.library import LibraryError
+    from knowledge_base.service import KnowledgeBase
+    from knowledge_base.versions import parse_date, write_sidecar_date
+
+    started = time.perf_counter()
+    try:
+        if effective_date:
+            write_sidecar_date(Path(target), parse_date(effective_date))
+        kb = KnowledgeBase.open(_settings())
+        report = getattr(kb, action)(Path(target) if action != "withdraw_document" else target)
+    except (LibraryError, ValueError) as exc:
+        typer.echo(f"操作失败: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"政策库现有 {report.n_files} 个文件、{report.n_clauses} 条条款;用时 {time.perf_counter() - started:.1f} 秒")
+
+
+@doc_app.command("add")
+def doc_add(
+    file: Path = typer.Argument(..., help="要加入的文件"),
+    effective_date: str = typer.Option(None, "--effective-date", help="生效日期(2015-01-01),优先于正文"),
+) -> None:
+    """加入一个新文件。"""
+    _doc_change("add_document", str(file), effective_date)
+
+
+@doc_app.command("replace")
+def doc_replace(
+    file: Path = typer.Argument(..., help="同名文件的新版本"),
+    effective_date: str = typer.Option(None, "--effective-date", help="生效日期(2015-01-01),优先于正文"),
+) -> None:
+    """用文件的当前内容替换政策库中的同名文件。"""
+    _doc_change("replace_document", str(file), effective_date)
+
+
+@doc_app.command("withdraw")
+def doc_withdraw(name: str = typer.Argument(..., help="要撤下的文件名(如 通知.pdf)")) -> None:
+    """撤下一个文件(以后完整重建也不再导入)。"""
+    _doc_change("withdraw_document", name)
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the main app."""
     app.command("ingest")(ingest)
     app.command("search")(search)
     app.command("build-embedding")(build_embedding)
     app.add_typer(eval_app, name="eval")
+    app.add_typer(doc_app, name="doc")

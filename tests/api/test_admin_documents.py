@@ -3,6 +3,7 @@ file is named with its reason and the rest still goes in; nothing stored earlier
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def test_bad_files_named_with_reason_and_the_rest_still_ingests(client: TestClie
     assert [a["file"] for a in body["added"]] == ["好文件.txt"]
     reasons = {e["file"]: e["reason"] for e in body["rejected"]}
     assert set(reasons) == {"扫描件.pdf", "空文件.txt", "乱码.txt", "a.txt"}
-    assert "不支持的文件类型" in reasons["扫描件.pdf"]
+    assert "PDF" in reasons["扫描件.pdf"] and "损坏" in reasons["扫描件.pdf"]
     assert "为空" in reasons["空文件.txt"]
     assert "编码" in reasons["乱码.txt"]
     assert "同名" in reasons["a.txt"]  # a.txt is already cited by the library
@@ -178,3 +179,18 @@ def test_chunked_body_over_the_limit_is_413(client: TestClient) -> None:
     assert "content-length" not in {k.lower() for k in r.request.headers}
     assert_error(r, 413, "payload_too_large")
 
+
+
+def test_effective_date_given_at_upload_is_stored_and_checked(client: TestClient, fake_kb: FakeKB,
+                                                             settings: Any) -> None:
+    r = client.post("/api/admin/documents", headers=KEY,
+                    files=[("files", ("新办法.txt", "第一条 住院起付线为600元。".encode()))],
+                    data={"effective_date": "2016年1月1日"})
+    assert r.status_code == 201, r.text
+    sidecar = uploads(settings) / "新办法.txt.meta.json"
+    assert json.loads(sidecar.read_text("utf-8")) == {"effective_from": "2016-01-01"}
+    err = assert_error(client.post("/api/admin/documents", headers=KEY,
+                                   files=[("files", ("另一个.txt", "第一条 内容。".encode()))],
+                                   data={"effective_date": "明年"}), 422, "invalid_input", "effective_date")
+    assert "生效日期" in err["message"]
+    assert not (uploads(settings) / "另一个.txt").exists()

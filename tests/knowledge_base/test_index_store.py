@@ -90,7 +90,10 @@ def test_ingest_of_nothing_readable_fails_and_keeps_index(tmp_path):
 def test_damaged_index_is_rebuilt(small):
     settings, _, _ = small
     KnowledgeBase.open(settings)
-    (KnowledgeBase.index_dir(settings) / "manifest.json").write_text("{not json", "utf-8")
+    from knowledge_base.library import current_generation
+
+    root = KnowledgeBase.index_dir(settings)
+    ((current_generation(root) or root) / "manifest.json").write_text("{not json", "utf-8")
     kb = KnowledgeBase.open(settings)
     assert not kb.loaded_from_disk and kb.clauses
 

@@ -73,7 +73,7 @@ def test_unreadable_file_is_reported_and_others_load(tmp_path):
     (tmp_path / "good.txt").write_text(SIMPLIFIED, encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "broken.txt").write_bytes(bytes(range(128, 256)) * 3)  # no codec reads this
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF")  # not a supported type: skipped in a directory
+    (tmp_path / "notes.zip").write_bytes(b"PK")  # not a supported type: skipped in a directory
     docs, errors = load_paths([tmp_path])
     assert [d.file for d in docs] == ["good.txt"]
     reasons = {e.file: e.reason for e in errors}
@@ -82,11 +82,11 @@ def test_unreadable_file_is_reported_and_others_load(tmp_path):
 
 
 def test_missing_path_and_unsupported_file_are_named(tmp_path):
-    pdf = tmp_path / "a.pdf"
-    pdf.write_bytes(b"%PDF")
+    pdf = tmp_path / "a.zip"
+    pdf.write_bytes(b"PK")
     docs, errors = load_paths([tmp_path / "nope", pdf])
     assert docs == []
-    assert {e.file for e in errors} == {"nope", "a.pdf"}
+    assert {e.file for e in errors} == {"nope", "a.zip"}
     with pytest.raises(LoadError) as exc:
         load_file(pdf)
     assert "不支持的文件类型" in exc.value.reason
