@@ -425,7 +425,7 @@ def to_yaml(d: Draft, title: str | None = None) -> str:
         lines += [f"#   - {m.what}" for m in d.missing]
     lines.append("parameters:")
     defined: set[str] = set()
-    for kind, rule in p.kinds.items():
+    for rule in p.kinds.values():
         vs = by_param.get(rule.param)
         if not vs:
             continue

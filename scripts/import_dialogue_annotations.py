@@ -35,7 +35,7 @@ def _lines(path: Path) -> list[tuple[int, dict]]:
             try:
                 out.append((n, json.loads(line)))
             except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{n}: 不是合法的 JSON：{exc}")
+                raise SystemExit(f"{path}:{n}: 不是合法的 JSON：{exc}") from None
     return out
 
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             utterances[item["split"]].append(AnnotatedUtterance.model_validate(item))
         except ValueError as exc:
-            raise SystemExit(f"{args.utterances}:{n}: {exc}")
+            raise SystemExit(f"{args.utterances}:{n}: {exc}") from None
     conversations = {"train": [], "dev": []}
     for n, raw in _lines(args.conversations):
         cid = raw.get("id") or f"{args.author}-conv-{n:03d}"
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             conversations[item["split"]].append(AnnotatedConversation.model_validate(item))
         except ValueError as exc:
-            raise SystemExit(f"{args.conversations}:{n}: {exc}")
+            raise SystemExit(f"{args.conversations}:{n}: {exc}") from None
     for split in ("train", "dev"):
         write_jsonl(split_path("utterances", split, args.out), utterances[split])
         write_jsonl(split_path("conversations", split, args.out), conversations[split])

@@ -208,7 +208,7 @@ def eval_conversations(
         conversations = load_split("conversations", split)
     except ValueError as exc:
         typer.echo(str(exc), err=True)
-        raise typer.Exit(code=2)
+        raise typer.Exit(code=2) from None
     if not conversations:
         typer.echo(f"划分 {split} 中没有对话标注。", err=True)
         raise typer.Exit(code=2)

@@ -64,9 +64,9 @@ async def favicon() -> FileResponse:
 
 
 @router.get("/rules")
-async def rules_page() -> FileResponse:
+async def rules_page(request: Request) -> HTMLResponse:
     """Rule-set review for operators; the page itself is static, its API calls need the admin key."""
-    return _page("rules.html")
+    return _page("rules.html", request)
 
 
 def mount_static_and_docs(app: FastAPI) -> None:

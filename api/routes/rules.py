@@ -45,7 +45,7 @@ async def draft_rules(body: DraftRequest, actor: str = Depends(require_admin),
         d = await run_in_threadpool(draft, body.document, body.region, body.scheme, body.year, body.id)
     except ValueError as exc:
         raise ApiError(422, "draft_failed", str(exc), "document") from None
-    services.get("db").audit(actor, "rules_draft", {"document": body.document, "region": d.region})
+    services.db.audit(actor, "rules_draft", {"document": body.document, "region": d.region})
     return {"draft": d.model_dump(), "yaml": to_yaml(d, body.title)}
 
 
@@ -59,7 +59,7 @@ async def save_rules(body: SaveRequest, actor: str = Depends(require_admin),
         path = await run_in_threadpool(save_rule_text, body.yaml)
     except RuleFileError as exc:
         raise ApiError(422, "rules_invalid", f"规则文件未保存：{exc}", "yaml") from None
-    services.get("db").audit(actor, "rules_save", {"file": path.name})
+    services.db.audit(actor, "rules_save", {"file": path.name})
     from calculators.registry import load_series
 
     series = load_series()[path.stem]
