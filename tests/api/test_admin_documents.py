@@ -161,6 +161,7 @@ def test_real_knowledge_base_upload_and_failed_rebuild(tmp_path: Path, monkeypat
             raise OSError("no space left on device")
 
         monkeypatch.setattr(KnowledgeBase, "_build", classmethod(broken))
+        monkeypatch.setattr(KnowledgeBase, "add_documents", broken)  # uploads add incrementally (issue 11)
         r = upload(c, ("丁市通知.txt", "丁市通知\n第一条 住院分娩定额补助1000元。\n".encode("utf-8")))
         assert_error(r, 422, "ingest_failed")
         hits = c.post("/api/search", json={"query": "门诊统筹限额", "top_k": 3}).json()["results"]
