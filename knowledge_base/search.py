@@ -362,15 +362,7 @@ class HybridSearcher:
         if not n or not plan.terms:
             zeros = np.zeros(n)
             return Signals(plan, eligible, zeros, {}, zeros, None, zeros)
-        lexical, present = self._lexical(plan.weights, plan.groups)
-        if not (lexical[eligible] > 0).any():
-            loose = self._loose_terms(plan)
-            if loose:
-                lexical, present_loose = self._lexical(loose)
-                present.update(present_loose)
-                plan.groups = {t: g + list(loose) for t, g in plan.groups.items()}
-        fused = self._fuse(plan, present, lexical, eligible)
-        fused[~eligible] = 0
+        lexical, present, fused = self._retrieve_and_fuse(plan, eligible)
         sims = None
         if self.dense is not None and self.encoder is not None:
             sims = self.dense.scores(self._encode_query(plan.text))
@@ -381,6 +373,20 @@ class HybridSearcher:
         """The question's concepts (content words with their synonyms, idf-weighted)."""
         plan = plan_query(query, self.config, self.synonyms)
         return concepts(plan.terms, plan.groups, self._idf)
+
+    def _retrieve_and_fuse(self, plan: QueryPlan, eligible: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
+        """Lexical scores (with the loose second pass when nothing eligible matched), the terms'
+        presence per clause, and the fused ranking scores (0 for ineligible clauses)."""
+        lexical, present = self._lexical(plan.weights, plan.groups)
+        if not (lexical[eligible] > 0).any():
+            loose = self._loose_terms(plan)
+            if loose:
+                lexical, present_loose = self._lexical(loose)
+                present.update(present_loose)
+                plan.groups = {t: g + list(loose) for t, g in plan.groups.items()}
+        fused = self._fuse(plan, present, lexical, eligible)
+        fused[~eligible] = 0
+        return lexical, present, fused
 
     def _encode_query(self, text: str) -> np.ndarray:
         """One encoding per query text (fusion and the learned features both need it)."""
@@ -397,15 +403,7 @@ class HybridSearcher:
         if not self.clauses or not plan.terms:
             return Ranking([], [], 0.0)
         eligible = self.eligible(filters)
-        lexical, present = self._lexical(plan.weights, plan.groups)
-        if not (lexical[eligible] > 0).any():
-            loose = self._loose_terms(plan)
-            if loose:
-                lexical, present_loose = self._lexical(loose)
-                present.update(present_loose)
-                plan.groups = {t: g + list(loose) for t, g in plan.groups.items()}
-        fused = self._fuse(plan, present, lexical, eligible)
-        fused[~eligible] = 0
+        lexical, present, fused = self._retrieve_and_fuse(plan, eligible)
         named = self.regions_named_in(plan.text)
         if named and cfg.region_boost > 0:  # "岳池县…起付线": prefer that region's clauses
             fused[np.array([c.region in named for c in self.clauses])] *= 1.0 + cfg.region_boost
