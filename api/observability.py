@@ -58,7 +58,10 @@ def in_context(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
 def reply_kind(reply: Any) -> str:
     """What kind of reply this was, for the metrics (the reply's own `kind` when it has one)."""
     kind = getattr(reply, "kind", None)
-    if kind in REPLY_KINDS:
+    explicit = "kind" in getattr(reply, "model_fields_set", {"kind"})  # the assistant sets it; a bare reply has the default
+    if kind == "canned" and explicit:  # greeting, thanks, hand-over…: the assistant's fixed texts
+        return "other"
+    if kind in REPLY_KINDS and explicit:
         return str(kind)
     if getattr(reply, "clarification", None) is not None:
         return "clarification"
