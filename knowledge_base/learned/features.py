@@ -17,12 +17,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from knowledge_base.bm25_index import BM25Index
+from knowledge_base.fusion import ranks
 from knowledge_base.conditions import asked as asked_conditions
 from knowledge_base.conditions import framed as framed_conditions
 from knowledge_base.models import Clause, SearchFilters
@@ -130,16 +131,6 @@ class Candidates:
     indices: list[int]
     matrix: np.ndarray  # len(indices) × len(FEATURE_NAMES)
     topic: str | None = None  # a must-cover topic the question names that no candidate covers
-    extras: dict = field(default_factory=dict)
-
-
-def _rank_positions(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """1-based rank of every clause by score among eligible clauses with a positive score; 0 = unranked."""
-    out = np.zeros(len(scores), dtype=np.int64)
-    idx = np.flatnonzero(eligible & (scores > 0))
-    order = idx[np.argsort(-scores[idx], kind="stable")]
-    out[order] = np.arange(1, len(order) + 1)
-    return out
 
 
 def _top(scores: np.ndarray, eligible: np.ndarray, depth: int) -> list[int]:
@@ -181,10 +172,10 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     n_feat = len(FEATURE_NAMES)
     if not order:
         return Candidates(query, [], np.zeros((0, n_feat), dtype=np.float32))
-    fused_rank = _rank_positions(fused, eligible)
-    lex_rank = _rank_positions(lexical, eligible)
-    bg_rank = _rank_positions(bigram, eligible)
-    dense_rank = _rank_positions(sims, eligible) if sims is not None else None
+    fused_rank = ranks(fused, eligible)
+    lex_rank = ranks(lexical, eligible)
+    bg_rank = ranks(bigram, eligible)
+    dense_rank = ranks(sims, eligible) if sims is not None else None
     max_fused = float(fused[order].max()) or 1.0
     max_lex = float(lexical[order].max()) or 1.0
     max_bg = float(bigram[order].max()) or 1.0
