@@ -126,6 +126,15 @@ class TurnExpectation(BaseModel):
     cites: list[str] = Field(default_factory=list)  # verbatim clause snippets a citation must hold
     reasoning: str | None = None  # the hand computation behind `figure`
 
+    @field_validator("clarify", mode="before")
+    @classmethod
+    def _first_slot_asked(cls, value: object) -> object:
+        """Annotators sometimes list every slot still open (["region", "tier"]); the assistant asks
+        one question at a time, so the first one listed is this turn's question."""
+        if isinstance(value, list):
+            return value[0] if value else None
+        return value
+
 
 class ConversationTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")

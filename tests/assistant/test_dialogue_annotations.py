@@ -58,3 +58,11 @@ def test_money_as_a_float_is_refused():
     with pytest.raises(ValueError):
         AnnotatedUtterance.model_validate({"id": "x", "split": "dev", "author": "N1", "prompt": "p", "text": "花了1.5万",
                                            "intent": "statement", "slots": {"amount": 15000.0}})
+
+
+def test_a_list_of_slots_to_ask_becomes_the_first_one_asked():
+    from assistant.dialogue_annotations import TurnExpectation
+
+    assert TurnExpectation(clarify=["region", "tier"]).clarify == "region"
+    assert TurnExpectation(clarify=[]).clarify is None
+    assert TurnExpectation(clarify="tier").clarify == "tier"
