@@ -2,6 +2,9 @@
 project's annotation files (gold as file + verbatim quote, author, prompt, split).
 
 Usage: python scripts/import_annotations.py SNAPSHOT.jsonl --train-dev RAW... --blind RAW...
+       python scripts/import_annotations.py SNAPSHOT.jsonl --append --nd-prompt near-domain-v2 --train-dev RAW...
+(--append adds to the existing train/dev files, keeping every item already there and the pooled
+relevance judgments merged into them by scripts/import_judgments.py.)
 Train/dev: answerable items go to dev when their clause falls in the dev fifth (by a hash of the
 chunk id, so every question of a dev clause is unseen in training: dev measures new clauses);
 no-basis and ambiguous items by a hash of the question. Blind files are validated and written
@@ -18,7 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge_base.learned.annotations import ANNOTATIONS_DIR, AnnotatedQuestion, GoldRef, write_jsonl  # noqa: E402
+from knowledge_base.learned.annotations import (  # noqa: E402
+    ANNOTATIONS_DIR,
+    AnnotatedQuestion,
+    GoldRef,
+    load_split,
+    write_jsonl,
+)
 
 PROMPTS = {"qa": "qa-pairs-v1", "nd": "near-domain-v1"}
 
@@ -89,8 +98,11 @@ def main() -> None:
     ap.add_argument("snapshot", type=Path, help="the clauses JSONL the annotators were given")
     ap.add_argument("--train-dev", nargs="*", type=Path, default=[])
     ap.add_argument("--blind", nargs="*", type=Path, default=[])
-    ap.add_argument("--blind-name", default="round-1")
+    ap.add_argument("--blind-name", default="round-2")
+    ap.add_argument("--append", action="store_true", help="add to the train/dev files instead of rewriting them")
+    ap.add_argument("--nd-prompt", default=PROMPTS["nd"], help="the prompt the near-domain items were written under")
     args = ap.parse_args()
+    PROMPTS["nd"] = args.nd_prompt
     clauses = {}
     for line in args.snapshot.read_text("utf-8").splitlines():
         row = json.loads(line)
@@ -100,9 +112,15 @@ def main() -> None:
         return "dev" if _bucket(chunk if kind == "answerable" else question) == 0 else "train"
 
     out: dict[str, list[AnnotatedQuestion]] = {"train": [], "dev": []}
+    if args.append:
+        for split in out:
+            out[split] = load_split(split)
+    seen = {i.id for items in out.values() for i in items}
     for raw in args.train_dev:
         items, bad = convert(raw, clauses, train_dev, raw.stem)
         for item in items:
+            if item.id in seen:
+                raise SystemExit(f"{raw.name}: id {item.id} is already in the annotations (imported twice?)")
             out[item.split].append(item)
         print(f"{raw.name}: {len(items)} items, {bad} rejected")
     if args.train_dev:
