@@ -198,6 +198,7 @@ class HybridSearcher:
         self._years_memo: dict[tuple[str, ...], list[int]] = {}
         self._bigram_index: BM25Index | None = None
         self._bigrams: dict[int, object] = {}
+        self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
 
@@ -341,6 +342,16 @@ class HybridSearcher:
 
             self._bigram_index = build_bigram_index(self.clauses)
         return self._bigram_index
+
+    @property
+    def clause_vectors(self):
+        """The clauses through general-language word vectors, built on first use (a second or
+        two per thousand clauses): the learned ranker's paraphrase features."""
+        if self._clause_vectors is None:
+            from knowledge_base.learned.word_features import ClauseVectors
+
+            self._clause_vectors = ClauseVectors.build(self.clauses, self._idf)
+        return self._clause_vectors
 
     def clause_bigrams(self, i: int):
         from knowledge_base.learned.features import ClauseBigrams

@@ -39,6 +39,7 @@ _GRADES = ("一级", "二级", "三级", "一档", "二档")
 HYBRID_DEPTH = 24
 BIGRAM_DEPTH = 16
 DENSE_DEPTH = 12
+WORDVEC_DEPTH = 12
 
 _NUMBER = re.compile(r"\d")
 # A named institution ("重庆新兴医院", "XX县人民医院"): a clause about one hospital's terms (its
@@ -66,12 +67,14 @@ FEATURE_NAMES: tuple[str, ...] = (
     "topic_uncovered", "clause_len_log", "n_sentences_log", "query_len_log", "query_oov",
     "missing_idf_max", "missing_idf_share", "query_word_oov", "institution_unasked",
     "condition_unasked", "condition_asked_met", "grade_named_met",
+    "wv_cos", "wv_gap", "wv_rank_log", "wv_sentence", "synonym_missing_share",
 )
 ANSWER_FEATURE_NAMES: tuple[str, ...] = (
     "top1_score", "top2_score", "margin", "top1_bigram_cover", "top1_bigram_cover_sentence",
     "top1_coverage", "top1_supported", "top1_proximity", "top1_dense_cos", "top1_kind_report",
     "top1_region_conflict", "topic_uncovered", "query_oov", "query_len_log", "top3_spread",
     "quantity_x_amount", "question_prior", "top1_missing_idf_max", "top1_missing_idf_share", "query_word_oov",
+    "top1_wv_cos", "top1_wv_sentence", "top1_synonym_missing",
 )
 
 
@@ -162,9 +165,13 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     sig = searcher.signals(query, filters)
     eligible = sig.eligible
     fused, lexical, sims, bigram = sig.fused, sig.lexical, sig.sims, sig.bigram
+    clause_vectors = searcher.clause_vectors
+    read = clause_vectors.read(sig.plan.text)
+    wv = clause_vectors.scores(read)
     order: list[int] = []
     for lst in (_top(fused, eligible, HYBRID_DEPTH), _top(bigram, eligible, BIGRAM_DEPTH),
-                _top(sims, eligible, DENSE_DEPTH) if sims is not None else []):
+                _top(sims, eligible, DENSE_DEPTH) if sims is not None else [],
+                _top(wv, eligible, WORDVEC_DEPTH)):
         for i in lst:
             if i not in order:
                 order.append(i)
@@ -180,6 +187,8 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     max_lex = float(lexical[order].max()) or 1.0
     max_bg = float(bigram[order].max()) or 1.0
     max_cos = float(sims[order].max()) if sims is not None else 0.0
+    wv_rank = ranks(wv, eligible)
+    max_wv = float(wv[order].max())
     qbg = query_bigrams(text)
     nq = max(len(qbg), 1)
     oov = sum(1 for b in qbg if not searcher.bigram_index.has(b)) / nq
@@ -235,6 +244,10 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
         missing = [w for w in words if not any(m in view.body or m in view.heading for m in w.members)]
         missing_max = max((searcher._idf(w.term) for w in missing), default=0.0) / max_idf
         missing_share = sum(w.weight for w in missing) / total_w
+        # the same, where a general synonym (词林) of the word stands in the clause instead
+        still_missing = [w for w in missing if not any(
+            syn in view.body for m in w.members for syn in clause_vectors.synonyms(m) if len(syn) >= 2)]
+        synonym_missing = sum(w.weight for w in still_missing) / total_w
         topic_unc = 0.0
         if topics:
             topic_unc = float(not any(t in view.heading or t in view.body for t in topics))
@@ -256,6 +269,8 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
             topic_unc, math.log1p(len(view.body)), math.log1p(len(view.sentences)),
             math.log1p(len(text)), oov, missing_max, missing_share, word_oov, institution_unasked,
             condition_unasked, condition_met, grade_met,
+            float(wv[i]), max_wv - float(wv[i]), _log_rank(int(wv_rank[i])),
+            clause_vectors.best_sentence(read, i), synonym_missing,
         )
     if topics and all(rows[r, FEATURE_NAMES.index("topic_uncovered")] for r in range(len(order))):
         uncovered_topic = topics[0]
@@ -282,4 +297,5 @@ def answer_features(cands: Candidates, scores: np.ndarray, prior: float = 0.5) -
         top[col["kind_report"]], top[col["region_conflict"]], float(cands.topic is not None),
         top[col["query_oov"]], top[col["query_len_log"]], s1 - s3, top[col["quantity_x_amount"]],
         prior, top[col["missing_idf_max"]], top[col["missing_idf_share"]], top[col["query_word_oov"]],
+        top[col["wv_cos"]], top[col["wv_sentence"]], top[col["synonym_missing_share"]],
     ], dtype=np.float32)

@@ -22,7 +22,7 @@ import numpy as np
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features
 from knowledge_base.learned.question_prior import QuestionPrior
 
-MODEL_VERSION = "answer-judge-6"
+MODEL_VERSION = "answer-judge-7"
 Decision = Literal["answer", "related", "none"]
 
 
