@@ -16,7 +16,7 @@ from assistant import canned
 from assistant.clarify import SlotQuestion, question_for
 from assistant.compose import citation_for, compose_per_region, compose_related, compose_single, quote_fallback
 from assistant.conflicts import find_conflict, for_scheme
-from assistant.dialogue import Turn, ask_pending, interpret
+from assistant.dialogue import Turn, ask_pending, interpret, new_slots
 from assistant.facts import remembered, summary
 from assistant.estimate_bridge import (
     CalculatorPort,
@@ -37,14 +37,18 @@ from assistant.estimate_bridge import (
 )
 from assistant.grounding import check_grounding
 from assistant.models import AssistantReply, Citation
+from assistant.nlu.models import Understanding
 from assistant.render import render_wechat
 from assistant.retrieve import locate_quote, retrieve
+from assistant.select import query_terms
 from assistant.session_store import SessionStore, SqliteSessionStore
 from assistant.state import DialogueState
 
 MAX_MESSAGE_CHARS = 500
 _CANNED = {"greeting": canned.GREETING, "thanks": canned.THANKS, "human": canned.HUMAN,
            "out_of_scope": canned.OUT_OF_SCOPE}
+# Intents the judge's direct answer overrules (see `Assistant._reread`).
+_REREAD_WHEN_ANSWERED = frozenset({"out_of_scope", "human"})
 _QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
 
 
@@ -133,7 +137,7 @@ class Assistant:
             raise ValueError(f"消息过长（超过{self.max_message_chars}字），请简要描述您的问题。")
         sid = session_id or uuid.uuid4().hex
         state = self.store.get(sid) or DialogueState(session_id=sid)
-        understanding = self.nlu(text, known_regions=self.known_regions)
+        understanding = self._reread(self.nlu(text, known_regions=self.known_regions))
         if understanding.intent == "reset":
             state = state.clear()
             draft = Draft("reset", canned.RESET)
@@ -146,6 +150,22 @@ class Assistant:
         self.store.save(state)
         return reply
 
+    def _reread(self, understanding: Understanding) -> Understanding:
+        """Two exact corrections of the intent guess, both about what the message carries:
+        a "statement" that states no fact (no region, scheme, person, amount…) has nothing to
+        remember — its words are a question's keywords ("每日清单 病人签字"); and a message taken
+        as out of scope or as asking for a person is a policy question after all when the
+        library's judge answers it directly ("工伤保险有好多人参了" is answered by a report's
+        figures). Only a direct answer overrules: the judge's "related" also fires on messages
+        far from any policy ("帮我查下明天天气"), which the intent guess keeps out."""
+        if understanding.intent == "statement" and not new_slots(understanding):
+            return understanding.model_copy(update={"intent": "policy_question"})
+        if understanding.intent in _REREAD_WHEN_ANSWERED and getattr(self.kb, "judged", False):
+            found = retrieve(self.kb, understanding.query, {})
+            if not found.no_basis and not found.related:
+                return understanding.model_copy(update={"intent": "policy_question"})
+        return understanding
+
     # ---- handlers ----------------------------------------------------------------------------
 
     def _dispatch(self, turn: Turn, state: DialogueState) -> Draft:
@@ -154,6 +174,9 @@ class Assistant:
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
+            question = self._region_for_figure(turn, state)
+            if question is not None:
+                return self._clarify_with_clauses("policy_question", state, question, turn)
             return self._policy_question(turn, state)
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
@@ -166,6 +189,39 @@ class Assistant:
                  **extra: Any) -> Draft:
         ask_pending(state, question)
         return Draft(intent, answer or question.question, clarification=question, **extra)
+
+    def _region_for_figure(self, turn: Turn, state: DialogueState) -> SlotQuestion | None:
+        """A rule figure (起付线, 报销比例, 封顶线…) asked without a region, while the rule sets
+        state it for several regions: the answer depends on the region, so it is asked (once)."""
+        if turn.slots.get("region") or "region" in state.asked:
+            return None
+        if not query_terms(turn.query, turn.slots).measures:
+            return None
+        choice = choose_policy(self.policies, turn.slots, turn.slots.get("service") or "inpatient")
+        question = choice.question
+        return question if question is not None and question.slot == "region" else None
+
+    def _clarify_with_clauses(self, intent: str, state: DialogueState, question: SlotQuestion,
+                              turn: Turn) -> Draft:
+        """Which region (or scheme) the figure depends on is asked together with what the
+        library's clauses say, so the reply is never an empty question: the asker sees each
+        region's rule (or the closest rules) with their citations and picks one."""
+        draft = self._policy_question(turn, state, intent=intent)
+        if draft.clarification is not None:
+            return draft  # the clauses themselves differ by region: that question is already asked
+        if not draft.citations:
+            # Nothing in the library answers it: a policy question's refusal stands (asking where the
+            # user lives would promise an answer there is none for); a calculation still needs the region.
+            return draft if intent == "policy_question" else self._clarify(intent, state, question)
+        ask_pending(state, question)
+        draft.answer = f"{draft.answer}\n{question.question}"
+        draft.clarification = question
+        draft.sources.append(question.question)
+        if draft.fallback:
+            draft.fallback = f"{draft.fallback}\n{question.question}"
+        draft.rewritable = False
+        draft.kind = None
+        return draft
 
     def _year_newer_than_library(self, year: Any, region: str | None) -> bool:
         """The asked year is after every year of the library's clauses (of the region, when one is
@@ -227,6 +283,9 @@ class Assistant:
                 question = question_for("region", [(r, r) for r in conflict.regions])
             else:
                 question = question_for("year", [(f"{y}年", y) for y in conflict.years])
+            if question.slot in state.asked:
+                # Asked once already and not answered: the rules side by side, without asking again.
+                return Draft(intent, year_note + answer, citations=citations, sources=sources, fallback=fallback)
             return self._clarify(intent, state, question, year_note + answer, citations=citations,
                                  sources=sources, fallback=fallback)
         best = retrieval.selections[0]
@@ -249,7 +308,7 @@ class Assistant:
             return self._second_round(turn, state, service)
         choice = choose_policy(self.policies, slots, service)
         if choice.question:
-            return self._clarify("estimate", state, choice.question)
+            return self._clarify_with_clauses("estimate", state, choice.question, turn)
         if choice.policy is None:
             if choice.candidates and slots.get("region"):
                 regions = list(dict.fromkeys(p.region for p in choice.candidates))
@@ -324,7 +383,7 @@ class Assistant:
         if not asks_amount or (choice.policy is None and choice.question is None):
             return self._policy_question(turn, state, intent="contribution")
         if choice.question:
-            return self._clarify("contribution", state, choice.question)
+            return self._clarify_with_clauses("contribution", state, choice.question, turn)
         request = build_contribution_request(choice.policy, slots)
         try:
             result = _as_dict(self.calculators.contribution(request))

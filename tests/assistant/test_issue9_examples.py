@@ -76,3 +76,47 @@ def test_a_year_after_the_library_is_refused_not_answered_with_an_older_figure(a
     reply = assistant.ask("2030年重庆住院起付线多少")
     assert reply.kind == "refusal" and not reply.citations
     assert "没有您所问年份的规定" in reply.answer
+
+
+# ---- classes seen on dev: a reply that is no answer although the library has one ----------------
+
+def test_a_statement_that_states_no_fact_is_searched_as_a_question(assistant):
+    """Keywords typed by an operator ("每日清单 病人签字") read as a "statement" had nothing to
+    remember and got "好的。想了解什么？"; with no fact in it the message is a question."""
+    from assistant.nlu.models import Slots, Understanding
+
+    bare = Understanding(intent="statement", slots=Slots(), query="每日清单 病人签字")
+    assert assistant._reread(bare).intent == "policy_question"
+    told = Understanding(intent="statement", slots=Slots(region="重庆"), query="我在重庆参加的医保")
+    assert assistant._reread(told).intent == "statement"
+
+
+def test_out_of_scope_guess_yields_to_a_direct_answer_but_not_to_nothing(assistant):
+    from assistant.nlu.models import Slots, Understanding
+
+    unrelated = Understanding(intent="out_of_scope", slots=Slots(), query="帮我查一下明天的天气预报")
+    assert assistant._reread(unrelated).intent == "out_of_scope"
+
+
+def test_a_rule_figure_asked_without_region_asks_the_region_and_shows_the_rules(assistant):
+    """起付线 differs by region and the rule sets hold several: when the library has rules on it,
+    the reply asks which region and cites what the clauses say, instead of guessing one region."""
+    reply = assistant.ask("住院起付线是多少")
+    assert reply.kind == "clarification"
+    assert reply.clarification is not None and reply.clarification.slot == "region"
+    assert reply.citations, "the question comes with the rules it depends on"
+
+
+def test_a_figure_the_library_has_nothing_on_is_refused_not_asked_about(assistant):
+    """A year after every clause: no region would make it answerable, so no region is asked."""
+    reply = assistant.ask("2031年住院起付线是多少")
+    assert reply.clarification is None
+    assert reply.kind in ("refusal", "canned")
+
+
+def test_the_region_is_not_asked_again_after_it_was_asked(assistant):
+    sid = "figure-region-once"
+    first = assistant.ask("起付线多少钱", session_id=sid)
+    assert first.clarification is not None and first.clarification.slot == "region"
+    second = assistant.ask("门诊报销比例是多少", session_id=sid)
+    assert second.clarification is None or second.clarification.slot != "region"
