@@ -3,8 +3,11 @@
 The drafter reads the knowledge base's clauses of one document (calculators/clauses.py), keeps
 those whose region metadata is the requested region (or inside it) and whose sentences do not
 belong to another scheme, and applies general extraction rules (calculators/draft_patterns.yaml):
-a cue word of a parameter kind, breakdown words (一级/二档/退休…) and numbers of the kind's shape.
-A value is proposed only when a sentence states it; a cell stated twice with different numbers is
+a cue word of a parameter kind, breakdown words (一级/二档/退休/person groups…) and numbers of the
+kind's shape (calculators/draft_numbers.py: 元/万元, %, shares of the average wage, Arabic or
+Chinese numerals). Values may also be written before a word that names them ("100元产前检查"), in
+words with a stated reading ("不设起付线" → 0), in an aside ("(含…最高支付限额5000元)") or in a
+table line ("三级医院 · 起付线 · 800元"). A value is proposed only when a sentence states it; a cell stated twice with different numbers is
 not chosen between — both go to `missing`, like every cell no sentence states. It never reads the
 bundled rule files: its measurement against them (benchmarks/bench_drafter.py) would otherwise
 mean nothing. The result renders as a rule file (`to_yaml`) that compiles; an operator reviews it
@@ -118,6 +121,7 @@ class Patterns(BaseModel):
     level_lists: dict[str, list[int]]
     changes: list[str]
     change_to: list[str]
+    statistics: list[str]
     groups: Groups
     adjustments: list[AdjustmentRule]
 
@@ -186,6 +190,23 @@ _JOIN = re.compile(r"^\s*(?:医院|医疗机构|定点医院|定点医疗机构)
 
 def sentences(text: str) -> list[str]:
     return [s.strip(" ,，") for s in _SENTENCE_END.split(text) if s.strip(" ,，")]
+
+
+_TABLE_UNIT = re.compile(r"[(（](万元|元|%|％)[)）]")
+_BARE_CELL = re.compile(r" · (\d+(?:\.\d+)?)$")
+
+
+def table_cell(sentence: str) -> str:
+    """A table line as the knowledge base renders it ("三级医院 · 起付线(元) · 900") with the unit
+    of a header moved to its bare number ("三级医院 · 起付线 · 900元"), so it reads like prose; other
+    sentences are returned unchanged. Only the text read changes — the quote stays verbatim."""
+    if " · " not in sentence:
+        return sentence
+    unit = _TABLE_UNIT.search(sentence)
+    cell = _BARE_CELL.search(sentence)
+    if unit is None or cell is None or unit.start() > cell.start():
+        return sentence
+    return (sentence[:unit.start()] + sentence[unit.end():cell.start()] + " · " + cell.group(1) + unit.group(1))
 
 
 def _plain(value: Decimal) -> str:
@@ -292,7 +313,6 @@ class _Context:
     undated_ok: bool  # the draft's year is the text's base year
     years: frozenset[int] = frozenset()
     group: str | None = None
-    cue_before: bool = False  # the kind's cue occurs in the heading or earlier in the clause
 
 
 def _is_change(part: str) -> bool:
@@ -303,6 +323,24 @@ def _is_change(part: str) -> bool:
         at = part.find(w)
         if at >= 0 and not any(part.startswith(t, at + len(w)) for t in p.change_to):
             return True
+    return False
+
+
+def _foreign_cues(rule: KindRule) -> list[str]:
+    """Cue words of the other parameters (a number after one of them is theirs)."""
+    return sorted({c for r in patterns().kinds.values() if r.param != rule.param for c in r.cues} - set(rule.cues))
+
+
+def _claimed(sentence: str, rule: KindRule, at: int) -> bool:
+    """True when another parameter's cue stands between the kind's last cue before `at` and `at`
+    ("不设起付线,…,年报销限额为1000元": 1000 is the limit's, not the deductible's)."""
+    own = [m.end() for c in rule.cues for m in re.finditer(re.escape(c), sentence[:at])]
+    since = max(own, default=0)
+    covered = {i for c in rule.cues for m in re.finditer(re.escape(c), sentence) for i in range(m.start(), m.end())}
+    for c in _foreign_cues(rule):
+        for m in re.finditer(re.escape(c), sentence[since:at]):
+            if not covered.intersection(range(since + m.start(), since + m.end())):
+                return True
     return False
 
 
@@ -342,15 +380,16 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
             if not (len(pending) > 1 and respectively > t.start):
                 pending = []
         elif t.kind == "number":
-            if t.interpretation is not None:
-                ok = cue_at >= 0 or ctx.cue_before or any(c in sentence[t.start:t.end] for c in rule.cues)
+            if t.interpretation is not None:  # a phrase in words names its parameter itself
+                ok = True
             else:
-                ok = (cue_at >= 0 and (t.start >= cue_at or rule.anywhere)) \
+                ok = (cue_at >= 0 and (t.start >= cue_at or rule.anywhere) and (rule.change or not _claimed(sentence, rule, t.start))) \
                     or any(sentence.startswith(w, t.end) for w in rule.after)
-            if ok and not rule.change and t.interpretation is None:
+            if ok and t.interpretation is None:
                 lo = max((c for c in commas if c < t.start), default=-1) + 1
                 hi = min((c for c in commas if c > t.start), default=len(sentence))
-                ok = not _is_change(sentence[lo:hi])
+                part = sentence[lo:hi]
+                ok = not (not rule.change and _is_change(part)) and not any(w in part for w in patterns().statistics)
             years = said or set(ctx.years)
             if ok and ctx.year is not None and years and ctx.year not in years:
                 ok = False
@@ -426,13 +465,13 @@ def _extract_values(clauses: list[ClauseRef], scheme: str, year: int | None) -> 
         heading = _heading(clause)
         years: frozenset[int] = frozenset()
         group = _base_group(heading)
-        seen = heading
         for quote in sentences(clause.raw_text):
-            main = _PARENTHETICAL.sub("", quote)  # asides ("(含…门诊限额5000元)") are read on their own
-            asides = [m.group(1) for m in _PARENTHETICAL.finditer(quote)]
+            read = table_cell(quote)
+            main = _PARENTHETICAL.sub("", read)  # asides ("(含…门诊限额5000元)") are read on their own
+            asides = [m.group(1) for m in _PARENTHETICAL.finditer(read)]
             if not _not_for(quote, clause.raw_text, scheme):
                 for kind, rule in kinds.items():
-                    ctx = _Context(year, undated_ok, years, group, _first(seen, rule.cues) >= 0)
+                    ctx = _Context(year, undated_ok, years, group)
                     for text, aside in [(main, False)] + [(a, True) for a in asides]:
                         if not _wanted(rule, quote if aside else main):
                             continue
@@ -442,7 +481,7 @@ def _extract_values(clauses: list[ClauseRef], scheme: str, year: int | None) -> 
                             cue_at = 0
                         if aside:  # an aside speaks for the years its sentence names
                             named = frozenset(int(m.group(1)) for m in _YEAR.finditer(main))
-                            ctx = _Context(year, undated_ok, named or years, group, ctx.cue_before)
+                            ctx = _Context(year, undated_ok, named or years, group)
                         for key, value, how in _cells(text, rule, cue_at, ctx):
                             if rule.unit == "ratio" and not (0 <= value <= 1) or rule.unit != "ratio" and value < 0:
                                 continue
@@ -454,7 +493,6 @@ def _extract_values(clauses: list[ClauseRef], scheme: str, year: int | None) -> 
             named = frozenset(int(m.group(1)) for m in _YEAR.finditer(main))
             years = named or years
             group = _base_group(main) or group
-            seen += main
     values: list[DraftValue] = []
     missing: list[Missing] = []
     for (param, key), items in by_cell.items():
@@ -639,8 +677,9 @@ def to_yaml(d: Draft, title: str | None = None) -> str:
         defined.add(rule.param)
     services = []
     if {"inpatient.deductible", "inpatient.ratio"} <= defined:
+        wage = any(p.kinds[v.kind].unit == "share_of_avg_wage" for v in d.values if v.param in ("inpatient.deductible", "annual_cap"))
         requires = ["covered_cost"] + (["hospital_level"] if "level" in dims else []) + (["tier"] if "tier" in dims else []) \
-            + (["person.retired"] if "retired" in dims else [])
+            + (["person.retired"] if "retired" in dims else []) + (["local_avg_wage"] if wage else [])
         services += ["  inpatient:", "    kind: deductible_ratio_cap", "    label: 住院", f"    requires: [{', '.join(requires)}]",
                      "    deductible: inpatient.deductible", "    ratio: inpatient.ratio"]
         services.append("    caps: [{param: annual_cap, pool: annual}]" if "annual_cap" in defined else "    caps: []")
