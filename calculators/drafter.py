@@ -297,7 +297,7 @@ def _joined_levels(sentence: str, tokens: list[_Token]) -> list[_Token]:
         prev = out[-1] if out else None
         if t.kind == "level" and prev is not None and prev.kind in ("level", "levels") \
                 and _JOIN.match(sentence[prev.end:t.start]):
-            values = [prev.value] if prev.kind == "level" else list(prev.value)  # type: ignore[arg-type]
+            values = [prev.value] if prev.kind == "level" else list(prev.value)  # type: ignore[call-overload]
             out[-1] = _Token(prev.start, "levels", values + [t.value], t.end)
         else:
             out.append(t)
@@ -366,7 +366,7 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
         elif t.kind == "retired":
             retired = t.value
         elif t.kind == "levels":
-            pending = list(t.value)  # type: ignore[arg-type]
+            pending = list(t.value)  # type: ignore[call-overload]
         elif t.kind == "level":
             level = t.value
         elif t.kind == "group":
@@ -495,7 +495,7 @@ def _extract_values(clauses: list[ClauseRef], scheme: str, year: int | None) -> 
             group = _base_group(main) or group
     values: list[DraftValue] = []
     missing: list[Missing] = []
-    for (param, key), items in by_cell.items():
+    for (param, cell), items in by_cell.items():
         distinct = {i.value for i in items}
         if len(distinct) == 1:
             values.append(items[0])
@@ -503,7 +503,7 @@ def _extract_values(clauses: list[ClauseRef], scheme: str, year: int | None) -> 
             rule = p.kinds[items[0].kind]
             shown = "、".join(sorted(distinct))
             missing.append(Missing(kind=items[0].kind, param=param,
-                                   what=f"{rule.label}{_describe(dict(key))}：原文有不同数值（{shown}），需人工确定"))
+                                   what=f"{rule.label}{_describe(dict(cell))}：原文有不同数值（{shown}），需人工确定"))
     # A parameter's cells must share one breakdown: keep the most common shape, report the others.
     for param in {v.param for v in values}:
         shapes: dict[tuple, int] = {}
