@@ -667,14 +667,14 @@ def to_yaml(d: Draft, title: str | None = None) -> str:
         for combo in itertools.product(*(dims[b] for b in by)):
             cell = ", ".join(f"{b}: {_scalar(x)}" for b, x in zip(by, combo))
             cell = cell + ", " if cell else ""
-            v = have.get(combo)
-            if v is not None:
-                how = f", interpretation: {_q(v.interpretation)}" if v.interpretation else ""
-                lines.append(f"      - {{{cell}from: {start}, value: {_q(v.value)}{how}, source: {{quote: {_q(v.quote)}}}}}")
+            hit = have.get(combo)
+            if hit is not None:
+                how = f", interpretation: {_q(hit.interpretation)}" if hit.interpretation else ""
+                lines.append(f"      - {{{cell}from: {start}, value: {_q(hit.value)}{how}, source: {{quote: {_q(hit.quote)}}}}}")
             else:
                 quote = vs[0].quote
                 lines.append(f"      - {{{cell}from: {start}, absent: true, missing: {_q(rule.label + '（原文未给出此档）')}, source: {{quote: {_q(quote)}}}}}")
-        defined.add(rule.param)
+        defined.add(param)
     services = []
     if {"inpatient.deductible", "inpatient.ratio"} <= defined:
         wage = any(p.kinds[v.kind].unit == "share_of_avg_wage" for v in d.values if v.param in ("inpatient.deductible", "annual_cap"))
