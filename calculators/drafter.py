@@ -122,6 +122,7 @@ class Patterns(BaseModel):
     changes: list[str]
     change_to: list[str]
     statistics: list[str]
+    each: list[str]
     groups: Groups
     adjustments: list[AdjustmentRule]
 
@@ -355,6 +356,7 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
     tier = retired = level = None
     group, low = None, False
     pending: list[int] = []
+    list_end = 0
     respectively = sentence.find("分别")
     said: set[int] = set()
     last_kind = ""
@@ -366,7 +368,7 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
         elif t.kind == "retired":
             retired = t.value
         elif t.kind == "levels":
-            pending = list(t.value)  # type: ignore[call-overload]
+            pending, list_end = list(t.value), t.end  # type: ignore[call-overload]
         elif t.kind == "level":
             level = t.value
         elif t.kind == "group":
@@ -401,7 +403,7 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
                     key["tier"] = tier
                 if retired is not None:
                     key["retired"] = retired
-                if pending:
+                if pending and not any(w in sentence[list_end:t.start] for w in patterns().each):
                     key["level"] = pending.pop(0)
                 elif level is not None:
                     key["level"] = level
@@ -410,7 +412,13 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
                 if "contribution_group" in rule.dims and base is not None:
                     low_ok = low and base not in patterns().groups.no_low_income
                     key["contribution_group"] = f"{base}_low_income" if low_ok else base
-                out.append((key, t.value, t.interpretation))  # type: ignore[arg-type]
+                # "一、二级医院…均为80%": one number for every level of the list
+                every = pending if pending and any(w in sentence[list_end:t.start] for w in patterns().each) else []
+                for lv in every:
+                    out.append(({**key, "level": lv}, t.value, t.interpretation))  # type: ignore[arg-type]
+                pending = [] if every else pending
+                if not every:
+                    out.append((key, t.value, t.interpretation))  # type: ignore[arg-type]
         last_kind = t.kind
     return _complement_retired(out)
 

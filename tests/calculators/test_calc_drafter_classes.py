@@ -219,3 +219,9 @@ def test_a_group_contribution_draft_compiles_with_every_group(tmp_path):
     cells = policy.params["contribution.individual"].cells
     assert cells[("adult",)].value == 350 and cells[("no_support",)].value == 0
     assert cells[("student",)].status == "absent"  # not in the text: absent, never guessed
+
+
+def test_one_value_for_every_level_of_a_list(tmp_path):
+    d = _draft(tmp_path, "宜昌市城乡居民医保（虚构）\n一、住院\n一级、二级医院住院报销比例均为85%,三级医院报销比例为60%。\n")
+    got = _values(d)
+    assert [got[("inpatient.ratio", (("level", n),))] for n in (1, 2, 3)] == ["0.85", "0.85", "0.6"]
