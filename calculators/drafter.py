@@ -123,6 +123,7 @@ class Patterns(BaseModel):
     change_to: list[str]
     statistics: list[str]
     each: list[str]
+    continuations: list[str]
     groups: Groups
     adjustments: list[AdjustmentRule]
 
@@ -307,8 +308,8 @@ def _joined_levels(sentence: str, tokens: list[_Token]) -> list[_Token]:
 
 @dataclass
 class _Context:
-    """What a sentence inherits from its clause: the years the clause last named (an undated
-    "属于低保对象的，个人不缴费" continues the dated sentence before it) and the person group."""
+    """What a sentence inherits from its clause: the years the clause last named when it qualifies
+    the sentence before it ("属于低保对象的，个人不缴费", `continuations`) and the person group."""
 
     year: int | None  # the draft's year
     undated_ok: bool  # the draft's year is the text's base year
@@ -350,8 +351,8 @@ def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tu
     the kind's cue (at `cue_at`; 0 when the cue is in the heading; anywhere with `rule.anywhere`),
     or when one of the kind's after-words follows it; a value in words counts when the cue is in
     the sentence, the heading or earlier in the clause. A number after a year token belongs to that
-    year (a list "2009、2010" to each); an undated one to the years its clause last named, else the
-    text's base year only (`ctx.undated_ok`)."""
+    year (a list "2009、2010" to each); an undated one that qualifies the sentence before it to the
+    years its clause last named, else to the text's base year only (`ctx.undated_ok`)."""
     out: list[tuple[dict, Decimal, str | None]] = []
     tier = retired = level = None
     group, low = None, False
@@ -479,7 +480,7 @@ def _extract_values(clauses: list[ClauseRef], scheme: str, year: int | None) -> 
             asides = [m.group(1) for m in _PARENTHETICAL.finditer(read)]
             if not _not_for(quote, clause.raw_text, scheme):
                 for kind, rule in kinds.items():
-                    ctx = _Context(year, undated_ok, years, group)
+                    ctx = _Context(year, undated_ok, years if main.startswith(tuple(p.continuations)) else frozenset(), group)
                     for text, aside in [(main, False)] + [(a, True) for a in asides]:
                         if not _wanted(rule, quote if aside else main):
                             continue

@@ -225,3 +225,13 @@ def test_one_value_for_every_level_of_a_list(tmp_path):
     d = _draft(tmp_path, "宜昌市城乡居民医保（虚构）\n一、住院\n一级、二级医院住院报销比例均为85%,三级医院报销比例为60%。\n")
     got = _values(d)
     assert [got[("inpatient.ratio", (("level", n),))] for n in (1, 2, 3)] == ["0.85", "0.85", "0.6"]
+
+
+def test_only_a_qualifying_sentence_takes_the_years_of_the_one_before(tmp_path):
+    text = ("宜昌市城乡居民医保（虚构）\n一、住院\n2024年度住院起付线为500元。\n"
+            "二、说明\n2023年起付线为400元。住院报销比例为70%。\n"
+            "三、缴费\n居民2023个人缴费300元。属于低保对象的,个人不缴费。\n四、实施\n2024年1月1日起施行,2024年度有效。\n")
+    got = _values(_draft(tmp_path, text, year=2024))
+    assert got[("inpatient.deductible", ())] == "500"  # 2023's 400 is not 2024's
+    assert got[("inpatient.ratio", ())] == "0.7"  # undated, not a qualification: the base year's (2024)
+    assert not any(k[0] == "contribution.individual" for k in got)  # 300 and its qualification are 2023's
