@@ -349,8 +349,9 @@ def _claimed(sentence: str, rule: KindRule, at: int) -> bool:
 def _cells(sentence: str, rule: KindRule, cue_at: int, ctx: _Context) -> list[tuple[dict, Decimal, str | None]]:
     """(breakdown cell, value, interpretation) triples a sentence states. A number counts after
     the kind's cue (at `cue_at`; 0 when the cue is in the heading; anywhere with `rule.anywhere`),
-    or when one of the kind's after-words follows it; a value in words counts when the cue is in
-    the sentence, the heading or earlier in the clause. A number after a year token belongs to that
+    or when one of the kind's after-words follows it — not after another parameter's cue, nor in a
+    comma-part stating a change or a statistic; a value in words names its parameter itself and
+    always counts. A number after a year token belongs to that
     year (a list "2009、2010" to each); an undated one that qualifies the sentence before it to the
     years its clause last named, else to the text's base year only (`ctx.undated_ok`)."""
     out: list[tuple[dict, Decimal, str | None]] = []
