@@ -24,21 +24,18 @@ def test_values_with_quotes_from_a_new_regions_document():
     for v in d.values:
         assert v.quote in DOC.read_text(encoding="utf-8") and v.chunk_id
     assert {(e.target, e.op, e.value) for e in d.effects} == {("inpatient.deductible", "add", "200"), ("inpatient.ratio", "add", "-0.1")}
-    # not in the text: listed as missing, never guessed
-    assert {m.param for m in d.missing} == {"general.quota", "special.deductible", "special.ratio", "special.cap",
-                                            "chronic.ratio", "chronic.limit"}
+    # not in the text: listed as missing, never guessed; a resident draft does not list employee kinds
+    missing = {m.param for m in d.missing}
+    assert {"general.quota", "special.deductible", "special.ratio", "special.cap", "chronic.ratio", "chronic.limit",
+            "maternity.prenatal", "relief.inpatient_ratio"} <= missing
+    assert not missing & {v.param for v in d.values}
+    assert not missing & {"contribution.employer_rate", "contribution.base_max"}
 
 
 def test_values_of_another_year_are_not_proposed():
     d = draft("004_02e12ab9ff262432.txt", "岳池县", "城镇居民", 2010)
     assert not any(v.param.startswith("inpatient") for v in d.values)
     assert any("2010" in m.what for m in d.missing)
-
-
-def test_conflicting_values_go_to_missing():
-    d = draft("004_02e12ab9ff262432.txt", "岳池县", "城镇居民", 2009)
-    assert not any(v.param == "contribution.individual" for v in d.values)
-    assert any(m.param == "contribution.individual" and "不同数值" in m.what for m in d.missing)
 
 
 def test_unknown_region_is_a_clear_error():
@@ -54,6 +51,20 @@ def test_draft_renders_as_a_rule_file_that_compiles(tmp_path):
     assert policy.region == "武汉市" and "inpatient" in policy.services
 
 
-def test_drafter_precision_on_the_bundled_rule_sets_stays_at_least_95_percent():
+def test_drafter_on_the_bundled_rule_sets_meets_the_targets():
+    """Issue 14: precision >= 95 %, recall >= 80 % (figures in docs/BENCHMARKS.md)."""
     total = evaluate().total()
     assert total.drafted > 0 and total.correct / total.drafted >= 0.95
+    assert total.found / total.expected >= 0.80
+
+
+def test_every_bundled_documents_draft_compiles(tmp_path):
+    """Drafts with the new kinds (groups, wage shares, employee rates, words) still render as rule
+    files the loader accepts."""
+    from calculators.registry import load_policies
+
+    for pid, policy in load_policies().items():
+        d = draft(policy.raw.document, policy.raw.region, policy.raw.scheme, policy.year, f"d-{pid}")
+        path = tmp_path / f"d-{pid}.yaml"
+        path.write_text(to_yaml(d), encoding="utf-8")
+        assert compile_rule_file(path).region == d.region
