@@ -7,6 +7,7 @@ constructor parameter so tests can drive the same code with small fakes or the r
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -433,7 +434,27 @@ class Assistant:
         question = missing_slot_question(field_name)
         if question and not _has_value(slots, field_name):
             return self._clarify(intent, state, question)
-        return Draft(intent, canned.calculator_refused(message), sources=[message])
+        citations = self._quoted_clauses(message, slots.get("region"))
+        return Draft(intent, canned.calculator_refused(message), citations=citations,
+                     sources=[message, *(c.text for c in citations)])
+
+    def _quoted_clauses(self, message: str, region: str | None) -> list[Citation]:
+        """The clauses a calculator's refusal quotes (原文只说…“提高10%”): its figures are the
+        rule text's, so the reply cites where they stand (exact containment, never a search)."""
+        from knowledge_base.normalize import normalize_text
+
+        clauses = getattr(self.kb, "clauses", None)
+        clauses = clauses() if callable(clauses) else clauses
+        out: list[Citation] = []
+        for quote in dict.fromkeys(re.findall(r"“([^”]{2,80})”", message)):
+            wanted = normalize_text(quote)
+            found = [c for c in clauses or () if wanted in normalize_text(c.text)]
+            found.sort(key=lambda c: c.region != region)  # the asked region's clause first
+            if found and not any(o.chunk_id == found[0].chunk_id for o in out):
+                c = found[0]
+                out.append(Citation(n=len(out) + 1, chunk_id=c.chunk_id, citation=c.citation,
+                                    text=c.text, region=c.region, year=c.year))
+        return out
 
     # ---- grounding, rewriting, rendering ------------------------------------------------------
 

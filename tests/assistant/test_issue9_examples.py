@@ -120,3 +120,16 @@ def test_the_region_is_not_asked_again_after_it_was_asked(assistant):
     assert first.clarification is not None and first.clarification.slot == "region"
     second = assistant.ask("门诊报销比例是多少", session_id=sid)
     assert second.clarification is None or second.clarification.slot != "region"
+
+
+def test_a_calculator_refusal_cites_the_clause_it_quotes(assistant):
+    """"原文只说…“提高10%”": the figure the refusal quotes stands in a cited clause (dev found the
+    one ungrounded reply here)."""
+    from assistant.evaluate_answers import independently_grounded
+
+    reply = assistant.ask("门诊统筹 桂阳 2018 文件")
+    policy_names = [f"{p.title} {p.year}" for p in assistant.policies]
+    assert independently_grounded(reply, policy_names)
+    for quote in __import__("re").findall(r"“([^”]+)”", reply.answer):
+        if any(ch.isdigit() for ch in quote):
+            assert any(quote in c.text for c in reply.citations), quote
