@@ -131,5 +131,5 @@ def test_a_calculator_refusal_cites_the_clause_it_quotes(assistant):
     policy_names = [f"{p.title} {p.year}" for p in assistant.policies]
     assert independently_grounded(reply, policy_names)
     for quote in __import__("re").findall(r"“([^”]+)”", reply.answer):
-        if any(ch.isdigit() for ch in quote):
+        if any(ch.isdigit() for ch in quote) and not any(quote in name for name in policy_names):
             assert any(quote in c.text for c in reply.citations), quote
