@@ -167,8 +167,17 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
 # --- categorical slots ------------------------------------------------------------------------
 
 
+# How a level read from a facility's name is explained (it is a convention, not a policy clause).
+_CONVENTION_NOTE = {
+    1: "按通常惯例视为一级医疗机构，非政策条文定义",
+    2: "县级医院按通常惯例视为二级医院，非政策条文定义",
+    3: "公开的医院等级为三级，非政策条文定义",
+}
+
+
 def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
-    """一级/二级/三级, 三甲/二乙; 乡镇卫生院/社区卫生服务中心 → 1 by convention; 县医院 → unknown."""
+    """一级/二级/三级, 三甲/二乙; by convention 乡镇卫生院/社区卫生服务中心 → 1, 县医院/县人民医院/县中医院
+    → 2, a named 三甲 hospital (重医附一院) → 3; 市医院/人民医院 → unknown (asked)."""
     conf = lex.hospital_conf
     levels = conf["level_words"]
     candidates: list[tuple[int, int, int, str]] = []
@@ -183,7 +192,7 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         if h.value is None:
             found.evidence.setdefault("hospital_level", f"{h.alias}（未说明医院等级，需追问）")
         else:
-            candidates.append((h.start, h.end, h.value, "按通常惯例视为一级医疗机构，非政策条文定义"))
+            candidates.append((h.start, h.end, h.value, _CONVENTION_NOTE[h.value]))
     explicit = [c for c in candidates if not c[3]]
     pick = min(explicit or candidates, default=None)
     if pick:

@@ -68,20 +68,23 @@ def test_range_is_left_for_the_dialogue_with_evidence():
 @pytest.mark.parametrize(
     "text, level",
     [("一级医院", 1), ("2级医院", 2), ("三级甲等医院", 3), ("三甲", 3), ("三乙医院", 3), ("二甲医院", 2),
-     ("乡镇卫生院", 1), ("社区卫生服务中心", 1), ("镇卫生院", 1)],
+     ("乡镇卫生院", 1), ("社区卫生服务中心", 1), ("镇卫生院", 1),
+     # County hospitals are 二级 and a named 三甲 hospital 三级 by convention (issue 10).
+     ("县医院", 2), ("县人民医院", 2), ("在县中医院住院", 2), ("重医附一院", 3)],
 )
 def test_hospital_level(text, level):
     assert slots(text)["hospital_level"] == level
 
 
-@pytest.mark.parametrize("text", ["县医院", "市人民医院", "县级医院", "一二级医院都一样吗", "一级伤残", "二级及以上医院"])
+@pytest.mark.parametrize("text", ["市人民医院", "人民医院", "就在本县医院", "一二级医院都一样吗", "一级伤残", "二级及以上医院"])
 def test_hospital_level_left_empty_when_not_defined(text):
     assert "hospital_level" not in slots(text)
 
 
 def test_convention_is_recorded_as_evidence():
     assert "惯例" in parse("社区卫生服务中心").evidence["hospital_level"]
-    assert "追问" in parse("县医院住院").evidence["hospital_level"]
+    assert "惯例" in parse("县医院住院").evidence["hospital_level"]
+    assert "追问" in parse("市人民医院住院").evidence["hospital_level"]
 
 
 # --- region ------------------------------------------------------------------------------------
