@@ -211,6 +211,8 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
         return
     note = "回/老家/参保地" if best.role == "home" and len(mentions) > 1 else ""
     found.put("region", best.value, text, best.start, best.end, note)
+    if best.role == "treat":
+        found.values["care_place"] = best.value
     elsewhere = next(
         (m for m in mentions if m.role == "treat" and not same_area(m.value, best.value, lex.regions_conf)), None
     )
@@ -349,6 +351,11 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
     conf = lex.referral_conf
     for h in lex.referral.find(text):
         neg = _before(_clause_left(text, h.start, 5), None, conf["negations"])
+        neg_after = next((w for w in conf.get("negations_after", []) if _followed_by(text, h.end, [w])), None)
+        if neg is None and neg_after:
+            found.put("referral", False, text, h.start, h.end + len(text[h.end:]) - len(text[h.end:].lstrip()) + len(neg_after))
+            found.masks.append((h.start, h.end))
+            continue
         done = _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
         clause_after = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
         asked = (
@@ -470,7 +477,7 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
     m = re.search(lex.amount_conf["contribution_pattern"], text)
     if not m:
         return
-    group = 1 if m.group(1) else 2
+    group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
     found.put("contribution_amount", Decimal(m.group(group)), text, m.start(group), m.end(group))
     where = found.where.get("amount")
     if where and where[0] <= m.start(group) < where[1]:
