@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,6 +55,28 @@ FIELD_TO_SLOT = {
 DOUBTFUL_DEFAULTS: dict[str, tuple[Callable[[dict[str, Any]], bool], Any]] = {
     "out_of_city": (lambda slots: slots.get("out_of_area") is True, True),
 }
+
+
+# A field the calculator needs that the user left unsaid, where one value is the ordinary case
+# and the others are exceptions the user would have mentioned (a pupil, a child): the estimate is
+# made for the ordinary case, saying so and inviting the exception, rather than asking first.
+# field -> (slot, value, the note shown).
+COMMON_CASES: dict[str, tuple[str, Any, str]] = {
+    "person.category": ("person_category", "adult",
+                        "未说明患者类别，按成年居民测算；如是中小学生、儿童或老年人，请告诉我，报销比例可能不同"),
+}
+
+
+def common_case_request(request: dict[str, Any], field_name: str,
+                        slots: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The request with the ordinary value of an unsaid field filled in, and the note saying so."""
+    case = COMMON_CASES.get("person.category" if field_name == "person" else field_name)
+    if case is None or slots.get(case[0]) is not None:
+        return None
+    slot, value, note = case
+    if slot != "person_category":
+        return None
+    return {**request, "person": {**(request.get("person") or {}), "category": value}}, note
 
 
 def doubtful_default(result: dict[str, Any], slots: dict[str, Any]) -> tuple[str, Any] | None:
@@ -157,7 +180,20 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
     for slot, name in money.items():
         if slots.get(slot) is not None:
             request[name] = str(slots[slot])
+    covered = covered_part(slots)
+    if covered is not None:
+        request["covered_cost"] = covered
     return request
+
+
+def covered_part(slots: dict[str, Any]) -> str | None:
+    """"花了5000元，其中自费的2000": the amount is the total bill (`amount_scope` "total"), so the part
+    the policy covers is the total less the 自费 part. None when the amount is already the covered
+    part, or the 自费 part is not a part of it (larger than the total)."""
+    if slots.get("amount_scope") != "total" or slots.get("amount") is None or slots.get("uncovered_amount") is None:
+        return None
+    total, uncovered = Decimal(str(slots["amount"])), Decimal(str(slots["uncovered_amount"]))
+    return str(total - uncovered) if uncovered <= total else None
 
 
 # 门诊特殊疾病 (特殊病门诊, 门特) covers chronic and major diseases alike, and rule sets file it under

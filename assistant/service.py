@@ -26,6 +26,7 @@ from assistant.estimate_bridge import (
     build_relief_request,
     build_request,
     choose_policy,
+    common_case_request,
     doubtful_default,
     missing_slot_question,
     render_conditional_contribution,
@@ -258,10 +259,18 @@ class Assistant:
                                      canned.no_policy_for_region(slots["region"], "报销") + question.question)
             return self._policy_question(turn, state, intent="estimate")  # no rule set: answer from clauses
         request = build_request(choice.policy, service, slots)
+        common_note = ""
         try:
             result = _as_dict(self.calculators.estimate(request))
         except ValueError as exc:
-            return self._calc_refusal("estimate", state, exc, slots)
+            common = common_case_request(request, getattr(exc, "field", ""), slots)
+            if common is None:
+                return self._calc_refusal("estimate", state, exc, slots)
+            request, common_note = common
+            try:
+                result = _as_dict(self.calculators.estimate(request))
+            except ValueError as again:
+                return self._calc_refusal("estimate", state, again, slots)
         if self._depends_on_doubtful_default(request, result, slots):
             field_name = doubtful_default(result, slots)[0]  # type: ignore[index]
             return self._clarify("estimate", state, question_for(field_name))
@@ -271,6 +280,8 @@ class Assistant:
         estimate = {"request": request, **result}
         if not slots.get("service"):
             answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
+        if common_note:
+            answer = answer.replace("\n", f"\n（{common_note}）\n", 1)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
                      fallback=canned.ESTIMATE_FALLBACK)
 
