@@ -131,6 +131,17 @@ def tell(state: DialogueState, slots: dict[str, Any], evidence: dict[str, str], 
     return changed
 
 
+# The bill of a case: a question that gives only these adds to the case already told.
+_BILL_SLOTS = frozenset({"amount", "uncovered_amount", "amount_scope", "ytd_reimbursed"})
+
+
+def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
+    """An estimate whose message names a cost and no other topic fact (no service, place, referral,
+    topic…) is about the case the user has been describing, not a new one."""
+    topic_facts = {s for s in fresh if s in TOPIC_SLOTS}
+    return intent == "estimate" and "amount" in fresh and topic_facts <= _BILL_SLOTS
+
+
 def drop_topic(state: DialogueState) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
     go, unless told after it or given as the answer to a clarifying question; who and where stay."""
@@ -182,9 +193,11 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     if understanding.intent not in SUBSTANTIVE:
         return Turn(understanding.intent, message, dict(state.slots))
 
-    # A new question: who and where carry over, the old topic's facts do not.
-    state.facts.pop("topic", None)
-    drop_topic(state)
+    # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
+    # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办"): that continues the case.
+    if not continues_case(understanding.intent, fresh):
+        state.facts.pop("topic", None)
+        drop_topic(state)
     tell(state, fresh, understanding.evidence)
     state.last_intent = understanding.intent
     state.last_query = understanding.query or message

@@ -416,6 +416,30 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     return "\n".join(lines), citations
 
 
+def caps_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """The estimate request's person and care fields, without a bill (a cap needs none)."""
+    request = build_request(policy, service, slots)
+    for name in ("covered_cost", "uncovered_cost", "ytd_reimbursed", "prior_reimbursed"):
+        request.pop(name, None)
+    return request
+
+
+def render_caps(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
+    """"按《…》：统筹基金年度最高支付限额 240000.00 元。" with the cited rule and the figure's make-up."""
+    citations, index = step_citations(result, policy)
+    title = result.get("policy_title", policy.title)
+    lines = [f"按《{title}》：" + "；".join(f"{c['label']} {c['amount']} 元" for c in result["caps"]) + "。"]
+    rule_lines = _cited_step_lines(result.get("steps", []), index)
+    if rule_lines:
+        lines.append("依据：")
+        lines.extend(rule_lines)
+    assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))
+    if assumptions:
+        lines.append("说明：" + "；".join(assumptions) + "。")
+    lines.append("以上为按政策文本的测算，以当地医保部门核定为准。")
+    return "\n".join(lines), citations
+
+
 def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     citations, index = step_citations(result, policy)
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
@@ -436,13 +460,16 @@ class CalculatorPort:
     estimate: Callable[[dict[str, Any]], Any]
     contribution: Callable[[dict[str, Any]], Any]
     policies: list[PolicyInfo]
+    caps: Callable[[dict[str, Any]], Any] | None = None  # a service's yearly caps without a bill
 
     @classmethod
     def default(cls) -> "CalculatorPort":
         import calculators
+        from calculators.caps import caps as calculator_caps
 
         return cls(
             estimate=lambda req: _dump(calculators.estimate(req)),
             contribution=lambda req: _dump(calculators.contribution(req)),
+            caps=lambda req: _dump(calculator_caps(req)),
             policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
         )

@@ -25,6 +25,7 @@ from assistant.estimate_bridge import (
     conditional_contribution_request,
     build_relief_request,
     build_request,
+    caps_request,
     choose_policy,
     common_case_request,
     doubtful_default,
@@ -32,6 +33,7 @@ from assistant.estimate_bridge import (
     render_conditional_contribution,
     render_contribution,
     relief_services,
+    render_caps,
     render_estimate,
     render_relief,
     trace_text,
@@ -150,12 +152,22 @@ class Assistant:
     # ---- handlers ----------------------------------------------------------------------------
 
     def _dispatch(self, turn: Turn, state: DialogueState) -> Draft:
+        try:
+            return self._answer(turn, state)
+        except _AlreadyAsked as asked:
+            # The user was asked for this once and went on without it: never ask twice; answer
+            # from the clauses and say what would make the answer exact.
+            draft = self._policy_question(turn, state, intent=turn.intent)
+            draft.answer = canned.not_asked_again() + draft.answer
+            return draft
+
+    def _answer(self, turn: Turn, state: DialogueState) -> Draft:
         if turn.intent == "estimate":
             return self._estimate(turn, state)
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
-            return self._policy_question(turn, state)
+            return self._wage_relative_cap(turn, state) or self._policy_question(turn, state)
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
             said = summary(state.facts)
@@ -165,6 +177,10 @@ class Assistant:
 
     def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
                  **extra: Any) -> Draft:
+        if question.slot in state.asked:
+            if answer:  # e.g. each region's rule listed: the answer stands without the question
+                return Draft(intent, answer, **extra)
+            raise _AlreadyAsked(question)
         ask_pending(state, question)
         return Draft(intent, answer or question.question, clarification=question, **extra)
 
@@ -283,6 +299,43 @@ class Assistant:
         if common_note:
             answer = answer.replace("\n", f"\n（{common_note}）\n", 1)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
+                     fallback=canned.ESTIMATE_FALLBACK)
+
+    def _wage_relative_cap(self, turn: Turn, state: DialogueState) -> Draft | None:
+        """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage
+        (湖北: 4倍): the clause gives the multiple, the user's wage gives the figure — computed by the
+        calculators when the wage is known, asked for when not. None = answer from the clauses."""
+        slots = turn.slots
+        if slots.get("topic") != "封顶线" or slots.get("amount") is not None or self.calculators.caps is None:
+            return None
+        service = slots.get("service") or "inpatient"
+        choice = choose_policy(self.policies, slots, service)
+        candidates = [choice.policy] if choice.policy else choice.candidates
+        needs_wage = []
+        for policy in candidates:
+            try:
+                self.calculators.caps(caps_request(policy, service, {**slots, "local_avg_wage": None}))
+            except ValueError as exc:
+                if getattr(exc, "field", "") == "local_avg_wage":
+                    needs_wage.append(policy)
+        if choice.policy is None and (len(needs_wage) != 1 or slots.get("local_avg_wage") is None):
+            return None  # several rule sets and no stated wage to tell them apart: the clauses answer
+        if not needs_wage:
+            return None
+        policy = needs_wage[0]
+        if slots.get("local_avg_wage") is None:
+            return self._clarify("policy_question", state, question_for("local_avg_wage"))
+        try:
+            result = _as_dict(self.calculators.caps(caps_request(policy, service, slots)))
+        except ValueError:
+            return None
+        if not result.get("caps"):
+            return None
+        answer, citations = render_caps(result, policy)
+        answer = _year_checked(answer, slots, policy)
+        self._link_citations(citations)
+        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": caps_request(policy, service, slots), **result},
                      fallback=canned.ESTIMATE_FALLBACK)
 
     def _depends_on_doubtful_default(self, request: dict[str, Any], result: dict[str, Any],
@@ -417,6 +470,14 @@ class Assistant:
         )
         reply.wechat_text = render_wechat(reply)
         return reply
+
+
+class _AlreadyAsked(Exception):
+    """A clarifying question for a slot the conversation has already asked for."""
+
+    def __init__(self, question: SlotQuestion) -> None:
+        super().__init__(question.slot)
+        self.question = question
 
 
 _ANSWERING_INTENTS = ("policy_question", "estimate", "contribution")

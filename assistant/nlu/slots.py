@@ -92,9 +92,11 @@ def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
     return sp.value >= conf["bare_min"]
 
 
-def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], after_roles: Sequence[str]) -> Hit | None:
-    """The role cue closest before the amount (within the left window), else a 自费/押金 cue after it."""
-    before = [h for h in role_hits if h.start >= left_start and h.end <= sp.start]
+def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], after_roles: Sequence[str],
+          floor: int = 0) -> Hit | None:
+    """The role cue closest before the amount (ending within the left window, never before the
+    previous amount: "职工年平均工资大概48000"), else a 自费/押金 cue after it."""
+    before = [h for h in role_hits if h.start >= floor and h.end > left_start and h.end <= sp.start]
     if before:
         return max(before, key=lambda h: h.end)
     m = re.match(r"\s*(?:是|的|为|都是)?", text[sp.end :])
@@ -126,7 +128,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         if prev_role is not None and picked and between in conf["connectors"]:
             role, cue = prev_role, None
         else:
-            cue = _role(text, sp, left_start, role_hits, conf["roles_after"])
+            cue = _role(text, sp, left_start, role_hits, conf["roles_after"], prev_end)
             role = cue.value if cue else None
             if role == "remainder" and not any(w in text[: cue.start] for w in conf["remainder_after"]):
                 role, cue = None, None  # "自付3000" with no reimbursement before it is the cost

@@ -74,12 +74,21 @@ def test_a_correction_replaces_the_fact_and_reruns_the_question(assistant):
     assert last.slots["tier"] == 2 and "8640.00" in last.answer
 
 
-@pytest.mark.xfail(strict=True, reason="not done: the cap question is answered from clauses, not computed as 4 × the stated wage")
 def test_a_stated_average_wage_is_remembered_for_the_employee_cap(assistant):
     replies = talk(assistant, "我们这儿去年社平工资6万左右", "统筹基金一年最多付多少")
     assert replies[0].intent == "statement"
     assert str(replies[-1].slots["local_avg_wage"]) == "60000"
     assert any("4倍" in c.text for c in replies[-1].citations)
+    assert "240000" in replies[-1].answer  # 4 × 60000, the 湖北 rule's multiple of the stated wage
+
+
+def test_the_employee_cap_asks_for_the_average_wage_once_then_computes(assistant):
+    replies = talk(assistant, "我是湖北的，单位上买的职工医保", "统筹最高能付多少", "当地职工年平均工资大概48000，那最高付多少")
+    assert replies[1].clarification is not None and replies[1].clarification.slot == "local_avg_wage"
+    last = replies[-1]
+    assert last.clarification is None
+    assert "192000" in last.answer  # 4 × 48000
+    assert any("4倍" in c.text for c in last.citations)
 
 
 def test_dialect_and_voice_typos_are_understood():
