@@ -64,19 +64,20 @@ DOUBTFUL_DEFAULTS: dict[str, tuple[Callable[[dict[str, Any]], bool], Any]] = {
 COMMON_CASES: dict[str, tuple[str, Any, str]] = {
     "person.category": ("person_category", "adult",
                         "未说明患者类别，按成年居民测算；如是中小学生、儿童或老年人，请告诉我，报销比例可能不同"),
+    "person.no_support": ("no_support", False, "未说明是否属于“三无人员”，按不属于测算；如属于请告诉我"),
+    "person.low_income": ("low_income", False, "未说明是否属于低保对象，按不属于测算；如属于请告诉我"),
 }
 
 
 def common_case_request(request: dict[str, Any], field_name: str,
                         slots: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
-    """The request with the ordinary value of an unsaid field filled in, and the note saying so."""
-    case = COMMON_CASES.get("person.category" if field_name == "person" else field_name)
+    """The request with the ordinary value of an unsaid person field filled in, and the note saying so."""
+    name = "person.category" if field_name == "person" else field_name
+    case = COMMON_CASES.get(name)
     if case is None or slots.get(case[0]) is not None:
         return None
-    slot, value, note = case
-    if slot != "person_category":
-        return None
-    return {**request, "person": {**(request.get("person") or {}), "category": value}}, note
+    _slot, value, note = case
+    return {**request, "person": {**(request.get("person") or {}), name.removeprefix("person."): value}}, note
 
 
 def doubtful_default(result: dict[str, Any], slots: dict[str, Any]) -> tuple[str, Any] | None:

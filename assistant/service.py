@@ -27,6 +27,7 @@ from assistant.estimate_bridge import (
     build_request,
     caps_request,
     choose_policy,
+    COMMON_CASES,
     common_case_request,
     doubtful_default,
     missing_slot_question,
@@ -390,8 +391,9 @@ class Assistant:
         if choice.question:
             return self._clarify("contribution", state, choice.question)
         request = build_contribution_request(choice.policy, slots)
+        notes: list[str] = []
         try:
-            result = _as_dict(self.calculators.contribution(request))
+            result = _as_dict(self._contribution_with_common_cases(request, slots, notes))
         except ValueError as exc:
             field_name = getattr(exc, "field", "")
             if field_name == "local_avg_wage" and slots.get("wage") is not None:
@@ -402,10 +404,27 @@ class Assistant:
                 return self._calc_refusal("contribution", state, exc, slots)
             return self._policy_question(turn, state, intent="contribution")
         answer, citations = render_contribution(result, choice.policy)
+        for note in notes:
+            answer = answer.replace("\n", f"\n（{note}）\n", 1) if "\n" in answer else f"{answer}\n（{note}）"
         answer = _year_checked(answer, slots, choice.policy)
         self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _contribution_with_common_cases(self, request: dict[str, Any], slots: dict[str, Any],
+                                        notes: list[str]) -> Any:
+        """The contribution, with a rare status the user did not mention (三无人员, 低保) taken as
+        not applying — each such reading appended to `notes` — instead of asking about it."""
+        for _ in range(len(COMMON_CASES) + 1):
+            try:
+                return self.calculators.contribution(request)
+            except ValueError as exc:
+                common = common_case_request(request, getattr(exc, "field", ""), slots)
+                if common is None or common[1] in notes:
+                    raise
+                request, note = common
+                notes.append(note)
+        return self.calculators.contribution(request)
 
     def _conditional_contribution(self, request: dict[str, Any], policy: PolicyInfo,
                                   slots: dict[str, Any]) -> Draft | None:

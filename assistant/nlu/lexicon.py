@@ -77,6 +77,7 @@ class Lexicon:
 
         intent = data["intent"]
         self.reset = words(intent["reset"])
+        self.request_words = words(intent.get("request_words", []))
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.about_assistant = words(intent["about_assistant"])
