@@ -96,6 +96,14 @@ def slot_coverage(query: str, found: Found) -> float:
     return sum(chars) / len(chars) if chars else 0.0
 
 
+def _unread(query: str, found: Found) -> str:
+    """The message with every span read as a slot blanked ("转诊手续没办": 手续 is the referral's)."""
+    chars = list(query)
+    for start, end in found.spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
 def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, list[str], str, bool, bool, float]:
     """What the learned model reads besides the characters: (prepared text, slot names found, rule
     intent, rule follow-up flag, question form, slot coverage). Training and `parse` share it, so
@@ -135,7 +143,7 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
         # benefit or information that only names facts ("在县外三级医院住院，转诊手续没办",
         # "湖北，城镇职工医保") tells context; a follow-up ("二档") still re-asks the last question.
         if (intent == "policy_question" and found.values and "topic" not in found.values and not followup
-                and not _ASKS.search(query) and not lexicon().request_words.first(query)
+                and not _ASKS.search(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
     if intent == "out_of_scope":
