@@ -155,7 +155,7 @@ class Assistant:
     def _dispatch(self, turn: Turn, state: DialogueState) -> Draft:
         try:
             return self._answer(turn, state)
-        except _AlreadyAsked as asked:
+        except _AlreadyAsked:
             # The user was asked for this once and went on without it: never ask twice; answer
             # from the clauses and say what would make the answer exact.
             draft = self._policy_question(turn, state, intent=turn.intent)
