@@ -68,3 +68,9 @@ def acknowledged(summary: str) -> str:
 
 def corrected(summary: str) -> str:
     return f"好的，已更正。现在记住的是：{summary}。" if summary else "好的，已更正。"
+
+
+def not_asked_again() -> str:
+    """Said instead of asking a question the conversation already asked (never asked twice).
+    The question's own words are not repeated: they may hold numerals the clauses do not."""
+    return "（前面问过的那一项您还没有告诉我，先按已知情况给出相关规定；告诉我后可以算得更准。）\n"

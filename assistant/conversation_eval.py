@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -32,12 +33,13 @@ def _figure_found(figure: str, answer: str) -> bool:
     m = re.search(r"\d[\d,]*(?:\.\d+)?", figure.replace("，", ","))
     if not m:
         return _norm(figure) in _norm(answer)
-    wanted = m.group(0).replace(",", "")
-    numbers = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", answer)}
-    forms = {wanted, f"{wanted}.00"} if "." not in wanted else {wanted, wanted.rstrip("0").rstrip(".")}
+    wanted = Decimal(m.group(0).replace(",", ""))
     if "%" in figure:
-        return any(f"{f}%" in answer.replace(" ", "") for f in forms)
-    return bool(forms & numbers)
+        found = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*%", answer)
+    else:
+        found = re.findall(r"\d[\d,]*(?:\.\d+)?", answer)
+    # By value: "19142.5元" is the answer's 19142.50, "8640元" its 8,640.
+    return any(Decimal(n.replace(",", "")) == wanted for n in found)
 
 
 class TurnResult(BaseModel):

@@ -43,7 +43,26 @@ def _json_safe(value: Any) -> Any:
 
 def new_slots(understanding: Understanding) -> dict[str, Any]:
     """The slots this message set (None = not mentioned), JSON-safe."""
-    return {k: _json_safe(v) for k, v in understanding.slots.model_dump().items() if v is not None}
+    slots = {k: _json_safe(v) for k, v in understanding.slots.model_dump().items() if v is not None}
+    slots.pop("care_place", None)  # read by `place_of_care`, never remembered
+    return slots
+
+
+def place_of_care(state: DialogueState, understanding: Understanding, slots: dict[str, Any]) -> dict[str, Any]:
+    """"在成都住的院" after "我是岳池县的": a place named only as where care happened is not a new
+    insured region; the remembered region stays and the care is out of area (unless the message
+    says otherwise, or one place lies inside the other)."""
+    place = understanding.slots.care_place
+    known = state.facts.get("region")
+    if not place or known is None or slots.get("region") != place or known.value == place:
+        return slots
+    from assistant.nlu.lexicon import lexicon
+    from assistant.nlu.regions import same_area
+
+    slots = {k: v for k, v in slots.items() if k != "region"}
+    if not same_area(place, str(known.value), lexicon().regions_conf):
+        slots.setdefault("out_of_area", True)
+    return slots
 
 
 def _label(slot: str, value: Any) -> str:
@@ -112,6 +131,17 @@ def tell(state: DialogueState, slots: dict[str, Any], evidence: dict[str, str], 
     return changed
 
 
+# The bill of a case: a question that gives only these adds to the case already told.
+_BILL_SLOTS = frozenset({"amount", "uncovered_amount", "amount_scope", "ytd_reimbursed"})
+
+
+def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
+    """An estimate whose message names a cost and no other topic fact (no service, place, referral,
+    topic…) is about the case the user has been describing, not a new one."""
+    topic_facts = {s for s in fresh if s in TOPIC_SLOTS}
+    return intent == "estimate" and "amount" in fresh and topic_facts <= _BILL_SLOTS
+
+
 def drop_topic(state: DialogueState) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
     go, unless told after it or given as the answer to a clarifying question; who and where stay."""
@@ -125,7 +155,7 @@ def drop_topic(state: DialogueState) -> None:
 def interpret(state: DialogueState, understanding: Understanding, message: str) -> Turn:
     """Decide intent, retrieval query and merged slots for this message; update `state` in place."""
     _adopt_plain_slots(state)
-    fresh = new_slots(understanding)
+    fresh = place_of_care(state, understanding, new_slots(understanding))
     if state.pending_slot:
         question = question_for(state.pending_slot, list(zip(state.pending_options, state.pending_values)))
         value = pending_value(message, understanding, question)
@@ -163,9 +193,11 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     if understanding.intent not in SUBSTANTIVE:
         return Turn(understanding.intent, message, dict(state.slots))
 
-    # A new question: who and where carry over, the old topic's facts do not.
-    state.facts.pop("topic", None)
-    drop_topic(state)
+    # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
+    # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办"): that continues the case.
+    if not continues_case(understanding.intent, fresh):
+        state.facts.pop("topic", None)
+        drop_topic(state)
     tell(state, fresh, understanding.evidence)
     state.last_intent = understanding.intent
     state.last_query = understanding.query or message

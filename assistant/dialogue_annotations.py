@@ -77,6 +77,8 @@ class AnnotatedSlots(BaseModel):
 _SAME_NAME = ("region", "scheme", "tier", "age", "retired", "poverty", "hospital_level", "out_of_area", "referral",
               "major_disease", "amount", "uncovered_amount", "ytd_reimbursed", "admission_index",
               "chronic_disease_count", "local_avg_wage", "wage", "service", "year", "contribution_amount")
+# Every NLU slot an annotated utterance can be scored on.
+SHARED_SLOTS = frozenset((*_SAME_NAME, "person_category"))
 # The calculators know pre-school children as `child`; a newborn is one.
 _CATEGORY = {"newborn": "child"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,6 +55,29 @@ FIELD_TO_SLOT = {
 DOUBTFUL_DEFAULTS: dict[str, tuple[Callable[[dict[str, Any]], bool], Any]] = {
     "out_of_city": (lambda slots: slots.get("out_of_area") is True, True),
 }
+
+
+# A field the calculator needs that the user left unsaid, where one value is the ordinary case
+# and the others are exceptions the user would have mentioned (a pupil, a child): the estimate is
+# made for the ordinary case, saying so and inviting the exception, rather than asking first.
+# field -> (slot, value, the note shown).
+COMMON_CASES: dict[str, tuple[str, Any, str]] = {
+    "person.category": ("person_category", "adult",
+                        "未说明患者类别，按成年居民测算；如是中小学生、儿童或老年人，请告诉我，报销比例可能不同"),
+    "person.no_support": ("no_support", False, "未说明是否属于“三无人员”，按不属于测算；如属于请告诉我"),
+    "person.low_income": ("low_income", False, "未说明是否属于低保对象，按不属于测算；如属于请告诉我"),
+}
+
+
+def common_case_request(request: dict[str, Any], field_name: str,
+                        slots: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The request with the ordinary value of an unsaid person field filled in, and the note saying so."""
+    name = "person.category" if field_name == "person" else field_name
+    case = COMMON_CASES.get(name)
+    if case is None or slots.get(case[0]) is not None:
+        return None
+    _slot, value, note = case
+    return {**request, "person": {**(request.get("person") or {}), name.removeprefix("person."): value}}, note
 
 
 def doubtful_default(result: dict[str, Any], slots: dict[str, Any]) -> tuple[str, Any] | None:
@@ -157,7 +181,20 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
     for slot, name in money.items():
         if slots.get(slot) is not None:
             request[name] = str(slots[slot])
+    covered = covered_part(slots)
+    if covered is not None:
+        request["covered_cost"] = covered
     return request
+
+
+def covered_part(slots: dict[str, Any]) -> str | None:
+    """"花了5000元，其中自费的2000": the amount is the total bill (`amount_scope` "total"), so the part
+    the policy covers is the total less the 自费 part. None when the amount is already the covered
+    part, or the 自费 part is not a part of it (larger than the total)."""
+    if slots.get("amount_scope") != "total" or slots.get("amount") is None or slots.get("uncovered_amount") is None:
+        return None
+    total, uncovered = Decimal(str(slots["amount"])), Decimal(str(slots["uncovered_amount"]))
+    return str(total - uncovered) if uncovered <= total else None
 
 
 # 门诊特殊疾病 (特殊病门诊, 门特) covers chronic and major diseases alike, and rule sets file it under
@@ -380,6 +417,30 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     return "\n".join(lines), citations
 
 
+def caps_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """The estimate request's person and care fields, without a bill (a cap needs none)."""
+    request = build_request(policy, service, slots)
+    for name in ("covered_cost", "uncovered_cost", "ytd_reimbursed", "prior_reimbursed"):
+        request.pop(name, None)
+    return request
+
+
+def render_caps(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
+    """"按《…》：统筹基金年度最高支付限额 240000.00 元。" with the cited rule and the figure's make-up."""
+    citations, index = step_citations(result, policy)
+    title = result.get("policy_title", policy.title)
+    lines = [f"按《{title}》：" + "；".join(f"{c['label']} {c['amount']} 元" for c in result["caps"]) + "。"]
+    rule_lines = _cited_step_lines(result.get("steps", []), index)
+    if rule_lines:
+        lines.append("依据：")
+        lines.extend(rule_lines)
+    assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))
+    if assumptions:
+        lines.append("说明：" + "；".join(assumptions) + "。")
+    lines.append("以上为按政策文本的测算，以当地医保部门核定为准。")
+    return "\n".join(lines), citations
+
+
 def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     citations, index = step_citations(result, policy)
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
@@ -400,13 +461,16 @@ class CalculatorPort:
     estimate: Callable[[dict[str, Any]], Any]
     contribution: Callable[[dict[str, Any]], Any]
     policies: list[PolicyInfo]
+    caps: Callable[[dict[str, Any]], Any] | None = None  # a service's yearly caps without a bill
 
     @classmethod
     def default(cls) -> "CalculatorPort":
         import calculators
+        from calculators.caps import caps as calculator_caps
 
         return cls(
             estimate=lambda req: _dump(calculators.estimate(req)),
             contribution=lambda req: _dump(calculators.contribution(req)),
+            caps=lambda req: _dump(calculator_caps(req)),
             policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
         )

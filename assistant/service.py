@@ -26,12 +26,16 @@ from assistant.estimate_bridge import (
     conditional_contribution_request,
     build_relief_request,
     build_request,
+    caps_request,
     choose_policy,
+    COMMON_CASES,
+    common_case_request,
     doubtful_default,
     missing_slot_question,
     render_conditional_contribution,
     render_contribution,
     relief_services,
+    render_caps,
     render_estimate,
     render_relief,
     trace_text,
@@ -170,11 +174,24 @@ class Assistant:
     # ---- handlers ----------------------------------------------------------------------------
 
     def _dispatch(self, turn: Turn, state: DialogueState) -> Draft:
+        try:
+            return self._answer(turn, state)
+        except _AlreadyAsked:
+            # The user was asked for this once and went on without it: never ask twice; answer
+            # from the clauses and say what would make the answer exact.
+            draft = self._policy_question(turn, state, intent=turn.intent)
+            draft.answer = canned.not_asked_again() + draft.answer
+            return draft
+
+    def _answer(self, turn: Turn, state: DialogueState) -> Draft:
         if turn.intent == "estimate":
             return self._estimate(turn, state)
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
+            capped = self._wage_relative_cap(turn, state)
+            if capped is not None:
+                return capped
             question = self._region_for_figure(turn, state)
             if question is not None:
                 return self._clarify_with_clauses("policy_question", state, question, turn)
@@ -188,6 +205,10 @@ class Assistant:
 
     def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
                  **extra: Any) -> Draft:
+        if question.slot in state.asked:
+            if answer:  # e.g. each region's rule listed: the answer stands without the question
+                return Draft(intent, answer, **extra)
+            raise _AlreadyAsked(question)
         ask_pending(state, question)
         return Draft(intent, answer or question.question, clarification=question, **extra)
 
@@ -214,6 +235,8 @@ class Assistant:
             # Nothing in the library answers it: a policy question's refusal stands (asking where the
             # user lives would promise an answer there is none for); a calculation still needs the region.
             return draft if intent == "policy_question" else self._clarify(intent, state, question)
+        if question.slot in state.asked:
+            return draft  # asked once and not answered: the clauses, without asking again
         ask_pending(state, question)
         draft.answer = f"{draft.answer}\n{question.question}"
         draft.clarification = question
@@ -284,9 +307,6 @@ class Assistant:
                 question = question_for("region", [(r, r) for r in conflict.regions])
             else:
                 question = question_for("year", [(f"{y}年", y) for y in conflict.years])
-            if question.slot in state.asked:
-                # Asked once already and not answered: the rules side by side, without asking again.
-                return Draft(intent, year_note + answer, citations=citations, sources=sources, fallback=fallback)
             return self._clarify(intent, state, question, year_note + answer, citations=citations,
                                  sources=sources, fallback=fallback)
         best = retrieval.selections[0]
@@ -318,10 +338,18 @@ class Assistant:
                                      canned.no_policy_for_region(slots["region"], "报销") + question.question)
             return self._policy_question(turn, state, intent="estimate")  # no rule set: answer from clauses
         request = build_request(choice.policy, service, slots)
+        common_note = ""
         try:
             result = _as_dict(self.calculators.estimate(request))
         except ValueError as exc:
-            return self._calc_refusal("estimate", state, exc, slots)
+            common = common_case_request(request, getattr(exc, "field", ""), slots)
+            if common is None:
+                return self._calc_refusal("estimate", state, exc, slots)
+            request, common_note = common
+            try:
+                result = _as_dict(self.calculators.estimate(request))
+            except ValueError as again:
+                return self._calc_refusal("estimate", state, again, slots)
         if self._depends_on_doubtful_default(request, result, slots):
             field_name = doubtful_default(result, slots)[0]  # type: ignore[index]
             return self._clarify("estimate", state, question_for(field_name))
@@ -331,7 +359,46 @@ class Assistant:
         estimate = {"request": request, **result}
         if not slots.get("service"):
             answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
+        if common_note:
+            answer = answer.replace("\n", f"\n（{common_note}）\n", 1)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
+                     fallback=canned.ESTIMATE_FALLBACK)
+
+    def _wage_relative_cap(self, turn: Turn, state: DialogueState) -> Draft | None:
+        """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage
+        (湖北: 4倍): the clause gives the multiple, the user's wage gives the figure — computed by the
+        calculators when the wage is known, asked for when not. None = answer from the clauses."""
+        slots = turn.slots
+        if slots.get("topic") != "封顶线" or slots.get("amount") is not None or self.calculators.caps is None:
+            return None
+        service = slots.get("service") or "inpatient"
+        choice = choose_policy(self.policies, slots, service)
+        candidates = [choice.policy] if choice.policy else choice.candidates
+        needs_wage = []
+        for policy in candidates:
+            try:
+                self.calculators.caps(caps_request(policy, service, {**slots, "local_avg_wage": None}))
+            except ValueError as exc:
+                if getattr(exc, "field", "") == "local_avg_wage":
+                    needs_wage.append(policy)
+        if choice.policy is None and (len(needs_wage) != 1 or slots.get("local_avg_wage") is None):
+            return None  # several rule sets and no stated wage to tell them apart: the clauses answer
+        if not needs_wage:
+            return None
+        policy = needs_wage[0]
+        if slots.get("local_avg_wage") is None:
+            return self._clarify("policy_question", state, question_for("local_avg_wage"))
+        try:
+            result = _as_dict(self.calculators.caps(caps_request(policy, service, slots)))
+        except ValueError:
+            return None
+        if not result.get("caps"):
+            return None
+        answer, citations = render_caps(result, policy)
+        answer = _year_checked(answer, slots, policy)
+        self._link_citations(citations)
+        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": caps_request(policy, service, slots), **result},
                      fallback=canned.ESTIMATE_FALLBACK)
 
     def _depends_on_doubtful_default(self, request: dict[str, Any], result: dict[str, Any],
@@ -386,8 +453,9 @@ class Assistant:
         if choice.question:
             return self._clarify_with_clauses("contribution", state, choice.question, turn)
         request = build_contribution_request(choice.policy, slots)
+        notes: list[str] = []
         try:
-            result = _as_dict(self.calculators.contribution(request))
+            result = _as_dict(self._contribution_with_common_cases(request, slots, notes))
         except ValueError as exc:
             field_name = getattr(exc, "field", "")
             if field_name == "local_avg_wage" and slots.get("wage") is not None:
@@ -398,10 +466,27 @@ class Assistant:
                 return self._calc_refusal("contribution", state, exc, slots)
             return self._policy_question(turn, state, intent="contribution")
         answer, citations = render_contribution(result, choice.policy)
+        for note in notes:
+            answer = answer.replace("\n", f"\n（{note}）\n", 1) if "\n" in answer else f"{answer}\n（{note}）"
         answer = _year_checked(answer, slots, choice.policy)
         self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _contribution_with_common_cases(self, request: dict[str, Any], slots: dict[str, Any],
+                                        notes: list[str]) -> Any:
+        """The contribution, with a rare status the user did not mention (三无人员, 低保) taken as
+        not applying — each such reading appended to `notes` — instead of asking about it."""
+        for _ in range(len(COMMON_CASES) + 1):
+            try:
+                return self.calculators.contribution(request)
+            except ValueError as exc:
+                common = common_case_request(request, getattr(exc, "field", ""), slots)
+                if common is None or common[1] in notes:
+                    raise
+                request, note = common
+                notes.append(note)
+        return self.calculators.contribution(request)
 
     def _conditional_contribution(self, request: dict[str, Any], policy: PolicyInfo,
                                   slots: dict[str, Any]) -> Draft | None:
@@ -486,6 +571,14 @@ class Assistant:
         )
         reply.wechat_text = render_wechat(reply)
         return reply
+
+
+class _AlreadyAsked(Exception):
+    """A clarifying question for a slot the conversation has already asked for."""
+
+    def __init__(self, question: SlotQuestion) -> None:
+        super().__init__(question.slot)
+        self.question = question
 
 
 _ANSWERING_INTENTS = ("policy_question", "estimate", "contribution")

@@ -101,10 +101,17 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(code=train.main(["--check"] if check else []))
 
     @app.command("nlu-eval")
-    def nlu_eval(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    def nlu_eval(as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
+                 split: str = typer.Option("", "--split", help="dev | train | blind：改为评测标注员的话语")) -> None:
         """运行 NLU 标注集评测，打印意图与槽位准确率。"""
         from assistant.nlu import evaluate
 
+        if split:
+            if split not in ("train", "dev", "blind"):
+                typer.echo(f"未知的数据划分 {split!r}：可用 train、dev、blind", err=True)
+                raise typer.Exit(code=2)
+            typer.echo(json.dumps(evaluate.run_annotated(split).summary(), ensure_ascii=False, indent=2))
+            return
         report = evaluate.run()
         if as_json:
             data = report.model_dump(mode="json") if hasattr(report, "model_dump") else report

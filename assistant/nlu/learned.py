@@ -25,10 +25,16 @@ NGRAMS = (1, 2, 3)
 _LENGTH_BUCKETS = (4, 8, 14, 24, 40)
 
 
-def features(prepared: str, slot_names: Iterable[str], rule_intent: str, rule_followup: bool) -> list[str]:
+_COVERAGE_BUCKETS = (0.0, 0.4, 0.7)
+
+
+def features(prepared: str, slot_names: Iterable[str], rule_intent: str, rule_followup: bool,
+             asks: bool | None = None, coverage: float | None = None) -> list[str]:
     """The feature tokens of one message: prepared text, the names of the slots found, and what the
     hand-written cue rules say (their intent and follow-up flag are one feature each, weighed by
-    the fit like any other)."""
+    the fit like any other). Two facts of form help tell telling from asking across phrasings:
+    whether the message has a question form (`asks`: 吗, 多少, 怎么, ？…) and how much of it the
+    slots read (`coverage`: "城镇居民医疗保险" is all slot words — context, not a question)."""
     text = prepared.replace(" ", "")
     tokens = [text[i : i + n] for n in NGRAMS for i in range(len(text) - n + 1)]
     tokens += [f"S:{name}" for name in sorted(set(slot_names))]
@@ -37,6 +43,11 @@ def features(prepared: str, slot_names: Iterable[str], rule_intent: str, rule_fo
     tokens.append(f"^{text[:1]}")  # the first character (那…, 不…, 如果…) and the last (…呢, …吗)
     tokens.append(f"{text[-1:]}$")
     tokens += [f"R:{rule_intent}", f"F:{rule_followup}"]
+    if asks is not None:
+        tokens.append(f"Q:{asks}")
+    if coverage is not None:
+        tokens.append(f"C:{max(b for b in _COVERAGE_BUCKETS if coverage >= b)}")
+        tokens.append(f"QC:{asks}:{coverage >= _COVERAGE_BUCKETS[-1]}")
     return tokens
 
 

@@ -77,6 +77,7 @@ class Lexicon:
 
         intent = data["intent"]
         self.reset = words(intent["reset"])
+        self.request_words = words(intent.get("request_words", []))
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.about_assistant = words(intent["about_assistant"])
@@ -115,7 +116,8 @@ class Lexicon:
         self.referral = Matcher({True: ref["cues"]}, ref["blockers"])
         self.referral_conf = ref
         hosp = data["hospital"]
-        self.hospital_facility = Matcher({1: hosp["level1_facilities"], None: hosp["ambiguous"]})
+        self.hospital_facility = Matcher({1: hosp["level1_facilities"], 2: hosp["level2_facilities"],
+                                          3: hosp["named_level3"], None: hosp["ambiguous"]})
         self.hospital_conf = hosp
         svc = data["service"]
         self.service = Matcher(svc["canonical"])

@@ -45,6 +45,9 @@ class Slots(BaseModel):
     major_disease: bool | None = None  # a major disease named or stated ("医生说是重大疾病")
     disease: str | None = None  # the disease's words, when named
     local_avg_wage: Decimal | None = None  # 当地职工年平均工资 / 社平工资 stated, yuan per year
+    # The region above was named only as the place of care ("在成都住的院"): when the conversation
+    # already knows another insured region, the dialogue keeps that one and takes care as out of area.
+    care_place: str | None = None
 
 
 class Understanding(BaseModel):

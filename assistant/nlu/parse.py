@@ -87,16 +87,34 @@ def _read(text: str, known_regions: Sequence[str]) -> tuple[str, Found, Intent, 
     return query, found, intent, confidence, is_followup(query, intent, lex, found)
 
 
-def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, list[str], str, bool]:
+def slot_coverage(query: str, found: Found) -> float:
+    """The share of the message's characters (punctuation aside) inside a span read as a slot."""
+    covered = [False] * len(query)
+    for start, end in found.spans:
+        covered[start:end] = [True] * (end - start)
+    chars = [c for c, ch in zip(covered, query) if not _PUNCT.fullmatch(ch)]
+    return sum(chars) / len(chars) if chars else 0.0
+
+
+def _unread(query: str, found: Found) -> str:
+    """The message with every span read as a slot blanked ("转诊手续没办": 手续 is the referral's)."""
+    chars = list(query)
+    for start, end in found.spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, list[str], str, bool, bool, float]:
     """What the learned model reads besides the characters: (prepared text, slot names found, rule
-    intent, rule follow-up flag). Training and `parse` share it, so features match."""
+    intent, rule follow-up flag, question form, slot coverage). Training and `parse` share it, so
+    features match."""
     query, found, intent, _, followup = _read(text, known_regions)
-    return query, list(found.values), intent, followup
+    return query, list(found.values), intent, followup, bool(_ASKS.search(query)), slot_coverage(query, found)
 
 
 _TELLING = ("statement", "correction")
-_ASKS = re.compile(r"[?？]|吗|么$|呢|怎么|咋|啥|什么|多少|好多|几多|几[个成块天年月次]|哪|是不是|能不能|有没有|要不要|可不可以|"
-                   r"会不会|行不行|用不用|算不算|报不报|[能行报算管要]不[嘛吗]?$|没有?$|不嘛$|如何|是否")
+_ASKS = re.compile(r"[?？]|吗|么$|呢|怎么|咋|啥|什么|多少|好多|几多|几[个成块天年月次号]|哪|是不是|能不能|有没有|要不要|可不可以|"
+                   r"会不会|行不行|用不用|算不算|报不报|([\u4e00-\u9fff])不\1|不[嘛吗]?$|没有?$|如何|是否")
 
 
 def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
@@ -112,7 +130,8 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
     # A message without any medical-insurance word that names another insurance or topic stays out
     # of scope: that is a lexicon fact, not a judgement the annotated examples could overturn.
     if model is not None and intent != "out_of_scope":
-        tokens = learned.features(query, list(found.values), intent, followup)
+        tokens = learned.features(query, list(found.values), intent, followup, bool(_ASKS.search(query)),
+                                  slot_coverage(query, found))
         predicted, p, followup, _ = model.predict(tokens)
         # Where the rules found nothing to go on (confidence 0.3) the model's guess stays doubtful.
         confidence = min(p, confidence) if predicted == intent or confidence < 0.5 else p
@@ -120,6 +139,13 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
         # statement of context or a correction, whatever its words resemble — a fact of form.
         if not (predicted in _TELLING and _ASKS.search(query)):
             intent = predicted  # type: ignore[assignment]
+        # ...and the mirror: a message with no question form, no topic and no word asking for a
+        # benefit or information that only names facts ("在县外三级医院住院，转诊手续没办",
+        # "湖北，城镇职工医保") tells context; a follow-up ("二档") still re-asks the last question.
+        if (intent == "policy_question" and found.values and "topic" not in found.values and not followup
+                and not _ASKS.search(query) and not lexicon().request_words.first(_unread(query, found))
+                and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
+            intent = "statement"
     if intent == "out_of_scope":
         found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one
     if intent in _NO_FOLLOWUP:

@@ -17,8 +17,8 @@ from typing import Literal, Sequence
 
 from assistant.nlu.lexicon import Lexicon, Matcher
 
-Role = Literal["home", "plain", "treat", "work"]
-# Lower is preferred as the insured region; "work" is never picked.
+Role = Literal["home", "plain", "treat", "work", "denied"]
+# Lower is preferred as the insured region; "work" and "denied" are never picked.
 _RANK: dict[str, int] = {"home": 0, "plain": 1, "treat": 2}
 
 
@@ -110,6 +110,8 @@ def role_of(text: str, m: RegionMention, roles: dict) -> Role:
     treat: 去/到/在X住院/看病; otherwise plain."""
     left, right = _clause(text, m.start, m.end)
     near_right = right[: roles["right_window"]]
+    if any(left.endswith(w) for w in roles.get("denied_before", ())):
+        return "denied"
     if any(left.endswith(w) for w in roles["home_before"]) or any(right.startswith(w) for w in roles["home_after"]):
         return "home"
     if any(w in near_right for w in roles["work_after"]):

@@ -92,9 +92,11 @@ def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
     return sp.value >= conf["bare_min"]
 
 
-def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], after_roles: Sequence[str]) -> Hit | None:
-    """The role cue closest before the amount (within the left window), else a 自费/押金 cue after it."""
-    before = [h for h in role_hits if h.start >= left_start and h.end <= sp.start]
+def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], after_roles: Sequence[str],
+          floor: int = 0) -> Hit | None:
+    """The role cue closest before the amount (ending within the left window, never before the
+    previous amount: "职工年平均工资大概48000"), else a 自费/押金 cue after it."""
+    before = [h for h in role_hits if h.start >= floor and h.end > left_start and h.end <= sp.start]
     if before:
         return max(before, key=lambda h: h.end)
     m = re.match(r"\s*(?:是|的|为|都是)?", text[sp.end :])
@@ -126,7 +128,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         if prev_role is not None and picked and between in conf["connectors"]:
             role, cue = prev_role, None
         else:
-            cue = _role(text, sp, left_start, role_hits, conf["roles_after"])
+            cue = _role(text, sp, left_start, role_hits, conf["roles_after"], prev_end)
             role = cue.value if cue else None
             if role == "remainder" and not any(w in text[: cue.start] for w in conf["remainder_after"]):
                 role, cue = None, None  # "自付3000" with no reimbursement before it is the cost
@@ -167,8 +169,17 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
 # --- categorical slots ------------------------------------------------------------------------
 
 
+# How a level read from a facility's name is explained (it is a convention, not a policy clause).
+_CONVENTION_NOTE = {
+    1: "按通常惯例视为一级医疗机构，非政策条文定义",
+    2: "县级医院按通常惯例视为二级医院，非政策条文定义",
+    3: "公开的医院等级为三级，非政策条文定义",
+}
+
+
 def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
-    """一级/二级/三级, 三甲/二乙; 乡镇卫生院/社区卫生服务中心 → 1 by convention; 县医院 → unknown."""
+    """一级/二级/三级, 三甲/二乙; by convention 乡镇卫生院/社区卫生服务中心 → 1, 县医院/县人民医院/县中医院
+    → 2, a named 三甲 hospital (重医附一院) → 3; 市医院/人民医院 → unknown (asked)."""
     conf = lex.hospital_conf
     levels = conf["level_words"]
     candidates: list[tuple[int, int, int, str]] = []
@@ -183,7 +194,7 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         if h.value is None:
             found.evidence.setdefault("hospital_level", f"{h.alias}（未说明医院等级，需追问）")
         else:
-            candidates.append((h.start, h.end, h.value, "按通常惯例视为一级医疗机构，非政策条文定义"))
+            candidates.append((h.start, h.end, h.value, _CONVENTION_NOTE[h.value]))
     explicit = [c for c in candidates if not c[3]]
     pick = min(explicit or candidates, default=None)
     if pick:
@@ -202,6 +213,8 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
         return
     note = "回/老家/参保地" if best.role == "home" and len(mentions) > 1 else ""
     found.put("region", best.value, text, best.start, best.end, note)
+    if best.role == "treat":
+        found.values["care_place"] = best.value
     elsewhere = next(
         (m for m in mentions if m.role == "treat" and not same_area(m.value, best.value, lex.regions_conf)), None
     )
@@ -340,6 +353,11 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
     conf = lex.referral_conf
     for h in lex.referral.find(text):
         neg = _before(_clause_left(text, h.start, 5), None, conf["negations"])
+        neg_after = next((w for w in conf.get("negations_after", []) if _followed_by(text, h.end, [w])), None)
+        if neg is None and neg_after:
+            found.put("referral", False, text, h.start, h.end + len(text[h.end:]) - len(text[h.end:].lstrip()) + len(neg_after))
+            found.masks.append((h.start, h.end))
+            continue
         done = _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
         clause_after = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
         asked = (
@@ -461,7 +479,7 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
     m = re.search(lex.amount_conf["contribution_pattern"], text)
     if not m:
         return
-    group = 1 if m.group(1) else 2
+    group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
     found.put("contribution_amount", Decimal(m.group(group)), text, m.start(group), m.end(group))
     where = found.where.get("amount")
     if where and where[0] <= m.start(group) < where[1]:

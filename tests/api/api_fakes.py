@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from assistant.models import AssistantReply, Citation, Clarification
+from assistant.models import AssistantReply, Citation, Clarification, RememberedFact
 from calculators import CalcError
 from api.settings import ServiceSettings
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse, SourceLocation
@@ -81,6 +81,18 @@ class FakeAssistant:
             return AssistantReply(
                 session_id=sid, answer="二级医院起付线500元[1]。", wechat_text="二级医院起付线500元[1]\n[1]甲县城乡居民医保实施办法",
                 citations=[_citation(1, CLAUSES[0])], intent="policy_question",
+            )
+        if message.startswith("不对"):  # a correction of a remembered fact ("不对，甲县改为乙市")
+            return AssistantReply(
+                session_id=sid, answer="好的，已更正。现在记住的是：乙市 · 城乡居民。", intent="correction",
+                remembered=[RememberedFact(slot="region", value="乙市", label="乙市", origin="said"),
+                            RememberedFact(slot="scheme", value="城乡居民", label="城乡居民", origin="said")],
+            )
+        if "甲县" in message and "城乡居民" in message:  # a statement of context
+            return AssistantReply(
+                session_id=sid, answer="好的，已记住：甲县 · 城乡居民。想了解什么？", intent="statement",
+                remembered=[RememberedFact(slot="region", value="甲县", label="甲县", origin="said"),
+                            RememberedFact(slot="scheme", value="城乡居民", label="城乡居民", origin="said")],
             )
         if "cdata" in message:
             return AssistantReply(session_id=sid, answer="a]]>b", wechat_text="a]]><b>&amp;", intent="policy_question")

@@ -251,6 +251,31 @@ def test_console_search_keyboard_and_copy(page_factory: Any, live: LiveServer) -
     shot(page, "console-phone")
 
 
+def test_console_shows_remembered_facts_with_one_tap_correction(page_factory: Any, live: LiveServer) -> None:
+    page = page_factory(DESKTOP)
+    page.goto(live.url + "/console")
+    page.locator("#f-region option", has_text="乙市").wait_for(state="attached")
+    page.fill("#case-input", "来电者是甲县城乡居民")
+    page.click("#case-send")
+    page.locator("#case-facts .chip", has_text="甲县").wait_for()
+    assert page.locator("#case-facts .chip").all_inner_texts() == ["甲县", "城乡居民"]
+    assert "已记住：甲县 · 城乡居民" in page.inner_text("#case-answer")
+    # The remembered region narrows the clause search.
+    assert page.eval_on_selector("#f-region", "s => s.value") == "甲县"
+    page.locator("#case-facts .chip", has_text="甲县").click()  # one tap: a correction ready to finish
+    assert page.input_value("#case-input") == "不对，甲县改为"
+    assert page.evaluate("document.activeElement.id") == "case-input"
+    page.locator("#case-input").press_sequentially("乙市")
+    page.locator("#case-input").press("Enter")
+    page.locator("#case-facts .chip", has_text="乙市").wait_for()
+    assert "已更正" in page.inner_text("#case-answer")
+    assert page.eval_on_selector("#f-region", "s => s.value") == "乙市"  # the filter follows the correction
+    shot(page, "console-remembered-desktop")
+    page.click("#case-new")  # next caller: the case and the filters it set are cleared
+    assert page.locator("#case-facts .chip").count() == 0
+    assert page.eval_on_selector("#f-region", "s => s.value") == ""
+
+
 def test_real_stack_chat_and_estimate(page_factory: Any, live_real: LiveServer) -> None:
     page = page_factory(PHONE)
     page.goto(live_real.url + "/")

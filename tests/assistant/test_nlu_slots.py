@@ -68,20 +68,23 @@ def test_range_is_left_for_the_dialogue_with_evidence():
 @pytest.mark.parametrize(
     "text, level",
     [("一级医院", 1), ("2级医院", 2), ("三级甲等医院", 3), ("三甲", 3), ("三乙医院", 3), ("二甲医院", 2),
-     ("乡镇卫生院", 1), ("社区卫生服务中心", 1), ("镇卫生院", 1)],
+     ("乡镇卫生院", 1), ("社区卫生服务中心", 1), ("镇卫生院", 1),
+     # County hospitals are 二级 and a named 三甲 hospital 三级 by convention (issue 10).
+     ("县医院", 2), ("县人民医院", 2), ("在县中医院住院", 2), ("重医附一院", 3)],
 )
 def test_hospital_level(text, level):
     assert slots(text)["hospital_level"] == level
 
 
-@pytest.mark.parametrize("text", ["县医院", "市人民医院", "县级医院", "一二级医院都一样吗", "一级伤残", "二级及以上医院"])
+@pytest.mark.parametrize("text", ["市人民医院", "人民医院", "就在本县医院", "一二级医院都一样吗", "一级伤残", "二级及以上医院"])
 def test_hospital_level_left_empty_when_not_defined(text):
     assert "hospital_level" not in slots(text)
 
 
 def test_convention_is_recorded_as_evidence():
     assert "惯例" in parse("社区卫生服务中心").evidence["hospital_level"]
-    assert "追问" in parse("县医院住院").evidence["hospital_level"]
+    assert "惯例" in parse("县医院住院").evidence["hospital_level"]
+    assert "追问" in parse("市人民医院住院").evidence["hospital_level"]
 
 
 # --- region ------------------------------------------------------------------------------------
@@ -435,3 +438,48 @@ def test_care_inside_the_insured_region_is_not_out_of_area():
 
 def test_the_finest_library_region_of_an_address_wins():
     assert slots("郴州市桂阳县新农合", REGIONS + ["郴州市"])["region"] == "桂阳县"
+
+
+# --- issue 10, round 2: classes seen in the dev conversations ------------------------------------
+
+
+@pytest.mark.parametrize("text, referral", [("转诊手续没办", False), ("转院手续没弄，花了3万", False),
+                                            ("在市内县外的三级医院住的院，没去社保所报同意", False), ("办了转诊", True)])
+def test_referral_negated_after_its_cue_or_by_the_approval_wording(text, referral):
+    assert slots(text)["referral"] is referral
+
+
+def test_a_denied_place_is_not_the_insured_region():
+    assert slots("说错了，不是重庆，是岳池县")["region"] == "岳池县"
+    assert "region" not in slots("不是重庆的")
+
+
+def test_a_place_named_only_as_where_care_happened_is_marked():
+    u = parse("在成都住的院")
+    assert u.slots.care_place == u.slots.region == "成都市"
+    assert parse("我是岳池县的").slots.care_place is None
+
+
+@pytest.mark.parametrize("text, premium", [("交的60块那个", "60"), ("我们一年交150", "150"), ("交的150那档", "150"),
+                                           ("交的60", "60")])
+def test_a_premium_said_in_passing(text, premium):
+    got = slots(text)
+    assert str(got["contribution_amount"]) == premium and "amount" not in got
+
+
+def test_money_paid_in_without_a_premium_context_is_no_slot():
+    assert "contribution_amount" not in slots("交了280") and "amount" not in slots("交了280")
+
+
+def test_the_average_wage_is_read_past_a_hedge_and_names_no_scheme_or_place():
+    got = slots("当地职工年平均工资大概48000，那最高付多少")
+    assert str(got["local_avg_wage"]) == "48000" and "amount" not in got
+    assert "scheme" not in got and "out_of_area" not in got
+    assert got["topic"] == "封顶线"
+
+
+@pytest.mark.parametrize("text, intent", [("在县外三级医院住院，转诊手续没办", "statement"), ("湖北，城镇职工医保", "statement"),
+                                          ("孤儿住院报销", "policy_question"), ("孕妇产检医保补不补", "policy_question"),
+                                          ("住院花了小两万", "policy_question")])
+def test_bare_facts_without_a_question_form_are_a_statement(text, intent):
+    assert parse(text).intent == intent

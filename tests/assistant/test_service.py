@@ -106,7 +106,7 @@ def test_real_calculators_estimate_with_cited_rules():
     assert any("300元/次" in c.text for c in reply.citations) and reply.grounded
 
 
-def test_real_calculators_contribution_asks_each_missing_fact():
+def test_real_calculators_contribution_takes_unsaid_rare_statuses_as_not_applying():
     from assistant.estimate_bridge import CalculatorPort
     from assistant.nlu.models import Slots, Understanding
 
@@ -121,12 +121,10 @@ def test_real_calculators_contribution_asks_each_missing_fact():
     first = assistant.ask("岳池县学生交多少钱")
     assert first.clarification.slot == "year"
     reply = assistant.ask("2009年", first.session_id)
-    asked = []
-    while reply.clarification is not None and len(asked) < 3:  # each yes/no fact, one at a time
-        asked.append(reply.clarification.slot)
-        reply = assistant.ask("不是", first.session_id)
-    assert sorted(asked) == ["low_income", "no_support"]
+    # 三无人员 / 低保 are exceptions the user would mention: computed as not applying, and said.
+    assert reply.clarification is None
     assert "个人缴费 10.00 元" in reply.answer and reply.grounded
+    assert "三无人员" in reply.answer and "低保对象" in reply.answer
 
 
 def test_a_single_region_answer_without_a_region_says_whose_rule_it_is():

@@ -16,6 +16,72 @@
 
   MP.setupLargeFont(document.getElementById("large-font"));
 
+  // The caller's case (issue 10): what the operator notes goes to the assistant, which remembers
+  // the facts; they show as chips, each a one-tap correction, and the region and scheme it holds
+  // narrow the clause search when its filter is still open.
+  const caseForm = document.getElementById("case-form");
+  const caseInput = document.getElementById("case-input");
+  const caseAnswer = document.getElementById("case-answer");
+  const caseFacts = document.getElementById("case-facts");
+  let caseSession = null;
+  const setByCase = {}; // filter -> the value the case put there (a correction may replace it)
+
+  function showFacts(remembered) {
+    caseFacts.replaceChildren();
+    caseFacts.hidden = !remembered.length;
+    if (!remembered.length) return;
+    caseFacts.append(el("span", {}, "已记住："), ...remembered.map((fact) => el("button", {
+      type: "button", class: "chip", title: "点击更正", onclick: () => {
+        caseInput.value = `不对，${fact.label}改为`;
+        caseInput.focus();
+      } }, fact.label)));
+    let narrowed = false;
+    for (const fact of remembered) {
+      const select = filters[fact.slot];
+      const value = String(fact.value);
+      const free = !select || !select.value || select.value === setByCase[fact.slot];
+      if (select && free && select.value !== value && [...select.options].some((o) => o.value === value)) {
+        select.value = value;
+        setByCase[fact.slot] = value;
+        narrowed = true;
+      }
+    }
+    if (narrowed && q.value.trim()) schedule();
+  }
+
+  async function note(text) {
+    text = (text || "").trim();
+    if (!text) return;
+    caseAnswer.textContent = "正在处理…";
+    try {
+      const reply = await api("/api/chat", caseSession ? { message: text, session_id: caseSession } : { message: text });
+      caseSession = reply.session_id;
+      caseAnswer.textContent = reply.answer || "";
+      showFacts(reply.remembered || []);
+    } catch (e) {
+      if (e.code === "unknown_session") caseSession = null;
+      caseAnswer.textContent = e.message;
+    }
+  }
+
+  caseForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = caseInput.value;
+    caseInput.value = "";
+    note(text);
+  });
+  document.getElementById("case-new").addEventListener("click", () => {
+    caseSession = null;
+    caseAnswer.textContent = "";
+    showFacts([]);
+    for (const [slot, select] of Object.entries(filters)) {
+      if (setByCase[slot] && select.value === setByCase[slot]) select.value = "";
+      delete setByCase[slot];
+    }
+    if (q.value.trim()) schedule();
+    caseInput.focus();
+  });
+
   async function loadFacets() {
     try {
       const f = await api("/api/facets");

@@ -1,0 +1,62 @@
+"""A service's yearly caps for one person, without a bill ("统筹基金一年最多付多少").
+
+The caps are resolved exactly as an estimate resolves them (breakdown cell, then the modifiers
+that apply to the person and the care), with the same cited trace; no cost is needed. A cap written
+as a multiple of the local average wage (湖北: 4 × 当地职工年平均工资) needs `local_avg_wage`, and
+says so (`relative_to`), since that figure is the user's, not the text's.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from calculators.context import Context
+from calculators.engine import _service_spec
+from calculators.errors import CalcError
+from calculators.inputs import check_present_values
+from calculators.modifiers import applicable_modifiers, resolve_optional_cap
+from calculators.models import Assumption, EstimateRequest, Step
+from calculators.money import fmt
+from calculators.registry import policy_for
+from calculators.validation import parse_model
+
+
+class Cap(BaseModel):
+    pool: str
+    label: str
+    amount: str  # yuan, two decimals
+    relative_to: str | None = None  # the request field the cap is a multiple of ("local_avg_wage")
+
+
+class CapsResult(BaseModel):
+    policy: str
+    policy_title: str
+    service: str
+    caps: list[Cap]
+    steps: list[Step] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+
+def caps(request: EstimateRequest | dict) -> CapsResult:
+    """The yearly caps of `request.service` under `request.policy` for the person and care the
+    request describes (amounts are not needed and ignored). Raises CalcError like `estimate`:
+    a cap relative to the average wage without `local_avg_wage` names that field."""
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
+    policy, _today = policy_for(req.policy, req.date)
+    spec = _service_spec(policy, req.service)
+    ctx = Context(req, policy, req.service)
+    check_present_values(ctx)
+    mods = applicable_modifiers(ctx)
+    found = []
+    for cap in getattr(spec, "caps", ()):
+        param = policy.params[cap.param]
+        if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:
+            raise CalcError("local_avg_wage", f"“{param.label}”按当地职工年平均工资计算，请提供当地上年度职工年平均工资。")
+        limit = resolve_optional_cap(ctx, cap.param, mods)
+        if limit is None:
+            continue
+        found.append(Cap(pool=cap.pool, label=param.label, amount=fmt(limit),
+                         relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None))
+    return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
+                      steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
