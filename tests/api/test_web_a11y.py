@@ -411,3 +411,31 @@ def test_field_borders_stand_out_3_to_1(page_factory: Any, live: LiveServer, pat
     if path == "/estimate":
         page.locator("details.more summary").click()
     assert field_border_problems(page) == []
+
+
+def test_real_stack_pages_have_no_axe_violations(page_factory: Any, live_real: LiveServer) -> None:
+    """The same checks on what the real assistant and calculators put on the pages."""
+    page = open_page(page_factory, live_real.url + "/", PHONE)
+    found = {}
+    for question in ["住院起付线是多少", "居民医保一年交多少钱", "在县外住院少报多少"]:
+        ask(page, question)
+        page.wait_for_function("(n) => document.querySelectorAll('.msg-bot .bubble:not(.muted)').length >= n",
+                               arg=page.locator(".msg-user").count())
+    page.locator(".msg-bot .cite-toggle").first.click()
+    found["chat"] = axe_violations(page)
+    page = open_page(page_factory, live_real.url + "/estimate", DESKTOP)
+    page.locator("#policy option[value='cq-resident-2013']").wait_for(state="attached")
+    page.select_option("#policy", "cq-resident-2013")
+    page.select_option("#tier", "1")
+    page.select_option("#hospital_level", "2")
+    page.fill("#covered_cost", "10000")
+    page.click("#calc")
+    page.locator("#result").wait_for()
+    found["estimate"] = axe_violations(page)
+    page = open_page(page_factory, live_real.url + "/console", DESKTOP)
+    page.fill("#q", "门槛费")
+    page.locator(".hit").first.wait_for()
+    page.locator("#q").press("Enter")
+    page.locator(".hit-full p").first.wait_for()
+    found["console"] = axe_violations(page)
+    assert found == {"chat": [], "estimate": [], "console": []}
