@@ -4,8 +4,8 @@
    Keys belong to the search box only (↑/↓ move the current result, Enter opens it, Ctrl+Enter
    copies it, Esc clears); every result's own buttons (its citation opens the full text, 复制 copies)
    keep their native keys, and the filters keep their arrows. Esc anywhere else returns to the
-   search box without losing the query. Results are a plain list of buttons — not options of a
-   listbox, which may not contain buttons. */
+   search box without losing the query. Results are a plain list whose items hold buttons — not
+   options of a listbox, which may not contain any. */
 "use strict";
 
 (() => {
