@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import ServiceSettings
 from api_fakes import FakeAssistant, FakeCalculators, FakeKB, make_settings
+from browser_support import browser, live, live_real, page_factory  # noqa: F401  (fixtures of the browser tests)
 
 @pytest.fixture
 def fake_assistant() -> FakeAssistant:

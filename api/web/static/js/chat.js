@@ -13,6 +13,7 @@
   let busy = false;
 
   MP.setupLargeFont(document.getElementById("large-font"));
+  MP.keepFocusClear(document.querySelector(".topbar"), form);
   document.getElementById("new-chat").addEventListener("click", () => {
     sessionId = null;
     MP.store("mp-session", null);
@@ -21,11 +22,12 @@
     input.focus();
   });
   for (const chip of document.querySelectorAll("#examples .chip")) {
-    chip.addEventListener("click", () => send(chip.textContent));
+    // The examples hide once a question is sent: the focus goes on to the reply, not to <body>.
+    chip.addEventListener("click", () => send(chip.textContent, { focusReply: true }));
   }
 
   function scrollDown() {
-    messages.lastElementChild && messages.lastElementChild.scrollIntoView({ block: "end", behavior: "smooth" });
+    messages.lastElementChild && messages.lastElementChild.scrollIntoView({ block: "end", behavior: MP.scrollBehavior() });
   }
 
   function userBubble(text) {
@@ -49,7 +51,7 @@
     const open = force === null ? detail.hidden : force;
     detail.hidden = !open;
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
-    if (open) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (open) item.scrollIntoView({ block: "nearest", behavior: MP.scrollBehavior() });
   }
 
   async function loadClause(button, chunkId) {
@@ -59,10 +61,12 @@
       const sources = (clause.sources || []).map((s) => `${s.file} 第${s.line}行`).join("；");
       const detail = button.closest(".cite-detail");
       detail.querySelector(".cite-text").remove(); // the full clause replaces the quoted part
-      button.replaceWith(el("div", { class: "cite-full" },
+      const full = el("div", { class: "cite-full", "aria-label": `完整条款：${clause.citation}` },
         el("p", {}, clause.text),
         el("p", { class: "muted" }, `出处：${clause.citation}`),
-        sources ? el("p", { class: "muted" }, `原文位置：${sources}`) : null));
+        sources ? el("p", { class: "muted" }, `原文位置：${sources}`) : null);
+      button.replaceWith(full);
+      MP.focusRegion(full); // the button that had the focus is gone: continue at the clause it opened
     } catch (e) {
       button.disabled = false;
       button.textContent = e.message;
@@ -83,10 +87,13 @@
     for (const b of bar.querySelectorAll("button")) b.disabled = true;
     try {
       await api("/api/feedback", { session_id: reply.session_id, turn_id: reply.turn_id, rating });
-      bar.replaceChildren(el("span", { class: "rating-done" }, `谢谢您的评价（${rating}分：${RATINGS[rating - 1]}）`));
+      const thanks = el("span", { class: "rating-done" }, `谢谢您的评价（${rating}分：${RATINGS[rating - 1]}）`);
+      bar.replaceChildren(thanks);
+      MP.focusRegion(thanks); // the stars are gone: the focus stays on this answer, not <body>
     } catch (e) {
-      bar.append(el("span", { class: "error" }, e.message));
+      bar.append(el("span", { class: "error", role: "alert" }, e.message));
       for (const b of bar.querySelectorAll("button")) b.disabled = false;
+      bar.querySelectorAll(".star")[rating - 1].focus();
     }
   }
 
@@ -120,20 +127,25 @@
       bubble.append(el("div", { class: "quick-replies", role: "group", "aria-label": reply.clarification.question },
         reply.clarification.options.map((opt) => el("button", { type: "button", class: "chip", onclick: (e) => {
           for (const b of e.target.parentElement.querySelectorAll("button")) b.disabled = true;
-          send(opt);
+          send(opt, { focusReply: true }); // the chosen button is now disabled: the focus moves to the reply
         } }, opt))));
     }
     if (list.children.length) bubble.append(list);
     // Rate answers, not bare clarifying questions.
     if (reply.turn_id && (!reply.clarification || (reply.citations || []).length)) bubble.append(ratingBar(reply));
     messages.append(el("div", { class: "msg msg-bot" }, bubble));
+    return bubble;
   }
 
   function errorBubble(message) {
-    messages.append(el("div", { class: "msg msg-bot" }, el("p", { class: "bubble error" }, message)));
+    const bubble = el("p", { class: "bubble error" }, message);
+    messages.append(el("div", { class: "msg msg-bot" }, bubble));
+    return bubble;
   }
 
-  async function send(text) {
+  /** One turn. focusReply: the control that sent it disappears or is disabled (an example, a quick
+      reply), so the focus goes to the waiting note and then to the reply instead of to <body>. */
+  async function send(text, { focusReply = false } = {}) {
     text = (text || "").trim();
     if (!text || busy) return;
     busy = true;
@@ -142,7 +154,9 @@
     userBubble(text);
     const waiting = el("div", { class: "msg msg-bot" }, el("p", { class: "bubble muted" }, "正在查找政策条款…"));
     messages.append(waiting);
+    if (focusReply) MP.focusRegion(waiting.firstChild);
     scrollDown();
+    let shown = null;
     try {
       // The server issues the session id; this page only echoes back the one it was given.
       const ask = () => api("/api/chat", sessionId ? { message: text, session_id: sessionId } : { message: text });
@@ -158,14 +172,15 @@
       sessionId = reply.session_id;
       MP.store("mp-session", sessionId);
       waiting.remove();
-      botBubble(reply);
+      shown = botBubble(reply);
     } catch (e) {
       waiting.remove();
-      errorBubble(e.message);
+      shown = errorBubble(e.message);
     } finally {
       busy = false;
       sendButton.disabled = false;
       scrollDown();
+      if (focusReply && shown) MP.focusRegion(shown);
     }
   }
 

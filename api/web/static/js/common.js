@@ -128,5 +128,40 @@ const MP = (() => {
     });
   }
 
-  return { el, api, ApiError, textWithRefs, highlighted, place, clauseWithCitation, copyText, store, setupLargeFont };
+  /** Sticky bars (the chat's top bar and composer, the console's search bar) cover part of the
+      viewport, and the browser counts a control under them as visible: one reached by Tab (or
+      focused by script) is scrolled clear of them, so the focus is never hidden (WCAG 2.4.11). */
+  function keepFocusClear(topBar, bottomBar) {
+    const MARGIN = 8;
+    const clear = (target) => {
+      if (!target.isConnected || (topBar && topBar.contains(target)) || (bottomBar && bottomBar.contains(target))) return;
+      const r = target.getBoundingClientRect();
+      const top = topBar ? Math.max(0, topBar.getBoundingClientRect().bottom) : 0;
+      const bottom = bottomBar ? Math.min(window.innerHeight, bottomBar.getBoundingClientRect().top) : window.innerHeight;
+      if (r.bottom > bottom - MARGIN && r.height < bottom - top) window.scrollBy(0, r.bottom - bottom + MARGIN);
+      else if (r.top < top + MARGIN) window.scrollBy(0, r.top - top - MARGIN);
+    };
+    document.addEventListener("focusin", (e) => {
+      if (!(e.target instanceof Element)) return;
+      clear(e.target);
+      // again after the browser's own scroll-into-view, which may run after the focus event
+      requestAnimationFrame(() => { if (document.activeElement === e.target) clear(e.target); });
+    });
+  }
+
+  /** Smooth scrolling unless the user asked the system for reduced motion. */
+  function scrollBehavior() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth";
+  }
+
+  /** Moves the focus to a region the page just changed (a loaded clause, a new answer, a result),
+      so keyboard and screen-reader users continue from there instead of from <body>. */
+  function focusRegion(node) {
+    if (!node) return;
+    if (!node.hasAttribute("tabindex")) node.setAttribute("tabindex", "-1");
+    node.focus();
+  }
+
+  return { el, api, ApiError, textWithRefs, highlighted, place, clauseWithCitation, copyText, store, setupLargeFont,
+    keepFocusClear, focusRegion, scrollBehavior };
 })();

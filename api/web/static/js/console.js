@@ -1,5 +1,11 @@
 /* Operator console: search-as-you-type over clauses with filters, keyboard navigation and a
-   one-click copy of a clause with its citation. */
+   one-click copy of a clause with its citation.
+
+   Keys belong to the search box only (↑/↓ move the current result, Enter opens it, Ctrl+Enter
+   copies it, Esc clears); every result's own buttons (its citation opens the full text, 复制 copies)
+   keep their native keys, and the filters keep their arrows. Esc anywhere else returns to the
+   search box without losing the query. Results are a plain list whose items hold buttons — not
+   options of a listbox, which may not contain any. */
 "use strict";
 
 (() => {
@@ -15,6 +21,7 @@
   let seq = 0;
 
   MP.setupLargeFont(document.getElementById("large-font"));
+  MP.keepFocusClear(document.querySelector(".search-bar"), null);
 
   // The caller's case (issue 10): what the operator notes goes to the assistant, which remembers
   // the facts; they show as chips, each a one-tap correction, and the region and scheme it holds
@@ -114,7 +121,6 @@
       hits = [];
       results.replaceChildren();
       status.textContent = "";
-      q.setAttribute("aria-expanded", "false");
       return;
     }
     controller = new AbortController();
@@ -136,39 +142,42 @@
       ? `找到 ${hits.length} 条${noBasis ? "（相关度较低，请核对）" : ""}`
       : "政策库中未找到相关条款，可调整关键词或筛选条件。";
     results.replaceChildren(...hits.map((hit, i) => item(hit, i, query)));
-    q.setAttribute("aria-expanded", hits.length ? "true" : "false");
     highlight();
   }
 
   function item(hit, i, query) {
     const tags = [hit.region, hit.year ? `${hit.year}年` : null, hit.scheme].filter(Boolean);
-    const copyButton = el("button", { type: "button", class: "btn-small copy", onclick: (e) => { e.stopPropagation(); copy(i); } }, "复制");
-    const li = el("li", { class: "hit", role: "option", id: `hit-${i}`, "aria-selected": "false", tabindex: "-1",
-      onclick: () => { active = i; highlight(); toggle(i); } },
-      el("div", { class: "hit-head" }, el("span", { class: "hit-citation" }, hit.citation), copyButton),
+    // Each 复制 names its clause: a screen reader's list of buttons tells them apart.
+    const copyButton = el("button", { type: "button", class: "btn-small copy", "aria-label": `复制第 ${i + 1} 条：${hit.citation}`,
+      onclick: (e) => { e.stopPropagation(); active = i; highlight(); copy(i); } }, "复制");
+    const opener = el("button", { type: "button", class: "hit-citation", "aria-expanded": "false", "aria-controls": `hit-full-${i}`,
+      onclick: (e) => { e.stopPropagation(); active = i; highlight(); toggle(i); } }, hit.citation);
+    // A click anywhere on the card opens it too (mouse convenience; the keyboard uses the citation button).
+    const li = el("li", { class: "hit", id: `hit-${i}`, onclick: () => { active = i; highlight(); toggle(i); } },
+      el("div", { class: "hit-head" }, opener, copyButton),
       el("div", { class: "tags" }, tags.map((t) => el("span", { class: "tag" }, t))),
       el("p", { class: "hit-text" }, MP.highlighted(hit.text, query)),
-      el("div", { class: "hit-full", hidden: true }));
+      el("div", { class: "hit-full", id: `hit-full-${i}`, hidden: true }));
     return li;
   }
 
-  function highlight() {
+  function highlight(announce = false) {
     [...results.children].forEach((li, i) => {
       li.classList.toggle("active", i === active);
-      li.setAttribute("aria-selected", i === active ? "true" : "false");
+      if (i === active) li.setAttribute("aria-current", "true"); else li.removeAttribute("aria-current");
     });
     if (active >= 0) {
-      q.setAttribute("aria-activedescendant", `hit-${active}`);
       results.children[active].scrollIntoView({ block: "nearest" });
-    } else {
-      q.removeAttribute("aria-activedescendant");
+      if (announce) status.textContent = `第 ${active + 1} 条，共 ${hits.length} 条：${hits[active].citation}`;
     }
   }
 
   async function toggle(i) {
     const full = results.children[i].querySelector(".hit-full");
-    if (!full.hidden) { full.hidden = true; return; }
+    const opener = results.children[i].querySelector(".hit-citation");
+    if (!full.hidden) { full.hidden = true; opener.setAttribute("aria-expanded", "false"); return; }
     full.hidden = false;
+    opener.setAttribute("aria-expanded", "true");
     if (full.dataset.loaded) return;
     full.textContent = "加载中…";
     try {
@@ -191,15 +200,38 @@
     setTimeout(() => { button.textContent = "复制"; }, 1500);
   }
 
+  function clearQuery() {
+    q.value = "";
+    clearTimeout(timer);
+    search();
+  }
+
   q.addEventListener("input", schedule);
   for (const select of Object.values(filters)) select.addEventListener("change", search);
-  document.addEventListener("keydown", (e) => {
+  q.addEventListener("keydown", (e) => {
+    if (e.isComposing) return; // an IME is choosing characters: its keys are not ours
+    if (e.key === "Escape") { e.preventDefault(); clearQuery(); return; }
     if (!hits.length) return;
-    if (e.key === "ArrowDown") { e.preventDefault(); active = Math.min(hits.length - 1, active + 1); highlight(); }
-    else if (e.key === "ArrowUp") { e.preventDefault(); active = Math.max(0, active - 1); highlight(); }
+    if (e.key === "ArrowDown") { e.preventDefault(); active = Math.min(hits.length - 1, active + 1); highlight(true); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); active = Math.max(0, active - 1); highlight(true); }
     else if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && active >= 0) { e.preventDefault(); copy(active); }
-    else if (e.key === "Enter" && active >= 0 && (e.target === q || e.target.closest("#results"))) { e.preventDefault(); toggle(active); }
-    else if (e.key === "Escape") { q.focus(); q.select(); }
+    else if (e.key === "Enter" && active >= 0) { e.preventDefault(); toggle(active); }
+  });
+  // Within the results, Ctrl+Enter copies the result that holds the focus (as in the search box).
+  results.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey)) return;
+    const li = e.target.closest(".hit");
+    if (!li) return;
+    e.preventDefault();
+    active = [...results.children].indexOf(li);
+    highlight();
+    copy(active);
+  });
+  // Esc from anywhere else (a result, a filter, the top bar) returns to the search box, query kept.
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.target === q) return;
+    e.preventDefault();
+    q.focus();
   });
 
   loadFacets();

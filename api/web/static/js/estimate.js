@@ -143,7 +143,11 @@
       ? disclaimer : `${disclaimer}以当地医保部门核定为准。`;
     const section = document.getElementById("result");
     section.hidden = false;
-    section.scrollIntoView({ block: "start", behavior: "smooth" });
+    section.scrollIntoView({ block: "start", behavior: MP.scrollBehavior() });
+    // Keyboard and screen-reader users continue at the result, not back at the 计算 button.
+    const title = document.getElementById("result-title");
+    title.setAttribute("tabindex", "-1");
+    title.focus({ preventScroll: true });
   }
 
   form.addEventListener("submit", async (e) => {
