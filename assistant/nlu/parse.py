@@ -113,7 +113,9 @@ def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, lis
 
 
 _TELLING = ("statement", "correction")
-_ASKS = re.compile(r"[?？]|吗|么$|呢|怎么|咋|啥|什么|多少|好多|几多|几[个成块天年月次号]|哪|是不是|能不能|有没有|要不要|可不可以|"
+# Two or more terms separated only by spaces: the form of a keyword search.
+_KEYWORDS = re.compile(r"[^\s,，。;；、!！]+(?:\s+[^\s,，。;；、!！]+)+")
+_ASKS = re.compile(r"[?？]|吗|么$|呢|怎么|咋|啥|什么|多少|多[长久大高]|谁|好多|几多|几[个成块天年月次号]|哪|是不是|能不能|有没有|要不要|可不可以|"
                    r"会不会|行不行|用不用|算不算|报不报|([\u4e00-\u9fff])不\1|不[嘛吗]?$|没有?$|如何|是否")
 
 
@@ -142,7 +144,9 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
         # ...and the mirror: a message with no question form, no topic and no word asking for a
         # benefit or information that only names facts ("在县外三级医院住院，转诊手续没办",
         # "湖北，城镇职工医保") tells context; a follow-up ("二档") still re-asks the last question.
+        # Terms typed apart by spaces ("冒名 住院", "门诊统筹 就诊率 下降") are a search, not a telling.
         if (intent == "policy_question" and found.values and "topic" not in found.values and not followup
+                and not _KEYWORDS.fullmatch(text.strip())
                 and not _ASKS.search(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,25 @@ class Example:
     known_regions: tuple[str, ...] = ()
 
 
+# A keyword question asks for no calculation when it names no amount and no contribution.
+_CALCULATION_WORDS = re.compile(r"\d{3,}|万|千|交|缴|筹资|报多少|能报|报好多")
+
+
+def keyword_questions() -> list[Example]:
+    """Policy questions typed as bare keywords ("外伤证明 盖章 要求"), from the answer annotators'
+    train split (register "keywords", the clause known to answer it): the dialogue annotators
+    wrote few such messages, and without them a keyword list reads as a statement of context."""
+    from knowledge_base.learned.annotations import load_split as load_questions
+
+    return [Example(q.question, "policy_question", False) for q in load_questions("train")
+            if q.type == "answerable" and "keywords" in q.registers and not _CALCULATION_WORDS.search(q.question)]
+
+
 def training_examples() -> list[Example]:
-    """The annotators' train split, then every block of the project's labelled NLU set."""
+    """The annotators' train split, the answer annotators' keyword questions, then every block of
+    the project's labelled NLU set."""
     items = [Example(u.text, u.intent, u.followup) for u in load_split("utterances", "train")]
+    items += keyword_questions()
     if NLU_CASES.exists():
         data = yaml.safe_load(NLU_CASES.read_text("utf-8"))
         regions = tuple(data.get("known_regions", ()))
