@@ -214,3 +214,28 @@ def test_self_paid_remainder_after_reimbursement():
 def test_self_paid_without_reimbursement_is_the_cost():
     u = parse("自付3000能报多少")
     assert u.slots.amount == Decimal("3000") and u.slots.self_paid_remainder is None
+
+
+@pytest.mark.parametrize("text", ["冒名 住院", "门诊统筹 就诊率 下降", "高校在校生　医疗费"])
+def test_terms_typed_apart_are_a_search_not_a_statement(text):
+    """An operator's keywords name facts (住院, 学生) but tell nothing: they ask."""
+    assert parse(text).intent != "statement"
+
+
+@pytest.mark.parametrize("text", ["我在重庆参加的城乡居民医保", "湖北，城镇职工医保"])
+def test_bare_facts_in_a_sentence_still_tell_context(text):
+    assert parse(text).intent == "statement"
+
+
+@pytest.mark.parametrize("text", ["对账对不上的差异谁去核实", "城市医疗救助试点期多长", "征收率现在多高"])
+def test_who_and_how_long_are_question_forms(text):
+    assert parse(text).intent not in ("statement", "correction")
+
+
+def test_keyword_questions_come_from_the_answer_annotations_without_calculations():
+    from assistant.nlu.train import keyword_questions
+
+    items = keyword_questions()
+    assert len(items) >= 100
+    assert all(i.intent == "policy_question" for i in items)
+    assert not any("交" in i.text or "万" in i.text for i in items)
