@@ -625,11 +625,14 @@ class HybridSearcher:
     def _rules_before_publicity(self, query: str, order: list[int], scores: list[float]) -> tuple[list[int], list[float]]:
         """A publicity text (a leaflet, a hospital's advertisement: metadata kind "publicity") does
         not come first when a rule among the first few answers the same question: the rule is the
-        authority, the advertisement restates or sells it. Kept first only when the question names
+        authority, the advertisement restates or sells it. Kept first when the question names
+        the institution the publicity speaks for (重庆新兴医院门槛费多少 → that hospital's text), or
         a scheme the publicity is about and the rule is not (重庆职工 → the 职工 hospital's text)."""
-        from knowledge_base.learned.features import scheme_named
+        from knowledge_base.learned.features import institutions, scheme_named
 
         if not order or self.clauses[order[0]].kind != "publicity":
+            return order, scores
+        if any(name in normalize_text(query) for name in institutions(normalize_text(self.clauses[order[0]].text))):
             return order, scores
         named = scheme_named(query)
         for k in range(1, min(self.PUBLICITY_WINDOW, len(order))):

@@ -133,3 +133,12 @@ def test_a_calculator_refusal_cites_the_clause_it_quotes(assistant):
     for quote in __import__("re").findall(r"“([^”]+)”", reply.answer):
         if any(ch.isdigit() for ch in quote) and not any(quote in name for name in policy_names):
             assert any(quote in c.text for c in reply.citations), quote
+
+
+def test_a_question_naming_the_hospital_gets_that_hospitals_text(assistant):
+    """Rules come before an advertisement, except when the question names the advertiser: then
+    its own terms are what was asked (the 门槛费 rule still leads when no hospital is named)."""
+    reply = assistant.ask("重庆新兴医院门槛费多少")
+    assert reply.citations and "新兴医院" in reply.citations[0].text
+    plain = assistant.ask("重庆门槛费多少")
+    assert plain.citations and "新兴医院" not in plain.citations[0].text
