@@ -26,7 +26,6 @@ KNOWN_LEARNED_REGRESSIONS = frozenset({
     "ho-citizen-out-of-county-both-regions",
     "hd-operator-cq-maternity-follow-up",
     "hd-citizen-cq-cap-follow-up",
-    "hd-citizen-cq-major-outpatient",
     # release 2 (general word vectors + more annotations): the retrained judge offers related rules
     # for 岳池's maternity (no rule there) and ranks a report's statistics above 重庆's 新农合 ratios
     "citizen-region-without-rule-says-so",
