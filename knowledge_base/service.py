@@ -28,6 +28,7 @@ from knowledge_base.index_store import (
 )
 from knowledge_base.models import Clause, SearchFilters, SearchResponse
 from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
+from knowledge_base import word_vectors
 from knowledge_base.tokenize import warm_up_in_background
 
 __all__ = ["EmptyQueryError", "Facets", "IngestError", "IngestReport", "KnowledgeBase"]
@@ -91,6 +92,8 @@ class KnowledgeBase:
         self.last_ingest: IngestReport | None = None
         self.loaded_from_disk = False  # True when open() reused the persisted index
         warm_up_in_background()  # the tokenizer dictionary loads while the caller carries on
+        if settings.learned:
+            word_vectors.warm_up_in_background()  # the learned ranker's general word vectors too
 
     # -- construction --------------------------------------------------------------------------
 

@@ -120,3 +120,11 @@ def load() -> WordVectors | None:
     """The word vectors (parsed once per process, about 2 s), or None when the package is missing."""
     with _lock:
         return _load_cached()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Parse the vectors on a daemon thread when a library opens, so the first question does not
+    pay the two seconds; a question arriving earlier waits on the same lock."""
+    thread = threading.Thread(target=load, name="word-vectors-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -40,7 +40,8 @@ def _snippet(text: str) -> str:
     return text.strip()[:40]
 
 
-def convert(raw: Path, clauses: dict[str, dict], split_of, author: str) -> tuple[list[AnnotatedQuestion], int]:
+def convert(raw: Path, clauses: dict[str, dict], split_of, author: str,
+            nd_prompt: str = PROMPTS["nd"]) -> tuple[list[AnnotatedQuestion], int]:
     items: list[AnnotatedQuestion] = []
     bad = 0
     for n, line in enumerate(raw.read_text("utf-8").splitlines(), start=1):
@@ -71,7 +72,7 @@ def convert(raw: Path, clauses: dict[str, dict], split_of, author: str) -> tuple
                 clause = clauses.get(row.get("tempting_chunk_id", ""))
                 tempting = GoldRef(file=clause["file"], quote=_snippet(clause["text"])) if clause else None
                 item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split_of("no_basis", "", base["question"]),
-                                         prompt=PROMPTS["nd"], type="no_basis", tempting=tempting,
+                                         prompt=nd_prompt, type="no_basis", tempting=tempting,
                                          category=row.get("category"), **base)
             elif kind == "ambiguous":
                 cands = []
@@ -82,7 +83,7 @@ def convert(raw: Path, clauses: dict[str, dict], split_of, author: str) -> tuple
                                              region=clause.get("region") or c.get("region"),
                                              scheme=clause.get("scheme") or c.get("scheme")))
                 item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split_of("ambiguous", "", base["question"]),
-                                         prompt=PROMPTS["nd"], type="ambiguous", candidates=cands, **base)
+                                         prompt=nd_prompt, type="ambiguous", candidates=cands, **base)
             else:
                 bad += 1
                 continue
@@ -102,7 +103,6 @@ def main() -> None:
     ap.add_argument("--append", action="store_true", help="add to the train/dev files instead of rewriting them")
     ap.add_argument("--nd-prompt", default=PROMPTS["nd"], help="the prompt the near-domain items were written under")
     args = ap.parse_args()
-    PROMPTS["nd"] = args.nd_prompt
     clauses = {}
     for line in args.snapshot.read_text("utf-8").splitlines():
         row = json.loads(line)
@@ -117,7 +117,7 @@ def main() -> None:
             out[split] = load_split(split)
     seen = {i.id for items in out.values() for i in items}
     for raw in args.train_dev:
-        items, bad = convert(raw, clauses, train_dev, raw.stem)
+        items, bad = convert(raw, clauses, train_dev, raw.stem, args.nd_prompt)
         for item in items:
             if item.id in seen:
                 raise SystemExit(f"{raw.name}: id {item.id} is already in the annotations (imported twice?)")
