@@ -186,6 +186,12 @@ class Assistant:
     def _answer(self, turn: Turn, state: DialogueState) -> Draft:
         if turn.intent == "estimate":
             return self._estimate(turn, state)
+        if turn.intent in {"contribution", "policy_question"} and self._year_newer_than_library(
+                turn.slots.get("year"), turn.slots.get("region")):
+            # A figure of a year after every rule the library holds (for that region): asking where
+            # or which tier first would promise an answer the library cannot give. (An estimate still
+            # calculates, saying whose year its rule is.)
+            return Draft(turn.intent, canned.YEAR_NOT_HELD)
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":

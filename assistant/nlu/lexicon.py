@@ -78,6 +78,8 @@ class Lexicon:
         intent = data["intent"]
         self.reset = words(intent["reset"])
         self.request_words = words(intent.get("request_words", []))
+        self.question_form = re.compile("|".join(f"(?:{form})" for form in intent["question_forms"]))
+        self.keyword_search = re.compile(intent["keyword_search"])
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.about_assistant = words(intent["about_assistant"])

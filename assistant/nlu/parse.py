@@ -109,14 +109,15 @@ def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, lis
     intent, rule follow-up flag, question form, slot coverage). Training and `parse` share it, so
     features match."""
     query, found, intent, _, followup = _read(text, known_regions)
-    return query, list(found.values), intent, followup, bool(_ASKS.search(query)), slot_coverage(query, found)
+    return query, list(found.values), intent, followup, asks(query), slot_coverage(query, found)
 
 
 _TELLING = ("statement", "correction")
-# Two or more terms separated only by spaces: the form of a keyword search.
-_KEYWORDS = re.compile(r"[^\s,，。;；、!！]+(?:\s+[^\s,，。;；、!！]+)+")
-_ASKS = re.compile(r"[?？]|吗|么$|呢|怎么|咋|啥|什么|多少|多[长久大高]|谁|好多|几多|几[个成块天年月次号]|哪|是不是|能不能|有没有|要不要|可不可以|"
-                   r"会不会|行不行|用不用|算不算|报不报|([\u4e00-\u9fff])不\1|不[嘛吗]?$|没有?$|如何|是否")
+
+
+def asks(query: str) -> bool:
+    """The message has the form of a question (lexicon `question_forms`)."""
+    return bool(lexicon().question_form.search(query))
 
 
 def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
@@ -132,22 +133,22 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
     # A message without any medical-insurance word that names another insurance or topic stays out
     # of scope: that is a lexicon fact, not a judgement the annotated examples could overturn.
     if model is not None and intent != "out_of_scope":
-        tokens = learned.features(query, list(found.values), intent, followup, bool(_ASKS.search(query)),
+        tokens = learned.features(query, list(found.values), intent, followup, asks(query),
                                   slot_coverage(query, found))
         predicted, p, followup, _ = model.predict(tokens)
         # Where the rules found nothing to go on (confidence 0.3) the model's guess stays doubtful.
         confidence = min(p, confidence) if predicted == intent or confidence < 0.5 else p
         # A message in the form of a question (吗, 怎么, 多少, ？…) asks something: it is not a
         # statement of context or a correction, whatever its words resemble — a fact of form.
-        if not (predicted in _TELLING and _ASKS.search(query)):
+        if not (predicted in _TELLING and asks(query)):
             intent = predicted  # type: ignore[assignment]
         # ...and the mirror: a message with no question form, no topic and no word asking for a
         # benefit or information that only names facts ("在县外三级医院住院，转诊手续没办",
         # "湖北，城镇职工医保") tells context; a follow-up ("二档") still re-asks the last question.
         # Terms typed apart by spaces ("冒名 住院", "门诊统筹 就诊率 下降") are a search, not a telling.
         if (intent == "policy_question" and found.values and "topic" not in found.values and not followup
-                and not _KEYWORDS.fullmatch(text.strip())
-                and not _ASKS.search(query) and not lexicon().request_words.first(_unread(query, found))
+                and not lexicon().keyword_search.fullmatch(text.strip())
+                and not asks(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
     if intent == "out_of_scope":
