@@ -325,11 +325,28 @@ class KnowledgeBase:
         withdrawn = manifest.withdrawn if manifest else []
         return cls._build(settings, cls._sources(settings, manifest, [Path(p) for p in paths or []]), withdrawn)
 
-    def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
+    def ingest(self, paths: Sequence[Path | str] | None = None, isolated: bool = False) -> IngestReport:
         """Add `paths` (files or folders) to the library's sources and rebuild store and indexes.
 
-        On failure the previous index stays in service and on disk, and the error propagates."""
-        kb, report = self.rebuild(self.settings, paths)
+        `isolated`: the rebuild runs in a child process and this one loads its result (the
+        service: no GIL-bound rebuild beside the requests, and its memory leaves with the child;
+        knowledge_base.isolated). On failure the previous index stays in service and on disk,
+        and the error propagates."""
+        if isolated:
+            from knowledge_base.isolated import rebuild_isolated
+
+            for p in paths or []:
+                if not Path(p).exists():
+                    raise IngestError(f"找不到要导入的路径: {p}")
+            rebuild_isolated(self.settings, paths)
+            kb = self.open(self.settings)
+            if not kb.loaded_from_disk:
+                log.warning("the isolated rebuild's library did not load as current; it was rebuilt here")
+            stored = json.loads((kb._on_disk.gen / "documents.json").read_text("utf-8")) if kb._on_disk else {}
+            report = IngestReport(n_files=len(stored.get("documents", [])), n_clauses=len(kb.clauses),
+                                  sources=kb.manifest.sources, errors=stored.get("errors", []))
+        else:
+            kb, report = self.rebuild(self.settings, paths)
         self._searcher, self._manifest, self._by_id = kb._searcher, kb._manifest, kb._by_id
         self._on_disk = kb._on_disk
         self.last_ingest = report

@@ -191,3 +191,24 @@ def test_kill_9_at_every_step_leaves_a_consistent_library(tmp_path):
         assert proc.returncode == -9, (step, proc.stderr[-2000:])
         kb = consistent(settings)
         assert [c.chunk_id for c in kb.clauses] == before, step  # never half a change
+
+
+def test_isolated_ingest_rebuilds_in_a_child_and_a_failure_keeps_the_library(kb, tmp_path):
+    """The service's full rebuild runs in a child process; this process loads the result from
+    disk. A rebuild that fails in the child (no clause left) keeps the previous library, and its
+    Chinese reason reaches the caller."""
+    from knowledge_base.service import IngestError
+
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "c.txt").write_text(DOC_C, "utf-8")
+    report = kb.ingest([extra], isolated=True)
+    assert report.n_clauses == len(kb.clauses)
+    assert "c.txt" in {s.file for c in kb.clauses for s in c.sources}
+    consistent(kb.settings)
+    before = [c.chunk_id for c in kb.clauses]
+    for f in [*kb.settings.corpus_dirs[0].glob("*.txt"), extra / "c.txt"]:
+        f.write_text("", "utf-8")
+    with pytest.raises(IngestError, match="没有从语料中得到任何条款"):
+        kb.ingest(None, isolated=True)
+    assert [c.chunk_id for c in kb.clauses] == before
