@@ -79,6 +79,9 @@ def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float
     from knowledge_base.library import current_generation
     from knowledge_base.service import KnowledgeBase
 
+    import os
+
+    load_before = os.getloadavg()[0]
     corpus, extra = make_library(work, scale)
     data = work / f"data-{scale}x"
     settings = KBSettings(data_dir=data, corpus_dirs=[corpus], dense_weight=dense_weight)
@@ -128,6 +131,8 @@ def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float
         "queries": len(times),
         "judge": True,
         "dense": dense_weight > 0,
+        "load_1min_before": round(load_before, 1),  # the machine is shared: its load, for honesty
+        "load_1min_after": round(os.getloadavg()[0], 1),
     }
 
 
@@ -156,7 +161,9 @@ def plot(results: Path, out: Path) -> None:
         ax.set_xscale("log")
         ax.set_xlabel("clauses (synthetic library)")
         ax.set_title(title)
-    fig.suptitle("medpolicy library growth (synthetic copies of the bundled corpus; performance only; 100×: BM25 + judge, no dense side)")
+    no_dense = [f"{r['scale']}×" for r in rows if not r.get("dense", True)]
+    note = f"; {', '.join(no_dense)}: BM25 + judge, no dense side" if no_dense else "; BM25 + dense + judge"
+    fig.suptitle(f"medpolicy library growth (synthetic copies of the bundled corpus; performance only{note})")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
@@ -166,8 +173,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int)
     parser.add_argument("--work", type=Path, default=Path("/tmp/medpolicy-scale"))
     parser.add_argument("--no-rebuild", action="store_true", help="skip the second full rebuild (memory check)")
-    parser.add_argument("--dense-weight", type=float, default=0.5,
-                        help="0 = BM25 + judge only (the built-in embedding's LSA is O(clauses²) memory)")
+    parser.add_argument("--dense-weight", type=float, default=0.5, help="0 = BM25 + judge only")
     parser.add_argument("--plot", nargs=2, type=Path, metavar=("RESULTS_JSONL", "PNG"))
     args = parser.parse_args()
     if args.plot:
