@@ -136,6 +136,77 @@ def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float
     }
 
 
+def assembled(scale: int, work: Path, judge_from: Path | None) -> dict:
+    """Add time and search cost at `scale` without a full ingest at that scale: the 1× library
+    (BM25 only, built here) is replicated `scale` times — clause ids and source file names made
+    distinct, BM25 segments concatenated — written as one generation over the synthetic corpus
+    of that scale (so the corpus hash reads its files), then opened from disk, searched (with
+    the learned judge copied from a trained 1× data dir, as served) and given one added
+    document. Index statistics are those of `scale` identical copies: comparable in size and
+    per-query work to the synthetic copies of `run`, not a replacement for a full ingest."""
+    import os
+    import shutil
+
+    from knowledge_base.bm25_index import BM25Index
+    from knowledge_base.config import KBSettings
+    from knowledge_base.index_store import corpus_hash
+    from knowledge_base.library import current_generation, write_generation
+    from knowledge_base.pipeline import IngestResult
+    from knowledge_base.search import HybridSearcher
+    from knowledge_base.service import KnowledgeBase
+
+    load_before = os.getloadavg()[0]
+    corpus, extra = make_library(work, scale)
+    one = KBSettings(data_dir=work / "data-1x-bm25", corpus_dirs=[CORPUS], dense_weight=0, learned=False)
+    kb1 = KnowledgeBase.open(one)
+    base, config = kb1.searcher, kb1.searcher.config
+    clauses, documents = [], []
+    docs1 = json.loads((current_generation(KnowledgeBase.index_dir(one)) / "documents.json").read_text("utf-8"))
+    for k in range(scale):
+        name = (lambda f: f) if k == 0 else (lambda f, k=k: f"syn{k:03d}_{f}")
+        for c in base.clauses:
+            clauses.append(c.model_copy(update={"chunk_id": f"{c.chunk_id}-k{k}" if k else c.chunk_id,
+                                                "sources": [s.model_copy(update={"file": name(s.file)}) for s in c.sources]}))
+        documents += [{**d, "file": name(d["file"])} for d in docs1["documents"]]
+    searcher = HybridSearcher(clauses, BM25Index.concat([base.body] * scale), BM25Index.concat([base.heading] * scale),
+                              None, None, config)
+    settings = KBSettings(data_dir=work / f"data-{scale}x-assembled", corpus_dirs=[corpus], dense_weight=0)
+    if settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
+    manifest = kb1.manifest.model_copy(update={"sources": [str(corpus.resolve())], "corpus_hash": corpus_hash([corpus])})
+    write_generation(KnowledgeBase.index_dir(settings), searcher,
+                     IngestResult(clauses=[], documents=documents, errors=[]), manifest)
+    if judge_from is not None:
+        shutil.copytree(judge_from / "models" / "answer", settings.data_dir / "models" / "answer")
+    del kb1, searcher, base
+    gc.collect()
+    t = time.perf_counter()
+    kb = KnowledgeBase.open(settings)
+    open_s = time.perf_counter() - t
+    assert kb.loaded_from_disk, "the assembled library must load as current"
+    qs = questions()
+    for q in qs[:5]:
+        kb.search(q)
+    times = []
+    for q in qs:
+        t = time.perf_counter()
+        kb.search(q)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    t = time.perf_counter()
+    kb.add_document(extra)
+    add_s = time.perf_counter() - t
+    gen = current_generation(KnowledgeBase.index_dir(settings))
+    return {
+        "scale": scale, "assembled": True, "clauses": len(kb.clauses) , "open_s": round(open_s, 1),
+        "add_s": round(add_s, 2), "index_mb": round(dir_mb(gen), 1) if gen else None, "rss_mb": round(rss_mb()),
+        "search_p50_ms": round(statistics.median(times), 1),
+        "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "queries": len(times),
+        "judge": kb.judged, "dense": False,
+        "load_1min_before": round(load_before, 1), "load_1min_after": round(os.getloadavg()[0], 1),
+    }
+
+
 def plot(results: Path, out: Path) -> None:
     import matplotlib
 
@@ -175,9 +246,15 @@ def main() -> None:
     parser.add_argument("--no-rebuild", action="store_true", help="skip the second full rebuild (memory check)")
     parser.add_argument("--dense-weight", type=float, default=0.5, help="0 = BM25 + judge only")
     parser.add_argument("--plot", nargs=2, type=Path, metavar=("RESULTS_JSONL", "PNG"))
+    parser.add_argument("--assembled", type=Path, metavar="TRAINED_1X_DATA_DIR", nargs="?", const=Path("-"),
+                        help="add + search at --scale from replicated 1× parts (judge copied from this data dir)")
     args = parser.parse_args()
     if args.plot:
         plot(*args.plot)
+        return
+    if args.assembled is not None:
+        judge = None if str(args.assembled) == "-" else args.assembled
+        print(json.dumps(assembled(args.scale, args.work, judge), ensure_ascii=False), flush=True)
         return
     print(json.dumps(run(args.scale, args.work, not args.no_rebuild, args.dense_weight), ensure_ascii=False), flush=True)
 

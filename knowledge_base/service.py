@@ -79,6 +79,18 @@ def _store(settings: KBSettings):
     return ClauseStore(settings.store_dir)
 
 
+def one_blas_thread() -> None:
+    """Let numpy's BLAS use one thread in a process that serves questions.
+
+    A question's matrix work is small (a matrix-vector product over the clauses); with two
+    OpenBLAS threads each product first wakes the sleeping second thread, which on a busy
+    two-core machine waited for a core: at 10× the library the word-vector scores took 44 ms
+    per question instead of 0.1–0.2 ms (issue 11, measured). Concurrent requests use the cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 # Judges trained in this process, by (clauses + dense model, annotations): see `train_judge`.
 _TRAINED_JUDGES: dict[tuple[str, str], tuple[object, object]] = {}
 
@@ -91,6 +103,7 @@ class KnowledgeBase:
         self._by_id = {c.chunk_id: c for c in searcher.clauses}
         self.last_ingest: IngestReport | None = None
         self.loaded_from_disk = False  # True when open() reused the persisted index
+        one_blas_thread()
         self._on_disk = None  # where the library is on disk (library.OnDisk), for one-document changes
         warm_up_in_background()  # the tokenizer dictionary loads while the caller carries on
         if settings.learned:

@@ -212,3 +212,11 @@ def test_isolated_ingest_rebuilds_in_a_child_and_a_failure_keeps_the_library(kb,
     with pytest.raises(IngestError, match="没有从语料中得到任何条款"):
         kb.ingest(None, isolated=True)
     assert [c.chunk_id for c in kb.clauses] == before
+
+
+def test_a_library_in_service_uses_one_blas_thread(kb):
+    """Per-question matrix products must not wait for a second BLAS thread to wake up."""
+    from threadpoolctl import threadpool_info
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)
