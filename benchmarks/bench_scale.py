@@ -131,6 +131,7 @@ def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float
         "queries": len(times),
         "judge": True,
         "dense": dense_weight > 0,
+        "series": "after: full ingest",
         "load_1min_before": round(load_before, 1),  # the machine is shared: its load, for honesty
         "load_1min_after": round(os.getloadavg()[0], 1),
     }
@@ -198,7 +199,7 @@ def assembled(scale: int, work: Path, judge_from: Path | None) -> dict:
     add_s = time.perf_counter() - t
     gen = current_generation(KnowledgeBase.index_dir(settings))
     return {
-        "scale": scale, "assembled": True, "clauses": len(kb.clauses) , "open_s": round(open_s, 1),
+        "scale": scale, "series": "after: assembled from 1× parts", "clauses": len(kb.clauses), "open_s": round(open_s, 1),
         "add_s": round(add_s, 2), "index_mb": round(dir_mb(gen), 1) if gen else None, "rss_mb": round(rss_mb()),
         "search_p50_ms": round(statistics.median(times), 1),
         "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "queries": len(times),
@@ -207,34 +208,44 @@ def assembled(scale: int, work: Path, judge_from: Path | None) -> dict:
     }
 
 
+def series_of(row: dict) -> str:
+    """Which curve a result line belongs to: its "series" label, else the pre-issue-11 runs."""
+    return row.get("series", "before (main 17a3f06)")
+
+
 def plot(results: Path, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = sorted((json.loads(line) for line in results.read_text().splitlines() if line.strip()), key=lambda r: r["scale"])
-    xs = [r["clauses"] for r in rows]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
-    series = [
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    groups: dict[str, list[dict]] = {}
+    for r in sorted(rows, key=lambda r: r["scale"]):
+        groups.setdefault(series_of(r), []).append(r)
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
+    metrics = [
         ("full ingest (s)", "ingest_s", 900, "target 15 min"),
         ("incremental add (s)", "add_s", 5, "target 5 s"),
         ("search p95 (ms)", "search_p95_ms", 30, "target 30 ms"),
         ("resident memory (MB)", "rss_built_mb", None, None),
     ]
-    for ax, (title, key, target, label) in zip(axes, series):
-        ax.plot(xs, [r[key] for r in rows], marker="o")
-        for r, x in zip(rows, xs):
-            ax.annotate(f"{r['scale']}×", (x, r[key]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    for ax, (title, key, target, label) in zip(axes, metrics):
+        for name, group in groups.items():
+            pts = [(r["clauses"], r[key], r) for r in group if r.get(key) is not None]
+            if not pts:
+                continue
+            ax.plot([x for x, _, _ in pts], [y for _, y, _ in pts], marker="o", label=name)
+            for x, y, r in pts:
+                tag = f"{r['scale']}×" + ("" if r.get("dense", True) else " no dense")
+                ax.annotate(tag, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
         if target:
             ax.axhline(target, color="red", linestyle="--", linewidth=1, label=label)
-            ax.legend(fontsize=8)
+        ax.legend(fontsize=6)
         ax.set_xscale("log")
         ax.set_xlabel("clauses (synthetic library)")
         ax.set_title(title)
-    no_dense = [f"{r['scale']}×" for r in rows if not r.get("dense", True)]
-    note = f"; {', '.join(no_dense)}: BM25 + judge, no dense side" if no_dense else "; BM25 + dense + judge"
-    fig.suptitle(f"medpolicy library growth (synthetic copies of the bundled corpus; performance only{note})")
+    fig.suptitle("medpolicy library growth (synthetic copies of the bundled corpus; performance only; shared loaded 2-core machine)")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
