@@ -200,7 +200,7 @@ def assembled(scale: int, work: Path, judge_from: Path | None) -> dict:
     gen = current_generation(KnowledgeBase.index_dir(settings))
     return {
         "scale": scale, "series": "after: assembled from 1× parts", "clauses": len(kb.clauses), "open_s": round(open_s, 1),
-        "add_s": round(add_s, 2), "index_mb": round(dir_mb(gen), 1) if gen else None, "rss_mb": round(rss_mb()),
+        "add_s": round(add_s, 2), "index_mb": round(dir_mb(gen), 1) if gen else None, "rss_built_mb": round(rss_mb()),
         "search_p50_ms": round(statistics.median(times), 1),
         "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "queries": len(times),
         "judge": kb.judged, "dense": False,
