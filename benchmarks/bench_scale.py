@@ -79,6 +79,9 @@ def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float
     from knowledge_base.library import current_generation
     from knowledge_base.service import KnowledgeBase
 
+    import os
+
+    load_before = os.getloadavg()[0]
     corpus, extra = make_library(work, scale)
     data = work / f"data-{scale}x"
     settings = KBSettings(data_dir=data, corpus_dirs=[corpus], dense_weight=dense_weight)
@@ -128,7 +131,86 @@ def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float
         "queries": len(times),
         "judge": True,
         "dense": dense_weight > 0,
+        "series": "after: full ingest",
+        "load_1min_before": round(load_before, 1),  # the machine is shared: its load, for honesty
+        "load_1min_after": round(os.getloadavg()[0], 1),
     }
+
+
+def assembled(scale: int, work: Path, judge_from: Path | None) -> dict:
+    """Add time and search cost at `scale` without a full ingest at that scale: the 1× library
+    (BM25 only, built here) is replicated `scale` times — clause ids and source file names made
+    distinct, BM25 segments concatenated — written as one generation over the synthetic corpus
+    of that scale (so the corpus hash reads its files), then opened from disk, searched (with
+    the learned judge copied from a trained 1× data dir, as served) and given one added
+    document. Index statistics are those of `scale` identical copies: comparable in size and
+    per-query work to the synthetic copies of `run`, not a replacement for a full ingest."""
+    import os
+    import shutil
+
+    from knowledge_base.bm25_index import BM25Index
+    from knowledge_base.config import KBSettings
+    from knowledge_base.index_store import corpus_hash
+    from knowledge_base.library import current_generation, write_generation
+    from knowledge_base.pipeline import IngestResult
+    from knowledge_base.search import HybridSearcher
+    from knowledge_base.service import KnowledgeBase
+
+    load_before = os.getloadavg()[0]
+    corpus, extra = make_library(work, scale)
+    one = KBSettings(data_dir=work / "data-1x-bm25", corpus_dirs=[CORPUS], dense_weight=0, learned=False)
+    kb1 = KnowledgeBase.open(one)
+    base, config = kb1.searcher, kb1.searcher.config
+    clauses, documents = [], []
+    docs1 = json.loads((current_generation(KnowledgeBase.index_dir(one)) / "documents.json").read_text("utf-8"))
+    for k in range(scale):
+        name = (lambda f: f) if k == 0 else (lambda f, k=k: f"syn{k:03d}_{f}")
+        for c in base.clauses:
+            clauses.append(c.model_copy(update={"chunk_id": f"{c.chunk_id}-k{k}" if k else c.chunk_id,
+                                                "sources": [s.model_copy(update={"file": name(s.file)}) for s in c.sources]}))
+        documents += [{**d, "file": name(d["file"])} for d in docs1["documents"]]
+    searcher = HybridSearcher(clauses, BM25Index.concat([base.body] * scale), BM25Index.concat([base.heading] * scale),
+                              None, None, config)
+    settings = KBSettings(data_dir=work / f"data-{scale}x-assembled", corpus_dirs=[corpus], dense_weight=0)
+    if settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
+    manifest = kb1.manifest.model_copy(update={"sources": [str(corpus.resolve())], "corpus_hash": corpus_hash([corpus])})
+    write_generation(KnowledgeBase.index_dir(settings), searcher,
+                     IngestResult(clauses=[], documents=documents, errors=[]), manifest)
+    if judge_from is not None:
+        shutil.copytree(judge_from / "models" / "answer", settings.data_dir / "models" / "answer")
+    del kb1, searcher, base
+    gc.collect()
+    t = time.perf_counter()
+    kb = KnowledgeBase.open(settings)
+    open_s = time.perf_counter() - t
+    assert kb.loaded_from_disk, "the assembled library must load as current"
+    qs = questions()
+    for q in qs[:5]:
+        kb.search(q)
+    times = []
+    for q in qs:
+        t = time.perf_counter()
+        kb.search(q)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    t = time.perf_counter()
+    kb.add_document(extra)
+    add_s = time.perf_counter() - t
+    gen = current_generation(KnowledgeBase.index_dir(settings))
+    return {
+        "scale": scale, "series": "after: assembled from 1× parts", "clauses": len(kb.clauses), "open_s": round(open_s, 1),
+        "add_s": round(add_s, 2), "index_mb": round(dir_mb(gen), 1) if gen else None, "rss_built_mb": round(rss_mb()),
+        "search_p50_ms": round(statistics.median(times), 1),
+        "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1), "queries": len(times),
+        "judge": kb.judged, "dense": False,
+        "load_1min_before": round(load_before, 1), "load_1min_after": round(os.getloadavg()[0], 1),
+    }
+
+
+def series_of(row: dict) -> str:
+    """Which curve a result line belongs to: its "series" label, else the pre-issue-11 runs."""
+    return row.get("series", "before (main 17a3f06)")
 
 
 def plot(results: Path, out: Path) -> None:
@@ -137,26 +219,33 @@ def plot(results: Path, out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = sorted((json.loads(line) for line in results.read_text().splitlines() if line.strip()), key=lambda r: r["scale"])
-    xs = [r["clauses"] for r in rows]
-    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
-    series = [
+    rows = [json.loads(line) for line in results.read_text().splitlines() if line.strip()]
+    groups: dict[str, list[dict]] = {}
+    for r in sorted(rows, key=lambda r: r["scale"]):
+        groups.setdefault(series_of(r), []).append(r)
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.2))
+    metrics = [
         ("full ingest (s)", "ingest_s", 900, "target 15 min"),
         ("incremental add (s)", "add_s", 5, "target 5 s"),
         ("search p95 (ms)", "search_p95_ms", 30, "target 30 ms"),
         ("resident memory (MB)", "rss_built_mb", None, None),
     ]
-    for ax, (title, key, target, label) in zip(axes, series):
-        ax.plot(xs, [r[key] for r in rows], marker="o")
-        for r, x in zip(rows, xs):
-            ax.annotate(f"{r['scale']}×", (x, r[key]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    for ax, (title, key, target, label) in zip(axes, metrics):
+        for name, group in groups.items():
+            pts = [(r["clauses"], r[key], r) for r in group if r.get(key) is not None]
+            if not pts:
+                continue
+            ax.plot([x for x, _, _ in pts], [y for _, y, _ in pts], marker="o", label=name)
+            for x, y, r in pts:
+                tag = f"{r['scale']}×" + ("" if r.get("dense", True) else " no dense")
+                ax.annotate(tag, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
         if target:
             ax.axhline(target, color="red", linestyle="--", linewidth=1, label=label)
-            ax.legend(fontsize=8)
+        ax.legend(fontsize=6)
         ax.set_xscale("log")
         ax.set_xlabel("clauses (synthetic library)")
         ax.set_title(title)
-    fig.suptitle("medpolicy library growth (synthetic copies of the bundled corpus; performance only; 100×: BM25 + judge, no dense side)")
+    fig.suptitle("medpolicy library growth (synthetic copies of the bundled corpus; performance only; shared loaded 2-core machine)")
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 
@@ -166,12 +255,17 @@ def main() -> None:
     parser.add_argument("--scale", type=int)
     parser.add_argument("--work", type=Path, default=Path("/tmp/medpolicy-scale"))
     parser.add_argument("--no-rebuild", action="store_true", help="skip the second full rebuild (memory check)")
-    parser.add_argument("--dense-weight", type=float, default=0.5,
-                        help="0 = BM25 + judge only (the built-in embedding's LSA is O(clauses²) memory)")
+    parser.add_argument("--dense-weight", type=float, default=0.5, help="0 = BM25 + judge only")
     parser.add_argument("--plot", nargs=2, type=Path, metavar=("RESULTS_JSONL", "PNG"))
+    parser.add_argument("--assembled", type=Path, metavar="TRAINED_1X_DATA_DIR", nargs="?", const=Path("-"),
+                        help="add + search at --scale from replicated 1× parts (judge copied from this data dir)")
     args = parser.parse_args()
     if args.plot:
         plot(*args.plot)
+        return
+    if args.assembled is not None:
+        judge = None if str(args.assembled) == "-" else args.assembled
+        print(json.dumps(assembled(args.scale, args.work, judge), ensure_ascii=False), flush=True)
         return
     print(json.dumps(run(args.scale, args.work, not args.no_rebuild, args.dense_weight), ensure_ascii=False), flush=True)
 

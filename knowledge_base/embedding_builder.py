@@ -15,8 +15,8 @@ No model may be downloaded, so the project makes its own, deterministically and 
    clauses themselves — heading → body, sentence → rest of clause, synonym rewrite → original —
    with MultipleNegativesRankingLoss, when the (heading, body) sections are given.
 
-Determinism: the eigendecomposition of the same input gives the same factors; signs are fixed so the
-largest-magnitude component of each singular vector is positive.
+Determinism: the randomised SVD runs with a fixed seed, so the same input gives the same factors;
+signs are fixed so the largest-magnitude component of each singular vector is positive.
 """
 
 from __future__ import annotations
@@ -38,8 +38,10 @@ from knowledge_base.normalize import normalize_text
 from knowledge_base.synonyms import SynonymTable, load_synonyms
 from knowledge_base.tokenize import analyze, stopwords
 
-BUILDER_VERSION = "lsa-idf-unigram-3+mnrl-1"
+BUILDER_VERSION = "lsa-idf-unigram-4+mnrl-1"  # 4: randomised sparse SVD
 UNK = "[UNK]"
+LSA_POWER_ITERATIONS = 7  # power iterations of the randomised SVD (subspace accuracy vs time)
+LSA_OVERSAMPLES = 128  # extra random directions beyond the wanted dimension (accuracy vs time, measured)
 _CJK = range(0x3400, 0xA000)
 
 
@@ -49,30 +51,57 @@ def _doc_features(text: str) -> list[str]:
     return toks + chars
 
 
+def _tfidf(docs: list[list[str]], vocab: list[str]):
+    """The sublinear TF-IDF clause × term matrix (rows L2-normalised) as scipy CSR, and the idf.
+
+    Sparse: a clause holds a few dozen of the vocabulary's terms, so a dense matrix is >99 %
+    zeros (at 100× the library, 31,000 clauses × 20,000 terms would be 5 GB)."""
+    from scipy import sparse
+
+    index = {t: i for i, t in enumerate(vocab)}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for d, feats in enumerate(docs):
+        for term, count in Counter(feats).items():
+            rows.append(d)
+            cols.append(index[term])
+            vals.append(1.0 + math.log(count))
+    mat = sparse.csr_matrix((vals, (rows, cols)), shape=(len(docs), len(vocab)), dtype=np.float64)
+    df = np.bincount(mat.indices, minlength=len(vocab))
+    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
+    mat = mat @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+    mat = sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ mat
+    return mat.tocsr(), idf
+
+
 def _lsa_vectors(docs: list[list[str]], vocab: list[str], dim: int) -> np.ndarray:
     """Term vectors (rows) from the SVD of the sublinear TF-IDF clause × term matrix, each scaled
     by its idf: a static model averages token vectors, so scaling bakes idf weighting into that
-    average (frequent, uninformative tokens pull the sentence vector less)."""
-    index = {t: i for i, t in enumerate(vocab)}
-    mat = np.zeros((len(docs), len(vocab)), dtype=np.float64)
-    for d, feats in enumerate(docs):
-        for term, count in Counter(feats).items():
-            mat[d, index[term]] = 1.0 + math.log(count)
-    df = (mat > 0).sum(axis=0)
-    idf = np.log((1 + len(docs)) / (1 + df)) + 1.0
-    mat *= idf
-    mat /= np.maximum(np.linalg.norm(mat, axis=1, keepdims=True), 1e-12)
-    # SVD through the small clause × clause Gram matrix: eigh of an m×m matrix is far cheaper
-    # than a full SVD of the wide m×V matrix (seconds → well under one), same factors.
-    w, u = np.linalg.eigh(mat @ mat.T)
-    order = np.argsort(-w, kind="stable")
-    s = np.sqrt(np.clip(w[order], 0.0, None))
-    k = max(1, min(dim, int((s > 1e-6).sum())))
-    s = s[:k]
-    vt = (u[:, order[:k]].T @ mat) / s[:, None]
+    average (frequent, uninformative tokens pull the sentence vector less).
+
+    The top `dim` singular triplets come from a randomised truncated SVD of the sparse matrix
+    (Halko et al., scikit-learn's `randomized_svd`, fixed seed): its cost grows linearly with
+    the clauses. The former route, eigh of the clause × clause Gram matrix, was exact but O(n²)
+    memory and O(n³) time — at 100× the library (31,000 clauses) a 4 GB matrix that never
+    finished (docs/BENCHMARKS.md "Library scale")."""
+    from sklearn.utils.extmath import randomized_svd
+    from threadpoolctl import threadpool_limits
+
+    mat, idf = _tfidf(docs, vocab)
+    k = max(1, min(dim, *mat.shape))
+    # one BLAS thread: on two shared cores OpenBLAS's spinning threads made the QR steps ~10×
+    # slower (measured), and one thread also keeps the float sums in one order
+    with threadpool_limits(1):
+        _u, s, vt = randomized_svd(mat, n_components=k, n_oversamples=LSA_OVERSAMPLES, n_iter=LSA_POWER_ITERATIONS,
+                               random_state=0, flip_sign=False)
+    keep = s > 1e-6
+    s, vt = s[keep], vt[keep]
+    k = len(s)
     signs = np.sign(vt[np.arange(k), np.abs(vt).argmax(axis=1)])
     vt *= signs[:, None]
-    vecs = vt.T * s[:k]
+    vecs = vt.T * s
     vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
     vecs = (vecs * idf[:, None]).astype(np.float32)
     stop = stopwords()

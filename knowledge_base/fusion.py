@@ -22,6 +22,22 @@ def ranks(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return out
 
 
+def top_ranks(scores: np.ndarray, eligible: np.ndarray, n: int) -> np.ndarray:
+    """`ranks` cut at the best `n` (0 beyond): the same ranks, found by a partial selection
+    instead of sorting every document (at 100× the library, a sort of 31,000 cosines per query)."""
+    candidates = np.flatnonzero(eligible & (scores > 0))
+    if len(candidates) > n:
+        top = np.argpartition(-scores[candidates], n - 1)[:n]
+        # everything tied with the n-th best score joins, so the stable order below decides as before
+        cut = scores[candidates[top]].min()
+        candidates = candidates[scores[candidates] >= cut]
+    out = np.zeros(len(scores), dtype=np.int64)
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    out[order] = np.arange(1, len(order) + 1)
+    out[out > n] = 0
+    return out
+
+
 def rrf(rankings: Sequence[tuple[np.ndarray, float]], k: int = RRF_K) -> np.ndarray:
     """Σ weight / (k + rank) over the rankings in which a document appears."""
     if not rankings:

@@ -22,7 +22,7 @@ from knowledge_base.loaders import SUFFIX_FORMAT
 from knowledge_base.models import Clause
 from knowledge_base.search import HybridSearcher, RetrievalConfig
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: segmented generations, BM25 as raw counts (library.py, bm25_index.py)
 CORPUS_SUFFIXES = {*SUFFIX_FORMAT, ".markdown"}  # what the loaders read (one list: loaders.py)
 _PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -1,4 +1,5 @@
-"""Train the built-in embedding in a child process, so the service never imports torch.
+"""Heavy rebuild work in a child process: the built-in embedding's training, and (for the
+service) the whole full rebuild.
 
 A full rebuild trains the static embedding with sentence-transformers (torch). Done in the
 service process, that left ~0.5 GB of torch and training buffers resident after every rebuild
@@ -7,6 +8,12 @@ system when the child exits; the parent only reads the saved model (numpy + toke
 result is the same: the same deterministic function runs, only elsewhere. A plain subprocess
 (`python -m knowledge_base.isolated payload.json`) rather than multiprocessing's spawn, which
 would re-run an unguarded calling script in the child.
+
+`rebuild_isolated` runs a whole `KnowledgeBase.rebuild` (pipeline, tokens, judge training) the
+same way, for the service: the child writes the new generation and the judge to disk and exits,
+the serving process then loads them. Why: in a thread of the serving process the rebuild held
+the GIL in long pure-Python stretches (/healthz worst cases 150–365 ms during an ingest) and
+left its allocations resident (issue 11).
 """
 
 from __future__ import annotations
@@ -41,10 +48,49 @@ def build_static_embedding_isolated(
         raise RuntimeError(f"嵌入模型训练失败(子进程退出码 {proc.returncode}),已保留原有索引: {proc.stderr[-800:]}")
 
 
+REBUILD_ERROR = "MEDPOLICY-REBUILD-ERROR:"  # marks the child's Chinese reason on stderr
+
+
+def rebuild_isolated(settings, paths: Sequence[Path | str] | None) -> None:
+    """`KnowledgeBase.rebuild(settings, paths)` in a child process; the new generation (and the
+    judge) are on disk when it returns. IngestError (Chinese) when the child fails: the previous
+    generation is untouched then (library.py)."""
+    from knowledge_base.service import IngestError
+
+    payload = {"rebuild": True, "settings": json.loads(settings.model_dump_json()),
+               "paths": [str(p) for p in paths or []]}
+    fd, path = tempfile.mkstemp(prefix="medpolicy-rebuild-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        proc = subprocess.run([sys.executable, "-m", "knowledge_base.isolated", path], env=env,
+                              capture_output=True, text=True)
+    finally:
+        Path(path).unlink(missing_ok=True)
+    if proc.returncode != 0:
+        reasons = [line[len(REBUILD_ERROR):] for line in proc.stderr.splitlines() if line.startswith(REBUILD_ERROR)]
+        raise IngestError(reasons[-1] if reasons else f"重建子进程失败(退出码 {proc.returncode}),已保留原有索引: {proc.stderr[-800:]}")
+
+
+def _rebuild(data: dict) -> None:
+    from knowledge_base.config import KBSettings
+    from knowledge_base.service import IngestError, KnowledgeBase
+
+    try:
+        KnowledgeBase.rebuild(KBSettings(**data["settings"]), data["paths"] or None)
+    except IngestError as exc:
+        print(REBUILD_ERROR + str(exc).replace("\n", " "), file=sys.stderr, flush=True)
+        raise SystemExit(3) from exc
+
+
 def _main(path: str) -> None:
     from knowledge_base.embedding_builder import build_static_embedding
 
     data = json.loads(Path(path).read_text("utf-8"))
+    if data.get("rebuild"):
+        _rebuild(data)
+        return
     sections = [tuple(s) for s in data["sections"]] if data["sections"] is not None else None
     build_static_embedding(data["texts"], Path(data["model_dir"]), sections=sections,
                            questions=[(q, int(i)) for q, i in data["questions"]])

@@ -22,7 +22,7 @@ import numpy as np
 
 from knowledge_base.bm25_index import BM25Index
 from knowledge_base.dense import DenseIndex, Encoder
-from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, weighted_sum
+from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, top_ranks, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
 from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
@@ -200,6 +200,7 @@ class HybridSearcher:
         self._bigrams: dict[int, object] = {}
         self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
+        self._fused_memo: tuple | None = None  # the last query's retrieval (see _retrieve_and_fuse)
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
 
     @staticmethod
@@ -387,7 +388,22 @@ class HybridSearcher:
 
     def _retrieve_and_fuse(self, plan: QueryPlan, eligible: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
         """Lexical scores (with the loose second pass when nothing eligible matched), the terms'
-        presence per clause, and the fused ranking scores (0 for ineligible clauses)."""
+        presence per clause, and the fused ranking scores (0 for ineligible clauses).
+
+        The last query's result is kept (one entry): a judged search asks for it twice, in
+        `rank` and in `signals`, and each pass is several numpy passes over every clause. The
+        caller gets its own copy of the fused scores, which `rank` scales in place."""
+        key = (plan.text, eligible.tobytes() if not eligible.all() else len(eligible))
+        memo = self._fused_memo  # one read: another thread may replace it meanwhile
+        if memo is not None and memo[0] == key:
+            _, lexical, present, fused, groups = memo
+            plan.groups = dict(groups)
+            return lexical, dict(present), fused.copy()
+        lexical, present, fused = self._fresh_retrieve_and_fuse(plan, eligible)
+        self._fused_memo = (key, lexical, dict(present), fused.copy(), dict(plan.groups))
+        return lexical, present, fused
+
+    def _fresh_retrieve_and_fuse(self, plan: QueryPlan, eligible: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
         lexical, present = self._lexical(plan.weights, plan.groups)
         if not (lexical[eligible] > 0).any():
             loose = self._loose_terms(plan)
@@ -517,10 +533,8 @@ class HybridSearcher:
                 parts.append((dense_normalized(sims, eligible, cfg.dense_top_n), dense_w))
             return weighted_sum(parts)
         rankings = [(ranks(lexical, eligible), cfg.bm25_weight)]
-        if sims is not None:
-            dense_rank = ranks(sims, eligible)
-            dense_rank[dense_rank > cfg.dense_top_n] = 0
-            rankings.append((dense_rank, dense_w))
+        if sims is not None:  # only the dense top N take part: rank those, not every clause
+            rankings.append((top_ranks(sims, eligible, cfg.dense_top_n), dense_w))
         return rrf(rankings, cfg.rrf_k)
 
     def _rerank(

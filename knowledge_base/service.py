@@ -79,6 +79,18 @@ def _store(settings: KBSettings):
     return ClauseStore(settings.store_dir)
 
 
+def one_blas_thread() -> None:
+    """Let numpy's BLAS use one thread in a process that serves questions.
+
+    A question's matrix work is small (a matrix-vector product over the clauses); with two
+    OpenBLAS threads each product first wakes the sleeping second thread, which on a busy
+    two-core machine waited for a core: at 10× the library the word-vector scores took 44 ms
+    per question instead of 0.1–0.2 ms (issue 11, measured). Concurrent requests use the cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 # Judges trained in this process, by (clauses + dense model, annotations): see `train_judge`.
 _TRAINED_JUDGES: dict[tuple[str, str], tuple[object, object]] = {}
 
@@ -91,6 +103,8 @@ class KnowledgeBase:
         self._by_id = {c.chunk_id: c for c in searcher.clauses}
         self.last_ingest: IngestReport | None = None
         self.loaded_from_disk = False  # True when open() reused the persisted index
+        one_blas_thread()
+        self._on_disk = None  # where the library is on disk (library.OnDisk), for one-document changes
         warm_up_in_background()  # the tokenizer dictionary loads while the caller carries on
         if settings.learned:
             word_vectors.warm_up_in_background()  # the learned ranker's general word vectors too
@@ -113,21 +127,21 @@ class KnowledgeBase:
         sources = cls._sources(settings, manifest, ())
         if manifest is not None and cls._is_current(settings, manifest, sources):
             try:
-                from knowledge_base.library import current_generation, generation_encoder, read_generation
+                from knowledge_base.library import current_generation, generation_encoder, load_generation
 
                 gen = current_generation(cls.index_dir(settings))
                 own = generation_encoder(gen) if gen is not None and settings.dense_weight > 0 else None
                 encoder = own or cls._encoder(settings, build_if_missing=False)
                 if encoder is None or encoder.model_id == manifest.model_id:
+                    on_disk = None
                     if gen is not None:  # clauses and index are one generation: they agree
-                        clauses = list(read_generation(gen)[0].clauses)
+                        searcher, on_disk = load_generation(gen, manifest, encoder, cls.retrieval_config(settings))
                     else:  # a legacy flat index
                         stored = _store(settings).load()
                         clauses = list(getattr(stored, "clauses", stored))
-                    searcher = load_index(
-                        gen or cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings)
-                    )
+                        searcher = load_index(cls.index_dir(settings), manifest, clauses, encoder, cls.retrieval_config(settings))
                     kb = cls(settings, searcher, manifest)
+                    kb._on_disk = on_disk
                     kb.loaded_from_disk = True
                     kb._attach_judge()
                     return kb
@@ -218,7 +232,7 @@ class KnowledgeBase:
             withdrawn=list(withdrawn),
         )
         # one atomic generation: clauses and indexes switch together (library.py)
-        write_generation(cls.index_dir(settings), searcher, result, manifest, tokens)
+        on_disk = write_generation(cls.index_dir(settings), searcher, result, manifest)
         try:
             _store(settings).save(result)  # the flat clause store, for tools that read it
         except OSError as exc:
@@ -227,6 +241,7 @@ class KnowledgeBase:
         n_files = len(documents) if documents is not None else len(corpus_files(sources))
         report = IngestReport(n_files=n_files, n_clauses=len(clauses), sources=manifest.sources, errors=errors)
         kb = cls(settings, searcher, read_manifest(cls.index_dir(settings)) or manifest)
+        kb._on_disk = on_disk
         kb.last_ingest = report
         kb.train_judge()  # documents changed: the learned ranker and answerability follow them
         return kb, report
@@ -323,12 +338,30 @@ class KnowledgeBase:
         withdrawn = manifest.withdrawn if manifest else []
         return cls._build(settings, cls._sources(settings, manifest, [Path(p) for p in paths or []]), withdrawn)
 
-    def ingest(self, paths: Sequence[Path | str] | None = None) -> IngestReport:
+    def ingest(self, paths: Sequence[Path | str] | None = None, isolated: bool = False) -> IngestReport:
         """Add `paths` (files or folders) to the library's sources and rebuild store and indexes.
 
-        On failure the previous index stays in service and on disk, and the error propagates."""
-        kb, report = self.rebuild(self.settings, paths)
+        `isolated`: the rebuild runs in a child process and this one loads its result (the
+        service: no GIL-bound rebuild beside the requests, and its memory leaves with the child;
+        knowledge_base.isolated). On failure the previous index stays in service and on disk,
+        and the error propagates."""
+        if isolated:
+            from knowledge_base.isolated import rebuild_isolated
+
+            for p in paths or []:
+                if not Path(p).exists():
+                    raise IngestError(f"找不到要导入的路径: {p}")
+            rebuild_isolated(self.settings, paths)
+            kb = self.open(self.settings)
+            if not kb.loaded_from_disk:
+                log.warning("the isolated rebuild's library did not load as current; it was rebuilt here")
+            stored = json.loads((kb._on_disk.gen / "documents.json").read_text("utf-8")) if kb._on_disk else {}
+            report = IngestReport(n_files=len(stored.get("documents", [])), n_clauses=len(kb.clauses),
+                                  sources=kb.manifest.sources, errors=stored.get("errors", []))
+        else:
+            kb, report = self.rebuild(self.settings, paths)
         self._searcher, self._manifest, self._by_id = kb._searcher, kb._manifest, kb._by_id
+        self._on_disk = kb._on_disk
         self.last_ingest = report
         return report
 
@@ -357,31 +390,34 @@ class KnowledgeBase:
         import threading
 
         from knowledge_base.library import (
-            LibraryError, NoGenerationError, build_searcher, current_generation, dense_vectors,
-            file_sources, read_generation, with_document, without_file, write_generation,
+            LibraryError, Live, NoGenerationError, current_generation, dense_vectors, file_sources,
+            kept_overrides, merged_layout, new_segment, with_document, without_file, write_generation,
         )
-        from knowledge_base.pipeline import IngestResult, build_clauses
+        from knowledge_base.pipeline import DocumentSummary, FileError, IngestResult, build_clauses
         from knowledge_base.versions import apply_versions
 
         lock = self.__dict__.setdefault("_change_lock", threading.Lock())
         with lock:
             root = self.index_dir(self.settings)
             gen = current_generation(root)
-            if gen is None:
+            on_disk = self._on_disk
+            if gen is None or on_disk is None:
                 raise NoGenerationError("政策库尚未以分代方式保存,请先运行一次完整导入(medpolicy ingest)")
-            stored, tokens = read_generation(gen)
-            clauses = list(self._searcher.clauses)
-            if [c.chunk_id for c in clauses] != [c.chunk_id for c in stored.clauses]:
+            if on_disk.gen != gen:
                 raise LibraryError("内存中的政策库与磁盘不一致,请先运行完整导入")
-            vectors = dense_vectors(self._searcher)
-            documents, errors = list(stored.documents), list(stored.errors)
-            present = file_sources(clauses)
+            before = list(self._searcher.clauses)
+            docs = json.loads((gen / "documents.json").read_text("utf-8"))  # small: one line per file
+            documents = [DocumentSummary.model_validate(d) for d in docs["documents"]]
+            errors = [FileError.model_validate(e) for e in docs["errors"]]
+            live = Live(before, self._searcher.body, self._searcher.heading, dense_vectors(self._searcher),
+                        list(on_disk.row_segments), {})
+            present = file_sources(before)
             manifest = self._manifest
             withdrawn = [w for w in manifest.withdrawn if w not in {a.name for a in adds}]
             if drop is not None:
                 if drop not in present:
                     raise LibraryError(f"政策库中没有文件“{drop}”")
-                clauses, tokens, vectors = without_file(clauses, tokens, vectors, drop)
+                live = without_file(live, drop)
                 documents = [d for d in documents if d.file != drop]
                 if not adds:
                     withdrawn.append(drop)
@@ -396,25 +432,31 @@ class KnowledgeBase:
                     raise LibraryError(f"“{add.name}”未导入: {new.errors[0].reason}")
                 if not new.clauses:
                     raise LibraryError(f"“{add.name}”中没有得到任何条款")
-                clauses, tokens, vectors = with_document(
-                    clauses, tokens, vectors, new.clauses, self._searcher.encoder, self._searcher.config.fine_tokens
-                )
+                live = with_document(live, new.clauses, self._searcher.encoder, self._searcher.config.fine_tokens)
                 documents += new.documents
                 resolved = add.expanduser().resolve()
                 if not any(resolved == s or s in resolved.parents for s in sources):
                     sources.append(resolved)
-            clauses = apply_versions(clauses)
-            searcher = build_searcher(clauses, tokens, vectors, self._searcher.encoder, self._searcher.config)
+            live.clauses = apply_versions(live.clauses)
+            from knowledge_base.dense import DenseIndex
+
+            dense = DenseIndex.build(live.vectors) if live.vectors is not None and live.clauses else None
+            searcher = HybridSearcher(live.clauses, live.body, live.heading, dense, self._searcher.encoder,
+                                      self._searcher.config)
             searcher.judge = self._searcher.judge  # clause-independent features: still valid
             manifest = manifest.model_copy(
                 update={"corpus_hash": corpus_hash(sources), "sources": [str(s) for s in sources], "withdrawn": withdrawn}
             )
-            result = IngestResult(clauses=clauses, documents=documents, errors=errors)
-            write_generation(root, searcher, result, manifest, tokens)
+            result = IngestResult(clauses=[], documents=documents, errors=errors)
+            self._on_disk = write_generation(
+                root, searcher, result, manifest, new=new_segment(live), previous=gen,
+                layout=merged_layout(on_disk.layout, live.removed),
+                overrides=kept_overrides(live, before, on_disk.overrides), rows=live.rows,
+            )
             self._searcher = searcher
             self._manifest = read_manifest(root) or manifest
-            self._by_id = {c.chunk_id: c for c in clauses}
-            report = IngestReport(n_files=len(documents), n_clauses=len(clauses), sources=self._manifest.sources)
+            self._by_id = {c.chunk_id: c for c in live.clauses}
+            report = IngestReport(n_files=len(documents), n_clauses=len(live.clauses), sources=self._manifest.sources)
             self.last_ingest = report
             return report
 

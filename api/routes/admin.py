@@ -85,7 +85,7 @@ async def reingest(actor: str = Depends(require_admin), services: Services = Dep
 
     def run() -> Any:
         with INGEST_LOCK:
-            return kb.ingest(None)
+            return kb.ingest(None, isolated=True)  # a child process: /healthz stays fast
 
     try:
         report = await run_in_threadpool(run)
@@ -211,7 +211,7 @@ def _incremental(kb: Any, uploads: Path) -> Any:
         try:
             return add(paths)
         except NoGenerationError:
-            return kb.ingest([uploads])
+            return kb.ingest([uploads], isolated=True)
 
     return run
 

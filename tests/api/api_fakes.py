@@ -139,7 +139,7 @@ class FakeKB:
     def facets(self) -> dict[str, list[Any]]:
         return {"regions": ["甲县", "乙市"], "years": [2023, 2022], "schemes": ["城乡居民"], "kinds": ["rule"]}
 
-    def ingest(self, paths: Any = None) -> dict[str, Any]:
+    def ingest(self, paths: Any = None, isolated: bool = False) -> dict[str, Any]:
         if self.fail_ingest is not None:
             raise self.fail_ingest
         self.ingested.append(list(paths or []))

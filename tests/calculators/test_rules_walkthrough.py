@@ -23,7 +23,7 @@ class _StubKB:
 
     clauses: list[Any] = []
 
-    def ingest(self, paths: Any = None) -> dict[str, Any]:
+    def ingest(self, paths: Any = None, isolated: bool = False) -> dict[str, Any]:
         return {"n_files": 1, "errors": []}
 
 

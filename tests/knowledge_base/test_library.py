@@ -38,10 +38,10 @@ def consistent(settings: KBSettings) -> KnowledgeBase:
     root = KnowledgeBase.index_dir(settings)
     gen = current_generation(root)
     assert gen is not None
-    result, tokens = read_generation(gen)
+    stored = read_generation(gen)
     manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
-    assert manifest["chunk_ids"] == [c.chunk_id for c in result.clauses]
-    assert len(tokens.body) == len(tokens.heading) == len(result.clauses)
+    assert manifest["chunk_ids"] == [c.chunk_id for c in stored.result.clauses]
+    assert stored.body.n_docs == stored.heading.n_docs == len(stored.result.clauses)
     kb = KnowledgeBase.open(settings)
     assert kb.loaded_from_disk, "a consistent library is loaded, not rebuilt"
     assert [c.chunk_id for c in kb.clauses] == manifest["chunk_ids"]
@@ -96,6 +96,37 @@ def test_changes_survive_a_restart_and_a_withdrawn_file_stays_out_of_a_rebuild(k
     assert files == {"a.txt", "c.txt"}
     rebuilt, _ = KnowledgeBase.rebuild(kb.settings)
     assert {s.file for c in rebuilt.clauses for s in c.sources} == {"a.txt", "c.txt"}
+
+
+def test_an_add_writes_one_segment_and_links_the_rest(kb, tmp_path):
+    """Unchanged segments are hard links of the previous generation's files (nothing re-written),
+    and the appended BM25 scores as one built over the whole library (statistics are global)."""
+    from knowledge_base.bm25_index import BM25Index
+    from knowledge_base.clause_tokens import body_tokens
+
+    root = KnowledgeBase.index_dir(kb.settings)
+    first = current_generation(root)
+    old_files = {f.name: f.stat().st_ino for f in first.iterdir() if ".clauses.json" in f.name or ".bm25.npz" in f.name}
+    new = tmp_path / "incoming" / "c.txt"
+    new.parent.mkdir()
+    new.write_text(DOC_C, "utf-8")
+    kb.add_document(new)
+    second = current_generation(root)
+    assert second != first
+    for name, inode in old_files.items():
+        assert (second / name).stat().st_ino == inode, name  # the same file, not a copy
+    segments = json.loads((second / "layout.json").read_text("utf-8"))["segments"]
+    assert len(segments) == 2
+    added = json.loads((second / f"{segments[1]}.clauses.json").read_text("utf-8"))
+    assert {s["file"] for c in added for s in c["sources"]} == {"c.txt"}
+    whole = BM25Index.build([body_tokens(c, True) for c in kb.clauses])
+    for term in ("起付线", "大病保险", "住院"):
+        assert kb.searcher.body.term_scores(term) == pytest.approx(whole.term_scores(term), abs=1e-5)
+    kb.withdraw_document("a.txt")
+    reopened = consistent(kb.settings)
+    assert {s.file for c in reopened.clauses for s in c.sources} == {"b.txt", "c.txt"}
+    assert reopened.searcher.body.term_scores("起付线") == pytest.approx(
+        BM25Index.build([body_tokens(c, True) for c in reopened.clauses]).term_scores("起付线"), abs=1e-5)
 
 
 def test_unreadable_document_is_refused_and_nothing_changes(kb, tmp_path):
@@ -160,3 +191,32 @@ def test_kill_9_at_every_step_leaves_a_consistent_library(tmp_path):
         assert proc.returncode == -9, (step, proc.stderr[-2000:])
         kb = consistent(settings)
         assert [c.chunk_id for c in kb.clauses] == before, step  # never half a change
+
+
+def test_isolated_ingest_rebuilds_in_a_child_and_a_failure_keeps_the_library(kb, tmp_path):
+    """The service's full rebuild runs in a child process; this process loads the result from
+    disk. A rebuild that fails in the child (no clause left) keeps the previous library, and its
+    Chinese reason reaches the caller."""
+    from knowledge_base.service import IngestError
+
+    extra = tmp_path / "more"
+    extra.mkdir()
+    (extra / "c.txt").write_text(DOC_C, "utf-8")
+    report = kb.ingest([extra], isolated=True)
+    assert report.n_clauses == len(kb.clauses)
+    assert "c.txt" in {s.file for c in kb.clauses for s in c.sources}
+    consistent(kb.settings)
+    before = [c.chunk_id for c in kb.clauses]
+    for f in [*kb.settings.corpus_dirs[0].glob("*.txt"), extra / "c.txt"]:
+        f.write_text("", "utf-8")
+    with pytest.raises(IngestError, match="没有从语料中得到任何条款"):
+        kb.ingest(None, isolated=True)
+    assert [c.chunk_id for c in kb.clauses] == before
+
+
+def test_a_library_in_service_uses_one_blas_thread(kb):
+    """Per-question matrix products must not wait for a second BLAS thread to wake up."""
+    from threadpoolctl import threadpool_info
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    assert blas and all(i["num_threads"] == 1 for i in blas)

@@ -238,3 +238,30 @@ def test_named_year_is_compared_with_the_named_regions_years():
     res = s.search("湖北2022年住院起付线是多少")  # 重庆 has 2023, 湖北 only 1999
     assert res.no_basis and res.out_of_scope_year == 2022
     assert not s.search("湖北1999年住院起付线是多少").no_basis
+
+
+def test_top_ranks_are_the_full_ranking_cut_at_n_ties_included():
+    from knowledge_base.fusion import ranks, top_ranks
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(1, 400))
+        scores = np.round(rng.normal(size=n), 1).astype(np.float32)  # many ties
+        eligible = rng.random(n) > 0.2
+        k = int(rng.integers(1, 60))
+        expected = ranks(scores, eligible)
+        expected[expected > k] = 0
+        assert (top_ranks(scores, eligible, k) == expected).all()
+
+
+def test_repeated_retrieval_of_one_query_gives_the_same_ranking(searcher):
+    """rank() and signals() share the last query's retrieval; rank scales its fused scores in
+    place, so a shared copy would compound the boosts on the second call."""
+    first = searcher.rank("岳池县住院起付线是多少", 5)
+    sig = searcher.signals("岳池县住院起付线是多少")
+    second = searcher.rank("岳池县住院起付线是多少", 5)
+    assert first.indices == second.indices and first.scores == second.scores
+    assert sig.fused.shape == (len(searcher.clauses),)
+    other = searcher.rank("门槛费多少", 5)
+    assert searcher.rank("岳池县住院起付线是多少", 5).scores == first.scores
+    assert other.indices
