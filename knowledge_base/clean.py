@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from knowledge_base import boilerplate as bp
 from knowledge_base.linejoin import rejoin_broken_lines, split_glued_headings
-from knowledge_base.models import CleanLine  # noqa: F401  (re-exported: `from knowledge_base.clean import CleanLine`)
+from knowledge_base.models import CleanLine
 from knowledge_base.normalize import normalize_text, normalize_width, strip_pinyin, to_simplified
 from knowledge_base.textshape import is_title_like
 

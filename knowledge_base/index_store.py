@@ -64,15 +64,30 @@ def corpus_hash(sources: Iterable[Path]) -> str:
     return h.hexdigest()[:32]
 
 
+# Subpackages whose code does not decide what an index holds: the learned judge has its own
+# MODEL_VERSION and is retrained at every ingest.
+_NOT_INDEX_CODE = frozenset({"learned"})
+
+
+def _index_code_files() -> list[Path]:
+    """The package's modules, its subpackages' too (the pipeline's steps live in subpackages,
+    the format readers in `formats/`), except those in `_NOT_INDEX_CODE`."""
+    files = list(_PACKAGE_DIR.glob("*.py"))
+    for sub in _PACKAGE_DIR.iterdir():
+        if sub.name not in _NOT_INDEX_CODE and (sub / "__init__.py").is_file():
+            files.extend(sub.rglob("*.py"))
+    return sorted(files)
+
+
 def code_version() -> str:
     """Hash of the knowledge-base code and resources: changing the segmenter, the dictionary or
     the synonyms changes what an index would contain, so it invalidates the index."""
     # PIPELINE_VERSION lives in pipeline.py, whose bytes are hashed below: no import needed
     # (importing the ingestion pipeline cost a quarter of the index load time).
     h = hashlib.sha256()
-    for f in sorted(_PACKAGE_DIR.glob("*.py")) + sorted((_PACKAGE_DIR / "resources").glob("*")):
+    for f in _index_code_files() + sorted((_PACKAGE_DIR / "resources").glob("*")):
         if f.is_file():
-            h.update(f.name.encode() + b"\0" + f.read_bytes())
+            h.update(f.relative_to(_PACKAGE_DIR).as_posix().encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
 
 

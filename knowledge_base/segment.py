@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge_base.chunking import DEFAULT_MAX_CHARS, chunk_paragraphs
-from knowledge_base.clean import CleanLine
 from knowledge_base.markers import CN_DIGITS, RANK, Marker, cn_to_int, match_marker
+from knowledge_base.models import CleanLine
 from knowledge_base.textshape import is_title_like
 
 HEADING_TITLE_MAX = 30  # a heading title cut from its text at "。"/":"
