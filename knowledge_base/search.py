@@ -197,7 +197,7 @@ class HybridSearcher:
         self._files_regions: dict[str, set[str]] | None = None
         self._years_memo: dict[tuple[str, ...], list[int]] = {}
         self._bigram_index: BM25Index | None = None
-        self._bigrams: dict[int, object] = {}
+        self._learned_table = None
         self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
@@ -353,13 +353,15 @@ class HybridSearcher:
             self._clause_vectors = ClauseVectors.build(self.clauses, self._idf)
         return self._clause_vectors
 
-    def clause_bigrams(self, i: int):
-        from knowledge_base.learned.features import ClauseBigrams
+    @property
+    def learned_table(self):
+        """What the learned features read of each clause apart from the question
+        (`learned.clause_table.ClauseTable`), kept with this searcher's clauses."""
+        if self._learned_table is None:
+            from knowledge_base.learned.clause_table import ClauseTable
 
-        got = self._bigrams.get(i)
-        if got is None:
-            got = self._bigrams[i] = ClauseBigrams.of(self.clauses[i])
-        return got
+            self._learned_table = ClauseTable(self.clauses, self._view)
+        return self._learned_table
 
     def signals(self, query: str, filters: SearchFilters | None = None) -> Signals:
         """Every retriever's scores for every clause (analyse → retrieve → fuse), before any
@@ -606,6 +608,7 @@ class HybridSearcher:
     def _judged(self, query: str, top_k: int, filters: SearchFilters | None, ranking: Ranking,
                 scope: dict) -> SearchResponse:
         from knowledge_base.learned.features import candidate_features
+        from knowledge_base.learned.sentences import SentenceQuestion
 
         judgement = self.judge.judge(candidate_features(self, query, filters))
         judgement.order, judgement.scores = self._rules_before_publicity(query, judgement.order, judgement.scores)
@@ -615,9 +618,9 @@ class HybridSearcher:
         if decision == "none":
             return SearchResponse(results=[], no_basis=True, decision="none", answerability=p, **scope)
         hits = [self._hit(i, s) for i, s in zip(judgement.order[:top_k], judgement.scores[:top_k], strict=True)]
-        cs = self.query_concepts(query)
-        for hit in hits:
-            hit.highlights = self.judge.sentences.choose(query, hit.text, cs)
+        question = SentenceQuestion.of(query, self.query_concepts(query))
+        for i, hit in zip(judgement.order, hits):  # each clause's sentences prepared once per index
+            hit.highlights = self.judge.sentences.choose_prepared(question, self.learned_table.sentences(i))
         return SearchResponse(results=hits, no_basis=False, decision=decision, answerability=p, **scope)
 
     PUBLICITY_WINDOW = 5
