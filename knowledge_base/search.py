@@ -25,7 +25,7 @@ from knowledge_base.dense import DenseIndex, Encoder
 from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
+from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concept_presence, concepts, load_topics, named_topics, unsupported_topic
 from knowledge_base.scope import (
     about_care_elsewhere,
     in_territory,
@@ -200,6 +200,7 @@ class HybridSearcher:
         self._learned_table = None
         self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
+        self._features_memo: tuple[tuple, dict[int, ClauseFeatures]] | None = None  # see concept_features
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
 
     @staticmethod
@@ -543,13 +544,13 @@ class HybridSearcher:
         quantity = asks_amount(plan.text)
         features = cfg.proximity_boost or cfg.heading_match_boost or (quantity and cfg.amount_boost)
         cover: dict[int, float] = {}
-        feats: dict[int, ClauseFeatures] = {}  # reused below for the returned hits
+        feats = self.concept_features(cs, [int(i) for i in head]) if features else {}
         for i in (int(i) for i in head):
             clause = self.clauses[i]
             cover[i] = self.concept_coverage(cs, present, i) if cfg.concept_coverage else self.coverage(plan, present, i)
             boost = cfg.coverage_boost * cover[i]
             if features:
-                f = feats[i] = clause_features(cs, self._view(i))
+                f = feats[i]
                 boost += cfg.proximity_boost * f.proximity + cfg.heading_match_boost * f.heading
                 boost += cfg.amount_boost if quantity and f.states_amount else 0.0
             if quantity and clause.kind != "report":
@@ -557,10 +558,24 @@ class HybridSearcher:
             fused[i] *= 1.0 + boost
         head = head[np.lexsort((-lexical[head], -fused[head]))]
         # the in-context share feeds only the no-basis decision, so only the returned hits need it
-        supported = {
-            i: (feats.get(i) or clause_features(cs, self._view(i))).supported for i in (int(i) for i in head[:limit])
-        }
+        returned = [int(i) for i in head[:limit]]
+        supported = {i: f.supported for i, f in self.concept_features(cs, returned).items()}
         return head, cover, supported
+
+    def concept_features(self, cs: Sequence, indices: Sequence[int]) -> dict[int, ClauseFeatures]:
+        """`rerank.clause_features` of the question's concepts for these clauses, kept for the last
+        question: a judged search reads them in `_rerank` and again in the learned features."""
+        key = tuple(cs)
+        memo = self._features_memo  # one read: another thread may replace it meanwhile
+        if memo is None or memo[0] != key:
+            memo = self._features_memo = (key, {})
+        known = memo[1]
+        todo = [i for i in dict.fromkeys(indices) if i not in known]
+        if todo:
+            views = [self._view(i) for i in todo]
+            for i, view, has in zip(todo, views, concept_presence(cs, views), strict=True):
+                known[i] = clause_features(cs, view, has)
+        return {i: known[i] for i in indices}
 
     def _view(self, i: int) -> ClauseView:
         view = self._views.get(i)

@@ -32,7 +32,6 @@ from knowledge_base.rerank import (
     JoinedTexts,
     Presence,
     asks_amount,
-    clause_features,
     concept_presence,
     concepts,
     load_topics,
@@ -282,7 +281,9 @@ def _bigram_cover(p: Pool) -> ColumnValues:
 
 @columns("proximity", "supported", "heading_share", "quantity", "states_amount", "quantity_x_amount")
 def _concepts(p: Pool) -> ColumnValues:
-    feats = [clause_features(p.concepts, f.view, has) for f, has in zip(p.facts, p.presence, strict=True)]
+    order = [int(i) for i in p.idx]
+    known = p.searcher.concept_features(p.concepts, order)
+    feats = [known[i] for i in order]
     amount = np.array([float(f.states_amount) for f in feats])
     return (np.array([f.proximity for f in feats]), np.array([f.supported for f in feats]),
             np.array([f.heading for f in feats]), float(p.quantity), amount, amount if p.quantity else 0.0)
