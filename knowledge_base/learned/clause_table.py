@@ -22,12 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from knowledge_base.conditions import framed
-from knowledge_base.learned.features import ClauseBigrams, institutions
+from knowledge_base.learned.features import CJK_OR_ALNUM, ClauseBigrams, char_bigrams, institutions
 from knowledge_base.learned.sentences import PreparedSentences
 from knowledge_base.models import Clause
 from knowledge_base.rerank import ClauseView, sentences
 
 _NUMBER = re.compile(r"\d")
+_PAIRABLE = re.compile(CJK_OR_ALNUM + "{2,}")  # words made only of what `char_bigrams` pairs
 RANK_ABSENT = 200  # a retriever that did not rank a clause counts it at this rank (`log_rank`)
 
 
@@ -62,6 +63,8 @@ class ClauseTable:
         # math.log1p so a looked-up value is the very float the per-clause formula gave.
         self.log_rank = np.array([math.log1p(r if r > 0 else RANK_ABSENT) for r in range(n + 1)], dtype=np.float64)
         self._facts: list[ClauseFacts | None] = [None] * n
+        # every character bigram of the bodies prepared so far (see `may_be_in_a_body`)
+        self._body_bigrams: set[str] = set()
         # filled on first use; two threads preparing one clause store equal values (list item
         # assignment is atomic), so no lock
         self._sentences: list[PreparedSentences | None] = [None] * n
@@ -72,9 +75,11 @@ class ClauseTable:
             view = self._view(i)
             body_sentences = view.sentences
             cases = frozenset().union(*(framed(s) for s in body_sentences[:3])) if body_sentences else frozenset()
+            bigrams = ClauseBigrams.of_view(view)
+            self._body_bigrams.update(bigrams.body)  # before the facts are stored: see may_be_in_a_body
             got = ClauseFacts(
                 view=view,
-                bigrams=ClauseBigrams.of_view(view),
+                bigrams=bigrams,
                 framed=frozenset(cases),
                 institutions=frozenset(institutions(view.body[:200])),
                 has_number=bool(_NUMBER.search(view.body)),
@@ -83,6 +88,16 @@ class ClauseTable:
             )
             self._facts[i] = got
         return got
+
+    def may_be_in_a_body(self, word: str) -> bool:
+        """False when no clause body prepared so far (so no candidate's: its facts are prepared
+        first) can contain `word`: a word of Chinese characters, digits and letters occurs only
+        where every pair of its adjacent characters does. Most general synonyms (词林) never occur
+        in a policy text; this spares the scan for them."""
+        if not _PAIRABLE.fullmatch(word):
+            return True
+        seen = self._body_bigrams
+        return all(b in seen for b in char_bigrams(word))
 
     def sentences(self, i: int) -> PreparedSentences:
         """Clause `i`'s sentences prepared for the sentence chooser (`sentences.clause_sentences`

@@ -55,7 +55,8 @@ _NUMBER = re.compile(r"\d")
 # advertisement, its report) is a narrower case than a question that names none.
 _INSTITUTION = re.compile(r"([\u4e00-\u9fff]{2,10}?)(医院|卫生院|药店|药房)")
 _GENERIC_INSTITUTION = re.compile(r"^(?:.*?)(一级|二级|三级|定点|乡镇|县级|市级|省级|各级|公立|民营|基层|医疗|协议|本|该|我|各|所在|上级|下级|综合|专科|社区|村)$")
-_CJK_OR_ALNUM_RUN = re.compile(r"[\u4e00-\u9fff0-9a-zA-Z%]{2,}")  # runs that hold a pair
+CJK_OR_ALNUM = r"[\u4e00-\u9fff0-9a-zA-Z%]"  # what character bigrams are made of
+_CJK_OR_ALNUM_RUN = re.compile(CJK_OR_ALNUM + "{2,}")  # runs that hold a pair
 _SCHEME_WORDS = {
     "职工": ("职工",),
     "城镇居民": ("城镇居民",),
@@ -273,10 +274,16 @@ def _bigram_cover(p: Pool) -> ColumnValues:
     """Shares of the question's bigrams in the body (or heading), in the best sentence (or
     heading), in the heading."""
     q, nq = p.qset, p.nq
-    body = np.array([len(q & f.bigrams.body_or_heading) / nq for f in p.facts])
-    sentence = np.array([max(len(q & s) for s in f.bigrams.sentences_or_heading) / nq for f in p.facts])
-    heading = np.array([len(q & f.bigrams.heading) / nq for f in p.facts])
-    return body, sentence, heading
+    body, sentence, heading = [], [], []
+    for f in p.facts:
+        hit = q & f.bigrams.body_or_heading  # a sentence holds only bigrams of the body
+        in_head = len(hit & f.bigrams.heading)
+        body.append(len(hit) / nq)
+        heading.append(in_head / nq)
+        # every sentence counts the heading's; only a bigram of the body alone can make one count more
+        best = max(len(hit & s) for s in f.bigrams.sentences_or_heading) if len(hit) > in_head else in_head
+        sentence.append(best / nq)
+    return np.array(body), np.array(sentence), np.array(heading)
 
 
 @columns("proximity", "supported", "heading_share", "quantity", "states_amount", "quantity_x_amount")
@@ -381,7 +388,7 @@ def _missing_words(p: Pool) -> ColumnValues:
         missing_share[r] = sum(words[j].weight for j in missing) / total_w
         for j in missing:
             if j not in said_otherwise:
-                said_otherwise[j] = p.bodies.any_holders(words[j].synonyms)
+                said_otherwise[j] = p.bodies.any_holders(s for s in words[j].synonyms if p.table.may_be_in_a_body(s))
         synonym_missing[r] = sum(words[j].weight for j in missing if r not in said_otherwise[j]) / total_w
     return missing_max, missing_share, word_oov, synonym_missing
 
