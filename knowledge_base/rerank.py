@@ -16,8 +16,7 @@ Everything here is substring arithmetic on normalised text: no tokenising at que
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -99,81 +98,15 @@ class ClauseFeatures:
     supported: float  # weighted share of concepts that occur in context (see `supported_share`)
 
 
-@dataclass(frozen=True)
-class Presence:
-    """Which of the question's concepts one clause holds (any member), in its heading and in its body."""
-
-    heading: tuple[bool, ...]
-    body: tuple[bool, ...]
-
-
-class JoinedTexts:
-    """Many texts joined into one string, so which of them contain a word is one substring scan
-    (in C) instead of one Python-level test per text: the cost of scoring many candidate clauses
-    against a question's few words is in the per-clause loop, not in the searching."""
-
-    _SEPARATOR = "\x00"
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.texts = texts
-        self.joined = self._SEPARATOR.join(texts)
-        starts, at = [], 0
-        for text in texts:
-            starts.append(at)
-            at += len(text) + 1
-        self.starts = starts
-
-    def holders(self, word: str) -> set[int]:
-        """Positions of the texts that contain `word` (as `word in text` would say)."""
-        if not self.texts:
-            return set()
-        if self._SEPARATOR in word or not word:
-            return {k for k, text in enumerate(self.texts) if word in text}
-        out: set[int] = set()
-        starts, joined = self.starts, self.joined
-        at = joined.find(word)
-        while at >= 0:
-            k = bisect_right(starts, at) - 1
-            out.add(k)
-            if k + 1 >= len(starts):
-                break
-            at = joined.find(word, starts[k + 1])
-        return out
-
-    def any_holders(self, words: Iterable[str]) -> set[int]:
-        out: set[int] = set()
-        for word in words:
-            out |= self.holders(word)
-        return out
-
-
-def concept_presence(cs: Sequence[Concept], views: Sequence[ClauseView]) -> list[Presence]:
-    """`Presence` of every concept in every view, found by scanning all views' headings and
-    bodies at once (`JoinedTexts`); equal to the per-clause tests `clause_features` makes."""
-    headings = JoinedTexts([v.heading for v in views])
-    bodies = JoinedTexts([v.body or "\n".join(v.sentences) for v in views])
-    in_head = [headings.any_holders(c.members) for c in cs]
-    in_body = [bodies.any_holders(c.members) for c in cs]
-    return [Presence(tuple(r in h for h in in_head), tuple(r in b for b in in_body)) for r in range(len(views))]
-
-
-def clause_features(cs: Sequence[Concept], view: ClauseView, presence: Presence | None = None) -> ClauseFeatures:
-    """Heading share, best one-sentence share, amount in that sentence, in-context share.
-    `presence`: which concepts the heading and the body hold, when the caller found that for many
-    clauses at once (`concept_presence`)."""
+def clause_features(cs: Sequence[Concept], view: ClauseView) -> ClauseFeatures:
+    """Heading share, best one-sentence share, amount in that sentence, in-context share."""
     total = sum(c.weight for c in cs)
-    if presence is None:
-        in_head = [any(m in view.heading for m in c.members) for c in cs]
-    else:
-        in_head = presence.heading
+    in_head = [any(m in view.heading for m in c.members) for c in cs]
     head_w = sum(c.weight for c, h in zip(cs, in_head, strict=True) if h)
     # Only concepts the body holds at all (and the heading does not) need a per-sentence test:
     # most candidates hold few of the question's concepts, so this skips most of the work.
-    if presence is None:
-        body = view.body or "\n".join(view.sentences)
-        live = [k for k, c in enumerate(cs) if not in_head[k] and any(m in body for m in c.members)]
-    else:
-        live = [k for k in range(len(cs)) if not in_head[k] and presence.body[k]]
+    body = view.body or "\n".join(view.sentences)
+    live = [k for k, c in enumerate(cs) if not in_head[k] and any(m in body for m in c.members)]
     best, best_sentence = head_w, view.sentences[0] if view.sentences else ""
     context = list(in_head)  # in context: in the heading, or in a sentence with another concept
     n_head = sum(in_head)

@@ -25,7 +25,7 @@ from knowledge_base.dense import DenseIndex, Encoder
 from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concept_presence, concepts, load_topics, named_topics, unsupported_topic
+from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
 from knowledge_base.scope import (
     about_care_elsewhere,
     in_territory,
@@ -570,11 +570,9 @@ class HybridSearcher:
         if memo is None or memo[0] != key:
             memo = self._features_memo = (key, {})
         known = memo[1]
-        todo = [i for i in dict.fromkeys(indices) if i not in known]
-        if todo:
-            views = [self._view(i) for i in todo]
-            for i, view, has in zip(todo, views, concept_presence(cs, views), strict=True):
-                known[i] = clause_features(cs, view, has)
+        for i in indices:
+            if i not in known:
+                known[i] = clause_features(cs, self._view(i))
         return {i: known[i] for i in indices}
 
     def _view(self, i: int) -> ClauseView:

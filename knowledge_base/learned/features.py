@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,17 +27,7 @@ from knowledge_base.fusion import ranks
 from knowledge_base.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import (
-    ClauseView,
-    JoinedTexts,
-    Presence,
-    asks_amount,
-    concept_presence,
-    concepts,
-    load_topics,
-    named_topics,
-    sentences,
-)
+from knowledge_base.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics, sentences
 from knowledge_base.scope import named_places, named_years, related_place
 from knowledge_base.tokenize import stopwords, token_bounds
 
@@ -200,7 +190,8 @@ class _Word:
     members: tuple[str, ...]
     weight: float
     idf: float
-    synonyms: tuple[str, ...]  # general synonyms (词林) of its members, two characters or longer
+    # general synonyms (词林) of its members, two characters or longer, that a candidate's body may hold
+    synonyms: tuple[str, ...]
 
 
 class Pool:
@@ -225,15 +216,6 @@ class Pool:
         self.quantity = asks_amount(self.text)
         topics = [t for t in load_topics() if t in self.text]  # cheap pre-filter, then the word check
         self.topics = named_topics(self.text, topics, token_bounds(self.text)) if topics else topics
-
-    @cached_property
-    def presence(self) -> list[Presence]:
-        """Which of the question's concepts each candidate's heading and body hold."""
-        return concept_presence(self.concepts, [f.view for f in self.facts])
-
-    @cached_property
-    def bodies(self) -> JoinedTexts:
-        return JoinedTexts([f.view.body for f in self.facts])
 
     def ranks_log(self, scores: np.ndarray) -> np.ndarray:
         """log1p of each candidate's rank among the eligible clauses (RANK_ABSENT when unranked)."""
@@ -368,28 +350,24 @@ def _missing_words(p: Pool) -> ColumnValues:
     the same again where a general synonym (词林) of the word stands in the clause instead."""
     searcher = p.searcher
     stop = stopwords()
-    kept = [k for k, c in enumerate(p.concepts) if len(c.term) >= 2 and c.term not in stop]
-    vectors = searcher.clause_vectors
+    cs = [c for c in p.concepts if len(c.term) >= 2 and c.term not in stop]
+    vectors, may_be_said = searcher.clause_vectors, p.table.may_be_in_a_body
     words = [_Word(c.term, c.members, c.weight, searcher._idf(c.term),
-                   tuple(syn for m in c.members for syn in vectors.synonyms(m) if len(syn) >= 2))
-             for c in (p.concepts[k] for k in kept)]
+                   tuple(syn for m in c.members for syn in vectors.synonyms(m) if len(syn) >= 2 and may_be_said(syn)))
+             for c in cs]
     max_idf = max((w.idf for w in words), default=1.0) or 1.0
     word_oov = sum(1 for w in words if not searcher.body.has(w.term)) / max(len(words), 1)
     total_w = sum(w.weight for w in words) or 1.0
     n = len(p.idx)
     missing_max, missing_share, synonym_missing = np.zeros(n), np.zeros(n), np.zeros(n)
-    # which candidates' bodies hold a general synonym of each word (found only when needed)
-    said_otherwise: dict[int, set[int]] = {}
-    for r, has in enumerate(p.presence):
-        missing = [j for j, k in enumerate(kept) if not (has.body[k] or has.heading[k])]
+    for r, f in enumerate(p.facts):
+        body, heading = f.view.body, f.view.heading
+        missing = [w for w in words if not any(m in body or m in heading for m in w.members)]
         if not missing:
             continue
-        missing_max[r] = max(words[j].idf for j in missing) / max_idf
-        missing_share[r] = sum(words[j].weight for j in missing) / total_w
-        for j in missing:
-            if j not in said_otherwise:
-                said_otherwise[j] = p.bodies.any_holders(s for s in words[j].synonyms if p.table.may_be_in_a_body(s))
-        synonym_missing[r] = sum(words[j].weight for j in missing if r not in said_otherwise[j]) / total_w
+        missing_max[r] = max(w.idf for w in missing) / max_idf
+        missing_share[r] = sum(w.weight for w in missing) / total_w
+        synonym_missing[r] = sum(w.weight for w in missing if not any(s in body for s in w.synonyms)) / total_w
     return missing_max, missing_share, word_oov, synonym_missing
 
 
