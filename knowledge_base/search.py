@@ -198,9 +198,9 @@ class HybridSearcher:
         self._years_memo: dict[tuple[str, ...], list[int]] = {}
         self._bigram_index: BM25Index | None = None
         self._learned_table = None
+        self._features_memo: tuple[tuple, dict[int, ClauseFeatures]] | None = None  # see concept_features
         self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
-        self._features_memo: tuple[tuple, dict[int, ClauseFeatures]] | None = None  # see concept_features
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
 
     @staticmethod
