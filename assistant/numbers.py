@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from assistant.nlu.numbers import find_numbers
 
@@ -51,6 +52,16 @@ def _is_bare_word(raw: str, after: str) -> bool:
 
 def extract_numbers(text: str) -> list[Number]:
     """Every number in `text`, values normalised (万/亿/千 multiplied out, separators dropped)."""
+    return list(_numbers(text))
+
+
+# The cited clauses' texts come back turn after turn (every answer is checked against them), so a
+# text's numbers are read once, not once per turn: both results are pure functions of the text.
+_MEMO_TEXTS = 4096
+
+
+@lru_cache(maxsize=_MEMO_TEXTS)
+def _numbers(text: str) -> tuple[Number, ...]:
     found: list[Number] = []
     for span in find_numbers(text):
         if span.value is None:
@@ -61,7 +72,7 @@ def extract_numbers(text: str) -> list[Number]:
         if not (span.unit or percent) and _is_bare_word(raw, text[span.end : span.end + 12]):
             continue
         found.append(Number(_norm(span.value), percent, span.text))
-    return found
+    return tuple(found)
 
 
 def value_set(texts: list[str] | tuple[str, ...]) -> set[Decimal]:
@@ -69,10 +80,17 @@ def value_set(texts: list[str] | tuple[str, ...]) -> set[Decimal]:
     percentages, so "80%" in an answer matches a calculator's ratio "0.80" and vice versa."""
     values: set[Decimal] = set()
     for text in texts:
-        for number in extract_numbers(text):
-            values.add(number.value)
-            if number.percent:
-                values.add(_norm(number.value / 100))
-            elif 0 < number.value < 1:
-                values.add(_norm(number.value * 100))
+        values |= _values(text)
     return values
+
+
+@lru_cache(maxsize=_MEMO_TEXTS)
+def _values(text: str) -> frozenset[Decimal]:
+    values: set[Decimal] = set()
+    for number in _numbers(text):
+        values.add(number.value)
+        if number.percent:
+            values.add(_norm(number.value / 100))
+        elif 0 < number.value < 1:
+            values.add(_norm(number.value * 100))
+    return frozenset(values)

@@ -197,7 +197,8 @@ class HybridSearcher:
         self._files_regions: dict[str, set[str]] | None = None
         self._years_memo: dict[tuple[str, ...], list[int]] = {}
         self._bigram_index: BM25Index | None = None
-        self._bigrams: dict[int, object] = {}
+        self._learned_table = None
+        self._features_memo: tuple[tuple, dict[int, ClauseFeatures]] | None = None  # see concept_features
         self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
         self._fused_memo: tuple | None = None  # the last query's retrieval (see _retrieve_and_fuse)
@@ -354,13 +355,15 @@ class HybridSearcher:
             self._clause_vectors = ClauseVectors.build(self.clauses, self._idf)
         return self._clause_vectors
 
-    def clause_bigrams(self, i: int):
-        from knowledge_base.learned.features import ClauseBigrams
+    @property
+    def learned_table(self):
+        """What the learned features read of each clause apart from the question
+        (`learned.clause_table.ClauseTable`), kept with this searcher's clauses."""
+        if self._learned_table is None:
+            from knowledge_base.learned.clause_table import ClauseTable
 
-        got = self._bigrams.get(i)
-        if got is None:
-            got = self._bigrams[i] = ClauseBigrams.of(self.clauses[i])
-        return got
+            self._learned_table = ClauseTable(self.clauses, self._view)
+        return self._learned_table
 
     def signals(self, query: str, filters: SearchFilters | None = None) -> Signals:
         """Every retriever's scores for every clause (analyse → retrieve → fuse), before any
@@ -555,13 +558,13 @@ class HybridSearcher:
         quantity = asks_amount(plan.text)
         features = cfg.proximity_boost or cfg.heading_match_boost or (quantity and cfg.amount_boost)
         cover: dict[int, float] = {}
-        feats: dict[int, ClauseFeatures] = {}  # reused below for the returned hits
+        feats = self.concept_features(cs, [int(i) for i in head]) if features else {}
         for i in (int(i) for i in head):
             clause = self.clauses[i]
             cover[i] = self.concept_coverage(cs, present, i) if cfg.concept_coverage else self.coverage(plan, present, i)
             boost = cfg.coverage_boost * cover[i]
             if features:
-                f = feats[i] = clause_features(cs, self._view(i))
+                f = feats[i]
                 boost += cfg.proximity_boost * f.proximity + cfg.heading_match_boost * f.heading
                 boost += cfg.amount_boost if quantity and f.states_amount else 0.0
             if quantity and clause.kind != "report":
@@ -569,10 +572,22 @@ class HybridSearcher:
             fused[i] *= 1.0 + boost
         head = head[np.lexsort((-lexical[head], -fused[head]))]
         # the in-context share feeds only the no-basis decision, so only the returned hits need it
-        supported = {
-            i: (feats.get(i) or clause_features(cs, self._view(i))).supported for i in (int(i) for i in head[:limit])
-        }
+        returned = [int(i) for i in head[:limit]]
+        supported = {i: f.supported for i, f in self.concept_features(cs, returned).items()}
         return head, cover, supported
+
+    def concept_features(self, cs: Sequence, indices: Sequence[int]) -> dict[int, ClauseFeatures]:
+        """`rerank.clause_features` of the question's concepts for these clauses, kept for the last
+        question: a judged search reads them in `_rerank` and again in the learned features."""
+        key = tuple(cs)
+        memo = self._features_memo  # one read: another thread may replace it meanwhile
+        if memo is None or memo[0] != key:
+            memo = self._features_memo = (key, {})
+        known = memo[1]
+        for i in indices:
+            if i not in known:
+                known[i] = clause_features(cs, self._view(i))
+        return {i: known[i] for i in indices}
 
     def _view(self, i: int) -> ClauseView:
         view = self._views.get(i)
@@ -620,6 +635,7 @@ class HybridSearcher:
     def _judged(self, query: str, top_k: int, filters: SearchFilters | None, ranking: Ranking,
                 scope: dict) -> SearchResponse:
         from knowledge_base.learned.features import candidate_features
+        from knowledge_base.learned.sentences import SentenceQuestion
 
         judgement = self.judge.judge(candidate_features(self, query, filters))
         judgement.order, judgement.scores = self._rules_before_publicity(query, judgement.order, judgement.scores)
@@ -629,9 +645,9 @@ class HybridSearcher:
         if decision == "none":
             return SearchResponse(results=[], no_basis=True, decision="none", answerability=p, **scope)
         hits = [self._hit(i, s) for i, s in zip(judgement.order[:top_k], judgement.scores[:top_k], strict=True)]
-        cs = self.query_concepts(query)
-        for hit in hits:
-            hit.highlights = self.judge.sentences.choose(query, hit.text, cs)
+        question = SentenceQuestion.of(query, self.query_concepts(query))
+        for i, hit in zip(judgement.order, hits):  # each clause's sentences prepared once per index
+            hit.highlights = self.judge.sentences.choose_prepared(question, self.learned_table.sentences(i))
         return SearchResponse(results=hits, no_basis=False, decision=decision, answerability=p, **scope)
 
     PUBLICITY_WINDOW = 5

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -25,10 +25,9 @@ import numpy as np
 from knowledge_base.bm25_index import BM25Index
 from knowledge_base.fusion import ranks
 from knowledge_base.conditions import asked as asked_conditions
-from knowledge_base.conditions import framed as framed_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, sentences
+from knowledge_base.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics, sentences
 from knowledge_base.scope import named_places, named_years, related_place
 from knowledge_base.tokenize import stopwords, token_bounds
 
@@ -46,7 +45,8 @@ _NUMBER = re.compile(r"\d")
 # advertisement, its report) is a narrower case than a question that names none.
 _INSTITUTION = re.compile(r"([\u4e00-\u9fff]{2,10}?)(医院|卫生院|药店|药房)")
 _GENERIC_INSTITUTION = re.compile(r"^(?:.*?)(一级|二级|三级|定点|乡镇|县级|市级|省级|各级|公立|民营|基层|医疗|协议|本|该|我|各|所在|上级|下级|综合|专科|社区|村)$")
-_CJK_OR_ALNUM = re.compile(r"[\u4e00-\u9fff0-9a-zA-Z%]")
+CJK_OR_ALNUM = r"[\u4e00-\u9fff0-9a-zA-Z%]"  # what character bigrams are made of
+_CJK_OR_ALNUM_RUN = re.compile(CJK_OR_ALNUM + "{2,}")  # runs that hold a pair
 _SCHEME_WORDS = {
     "职工": ("职工",),
     "城镇居民": ("城镇居民",),
@@ -80,16 +80,7 @@ ANSWER_FEATURE_NAMES: tuple[str, ...] = (
 
 def char_bigrams(text: str) -> list[str]:
     """Overlapping pairs of Chinese characters/digits/letters (punctuation and spaces break pairs)."""
-    out = []
-    prev = ""
-    for ch in text:
-        if _CJK_OR_ALNUM.match(ch):
-            if prev:
-                out.append(prev + ch)
-            prev = ch
-        else:
-            prev = ""
-    return out
+    return [run[k:k + 2] for run in _CJK_OR_ALNUM_RUN.findall(text) for k in range(len(run) - 1)]
 
 
 @lru_cache(maxsize=1)
@@ -106,19 +97,32 @@ def query_bigrams(text: str) -> list[str]:
 
 @dataclass
 class ClauseBigrams:
-    """A clause's bigram sets, built once per clause (the body, each sentence, the heading)."""
+    """A clause's bigram sets, built once per clause (the body, each sentence, the heading), and
+    the unions the coverage features test (a bigram counts in the body or sentence when the
+    heading holds it)."""
 
     body: frozenset[str]
     sentences: tuple[frozenset[str], ...]
     heading: frozenset[str]
+    body_or_heading: frozenset[str] = field(init=False)
+    sentences_or_heading: tuple[frozenset[str], ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.body_or_heading = self.body | self.heading
+        self.sentences_or_heading = tuple(s | self.heading for s in self.sentences)
 
     @classmethod
     def of(cls, clause: Clause) -> ClauseBigrams:
-        body = normalize_text(clause.text)
+        return cls.of_view(ClauseView.of(" ".join(clause.heading_path), clause.text))
+
+    @classmethod
+    def of_view(cls, view: ClauseView) -> ClauseBigrams:
+        """From the clause's normalised view (`rerank.ClauseView`: the same normalised body,
+        sentences and heading path), so a clause is normalised once for every feature."""
         return cls(
-            frozenset(char_bigrams(body)),
-            tuple(frozenset(char_bigrams(s)) for s in sentences(body)) or (frozenset(),),
-            frozenset(char_bigrams(normalize_text(" ".join(clause.heading_path)))),
+            frozenset(char_bigrams(view.body)),
+            tuple(frozenset(char_bigrams(s)) for s in sentences(view.body)) or (frozenset(),),
+            frozenset(char_bigrams(view.heading)),
         )
 
 
@@ -159,12 +163,256 @@ def _log_rank(rank: int) -> float:
     return math.log1p(rank) if rank > 0 else math.log1p(200)
 
 
+# -- the feature columns ----------------------------------------------------------------------
+# Each function below computes one or more columns of FEATURE_NAMES for all of a question's
+# candidates at once (`Pool`), and registers itself with `@columns(...)`: a new feature is a name
+# in FEATURE_NAMES and one such function. Arrays are float64 (as the per-clause Python floats
+# were) and become float32 only in the matrix, so every value is the float it always was.
+
+ColumnValues = Sequence["np.ndarray | float"]
+_COLUMNS: list[tuple[tuple[str, ...], Callable[["Pool"], ColumnValues]]] = []
+
+
+def columns(*names: str) -> Callable[[Callable[["Pool"], ColumnValues]], Callable[["Pool"], ColumnValues]]:
+    """Register a function returning the columns `names` (an array over the candidates, or one
+    value for all of them), in that order."""
+    def register(fn: Callable[[Pool], ColumnValues]) -> Callable[[Pool], ColumnValues]:
+        _COLUMNS.append((names, fn))
+        return fn
+    return register
+
+
+@dataclass
+class _Word:
+    """A content word of the question with what the missing-word features test per clause."""
+
+    term: str
+    members: tuple[str, ...]
+    weight: float
+    idf: float
+    # general synonyms (词林) of its members, two characters or longer, that a candidate's body may hold
+    synonyms: tuple[str, ...]
+
+
+class Pool:
+    """One question's candidates (clause positions `idx`, their `facts` from the searcher's
+    `ClauseTable`) and what the column functions share about the question, each computed once."""
+
+    def __init__(self, searcher, sig, order: list[int], read, wv: np.ndarray) -> None:
+        self.searcher = searcher
+        self.sig = sig
+        self.idx = np.asarray(order, dtype=np.int64)
+        self.table = searcher.learned_table
+        self.facts = self.table.prepare(order)
+        self.clauses = [searcher.clauses[i] for i in order]
+        self.text: str = sig.plan.text
+        self.read = read
+        self.wv = wv
+        qbg = query_bigrams(self.text)
+        self.qbg = qbg
+        self.qset = frozenset(qbg)
+        self.nq = max(len(qbg), 1)
+        self.concepts = concepts(sig.plan.terms, sig.plan.groups, searcher._idf)
+        self.quantity = asks_amount(self.text)
+        topics = [t for t in load_topics() if t in self.text]  # cheap pre-filter, then the word check
+        self.topics = named_topics(self.text, topics, token_bounds(self.text)) if topics else topics
+
+    def ranks_log(self, scores: np.ndarray) -> np.ndarray:
+        """log1p of each candidate's rank among the eligible clauses (RANK_ABSENT when unranked)."""
+        return self.table.log_rank[ranks(scores, self.sig.eligible)[self.idx]]
+
+    def values(self, scores: np.ndarray) -> np.ndarray:
+        return scores[self.idx].astype(np.float64)
+
+
+@columns("hybrid_rank_log", "hybrid_rel", "lexical_rel", "lexical_rank_log")
+def _hybrid(p: Pool) -> ColumnValues:
+    fused, lexical = p.values(p.sig.fused), p.values(p.sig.lexical)
+    return (p.ranks_log(p.sig.fused), fused / (float(fused.max()) or 1.0),
+            lexical / (float(lexical.max()) or 1.0), p.ranks_log(p.sig.lexical))
+
+
+@columns("bigram_rel", "bigram_rank_log", "bigram_norm")
+def _bigram_retrieval(p: Pool) -> ColumnValues:
+    bigram = p.values(p.sig.bigram)
+    return bigram / (float(bigram.max()) or 1.0), p.ranks_log(p.sig.bigram), bigram / p.nq
+
+
+@columns("dense_cos", "dense_gap", "dense_rank_log")
+def _dense(p: Pool) -> ColumnValues:
+    if p.sig.sims is None:
+        return 0.0, 1.0, _log_rank(0)
+    sims = p.values(p.sig.sims)
+    return sims, float(p.sig.sims[p.idx].max()) - sims, p.ranks_log(p.sig.sims)
+
+
+@columns("coverage")
+def _coverage(p: Pool) -> ColumnValues:
+    return (p.values(p.searcher.coverage_vector(p.sig.plan, p.sig.present)),)
+
+
+@columns("bigram_cover", "bigram_cover_sentence", "bigram_cover_heading")
+def _bigram_cover(p: Pool) -> ColumnValues:
+    """Shares of the question's bigrams in the body (or heading), in the best sentence (or
+    heading), in the heading."""
+    q, nq = p.qset, p.nq
+    body, sentence, heading = [], [], []
+    for f in p.facts:
+        hit = q & f.bigrams.body_or_heading  # a sentence holds only bigrams of the body
+        in_head = len(hit & f.bigrams.heading)
+        body.append(len(hit) / nq)
+        heading.append(in_head / nq)
+        # every sentence counts the heading's; only a bigram of the body alone can make one count more
+        best = max(len(hit & s) for s in f.bigrams.sentences_or_heading) if len(hit) > in_head else in_head
+        sentence.append(best / nq)
+    return np.array(body), np.array(sentence), np.array(heading)
+
+
+@columns("proximity", "supported", "heading_share", "quantity", "states_amount", "quantity_x_amount")
+def _concepts(p: Pool) -> ColumnValues:
+    order = [int(i) for i in p.idx]
+    known = p.searcher.concept_features(p.concepts, order)
+    feats = [known[i] for i in order]
+    amount = np.array([float(f.states_amount) for f in feats])
+    return (np.array([f.proximity for f in feats]), np.array([f.supported for f in feats]),
+            np.array([f.heading for f in feats]), float(p.quantity), amount, amount if p.quantity else 0.0)
+
+
+@columns("has_number", "kind_rule", "kind_report", "kind_publicity", "untagged", "clause_len_log", "n_sentences_log")
+def _clause_only(p: Pool) -> ColumnValues:
+    t, idx = p.table, p.idx
+    return (np.array([float(f.has_number) for f in p.facts]), t.kind_rule[idx], t.kind_report[idx],
+            t.kind_publicity[idx], t.untagged[idx], np.array([f.length_log for f in p.facts]),
+            np.array([f.sentences_log for f in p.facts]))
+
+
+@columns("region_named", "region_match", "region_conflict")
+def _region(p: Pool) -> ColumnValues:
+    """The clause's region is a place the question names (or encloses/lies in one), or another."""
+    places = named_places(p.text)
+    if not places:
+        return 0.0, 0.0, 0.0
+    by_region: dict[str, bool] = {}
+    match, conflict = np.zeros(len(p.idx)), np.zeros(len(p.idx))
+    for r, clause in enumerate(p.clauses):
+        if not clause.region:
+            continue
+        related = by_region.get(clause.region)
+        if related is None:
+            related = by_region[clause.region] = any(related_place(pl, clause.region) for pl in places)
+        if related:
+            match[r] = 1.0
+        else:
+            conflict[r] = 1.0
+    return 1.0, match, conflict
+
+
+@columns("year_named", "year_match", "year_conflict")
+def _year(p: Pool) -> ColumnValues:
+    years = named_years(p.text)
+    if not years:
+        return 0.0, 0.0, 0.0
+    clause_years = p.table.years[p.idx]
+    dated = clause_years != 0
+    match = dated & np.isin(clause_years, years)
+    return 1.0, match.astype(np.float64), (dated & ~match).astype(np.float64)
+
+
+@columns("scheme_named", "scheme_match", "scheme_conflict")
+def _scheme(p: Pool) -> ColumnValues:
+    schemes = scheme_named(p.text)
+    if not schemes:
+        return 0.0, 0.0, 0.0
+    mine = [p.table.schemes[i] for i in p.idx]
+    return (1.0, np.array([float(bool(schemes & s)) for s in mine]),
+            np.array([float(bool(s) and not schemes & s) for s in mine]))
+
+
+@columns("topic_uncovered")
+def _topic(p: Pool) -> ColumnValues:
+    """A must-cover topic the question names (`resources/foreign_topics.txt`) the clause lacks."""
+    topics = p.topics
+    if not topics:
+        return (0.0,)
+    return (np.array([float(not any(t in f.view.heading or t in f.view.body for t in topics)) for f in p.facts]),)
+
+
+@columns("query_len_log", "query_oov")
+def _query(p: Pool) -> ColumnValues:
+    oov = sum(1 for b in p.qbg if not p.searcher.bigram_index.has(b)) / p.nq
+    return math.log1p(len(p.text)), oov
+
+
+@columns("missing_idf_max", "missing_idf_share", "query_word_oov", "synonym_missing_share")
+def _missing_words(p: Pool) -> ColumnValues:
+    """Content words of the question (maximal terms, not question words) the clause lacks: a
+    salient word missing is what separates "about something else" from "said differently";
+    the same again where a general synonym (词林) of the word stands in the clause instead."""
+    searcher = p.searcher
+    stop = stopwords()
+    cs = [c for c in p.concepts if len(c.term) >= 2 and c.term not in stop]
+    vectors, may_be_said = searcher.clause_vectors, p.table.may_be_in_a_body
+    words = [_Word(c.term, c.members, c.weight, searcher._idf(c.term),
+                   tuple(syn for m in c.members for syn in vectors.synonyms(m) if len(syn) >= 2 and may_be_said(syn)))
+             for c in cs]
+    max_idf = max((w.idf for w in words), default=1.0) or 1.0
+    word_oov = sum(1 for w in words if not searcher.body.has(w.term)) / max(len(words), 1)
+    total_w = sum(w.weight for w in words) or 1.0
+    n = len(p.idx)
+    missing_max, missing_share, synonym_missing = np.zeros(n), np.zeros(n), np.zeros(n)
+    for r, f in enumerate(p.facts):
+        body, heading = f.view.body, f.view.heading
+        missing = [w for w in words if not any(m in body or m in heading for m in w.members)]
+        if not missing:
+            continue
+        missing_max[r] = max(w.idf for w in missing) / max_idf
+        missing_share[r] = sum(w.weight for w in missing) / total_w
+        synonym_missing[r] = sum(w.weight for w in missing if not any(s in body for s in w.synonyms)) / total_w
+    return missing_max, missing_share, word_oov, synonym_missing
+
+
+@columns("institution_unasked")
+def _institution(p: Pool) -> ColumnValues:
+    """The clause is about a named institution (its advertisement, its report) the question does
+    not name."""
+    text = p.text
+    return (np.array([float(bool(f.institutions) and not any(n[:2] in text for n in f.institutions))
+                      for f in p.facts]),)
+
+
+@columns("condition_unasked", "condition_asked_met", "grade_named_met")
+def _conditions(p: Pool) -> ColumnValues:
+    """Special cases the clause's figures are stated under (its first three sentences) that the
+    question does not / does name; a grade (level, tier) the question names stated there."""
+    asked = asked_conditions(p.text)
+    grades = [g for g in _GRADES if g in p.text]
+    unasked = np.array([float(bool(f.framed - asked)) if f.framed else 0.0 for f in p.facts])
+    met = np.array([float(bool(f.framed & asked)) for f in p.facts])
+    grade = np.array([float(any(g in f.view.body for g in grades)) for f in p.facts]) if grades else 0.0
+    return unasked, met, grade
+
+
+@columns("wv_cos", "wv_gap", "wv_rank_log", "wv_sentence")
+def _word_vectors(p: Pool) -> ColumnValues:
+    wv = p.values(p.wv)
+    best = p.searcher.clause_vectors
+    return (wv, float(p.wv[p.idx].max()) - wv, p.ranks_log(p.wv),
+            np.array([best.best_sentence(p.read, int(i)) for i in p.idx]))
+
+
+def _check_columns() -> None:
+    """Every feature has exactly one column function (checked at import)."""
+    named = [n for names, _ in _COLUMNS for n in names]
+    if sorted(named) != sorted(FEATURE_NAMES):
+        raise RuntimeError(f"feature columns {sorted(named)} do not match FEATURE_NAMES {sorted(FEATURE_NAMES)}")
+
+
 def candidate_features(searcher, query: str, filters: SearchFilters | None = None) -> Candidates:
     """The candidates of one question and their features (see FEATURE_NAMES), from `searcher`'s
     retrieval signals (`HybridSearcher.signals`)."""
     sig = searcher.signals(query, filters)
     eligible = sig.eligible
-    fused, lexical, sims, bigram = sig.fused, sig.lexical, sig.sims, sig.bigram
+    fused, sims, bigram = sig.fused, sig.sims, sig.bigram
     clause_vectors = searcher.clause_vectors
     read = clause_vectors.read(sig.plan.text)
     wv = clause_vectors.scores(read)
@@ -172,109 +420,24 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     for lst in (_top(fused, eligible, HYBRID_DEPTH), _top(bigram, eligible, BIGRAM_DEPTH),
                 _top(sims, eligible, DENSE_DEPTH) if sims is not None else [],
                 _top(wv, eligible, WORDVEC_DEPTH)):
-        for i in lst:
-            if i not in order:
-                order.append(i)
-    text = sig.plan.text
+        order.extend(lst)
+    order = list(dict.fromkeys(order))  # union, first-seen order
     n_feat = len(FEATURE_NAMES)
     if not order:
         return Candidates(query, [], np.zeros((0, n_feat), dtype=np.float32))
-    fused_rank = ranks(fused, eligible)
-    lex_rank = ranks(lexical, eligible)
-    bg_rank = ranks(bigram, eligible)
-    dense_rank = ranks(sims, eligible) if sims is not None else None
-    max_fused = float(fused[order].max()) or 1.0
-    max_lex = float(lexical[order].max()) or 1.0
-    max_bg = float(bigram[order].max()) or 1.0
-    max_cos = float(sims[order].max()) if sims is not None else 0.0
-    wv_rank = ranks(wv, eligible)
-    max_wv = float(wv[order].max())
-    qbg = query_bigrams(text)
-    nq = max(len(qbg), 1)
-    oov = sum(1 for b in qbg if not searcher.bigram_index.has(b)) / nq
-    cs = concepts(sig.plan.terms, sig.plan.groups, searcher._idf)
-    quantity = asks_amount(text)
-    places = named_places(text)
-    years = named_years(text)
-    schemes = scheme_named(text)
-    topics = [t for t in load_topics() if t in text]
-    if topics:
-        topics = named_topics(text, topics, token_bounds(text))
-    coverage = searcher.coverage_vector(sig.plan, sig.present)
-    asked_cases = asked_conditions(text)
-    grades = [g for g in _GRADES if g in text]
-    # Content words of the question (maximal terms, not question words) and their idf: a salient
-    # word the clause lacks is what separates "about something else" from "said differently".
-    stop = stopwords()
-    words = [c for c in cs if len(c.term) >= 2 and c.term not in stop]
-    max_idf = max((searcher._idf(w.term) for w in words), default=1.0) or 1.0
-    word_oov = sum(1 for w in words if not searcher.body.has(w.term)) / max(len(words), 1)
-    total_w = sum(w.weight for w in words) or 1.0
+    pool = Pool(searcher, sig, order, read, wv)
     rows = np.zeros((len(order), n_feat), dtype=np.float32)
+    for names, fn in _COLUMNS:
+        for name, value in zip(names, fn(pool), strict=True):
+            rows[:, _COLUMN_INDEX[name]] = value
     uncovered_topic = None
-    for r, i in enumerate(order):
-        clause = searcher.clauses[i]
-        view: ClauseView = searcher._view(i)
-        bgs = searcher.clause_bigrams(i)
-        f = clause_features(cs, view)
-        in_body = sum(1 for b in qbg if b in bgs.body or b in bgs.heading) / nq
-        in_sent = max(sum(1 for b in qbg if b in s or b in bgs.heading) for s in bgs.sentences) / nq
-        in_head = sum(1 for b in qbg if b in bgs.heading) / nq
-        region_match = region_conflict = 0.0
-        if places:
-            regions = [clause.region] if clause.region else []
-            if any(related_place(p, r_) for p in places for r_ in regions):
-                region_match = 1.0
-            elif regions:
-                region_conflict = 1.0
-        year_match = year_conflict = 0.0
-        if years and clause.year:
-            year_match = float(clause.year in years)
-            year_conflict = 1.0 - year_match
-        clause_schemes = set(clause.schemes or ([clause.scheme] if clause.scheme else []))
-        scheme_match = float(bool(schemes & clause_schemes))
-        scheme_conflict = float(bool(schemes) and bool(clause_schemes) and not schemes & clause_schemes)
-        # the special cases the clause's figures are stated under (its first three sentences)
-        framed_cases = set().union(*(framed_conditions(x) for x in view.sentences[:3])) if view.sentences else set()
-        condition_unasked = float(bool(framed_cases - asked_cases)) if framed_cases else 0.0
-        condition_met = float(bool(framed_cases & asked_cases))
-        grade_met = float(bool(grades) and any(g in view.body for g in grades))
-        named_here = institutions(view.body[:200])
-        institution_unasked = float(bool(named_here) and not any(n[:2] in text for n in named_here))
-        missing = [w for w in words if not any(m in view.body or m in view.heading for m in w.members)]
-        missing_max = max((searcher._idf(w.term) for w in missing), default=0.0) / max_idf
-        missing_share = sum(w.weight for w in missing) / total_w
-        # the same, where a general synonym (词林) of the word stands in the clause instead
-        still_missing = [w for w in missing if not any(
-            syn in view.body for m in w.members for syn in clause_vectors.synonyms(m) if len(syn) >= 2)]
-        synonym_missing = sum(w.weight for w in still_missing) / total_w
-        topic_unc = 0.0
-        if topics:
-            topic_unc = float(not any(t in view.heading or t in view.body for t in topics))
-        rows[r] = (
-            _log_rank(int(fused_rank[i])), float(fused[i]) / max_fused,
-            float(lexical[i]) / max_lex, _log_rank(int(lex_rank[i])),
-            float(bigram[i]) / max_bg, _log_rank(int(bg_rank[i])), float(bigram[i]) / nq,
-            float(sims[i]) if sims is not None else 0.0,
-            (max_cos - float(sims[i])) if sims is not None else 1.0,
-            _log_rank(int(dense_rank[i])) if dense_rank is not None else _log_rank(0),
-            float(coverage[i]), in_body, in_sent, in_head,
-            f.proximity, f.supported, f.heading,
-            float(quantity), float(f.states_amount), float(quantity and f.states_amount),
-            float(bool(_NUMBER.search(view.body))),
-            float(clause.kind == "rule"), float(clause.kind == "report"), float(clause.kind == "publicity"),
-            float(clause.region is None and clause.year is None),
-            float(bool(places)), region_match, region_conflict, float(bool(years)), year_match, year_conflict,
-            float(bool(schemes)), scheme_match, scheme_conflict,
-            topic_unc, math.log1p(len(view.body)), math.log1p(len(view.sentences)),
-            math.log1p(len(text)), oov, missing_max, missing_share, word_oov, institution_unasked,
-            condition_unasked, condition_met, grade_met,
-            float(wv[i]), max_wv - float(wv[i]), _log_rank(int(wv_rank[i])),
-            clause_vectors.best_sentence(read, i), synonym_missing,
-        )
-    if topics and all(rows[r, FEATURE_NAMES.index("topic_uncovered")] for r in range(len(order))):
-        uncovered_topic = topics[0]
+    if pool.topics and rows[:, _COLUMN_INDEX["topic_uncovered"]].all():
+        uncovered_topic = pool.topics[0]
     return Candidates(query, order, rows, topic=uncovered_topic)
+
+
+_COLUMN_INDEX = {name: k for k, name in enumerate(FEATURE_NAMES)}
+_check_columns()
 
 
 def answer_features(cands: Candidates, scores: np.ndarray, prior: float = 0.5) -> np.ndarray:
