@@ -575,5 +575,25 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_topic(text, lex, found)
     extract_contribution_amount(text, lex, found)
     extract_major_disease(text, lex, found)
+    _denied_then_said(text, lex, known_regions, found)
     return found
+
+
+# "不是县医院，是镇上的卫生院", "唔系二档，系一档": a value right after a denial is replaced by the value
+# the message then says. Exact readings (amounts, years) are left alone: "是8000不是800" names both.
+_DENIED = re.compile(r"(?:不是|并非|唔系|不系|不係|唔係)([^,]{1,12}?),?(?:而|我们|我|他|她|咱)?(?:是|系|係)(.+)$")
+_DENIABLE = ("hospital_level", "tier", "scheme", "person_category", "service", "retired", "poverty", "admission_index")
+
+
+def _denied_then_said(text: str, lex: Lexicon, known_regions: Sequence[str], found: Found) -> None:
+    m = _DENIED.search(text)
+    if not m:
+        return
+    said = extract_all(m.group(2), lex, known_regions)
+    for slot in _DENIABLE:
+        where = found.where.get(slot)
+        if where and m.start(1) <= where[0] < m.end(1) and slot in said.values:
+            found.values[slot] = said.values[slot]
+            found.evidence[slot] = f"{said.evidence.get(slot, m.group(2))}（否定了前一个说法）"
+            found.where[slot] = (m.start(2), len(text))
 

@@ -62,3 +62,15 @@ def test_a_child_at_school_is_a_student(text):
 
 def test_a_child_not_at_school_is_no_student():
     assert slots("娃儿没读书，6岁").get("person_category") == "child"
+
+
+# ---- a denied value is replaced by the one said next -----------------------------------------------
+
+@pytest.mark.parametrize("text, slot, value", [
+    ("说错了，不是二级医院，是村里的卫生室", "hospital_level", 1),
+    ("不是一档，是二档的", "tier", 2),
+    ("不是新农合，我们是职工医保", "scheme", "职工"),
+    ("不是第二次，是第三次住院", "admission_index", 3),
+])
+def test_a_denied_value_gives_way_to_the_one_said_next(text, slot, value):
+    assert slots(text)[slot] == value
