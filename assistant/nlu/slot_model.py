@@ -104,13 +104,15 @@ class SlotModel:
 
     def revise(self, prepared: str, values: dict[str, Any], threshold: float | None = None) -> dict[str, tuple[Any, float]]:
         """The fuzzy slots whose learned reading differs from the rules' and is confident enough:
-        slot -> (new value or None, probability)."""
+        slot -> (new value, probability). A head never clears a slot the rules filled."""
         limits = self.meta.get("thresholds", {})
         tokens = features(prepared, values, lexicon_tokens(prepared))
         changes: dict[str, tuple[Any, float]] = {}
         for slot, (label, p) in self.predict(tokens).items():
             limit = limits.get(slot, 1.1) if threshold is None else threshold
-            if p >= limit and label != label_of(values.get(slot)):
+            # A head adds what the rules could not read, or names another value; it never erases
+            # a value a rule read from an explicit word (透析 → 大病门诊 stays, whatever a head saw).
+            if p >= limit and label != label_of(values.get(slot)) and label != NONE:
                 changes[slot] = (value_of(slot, label), p)
         return changes
 

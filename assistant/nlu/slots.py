@@ -511,8 +511,10 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
 # followed by a pointer back at the tiers (那个/那种/那档/档); or a number opening a clause with such a
 # pointer after it, when the message has paid something before. No provider word in the clause
 # (住院交的5000 is a bill, 交三千押金 a deposit).
-_PAID_BEFORE = re.compile(r"(?:交|缴|买)(?:了|的)是?$|(?:交|缴|买)的$")
+_PAID_BEFORE = re.compile(r"(?:交|缴|买)的是?$")  # "交了280" alone is money paid in, no premium
+_PAID_BEFORE_POINTED = re.compile(r"(?:交|缴|买)了是?$")
 _POINTER_AFTER = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?)?(?:档次?)?的?(?:,|$)")
+_POINTER = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?档|档)")
 _POINTER_ONLY = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?档)")
 _PROVIDER = re.compile(r"住院|医院|卫生院|押金|看病|门诊|药")
 
@@ -529,6 +531,8 @@ def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
         left, right = text[clause_start : sp.start], text[sp.end :]
         right = right[len(sp.unit) :] if sp.unit and right.startswith(sp.unit) else right
         if _PAID_BEFORE.search(left) and _POINTER_AFTER.match(right):
+            return sp.value, sp.start, sp.end
+        if _PAID_BEFORE_POINTED.search(left) and _POINTER.match(right):
             return sp.value, sp.start, sp.end
         if not left and _POINTER_ONLY.match(right) and re.search(r"交|缴|买", text[:clause_start]):
             return sp.value, sp.start, sp.end
