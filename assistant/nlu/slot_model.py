@@ -83,6 +83,20 @@ def lexicon_tokens(prepared: str) -> list[str]:
     return sorted(set(out))
 
 
+# Services the rules read from the rule sets' disease and treatment lists (透析, 糖尿病拿药, 生娃):
+# domain data, where the annotators' disagreement (does a bare bill name a hospital stay?) is not.
+_DOMAIN_SERVICES = frozenset({"chronic_outpatient", "major_disease_outpatient", "maternity"})
+
+
+def protected_slots(values: Mapping[str, Any]) -> frozenset[str]:
+    """The slots a head may not clear: a major disease named or said, a service read from a
+    disease or treatment word."""
+    out = {"major_disease"} if values.get("major_disease") is not None else set()
+    if values.get("service") in _DOMAIN_SERVICES:
+        out.add("service")
+    return frozenset(out)
+
+
 @dataclass(frozen=True)
 class SlotModel:
     vocabulary: dict[str, int]
@@ -102,17 +116,20 @@ class SlotModel:
         vec = self.vector(tokens)
         return {slot: head.predict(vec) for slot, head in self.heads.items()}
 
-    def revise(self, prepared: str, values: dict[str, Any], threshold: float | None = None) -> dict[str, tuple[Any, float]]:
+    def revise(self, prepared: str, values: dict[str, Any], threshold: float | None = None,
+               protected: frozenset[str] = frozenset()) -> dict[str, tuple[Any, float]]:
         """The fuzzy slots whose learned reading differs from the rules' and is confident enough:
-        slot -> (new value, probability). A head never clears a slot the rules filled."""
+        slot -> (new value or None, probability). `protected` slots were read from the rule sets'
+        own data (a named disease → its outpatient service, a major disease named or said): a head
+        never clears those."""
         limits = self.meta.get("thresholds", {})
         tokens = features(prepared, values, lexicon_tokens(prepared))
         changes: dict[str, tuple[Any, float]] = {}
         for slot, (label, p) in self.predict(tokens).items():
             limit = limits.get(slot, 1.1) if threshold is None else threshold
-            # A head adds what the rules could not read, or names another value; it never erases
-            # a value a rule read from an explicit word (透析 → 大病门诊 stays, whatever a head saw).
-            if p >= limit and label != label_of(values.get(slot)) and label != NONE:
+            # Annotators differ on whether a bare bill names a stay; a head may follow them, but a
+            # service read from a named disease (透析 → 大病门诊) is domain data and stays.
+            if p >= limit and label != label_of(values.get(slot)) and not (label == NONE and slot in protected):
                 changes[slot] = (value_of(slot, label), p)
         return changes
 

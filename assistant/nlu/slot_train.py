@@ -58,6 +58,7 @@ class Reading:
     example: Example
     query: str
     values: dict[str, Any]
+    protected: frozenset[str]
     tokens: list[str] = field(default_factory=list)
 
 
@@ -93,8 +94,8 @@ def read(items: Sequence[Example]) -> list[Reading]:
 
     out = []
     for ex in items:
-        query, values = read_slots(ex.text, ex.known_regions)
-        out.append(Reading(ex, query, values, slot_model.features(query, values, slot_model.lexicon_tokens(query))))
+        query, values, _ = read_slots(ex.text, ex.known_regions)
+        out.append(Reading(ex, query, values, slot_model.protected_slots(values), slot_model.features(query, values, slot_model.lexicon_tokens(query))))
     return out
 
 
@@ -156,7 +157,7 @@ def score(model: slot_model.SlotModel | None, readings: Sequence[Reading], thres
     for r in readings:
         values = dict(r.values)
         if model is not None:
-            for slot, (value, _) in model.revise(r.query, values, threshold).items():
+            for slot, (value, _) in model.revise(r.query, values, threshold, r.protected).items():
                 values[slot] = value
         for slot in FUZZY_SLOTS:
             result.add(slot, r.example.labels[slot], label_of(values.get(slot)))

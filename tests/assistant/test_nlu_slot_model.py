@@ -32,10 +32,14 @@ def test_below_the_threshold_the_rules_value_stands():
     assert _toy(0.99).revise("在镇卫生院用了八千", {"amount": 8000}) == {}
 
 
-def test_a_head_never_clears_what_a_rule_read():
+def test_a_head_never_clears_a_service_read_from_a_named_disease():
     head = LinearHead(("inpatient", "none"), ((4.0,),), (0.0,))  # says "none" whenever 卫生院 is there
     model = SlotModel({"卫生院": 0}, (1.0,), {"service": head}, {"thresholds": {"service": 0.5}})
-    assert model.revise("卫生院住院", {"service": "inpatient"}) == {}
+    assert slot_model.protected_slots({"service": "major_disease_outpatient"}) == {"service"}
+    assert model.revise("卫生院透析", {"service": "inpatient"}, protected=frozenset({"service"})) == {}
+    assert model.revise("卫生院透析", {"service": "inpatient"})["service"][0] is None
+    assert parse("透析").slots.service == "major_disease_outpatient"
+    assert parse("糖尿病拿药").slots.service == "chronic_outpatient"
 
 
 def test_a_head_agreeing_with_the_rules_changes_nothing():
