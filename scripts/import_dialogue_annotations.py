@@ -20,6 +20,7 @@ from assistant.dialogue_annotations import (  # noqa: E402
     ANNOTATIONS_DIR,
     AnnotatedConversation,
     AnnotatedUtterance,
+    read_jsonl,
     split_of,
     split_path,
     write_jsonl,
@@ -33,10 +34,18 @@ def _lines(path: Path) -> list[tuple[int, dict]]:
     for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
         if line.strip():
             try:
-                out.append((n, json.loads(line)))
+                data = json.loads(line)
+                if data == {"done": True}:  # the annotator's end-of-file marker
+                    continue
+                out.append((n, data))
             except json.JSONDecodeError as exc:
                 raise SystemExit(f"{path}:{n}: 不是合法的 JSON：{exc}") from None
     return out
+
+
+def _existing(kind: str, split: str, root: Path) -> list:
+    path = split_path(kind, split, root)  # type: ignore[arg-type]
+    return read_jsonl(path, kind) if path.exists() else []  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,9 +73,13 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as exc:
             raise SystemExit(f"{args.conversations}:{n}: {exc}") from None
     for split in ("train", "dev"):
-        write_jsonl(split_path("utterances", split, args.out), utterances[split])
-        write_jsonl(split_path("conversations", split, args.out), conversations[split])
-        print(f"{split}: {len(utterances[split])} utterances, {len(conversations[split])} conversations")
+        # Other authors' items stay; this author's are replaced (a grown file re-imports cleanly).
+        kept_u = [u for u in _existing("utterances", split, args.out) if u.author != args.author]
+        kept_c = [c for c in _existing("conversations", split, args.out) if c.author != args.author]
+        write_jsonl(split_path("utterances", split, args.out), kept_u + utterances[split])
+        write_jsonl(split_path("conversations", split, args.out), kept_c + conversations[split])
+        print(f"{split}: {len(utterances[split])} utterances, {len(conversations[split])} conversations by "
+              f"{args.author} (+{len(kept_u)} utterances, {len(kept_c)} conversations by other authors kept)")
     return 0
 
 

@@ -95,10 +95,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("train-nlu")
     def train_nlu(check: bool = typer.Option(False, "--check", help="只检查模型是否与训练数据一致")) -> None:
-        """用标注话语（train 划分）训练意图/追问模型，写入 assistant/nlu/intent_model.json。"""
-        from assistant.nlu import train
+        """用标注话语（train 划分）训练意图/追问模型和模糊槽位模型，写入 assistant/nlu/ 下的 JSON。"""
+        from assistant.nlu import slot_train, train
 
-        raise typer.Exit(code=train.main(["--check"] if check else []))
+        args = ["--check"] if check else []
+        raise typer.Exit(code=train.main(args) or slot_train.main(args))
 
     @app.command("nlu-eval")
     def nlu_eval(as_json: bool = typer.Option(False, "--json", help="输出 JSON"),

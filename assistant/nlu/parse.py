@@ -13,7 +13,7 @@ from typing import Sequence
 from knowledge_base.normalize import normalize_text
 
 from assistant.models import Intent
-from assistant.nlu import learned
+from assistant.nlu import learned, slot_model
 from assistant.nlu.intents import classify
 from assistant.nlu.lexicon import Lexicon, lexicon
 from assistant.nlu.models import Slots, Understanding
@@ -87,6 +87,13 @@ def _read(text: str, known_regions: Sequence[str]) -> tuple[str, Found, Intent, 
     return query, found, intent, confidence, is_followup(query, intent, lex, found)
 
 
+def read_slots(text: str, known_regions: Sequence[str] = ()) -> tuple[str, dict[str, object], dict[str, str]]:
+    """(prepared text, the exact extractors' slot values, their evidence): what the learned slot
+    heads read, shared by training (`assistant.nlu.slot_train`) and `parse`."""
+    query, found, *_ = _read(text, known_regions)
+    return query, dict(found.values), dict(found.evidence)
+
+
 def slot_coverage(query: str, found: Found) -> float:
     """The share of the message's characters (punctuation aside) inside a span read as a slot."""
     covered = [False] * len(query)
@@ -110,6 +117,21 @@ def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, lis
     features match."""
     query, found, intent, _, followup = _read(text, known_regions)
     return query, list(found.values), intent, followup, asks(query), slot_coverage(query, found)
+
+
+def _revise_fuzzy_slots(query: str, found: Found) -> None:
+    """Let the learned slot heads (`slot_model.py`) fill or change a fuzzy slot where they are
+    confident; the evidence says the value was learned, so it can be shown and corrected."""
+    model = slot_model.load()
+    if model is None:
+        return
+    for slot, (value, p) in model.revise(query, found.values, protected=slot_model.protected_slots(found.values)).items():
+        if value is None:
+            found.values.pop(slot, None)
+            found.evidence.pop(slot, None)
+        else:
+            found.values[slot] = value
+            found.evidence[slot] = f"{query}（学习模型 {p:.2f}）"
 
 
 _TELLING = ("statement", "correction")
@@ -151,6 +173,7 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
                 and not asks(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
+    _revise_fuzzy_slots(query, found)
     if intent == "out_of_scope":
         found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one
     if intent in _NO_FOLLOWUP:

@@ -118,6 +118,8 @@ def role_of(text: str, m: RegionMention, roles: dict) -> Role:
         return "work"
     if any(left.endswith(w) for w in roles["treat_before"]) and any(w in near_right for w in roles["treat_after"]):
         return "treat"  # before 人在: "岳池人在重庆住院" is care in 重庆
+    if any(left.endswith(w) for w in roles.get("visit_before", ())):
+        return "treat"
     if any(left.endswith(w) for w in roles["work_before"]):
         return "work"
     return "plain"

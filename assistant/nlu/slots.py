@@ -243,7 +243,8 @@ def extract_tier(text: str, lex: Lexicon, found: Found) -> None:
         found.put("tier", h.value, text, h.start, h.end)
 
 
-_AGE_YEARS = re.compile(rf"({_NUM})(多)?\s*(?:周岁|岁)")
+# "60岁以上的老人", "十八岁以下": a bound of an age group, not someone's age.
+_AGE_YEARS = re.compile(rf"({_NUM})(多)?\s*(?:周岁|岁)(?!及?以[上下内]|之间|至|到)")
 
 
 @lru_cache(maxsize=4)
@@ -252,15 +253,23 @@ def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?:{lead})({_NUM})(多)?了")
 
 
+@lru_cache(maxsize=4)
+def _age_closing_clause(leads: tuple[str, ...]) -> re.Pattern[str]:
+    lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
+    return re.compile(rf"(?:{lead})({_NUM})(多)?(?=,|$)")
+
+
 # "(低保户)七十多了", "八十几了": sixty and up in round tens with 多/几 and 了 is an age wherever it
 # stands (money would carry 块/元/万, and is never 了-final after such a count).
 _OLD_AGE_TENS = re.compile(r"(?<![\d零一二两三四五六七八九十百千万])([六七八九]十)(多|几)了")
 
 
-def _age(text: str, leads: Sequence[str]) -> tuple[int, bool, int, int] | None:
+def _age(text: str, leads: Sequence[str], bare_leads: Sequence[str] = ()) -> tuple[int, bool, int, int] | None:
     """(years, approximate, start, end) from "75岁", "六十多岁", or "<lead>72了" ("俺爹72了",
-    "都六十多了"): a bare number ending in 了 is an age only after a kin word or 今年/都."""
-    m = _AGE_YEARS.search(text) or _age_after_lead(tuple(leads)).search(text) or _OLD_AGE_TENS.search(text)
+    "都六十多了"): a bare number ending in 了 is an age only after a kin word or 今年/都; one closing
+    its clause ("老汉今年68，") only after 今年 or an older relative's word (`bare_leads`)."""
+    m = (_AGE_YEARS.search(text) or _age_after_lead(tuple(leads)).search(text) or _OLD_AGE_TENS.search(text)
+         or (_age_closing_clause(tuple(bare_leads)).search(text) if bare_leads else None))
     age = _count(m, 120)
     return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
 
@@ -272,12 +281,12 @@ def extract_person(text: str, lex: Lexicon, found: Found) -> None:
         for h in hits:
             if h.value == category:
                 found.put("person_category", category, text, h.start, h.end)
-                age = _age(text, lex.person_conf["age_leads"])
+                age = _age(text, lex.person_conf["age_leads"], lex.person_conf.get("age_leads_bare", ()))
                 if age:
                     found.put("age", age[0], text, age[2], age[3])
                 return
     conf = lex.person_conf
-    age = _age(text, conf["age_leads"])
+    age = _age(text, conf["age_leads"], conf.get("age_leads_bare", ()))
     if age:
         found.put("age", age[0], text, age[2], age[3], "约数，按下限取值" if age[1] else "")
         years, approx, start, end = age
@@ -285,6 +294,9 @@ def extract_person(text: str, lex: Lexicon, found: Found) -> None:
             found.put("person_category", "elderly", text, start, end, f"{conf['elderly_age']}岁及以上按老年人")
         elif years < conf["adult_age"] and not approx:  # 十多岁 may be 18 or over
             found.put("person_category", "child", text, start, end, f"未满{conf['adult_age']}岁按儿童")
+        elif years >= conf["adult_age"] and (not approx or years + 9 < conf["elderly_age"]):  # 五十多: 50–59
+            found.put("person_category", "adult", text, start, end,
+                      f"{conf['adult_age']}至{conf['elderly_age'] - 1}岁按成年人")
 
 
 def extract_poverty(text: str, lex: Lexicon, found: Found) -> None:
@@ -477,16 +489,54 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
     """"每年交150元那个档次" → contribution_amount 150 (the dialogue turns it into a tier with the
     rule set's own table); the same number is then not a cost of care."""
     m = re.search(lex.amount_conf["contribution_pattern"], text)
-    if not m:
-        return
-    group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
-    found.put("contribution_amount", Decimal(m.group(group)), text, m.start(group), m.end(group))
+    if m:
+        group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
+        value, start, end = Decimal(m.group(group)), m.start(group), m.end(group)
+    else:
+        premium = _premium_in_passing(text)
+        if premium is None:
+            return
+        value, start, end = premium
+    found.put("contribution_amount", value, text, start, end)
     where = found.where.get("amount")
-    if where and where[0] <= m.start(group) < where[1]:
+    if where and where[0] <= start < where[1]:
         for slot in ("amount", "amount_scope"):
             found.values.pop(slot, None)
             found.evidence.pop(slot, None)
         found.where.pop("amount", None)
+
+
+# The premium said in passing, in any numeral ("交的是一百五那个档", "我交的60元的", "交的是一档，60块那个"):
+# a number right after a past paying verb (交的/缴的/买的, optionally 是) that closes its clause or is
+# followed by a pointer back at the tiers (那个/那种/那档/档); or a number opening a clause with such a
+# pointer after it, when the message has paid something before. No provider word in the clause
+# (住院交的5000 is a bill, 交三千押金 a deposit).
+_PAID_BEFORE = re.compile(r"(?:交|缴|买)的是?$")  # "交了280" alone is money paid in, no premium
+_PAID_BEFORE_POINTED = re.compile(r"(?:交|缴|买)了是?$")
+_POINTER_AFTER = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?)?(?:档次?)?的?(?:,|$)")
+_POINTER = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?档|档)")
+_POINTER_ONLY = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?档)")
+_PROVIDER = re.compile(r"住院|医院|卫生院|押金|看病|门诊|药")
+
+
+def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
+    for sp in find_numbers(text):
+        if sp.value is None or sp.value <= 0 or sp.value >= 10000:
+            continue
+        clause_start = text.rfind(",", 0, sp.start) + 1
+        clause_end = text.find(",", sp.end)
+        clause = text[clause_start : clause_end if clause_end >= 0 else len(text)]
+        if _PROVIDER.search(clause) or text.startswith("档", sp.end):  # 一档 is a tier, not 1 yuan
+            continue
+        left, right = text[clause_start : sp.start], text[sp.end :]
+        right = right[len(sp.unit) :] if sp.unit and right.startswith(sp.unit) else right
+        if _PAID_BEFORE.search(left) and _POINTER_AFTER.match(right):
+            return sp.value, sp.start, sp.end
+        if _PAID_BEFORE_POINTED.search(left) and _POINTER.match(right):
+            return sp.value, sp.start, sp.end
+        if not left and _POINTER_ONLY.match(right) and re.search(r"交|缴|买", text[:clause_start]):
+            return sp.value, sp.start, sp.end
+    return None
 
 
 def extract_major_disease(text: str, lex: Lexicon, found: Found) -> None:
@@ -529,5 +579,25 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_topic(text, lex, found)
     extract_contribution_amount(text, lex, found)
     extract_major_disease(text, lex, found)
+    _denied_then_said(text, lex, known_regions, found)
     return found
+
+
+# "不是县医院，是镇上的卫生院", "唔系二档，系一档": a value right after a denial is replaced by the value
+# the message then says. Exact readings (amounts, years) are left alone: "是8000不是800" names both.
+_DENIED = re.compile(r"(?:不是|并非|唔系|不系|不係|唔係)([^,]{1,12}?),?(?:而|我们|我|他|她|咱)?(?:是|系|係)(.+)$")
+_DENIABLE = ("hospital_level", "tier", "scheme", "person_category", "service", "retired", "poverty", "admission_index")
+
+
+def _denied_then_said(text: str, lex: Lexicon, known_regions: Sequence[str], found: Found) -> None:
+    m = _DENIED.search(text)
+    if not m:
+        return
+    said = extract_all(m.group(2), lex, known_regions)
+    for slot in _DENIABLE:
+        where = found.where.get(slot)
+        if where and m.start(1) <= where[0] < m.end(1) and slot in said.values:
+            found.values[slot] = said.values[slot]
+            found.evidence[slot] = f"{said.evidence.get(slot, m.group(2))}（否定了前一个说法）"
+            found.where[slot] = (m.start(2), len(text))
 
