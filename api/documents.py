@@ -26,8 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.loaders import SUFFIX_FORMAT, LoadError, load_file
-from knowledge_base.versions import SIDECAR_SUFFIX, write_sidecar_date
+from knowledge_base.ingest.loaders import SUFFIX_FORMAT, LoadError, load_file
+from knowledge_base.ingest.versions import SIDECAR_SUFFIX, write_sidecar_date
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_FILES_PER_REQUEST = 20
@@ -46,7 +46,7 @@ class Incoming:
 
     filename: str
     data: bytes
-    # Effective date given at upload (knowledge_base.versions); wins over the text's own date.
+    # Effective date given at upload (knowledge_base.ingest.versions); wins over the text's own date.
     effective_from: date | None = None
 
 

@@ -30,10 +30,10 @@ def _without(items: Sequence[AnnotatedQuestion], doc: str) -> list[AnnotatedQues
 
 def fold_searcher(kb, train_items: Sequence[AnnotatedQuestion]):
     """A searcher over the same clauses whose dense side was trained without the left-out pairs."""
-    from knowledge_base.dense import DenseIndex, StaticEncoder
-    from knowledge_base.embedding_builder import build_static_embedding
+    from knowledge_base.index.dense import DenseIndex, StaticEncoder
+    from knowledge_base.index.embedding_builder import build_static_embedding
     from knowledge_base.normalize import normalize_text
-    from knowledge_base.search import HybridSearcher
+    from knowledge_base.search.search import HybridSearcher
 
     base = kb.searcher
     clauses = base.clauses

@@ -65,7 +65,7 @@ _STOPWORDS = {
     "那点", "那点钱", "这样", "就是", "平常", "医生", "还能",
 }
 def _conditions() -> dict[str, tuple[str, ...]]:
-    from knowledge_base.conditions import conditions
+    from knowledge_base.search.conditions import conditions
 
     return {name: tuple(c.policy) for name, c in conditions().items()}
 
@@ -84,7 +84,7 @@ CONDITION_BONUS = 1.0  # per condition framing the figure that the question does
 def _stopwords() -> frozenset[str]:
     """This module's stopwords plus the knowledge base's question/filler words (到底, 那个, 俺…):
     one list of "the form of a question" for search and sentence selection alike."""
-    from knowledge_base.tokenize import stopwords
+    from knowledge_base.search.tokenize import stopwords
 
     return frozenset(_STOPWORDS) | stopwords()
 

@@ -16,7 +16,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    from knowledge_base.pipeline import build_clauses
+    from knowledge_base.ingest.pipeline import build_clauses
 
     import_s = time.perf_counter() - t0
     times = []

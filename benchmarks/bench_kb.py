@@ -48,7 +48,7 @@ import json, statistics, sys, time
 t0 = time.perf_counter()
 from knowledge_base.config import KBSettings
 from knowledge_base.service import KnowledgeBase
-from knowledge_base.evaluate import load_eval_set
+from knowledge_base.eval.evaluate import load_eval_set
 t1 = time.perf_counter()
 kb = KnowledgeBase.open(KBSettings(data_dir=sys.argv[1]))
 t2 = time.perf_counter()
@@ -77,7 +77,7 @@ QUALITY_CHILD = """
 import json, sys
 from knowledge_base.config import KBSettings
 from knowledge_base.service import KnowledgeBase
-from knowledge_base.evaluate import SPLITS, evaluate, run_ablations, load_eval_set
+from knowledge_base.eval.evaluate import SPLITS, evaluate, run_ablations, load_eval_set
 kb = KnowledgeBase.open(KBSettings(data_dir=sys.argv[1]))
 es = load_eval_set()
 out = {}

@@ -76,7 +76,7 @@ def questions() -> list[str]:
 
 def run(scale: int, work: Path, second_rebuild: bool = True, dense_weight: float = 0.5) -> dict:
     from knowledge_base.config import KBSettings
-    from knowledge_base.library import current_generation
+    from knowledge_base.index.library import current_generation
     from knowledge_base.service import KnowledgeBase
 
     import os
@@ -148,12 +148,12 @@ def assembled(scale: int, work: Path, judge_from: Path | None) -> dict:
     import os
     import shutil
 
-    from knowledge_base.bm25_index import BM25Index
+    from knowledge_base.index.bm25_index import BM25Index
     from knowledge_base.config import KBSettings
-    from knowledge_base.index_store import corpus_hash
-    from knowledge_base.library import current_generation, write_generation
-    from knowledge_base.pipeline import IngestResult
-    from knowledge_base.search import HybridSearcher
+    from knowledge_base.index.index_store import corpus_hash
+    from knowledge_base.index.library import current_generation, write_generation
+    from knowledge_base.ingest.pipeline import IngestResult
+    from knowledge_base.search.search import HybridSearcher
     from knowledge_base.service import KnowledgeBase
 
     load_before = os.getloadavg()[0]

@@ -51,7 +51,7 @@ def find_document(name: str, extra_dirs: tuple[Path, ...] = ()) -> Path | None:
 
 @lru_cache(maxsize=32)
 def _clauses_of(path: str, mtime_ns: int) -> tuple[ClauseRef, ...]:
-    from knowledge_base.pipeline import build_clauses
+    from knowledge_base.ingest.pipeline import build_clauses
 
     built = build_clauses([Path(path)])
     return tuple(ClauseRef(c.chunk_id, c.citation, normalize_text(c.text), c.region, c.text) for c in built.clauses)

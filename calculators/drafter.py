@@ -602,14 +602,14 @@ def _extract_effects(clauses: list[ClauseRef], scheme: str) -> list[DraftEffect]
 
 
 def _related(region: str | None, wanted: str) -> bool:
-    from knowledge_base.regions import ancestors
+    from knowledge_base.ingest.regions import ancestors
 
     return region is not None and (region == wanted or wanted in ancestors(region))
 
 
 def draft(document: str, region: str, scheme: str, year: int, policy_id: str | None = None) -> Draft:
     """Propose a rule set for `region`/`scheme`/`year` from the clauses of an ingested document."""
-    from knowledge_base.regions import gazetteer
+    from knowledge_base.ingest.regions import gazetteer
 
     canonical = gazetteer().aliases.get(region)
     if canonical is None:

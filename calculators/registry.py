@@ -277,7 +277,7 @@ def _compile_modifier(path: Path, rf: RuleFile, params: dict[str, CompiledParam]
 def _canonical_region(path: Path, region: str) -> str:
     """The knowledge base's canonical name of a region (its gazetteer), so rule sets and clauses
     name a place one way ("岳池" and "岳池县" → "岳池县")."""
-    from knowledge_base.regions import gazetteer
+    from knowledge_base.ingest.regions import gazetteer
 
     canonical = gazetteer().aliases.get(region)
     if canonical is None:

@@ -31,13 +31,13 @@ class Problem:
 
 def corpus_texts() -> dict[str, str]:
     """Normalised cleaned text per corpus file."""
-    from knowledge_base.pipeline import cleaned_corpus_texts
+    from knowledge_base.ingest.pipeline import cleaned_corpus_texts
 
     return {Path(name).name: normalize_text(text) for name, text in cleaned_corpus_texts().items()}
 
 
 def kb_chunk_ids() -> set[str]:
-    from knowledge_base.pipeline import build_clauses
+    from knowledge_base.ingest.pipeline import build_clauses
 
     return {c.chunk_id for c in build_clauses().clauses}
 

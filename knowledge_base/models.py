@@ -17,7 +17,7 @@ Kind = Literal["rule", "publicity", "report"]  # binding rule, publicity text, w
 
 @dataclass(frozen=True)
 class CleanLine:
-    """One line of a document after cleaning (knowledge_base.clean, linejoin, segment). It lives
+    """One line of a document after cleaning (knowledge_base.ingest.clean, linejoin, segment). It lives
     here, not in clean.py, so the cleaning steps and the line-joining rules share it without
     importing each other (the former clean ↔ linejoin cycle)."""
 
@@ -88,7 +88,7 @@ class Clause(BaseModel):
     # outermost first and ending with `region` (["湖南", "郴州市", "桂阳县"]), for hierarchical filters.
     schemes: list[Scheme] = Field(default_factory=list)
     region_path: list[str] = Field(default_factory=list)
-    # Versions over time (knowledge_base.versions; optional): ISO date the clause's document takes
+    # Versions over time (knowledge_base.ingest.versions; optional): ISO date the clause's document takes
     # effect ("自2015年1月1日起施行", a "2013年度" title, or given at upload); when a later document of
     # the same region and scheme replaces it, the last day in force and that document's title.
     effective_from: str | None = None

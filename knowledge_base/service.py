@@ -18,8 +18,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from knowledge_base.config import KBSettings
-from knowledge_base.dense import BUILTIN_STATIC, Encoder, builtin_model_dir, load_encoder
-from knowledge_base.index_store import (
+from knowledge_base.index.dense import BUILTIN_STATIC, Encoder, builtin_model_dir, load_encoder
+from knowledge_base.index.index_store import (
     Manifest,
     code_version,
     corpus_hash,
@@ -27,9 +27,9 @@ from knowledge_base.index_store import (
     read_manifest,
 )
 from knowledge_base.models import Clause, SearchFilters, SearchResponse
-from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig
-from knowledge_base import word_vectors
-from knowledge_base.tokenize import warm_up_in_background
+from knowledge_base.search.search import EmptyQueryError, HybridSearcher, RetrievalConfig
+from knowledge_base.learned import word_vectors
+from knowledge_base.search.tokenize import warm_up_in_background
 
 __all__ = ["EmptyQueryError", "Facets", "IngestError", "IngestReport", "KnowledgeBase"]
 
@@ -74,7 +74,7 @@ def _errors_as_dicts(errors: Iterable) -> list[dict]:
 
 
 def _store(settings: KBSettings):
-    from knowledge_base.store import ClauseStore
+    from knowledge_base.ingest.store import ClauseStore
 
     return ClauseStore(settings.store_dir)
 
@@ -127,7 +127,7 @@ class KnowledgeBase:
         sources = cls._sources(settings, manifest, ())
         if manifest is not None and cls._is_current(settings, manifest, sources):
             try:
-                from knowledge_base.library import current_generation, generation_encoder, load_generation
+                from knowledge_base.index.library import current_generation, generation_encoder, load_generation
 
                 gen = current_generation(cls.index_dir(settings))
                 own = generation_encoder(gen) if gen is not None and settings.dense_weight > 0 else None
@@ -184,14 +184,14 @@ class KnowledgeBase:
         if settings.dense_weight <= 0:
             return None
         if settings.embedding_model == BUILTIN_STATIC and build_if_missing:
-            from knowledge_base.embedding_builder import corpus_fingerprint
-            from knowledge_base.isolated import build_static_embedding_isolated
+            from knowledge_base.index.embedding_builder import corpus_fingerprint
+            from knowledge_base.index.isolated import build_static_embedding_isolated
 
             model_dir = builtin_model_dir(settings.data_dir)
             meta = model_dir / "medpolicy_model.json"
             wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint(texts, questions)}"
             if not meta.exists() or json.loads(meta.read_text("utf-8")).get("model_id") != wanted:
-                # in a child process: torch and its buffers leave with it (knowledge_base.isolated)
+                # in a child process: torch and its buffers leave with it (knowledge_base.index.isolated)
                 build_static_embedding_isolated(texts, model_dir, sections, questions)
         return load_encoder(settings.embedding_model, settings.data_dir)
 
@@ -199,10 +199,10 @@ class KnowledgeBase:
     def _build(
         cls, settings: KBSettings, sources: Sequence[Path], withdrawn: Sequence[str] = ()
     ) -> tuple[KnowledgeBase, IngestReport]:
-        from knowledge_base.index_store import corpus_files
-        from knowledge_base.library import Tokens, build_searcher, write_generation
-        from knowledge_base.loaders import iter_candidate_files
-        from knowledge_base.pipeline import build_clauses
+        from knowledge_base.index.index_store import corpus_files
+        from knowledge_base.index.library import Tokens, build_searcher, write_generation
+        from knowledge_base.ingest.loaders import iter_candidate_files
+        from knowledge_base.ingest.pipeline import build_clauses
 
         paths = list(sources)
         if withdrawn:  # documents withdrawn one by one stay out of a full rebuild
@@ -306,7 +306,7 @@ class KnowledgeBase:
         """The built-in dense model was trained on today's clauses and today's annotated pairs."""
         if self.settings.embedding_model != BUILTIN_STATIC or self.settings.dense_weight <= 0:
             return True
-        from knowledge_base.embedding_builder import corpus_fingerprint
+        from knowledge_base.index.embedding_builder import corpus_fingerprint
 
         clauses = self._searcher.clauses
         wanted = f"{BUILTIN_STATIC}@{corpus_fingerprint([c.index_text for c in clauses], self._annotated_pairs(self.settings, clauses))}"
@@ -343,10 +343,10 @@ class KnowledgeBase:
 
         `isolated`: the rebuild runs in a child process and this one loads its result (the
         service: no GIL-bound rebuild beside the requests, and its memory leaves with the child;
-        knowledge_base.isolated). On failure the previous index stays in service and on disk,
+        knowledge_base.index.isolated). On failure the previous index stays in service and on disk,
         and the error propagates."""
         if isolated:
-            from knowledge_base.isolated import rebuild_isolated
+            from knowledge_base.index.isolated import rebuild_isolated
 
             for p in paths or []:
                 if not Path(p).exists():
@@ -365,7 +365,7 @@ class KnowledgeBase:
         self.last_ingest = report
         return report
 
-    # -- one document at a time (knowledge_base.library) ---------------------------------------
+    # -- one document at a time (knowledge_base.index.library) ---------------------------------------
 
     def add_document(self, path: Path | str) -> IngestReport:
         """Add one new file without rebuilding the rest; raises LibraryError (Chinese) when a
@@ -389,12 +389,12 @@ class KnowledgeBase:
         memory and on disk is the previous one (library.py)."""
         import threading
 
-        from knowledge_base.library import (
+        from knowledge_base.index.library import (
             LibraryError, Live, NoGenerationError, current_generation, dense_vectors, file_sources,
             kept_overrides, merged_layout, new_segment, with_document, without_file, write_generation,
         )
-        from knowledge_base.pipeline import DocumentSummary, FileError, IngestResult, build_clauses
-        from knowledge_base.versions import apply_versions
+        from knowledge_base.ingest.pipeline import DocumentSummary, FileError, IngestResult, build_clauses
+        from knowledge_base.ingest.versions import apply_versions
 
         lock = self.__dict__.setdefault("_change_lock", threading.Lock())
         with lock:
@@ -438,7 +438,7 @@ class KnowledgeBase:
                 if not any(resolved == s or s in resolved.parents for s in sources):
                     sources.append(resolved)
             live.clauses = apply_versions(live.clauses)
-            from knowledge_base.dense import DenseIndex
+            from knowledge_base.index.dense import DenseIndex
 
             dense = DenseIndex.build(live.vectors) if live.vectors is not None and live.clauses else None
             searcher = HybridSearcher(live.clauses, live.body, live.heading, dense, self._searcher.encoder,
@@ -482,13 +482,13 @@ class KnowledgeBase:
     def search(self, query: str, top_k: int = 5, filters: SearchFilters | None = None) -> SearchResponse:
         """Hybrid search; raises EmptyQueryError (Chinese message) for an empty query.
 
-        With dated versions in the library (knowledge_base.versions) the current version comes
+        With dated versions in the library (knowledge_base.ingest.versions) the current version comes
         first for a question about now and the version in force in a named year ("2013年") for a
         question about then; each such hit says its period, in `period` and in its citation."""
         if not self._versioned:
             return self._searcher.search(query, top_k=top_k, filters=filters)
-        from knowledge_base.scope import named_years
-        from knowledge_base.versions import order_for_period, period_label
+        from knowledge_base.search.scope import named_years
+        from knowledge_base.ingest.versions import order_for_period, period_label
 
         response = self._searcher.search(query, top_k=top_k * 2, filters=filters)
         years = named_years(query)

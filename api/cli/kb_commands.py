@@ -92,7 +92,7 @@ def search(
     kind: str = typer.Option(None, "--kind", help="条款类型: rule/publicity/report"),
 ) -> None:
     """在政策库中检索条款(混合检索,带出处)。"""
-    from knowledge_base.search import EmptyQueryError
+    from knowledge_base.search.search import EmptyQueryError
     from knowledge_base.service import KnowledgeBase
 
     filters = _filters(region, year, scheme, kind)
@@ -118,8 +118,8 @@ def search(
 
 def build_embedding() -> None:
     """训练内置的 builtin:static-zh 嵌入模型(离线、可复现),并重建索引。"""
-    from knowledge_base.dense import builtin_model_dir
-    from knowledge_base.embedding_builder import build_static_embedding
+    from knowledge_base.index.dense import builtin_model_dir
+    from knowledge_base.index.embedding_builder import build_static_embedding
     from knowledge_base.service import KnowledgeBase
 
     settings = _settings()
@@ -146,7 +146,7 @@ def eval_retrieval(
     split: str = typer.Option("all", "--split", help="评测子集: dev / heldout / heldout_b / heldout_c / heldout_d / all"),
 ) -> None:
     """在评测集上计算 recall@1、recall@5、MRR。"""
-    from knowledge_base.evaluate import SPLITS, evaluate, load_eval_set, run_ablations
+    from knowledge_base.eval.evaluate import SPLITS, evaluate, load_eval_set, run_ablations
     from knowledge_base.service import KnowledgeBase
 
     if split not in SPLITS:
@@ -229,9 +229,9 @@ doc_app = typer.Typer(help="逐个文件维护政策库(不重建其余部分)",
 
 
 def _doc_change(action: str, target: str, effective_date: str | None = None) -> None:
-    from knowledge_base.library import LibraryError
+    from knowledge_base.index.library import LibraryError
     from knowledge_base.service import KnowledgeBase
-    from knowledge_base.versions import parse_date, write_sidecar_date
+    from knowledge_base.ingest.versions import parse_date, write_sidecar_date
 
     started = time.perf_counter()
     try:

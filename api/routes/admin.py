@@ -36,7 +36,7 @@ from api.documents import (
     library_file_names,
 )
 from api.errors import ApiError
-from knowledge_base.versions import parse_date
+from knowledge_base.ingest.versions import parse_date
 
 log = logging.getLogger("medpolicy.api")
 router = APIRouter(tags=["admin"])
@@ -205,7 +205,7 @@ def _incremental(kb: Any, uploads: Path) -> Any:
     add = getattr(kb, "add_documents", None)
     if add is None:
         return None
-    from knowledge_base.library import NoGenerationError
+    from knowledge_base.index.library import NoGenerationError
 
     def run(paths: list[Path]) -> Any:
         try:

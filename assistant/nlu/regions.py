@@ -90,7 +90,7 @@ def find_mentions(text: str, lex: Lexicon, known_regions: Sequence[str]) -> list
 def on_word_boundaries(text: str, start: int, end: int) -> bool:
     """A place name is a word of the text: it starts and ends where jieba's words do, or lies
     inside one word. 保定 in 医保定点 straddles 医保|定点 and is no place; 岳池 in 岳池县 is."""
-    from knowledge_base.tokenize import token_bounds
+    from knowledge_base.search.tokenize import token_bounds
 
     bounds = token_bounds(text)
     if start in bounds and end in bounds:

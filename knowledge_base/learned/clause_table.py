@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge_base.conditions import framed
+from knowledge_base.search.conditions import framed
 from knowledge_base.learned.features import CJK_OR_ALNUM, ClauseBigrams, char_bigrams, institutions
 from knowledge_base.learned.sentences import PreparedSentences
 from knowledge_base.models import Clause
-from knowledge_base.rerank import ClauseView, sentences
+from knowledge_base.search.rerank import ClauseView, sentences
 
 _NUMBER = re.compile(r"\d")
 _PAIRABLE = re.compile(CJK_OR_ALNUM + "{2,}")  # words made only of what `char_bigrams` pairs

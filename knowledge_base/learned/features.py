@@ -22,14 +22,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from knowledge_base.bm25_index import BM25Index
-from knowledge_base.fusion import ranks
-from knowledge_base.conditions import asked as asked_conditions
+from knowledge_base.index.bm25_index import BM25Index
+from knowledge_base.search.fusion import ranks
+from knowledge_base.search.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics, sentences
-from knowledge_base.scope import named_places, named_years, related_place
-from knowledge_base.tokenize import stopwords, token_bounds
+from knowledge_base.search.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics, sentences
+from knowledge_base.search.scope import named_places, named_years, related_place
+from knowledge_base.search.tokenize import stopwords, token_bounds
 
 # Grades a question may name (hospital level, contribution tier): a clause stating the named one
 # is a closer answer than one stating others.

@@ -35,7 +35,7 @@ def wording(text: str) -> str:
     """The words that carry a topic: normalised, without the places and years a question names
     (exact scope rules judge those, and near-domain questions about an unheld place must not teach
     that 起付线 is a word of unanswerable questions) and without punctuation."""
-    from knowledge_base.scope import place_mentions
+    from knowledge_base.search.scope import place_mentions
 
     text = normalize_text(text)
     for place in sorted(place_mentions(text), key=len, reverse=True):

@@ -18,7 +18,7 @@ import numpy as np
 
 from knowledge_base.learned.features import char_bigrams, query_bigrams
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import _AMOUNT, asks_amount, sentences
+from knowledge_base.search.rerank import _AMOUNT, asks_amount, sentences
 
 SENTENCE_FEATURES: tuple[str, ...] = (
     "bigram_share", "bigram_share_rank", "bigram_share_gap", "quantity_x_amount", "has_amount",

@@ -57,7 +57,7 @@ def gold_refs(item: AnnotatedQuestion) -> list[GoldRef]:
 def legacy_items() -> list[AnnotatedQuestion]:
     """The earlier retrieval evaluation set (knowledge_base/eval/questions.yaml), written by the
     team: training data only, never dev or blind."""
-    from knowledge_base.evaluate import BLOCKS, load_eval_set
+    from knowledge_base.eval.evaluate import BLOCKS, load_eval_set
 
     es = load_eval_set()
     out = []

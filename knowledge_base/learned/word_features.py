@@ -1,4 +1,4 @@
-"""The clauses seen through general-language word vectors (`knowledge_base.word_vectors`): one
+"""The clauses seen through general-language word vectors (`knowledge_base.learned.word_vectors`): one
 vector per clause and per sentence, built once per searcher, and the question's similarity to
 them — features for the learned ranker that do not depend on the corpus having seen a word."""
 
@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge_base import word_vectors
+from knowledge_base.learned import word_vectors
 from knowledge_base.models import Clause
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import sentences
-from knowledge_base.tokenize import coarse_tokens
+from knowledge_base.search.rerank import sentences
+from knowledge_base.search.tokenize import coarse_tokens
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge_base import boilerplate as bp
-from knowledge_base.clean import (
+from knowledge_base.ingest import boilerplate as bp
+from knowledge_base.ingest.clean import (
     CleanLine,
     clean_document,
     collapse_spaces,
@@ -13,7 +13,7 @@ from knowledge_base.clean import (
     remove_boilerplate,
     split_lines,
 )
-from knowledge_base.linejoin import join_bare_enumerators, rejoin_broken_lines, split_glued_headings
+from knowledge_base.ingest.linejoin import join_bare_enumerators, rejoin_broken_lines, split_glued_headings
 
 
 def texts(lines: list[CleanLine]) -> list[str]:
@@ -140,7 +140,7 @@ def test_clean_document_end_to_end_keeps_original_line_numbers():
 
 
 def test_keyword_stuffing_is_removed_and_a_real_faq_kept():
-    from knowledge_base.boilerplate import strip_keyword_stuffing
+    from knowledge_base.ingest.boilerplate import strip_keyword_stuffing
 
     stuffed = ("三、参保缴费标准: 某市居民医保(新农合)怎么报销?某市居民医保(新农合)报销比例?"
                "某市居民医保(新农合)报销多少?某市居民医保(新农合)政策?一档:个人筹资60元/人年。")
@@ -152,7 +152,7 @@ def test_keyword_stuffing_is_removed_and_a_real_faq_kept():
 
 
 def test_citation_marks_leave_running_text_but_not_the_reference_list():
-    from knowledge_base.clean import drop_reference_marks
+    from knowledge_base.ingest.clean import drop_reference_marks
 
     lines = [CleanLine("基金收入占全省的79.81%。[2] 同年,支出1398.31亿元。", 3),
              CleanLine("也是医保管理工作重点内容[3]。首先,针对服务对象[4-6]进行分析。", 4),

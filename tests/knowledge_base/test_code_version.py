@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base import index_store
+from knowledge_base.index import index_store
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge_base.dedupe import group_duplicates, is_near_duplicate, quality
+from knowledge_base.ingest.dedupe import group_duplicates, is_near_duplicate, quality
 
 ORIGINAL = ("从源头上控制不合理的费用支出,要根据不同医疗机构和疾病发生的特点,细化和完善医疗费用结算办法,目前我市普遍使用"
             "定额结算办法。我们可积极探索实行总额预付、按病种付费、按人头付费等鼓励医疗机构主动降低成本的费用结算办法。")

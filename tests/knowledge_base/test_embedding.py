@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from knowledge_base.dense import EmbeddingModelError, StaticEncoder, load_encoder
-from knowledge_base.embedding_builder import build_static_embedding
+from knowledge_base.index.dense import EmbeddingModelError, StaticEncoder, load_encoder
+from knowledge_base.index.embedding_builder import build_static_embedding
 
 TEXTS = [
     "住院起付线 一级医院100元 二级医院300元 三级医院800元",
@@ -72,7 +72,7 @@ def test_empty_corpus_is_refused(tmp_path):
 def test_configured_model_path_loads_offline_through_sentence_transformers(model_dir, tmp_path):
     # MEDPOLICY_EMBEDDING_MODEL may name any local sentence-transformers model; our own saved
     # model stands in for e.g. a BGE checkout here (nothing may be downloaded in tests).
-    from knowledge_base.dense import SentenceTransformerEncoder
+    from knowledge_base.index.dense import SentenceTransformerEncoder
 
     enc = load_encoder(str(model_dir), tmp_path)
     assert isinstance(enc, SentenceTransformerEncoder) and enc.model_id == str(model_dir)
@@ -83,8 +83,8 @@ def test_configured_model_path_loads_offline_through_sentence_transformers(model
 def test_mined_pairs_tie_colloquial_rewrites_to_the_policy_sentence():
     import random
 
-    from knowledge_base.embedding_training import alternatives, batches, mine_pairs
-    from knowledge_base.synonyms import parse_synonyms
+    from knowledge_base.index.embedding_training import alternatives, batches, mine_pairs
+    from knowledge_base.search.synonyms import parse_synonyms
 
     table = parse_synonyms({"equivalent": [["起付线", "起付标准"]], "colloquial": {"门槛费": ["起付线"]}})
     assert set(alternatives(table)["起付线"]) == {"起付标准", "门槛费"}
@@ -98,7 +98,7 @@ def test_mined_pairs_tie_colloquial_rewrites_to_the_policy_sentence():
 
 
 def test_contrastive_stage_changes_the_vectors_and_keeps_the_model_id(tmp_path):
-    from knowledge_base.embedding_training import TrainingSettings
+    from knowledge_base.index.embedding_training import TrainingSettings
 
     untrained = StaticEncoder(build_static_embedding(TEXTS, tmp_path / "a", dim=8, training=TrainingSettings(epochs=0)))
     trained = StaticEncoder(build_static_embedding(TEXTS, tmp_path / "b", dim=8))

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from knowledge_base.config import DEFAULT_CORPUS_DIR
-from knowledge_base.evaluate import evaluate, is_gold, load_eval_set
+from knowledge_base.eval.evaluate import evaluate, is_gold, load_eval_set
 from knowledge_base.normalize import normalize_text
 
 # Measured (docs/BENCHMARKS.md, round 4), per split with the default configuration:
@@ -71,7 +71,7 @@ def test_retrieval_quality_floor(kb):
 
 
 def test_eval_file_ships_with_package():
-    from knowledge_base.evaluate import EVAL_FILE
+    from knowledge_base.eval.evaluate import EVAL_FILE
 
     assert EVAL_FILE.exists() and EVAL_FILE.parent.name == "eval" and Path(EVAL_FILE).suffix == ".yaml"
 

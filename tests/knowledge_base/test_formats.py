@@ -18,8 +18,8 @@ from doc_fixtures import (
     write_text_pdf,
 )
 
-from knowledge_base.loaders import LoadError, load_file, load_paths
-from knowledge_base.pipeline import build_clauses
+from knowledge_base.ingest.loaders import LoadError, load_file, load_paths
+from knowledge_base.ingest.pipeline import build_clauses
 
 CORPUS = Path(__file__).resolve().parents[2] / "knowledge_base" / "corpus" / "004_02e12ab9ff262432.txt"
 pytestmark = pytest.mark.skipif(cjk_font() is None, reason="no CJK font (scripts/test installs fonts-wqy-microhei)")

@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from knowledge_base.config import DEFAULT_CORPUS_DIR, KBSettings
-from knowledge_base.index_store import corpus_hash, read_manifest
-from knowledge_base.search import EmptyQueryError
+from knowledge_base.index.index_store import corpus_hash, read_manifest
+from knowledge_base.search.search import EmptyQueryError
 from knowledge_base.service import IngestError, KnowledgeBase
 
 SEED_A = "004_02e12ab9ff262432.txt"  # 重庆/岳池县 resident-scheme rules
@@ -90,7 +90,7 @@ def test_ingest_of_nothing_readable_fails_and_keeps_index(tmp_path):
 def test_damaged_index_is_rebuilt(small):
     settings, _, _ = small
     KnowledgeBase.open(settings)
-    from knowledge_base.library import current_generation
+    from knowledge_base.index.library import current_generation
 
     root = KnowledgeBase.index_dir(settings)
     ((current_generation(root) or root) / "manifest.json").write_text("{not json", "utf-8")

@@ -23,7 +23,7 @@ from knowledge_base.learned.sentences import (
     sentence_rows,
 )
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import _AMOUNT, ClauseView, asks_amount, sentences
+from knowledge_base.search.rerank import _AMOUNT, ClauseView, asks_amount, sentences
 
 QUESTIONS = ("住院起付线是多少", "小孩住院是不是比大人报得多", "在县外住院少报多少", "门槛费多少钱", "慢性病门诊一年能报多少",
              "岳池县二级医院住院起付线", "生孩子医保补多少", "种植牙能报吗")

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base import library
+from knowledge_base.index import library
 from knowledge_base.config import KBSettings
-from knowledge_base.library import STEPS, LibraryError, current_generation, read_generation
+from knowledge_base.index.library import STEPS, LibraryError, current_generation, read_generation
 from knowledge_base.service import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,8 +101,8 @@ def test_changes_survive_a_restart_and_a_withdrawn_file_stays_out_of_a_rebuild(k
 def test_an_add_writes_one_segment_and_links_the_rest(kb, tmp_path):
     """Unchanged segments are hard links of the previous generation's files (nothing re-written),
     and the appended BM25 scores as one built over the whole library (statistics are global)."""
-    from knowledge_base.bm25_index import BM25Index
-    from knowledge_base.clause_tokens import body_tokens
+    from knowledge_base.index.bm25_index import BM25Index
+    from knowledge_base.index.clause_tokens import body_tokens
 
     root = KnowledgeBase.index_dir(kb.settings)
     first = current_generation(root)
@@ -163,7 +163,7 @@ def test_injected_failure_at_every_step_keeps_the_previous_generation(kb, tmp_pa
 KILL_SCRIPT = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from knowledge_base import library
+    from knowledge_base.index import library
     from knowledge_base.config import KBSettings
     from knowledge_base.service import KnowledgeBase
     data, corpus, new, step = sys.argv[1:5]

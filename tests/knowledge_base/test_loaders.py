@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.encoding import decode_bytes
-from knowledge_base.loaders import LoadError, load_file, load_paths
+from knowledge_base.ingest.encoding import decode_bytes
+from knowledge_base.ingest.loaders import LoadError, load_file, load_paths
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIMPLIFIED = "城乡居民医保住院起付线为300元,报销比例为百分之七十。"

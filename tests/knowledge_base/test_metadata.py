@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge_base.metadata import (
+from knowledge_base.ingest.metadata import (
     Scope,
     document_scope,
     find_regions,
@@ -112,7 +112,7 @@ def test_heading_names_the_scheme_and_unscoped_clause_uses_its_own_mention():
 # --- region: hierarchy and passing mentions -------------------------------------------------
 
 def test_region_hierarchy_from_gazetteer():
-    from knowledge_base.regions import ancestors, related
+    from knowledge_base.ingest.regions import ancestors, related
 
     assert ancestors("桂阳县") == ["郴州市", "湖南"]
     assert ancestors("岳池县") == ["广安市", "四川"] and ancestors("渝北区") == ["重庆"]
@@ -126,7 +126,7 @@ def test_province_mention_inside_county_article_keeps_the_county():
 
 
 def test_examples_and_enumerations_are_not_jurisdictions():
-    from knowledge_base.regions import jurisdictions
+    from knowledge_base.ingest.regions import jurisdictions
 
     assert jurisdictions("会上,福建厦门等15个省市做了大会经验交流。") == []
     assert jurisdictions("各地充分利用社区,如海口市充分调动各方面力量。") == []

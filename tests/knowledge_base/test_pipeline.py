@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.pipeline import build_clauses, cleaned_corpus_texts
+from knowledge_base.ingest.pipeline import build_clauses, cleaned_corpus_texts
 
 RULE_DOC = """电脑桌面
 添加某某文库到电脑桌面

@@ -1,5 +1,5 @@
-from knowledge_base.rerank import ClauseView, Concept, asks_amount, clause_features, concepts, sentences, supported_share
-from knowledge_base.search import HybridSearcher, RetrievalConfig
+from knowledge_base.search.rerank import ClauseView, Concept, asks_amount, clause_features, concepts, sentences, supported_share
+from knowledge_base.search.search import HybridSearcher, RetrievalConfig
 from tests.conftest import make_clause
 
 
@@ -67,8 +67,8 @@ def test_search_says_no_basis_when_the_rare_word_occurs_only_in_passing():
 
 
 def test_named_topics_respects_word_boundaries():
-    from knowledge_base.rerank import named_topics
-    from knowledge_base.tokenize import token_bounds
+    from knowledge_base.search.rerank import named_topics
+    from knowledge_base.search.tokenize import token_bounds
 
     topics = ["保单", "眼镜", "种植牙"]
     # 医保单位 = 医保 + 单位: 保单 straddles a boundary and is not named
@@ -79,7 +79,7 @@ def test_named_topics_respects_word_boundaries():
 
 
 def test_unsupported_topic_needs_the_topic_next_to_another_concept():
-    from knowledge_base.rerank import unsupported_topic
+    from knowledge_base.search.rerank import unsupported_topic
 
     cs = [Concept("养老金", ("养老金",), 5.0), Concept("每个月", ("每个月", "每月"), 2.0), Concept("发", ("发",), 1.0)]
     passing = ClauseView.of("工作总结", "确保基本养老金按时足额发放。参保人员每月缴费。")
@@ -106,7 +106,7 @@ def test_search_refuses_a_foreign_topic_but_answers_it_once_a_clause_covers_it()
 
 
 def test_foreign_topic_list_loads_longest_first_and_skips_comments():
-    from knowledge_base.rerank import load_topics
+    from knowledge_base.search.rerank import load_topics
 
     topics = load_topics()
     assert "公积金" in topics and not any(t.startswith("#") for t in topics)

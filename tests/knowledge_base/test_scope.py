@@ -1,6 +1,6 @@
-"""Scope checks: a named place or year the library does not hold is no basis (knowledge_base/scope.py)."""
+"""Scope checks: a named place or year the library does not hold is no basis (knowledge_base/search/scope.py)."""
 
-from knowledge_base.scope import named_places, named_years, out_of_scope_region, out_of_scope_year, related_place
+from knowledge_base.search.scope import named_places, named_years, out_of_scope_region, out_of_scope_year, related_place
 
 LIBRARY = ["桂阳县", "岳池县", "湖北", "广州市"]
 
@@ -46,7 +46,7 @@ def test_year_newer_than_every_topic_clause_is_out_of_scope():
 
 
 def test_care_away_from_home_is_recognised():
-    from knowledge_base.scope import about_care_elsewhere
+    from knowledge_base.search.scope import about_care_elsewhere
 
     assert about_care_elsewhere("在上海住院回来怎么报销")
     assert about_care_elsewhere("去广州转诊要备案吗")
@@ -54,7 +54,7 @@ def test_care_away_from_home_is_recognised():
 
 
 def test_territory_is_the_related_regions_and_the_regionless_clauses_of_their_files():
-    from knowledge_base.scope import in_territory
+    from knowledge_base.search.scope import in_territory
 
     files = {"a.txt": {"江门市"}, "b.txt": {"重庆"}}
     assert in_territory("江门市", [], ["江门市"], files)
@@ -65,12 +65,12 @@ def test_territory_is_the_related_regions_and_the_regionless_clauses_of_their_fi
 
 
 def test_region_years_read_metadata_and_years_named_in_the_text():
-    from knowledge_base.scope import region_years
+    from knowledge_base.search.scope import region_years
 
     assert sorted(region_years([(2009, "2010年个人缴费60元"), (None, "无年份")])) == [2009, 2010]
 
 
 def test_place_mentions_are_the_words_as_written():
-    from knowledge_base.scope import place_mentions
+    from knowledge_base.search.scope import place_mentions
 
     assert place_mentions("岳池二级医院起付线") == ["岳池"]

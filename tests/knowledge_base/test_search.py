@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from knowledge_base.models import SearchFilters
-from knowledge_base.dense import DenseIndex
-from knowledge_base.search import EmptyQueryError, HybridSearcher, RetrievalConfig, plan_query
+from knowledge_base.index.dense import DenseIndex
+from knowledge_base.search.search import EmptyQueryError, HybridSearcher, RetrievalConfig, plan_query
 
 
 @pytest.fixture()
@@ -96,14 +96,14 @@ def test_config_rejects_nothing_silently():
 def test_loose_second_pass_finds_index_terms_inside_an_odd_query(searcher):
     # jieba segments this run-on typo differently from the documents; the loose pass still finds
     # the index term 孕产妇 inside it
-    from knowledge_base.search import plan_query
+    from knowledge_base.search.search import plan_query
 
     plan = plan_query("孕产妇费呀", searcher.config, searcher.synonyms)
     assert "孕产妇" in searcher._loose_terms(plan)
 
 
 def test_compound_sub_words_are_not_expanded(searcher):
-    from knowledge_base.search import plan_query
+    from knowledge_base.search.search import plan_query
 
     plan = plan_query("生孩子", searcher.config, searcher.synonyms)
     assert "分娩" in plan.weights and "学生" not in plan.weights
@@ -135,7 +135,7 @@ def test_scheme_filter_matches_any_scheme_a_clause_covers(sample_clauses):
 
 
 def test_max_normalised_scores_keep_gaps_and_respect_eligibility():
-    from knowledge_base.fusion import max_normalized
+    from knowledge_base.search.fusion import max_normalized
 
     scores = np.array([4.0, 2.0, 0.0, 8.0])
     eligible = np.array([True, True, True, False])
@@ -143,7 +143,7 @@ def test_max_normalised_scores_keep_gaps_and_respect_eligibility():
 
 
 def test_dense_normalised_scores_run_from_the_nth_best_to_the_best():
-    from knowledge_base.fusion import dense_normalized
+    from knowledge_base.search.fusion import dense_normalized
 
     sims = np.array([0.9, 0.5, 0.7, 0.1])
     out = dense_normalized(sims, np.ones(4, dtype=bool), top_n=3)
@@ -241,7 +241,7 @@ def test_named_year_is_compared_with_the_named_regions_years():
 
 
 def test_top_ranks_are_the_full_ranking_cut_at_n_ties_included():
-    from knowledge_base.fusion import ranks, top_ranks
+    from knowledge_base.search.fusion import ranks, top_ranks
 
     rng = np.random.default_rng(7)
     for _ in range(200):

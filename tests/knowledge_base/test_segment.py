@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from knowledge_base.chunking import split_long
-from knowledge_base.clean import CleanLine
-from knowledge_base.markers import match_marker
-from knowledge_base.segment import chunk_ids, match_article, segment_document
+from knowledge_base.ingest.chunking import split_long
+from knowledge_base.ingest.clean import CleanLine
+from knowledge_base.ingest.markers import match_marker
+from knowledge_base.ingest.segment import chunk_ids, match_article, segment_document
 
 
 def seg(*texts: str, title: str = "测试文件", max_chars: int = 400, boundaries: dict[int, str] | None = None):

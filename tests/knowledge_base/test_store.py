@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.models import Clause, SourceLocation
-from knowledge_base.pipeline import IngestResult
-from knowledge_base.store import ClauseStore, StoreError
+from knowledge_base.ingest.pipeline import IngestResult
+from knowledge_base.ingest.store import ClauseStore, StoreError
 
 
 def result(text: str) -> IngestResult:
@@ -29,7 +29,7 @@ def test_failed_save_keeps_the_previous_store(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("knowledge_base.store.os.replace", boom)
+    monkeypatch.setattr("knowledge_base.ingest.store.os.replace", boom)
     with pytest.raises(OSError):
         store.save(result("新的条款。"))
     assert store.load().clauses[0].text == "旧的条款。"

@@ -1,6 +1,6 @@
 import pytest
 
-from knowledge_base.synonyms import SynonymFileError, load_synonyms, parse_synonyms
+from knowledge_base.search.synonyms import SynonymFileError, load_synonyms, parse_synonyms
 
 
 def test_colloquial_terms_expand_to_policy_terms():
@@ -31,7 +31,7 @@ def test_malformed_file_is_reported_in_chinese():
 
 
 def test_colloquial_people_time_and_typo_words_reach_policy_terms():
-    from knowledge_base.search import RetrievalConfig, plan_query
+    from knowledge_base.search.search import RetrievalConfig, plan_query
 
     table = load_synonyms()
     assert "新生儿" in table.expand(["娃"])  # 娃 = a child, in policy texts 儿童/新生儿
@@ -47,7 +47,7 @@ def test_colloquial_people_time_and_typo_words_reach_policy_terms():
 
 
 def test_dialect_fillers_are_not_query_terms():
-    from knowledge_base.tokenize import analyze
+    from knowledge_base.search.tokenize import analyze
 
     toks = analyze("俺们家娃咋办医保")
     assert "俺们" not in toks and "俺" not in toks
@@ -55,7 +55,7 @@ def test_dialect_fillers_are_not_query_terms():
 
 
 def test_everyday_wording_of_rates_balances_and_households_expands_to_policy_words():
-    from knowledge_base.synonyms import load_synonyms
+    from knowledge_base.search.synonyms import load_synonyms
 
     table = load_synonyms()
     assert "报销比例" in table.expand(["打折报"])

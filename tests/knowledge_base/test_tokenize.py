@@ -1,4 +1,4 @@
-from knowledge_base.tokenize import analyze, coarse_tokens, fine_tokens, stopwords
+from knowledge_base.search.tokenize import analyze, coarse_tokens, fine_tokens, stopwords
 
 
 def test_domain_words_stay_whole():
@@ -35,7 +35,7 @@ def test_coarse_only_mode_has_no_sub_words():
 
 
 def test_cantonese_and_north_eastern_fillers_are_stripped():
-    from knowledge_base.tokenize import analyze
+    from knowledge_base.search.tokenize import analyze
 
     terms = analyze("社保费系交俾税务定系社保局")
     assert not {"系", "俾", "定系"} & set(terms)

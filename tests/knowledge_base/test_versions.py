@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from knowledge_base.versions import effective_date, parse_date, read_sidecar_date, write_sidecar_date
+from knowledge_base.ingest.versions import effective_date, parse_date, read_sidecar_date, write_sidecar_date
 
 OLD = """重庆市城乡居民合作医疗保险实施办法
 一、参保对象
@@ -66,7 +66,7 @@ def library(tmp_path):
 
 
 def test_newer_document_supersedes_older_of_same_region_and_scheme(library):
-    from knowledge_base.pipeline import build_clauses
+    from knowledge_base.ingest.pipeline import build_clauses
 
     clauses = build_clauses([library]).clauses
     old = next(c for c in clauses if "800元" in c.text)
@@ -78,7 +78,7 @@ def test_newer_document_supersedes_older_of_same_region_and_scheme(library):
 
 
 def test_other_region_is_not_superseded(library):
-    from knowledge_base.pipeline import build_clauses
+    from knowledge_base.ingest.pipeline import build_clauses
 
     (library / "yc_2017.txt").write_text(NEW.replace("重庆市", "岳池县").replace("2016年", "2017年"), "utf-8")
     clauses = build_clauses([library]).clauses

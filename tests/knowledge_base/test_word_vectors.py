@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from knowledge_base import word_vectors
+from knowledge_base.learned import word_vectors
 
 
 @pytest.fixture(scope="module")

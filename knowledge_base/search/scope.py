@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from knowledge_base.regions import Gazetteer, ancestors, parse_gazetteer, resource_text
+from knowledge_base.ingest.regions import Gazetteer, ancestors, parse_gazetteer, resource_text
 
 # A year: 19xx/20xx followed by 年, or a bare 4-digit number (operator shorthand "岳池 2010 …")
 # that is not an amount (no unit after it) and not far in the future.

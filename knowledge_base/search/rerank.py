@@ -23,7 +23,7 @@ from pathlib import Path
 
 from knowledge_base.normalize import normalize_text
 
-FOREIGN_TOPICS = Path(__file__).resolve().parent / "resources" / "foreign_topics.txt"
+FOREIGN_TOPICS = Path(__file__).resolve().parents[1] / "resources" / "foreign_topics.txt"
 
 _SENTENCE_END = re.compile(r"(?<=[。;;!?!?\n])")
 # A stated quantity: a number followed by a unit (or a percentage / 百分点 / 倍 / 成).
@@ -55,7 +55,7 @@ def concepts(terms: Sequence[str], groups: dict[str, list[str]], idf: Callable[[
 @lru_cache(maxsize=4)
 def load_topics(path: Path = FOREIGN_TOPICS) -> tuple[str, ...]:
     """Must-cover topic terms (normalised, longest first so 种植牙 is reported before 牙)."""
-    from knowledge_base.tokenize import read_resource_lines
+    from knowledge_base.search.tokenize import read_resource_lines
 
     terms = {normalize_text(t) for t in read_resource_lines(path)}
     return tuple(sorted((t for t in terms if t), key=lambda t: (-len(t), t)))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from knowledge_base.pipeline import IngestResult
+from knowledge_base.ingest.pipeline import IngestResult
 
 STORE_FILE = "clauses.json"
 

@@ -32,11 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge_base.dense import BUILTIN_STATIC
-from knowledge_base.embedding_training import TrainingSettings, train_static
+from knowledge_base.index.dense import BUILTIN_STATIC
+from knowledge_base.index.embedding_training import TrainingSettings, train_static
 from knowledge_base.normalize import normalize_text
-from knowledge_base.synonyms import SynonymTable, load_synonyms
-from knowledge_base.tokenize import analyze, stopwords
+from knowledge_base.search.synonyms import SynonymTable, load_synonyms
+from knowledge_base.search.tokenize import analyze, stopwords
 
 BUILDER_VERSION = "lsa-idf-unigram-4+mnrl-1"  # 4: randomised sparse SVD
 UNK = "[UNK]"

@@ -6,7 +6,7 @@ service process, that left ~0.5 GB of torch and training buffers resident after 
 (issue 11: 200 MB → 666–841 MB, never released). In a child process the memory goes back to the
 system when the child exits; the parent only reads the saved model (numpy + tokenizers). The
 result is the same: the same deterministic function runs, only elsewhere. A plain subprocess
-(`python -m knowledge_base.isolated payload.json`) rather than multiprocessing's spawn, which
+(`python -m knowledge_base.index.isolated payload.json`) rather than multiprocessing's spawn, which
 would re-run an unguarded calling script in the child.
 
 `rebuild_isolated` runs a whole `KnowledgeBase.rebuild` (pipeline, tokens, judge training) the
@@ -40,7 +40,7 @@ def build_static_embedding_isolated(
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        proc = subprocess.run([sys.executable, "-m", "knowledge_base.isolated", path], env=env,
+        proc = subprocess.run([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
                               capture_output=True, text=True)
     finally:
         Path(path).unlink(missing_ok=True)
@@ -64,7 +64,7 @@ def rebuild_isolated(settings, paths: Sequence[Path | str] | None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(payload, fh, ensure_ascii=False)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        proc = subprocess.run([sys.executable, "-m", "knowledge_base.isolated", path], env=env,
+        proc = subprocess.run([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
                               capture_output=True, text=True)
     finally:
         Path(path).unlink(missing_ok=True)
@@ -85,7 +85,7 @@ def _rebuild(data: dict) -> None:
 
 
 def _main(path: str) -> None:
-    from knowledge_base.embedding_builder import build_static_embedding
+    from knowledge_base.index.embedding_builder import build_static_embedding
 
     data = json.loads(Path(path).read_text("utf-8"))
     if data.get("rebuild"):

@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 
 from knowledge_base.models import Clause
 from knowledge_base.normalize import normalize_text
-from knowledge_base.search import HybridSearcher, RetrievalConfig
+from knowledge_base.search.search import HybridSearcher, RetrievalConfig
 
-EVAL_FILE = Path(__file__).resolve().parent / "eval" / "questions.yaml"
+EVAL_FILE = Path(__file__).resolve().parents[1] / "eval" / "questions.yaml"
 MRR_CUTOFF = 10
 # split name → (its answerable block, the no-answer block reported with it)
 BLOCKS: dict[str, tuple[str, str]] = {

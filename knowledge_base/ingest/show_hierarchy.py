@@ -1,4 +1,4 @@
-"""Print the ingested hierarchy for eyeballing: `python -m knowledge_base.show_hierarchy [DIR…]`.
+"""Print the ingested hierarchy for eyeballing: `python -m knowledge_base.ingest.show_hierarchy [DIR…]`.
 
 One line per clause: sources, region/year/scheme/kind, heading path, the start of the text.
 Use it after changing a cleaning or segmentation rule to see what the corpus turns into.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from knowledge_base.pipeline import build_clauses
+from knowledge_base.ingest.pipeline import build_clauses
 
 
 def main(argv: list[str]) -> int:

@@ -16,15 +16,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from knowledge_base.bm25_index import BM25Index
-from knowledge_base.dense import DenseIndex, Encoder
-from knowledge_base.loaders import SUFFIX_FORMAT
+from knowledge_base.index.bm25_index import BM25Index
+from knowledge_base.index.dense import DenseIndex, Encoder
+from knowledge_base.ingest.loaders import SUFFIX_FORMAT
 from knowledge_base.models import Clause
-from knowledge_base.search import HybridSearcher, RetrievalConfig
+from knowledge_base.search.search import HybridSearcher, RetrievalConfig
 
 FORMAT_VERSION = 2  # 2: segmented generations, BM25 as raw counts (library.py, bm25_index.py)
 CORPUS_SUFFIXES = {*SUFFIX_FORMAT, ".markdown"}  # what the loaders read (one list: loaders.py)
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 class Manifest(BaseModel):
@@ -93,7 +93,7 @@ def code_version() -> str:
 
 def read_manifest(index_dir: Path) -> Manifest | None:
     """The manifest of the current generation (library.py), else of a legacy flat index dir."""
-    from knowledge_base.library import current_generation
+    from knowledge_base.index.library import current_generation
 
     path = (current_generation(index_dir) or index_dir) / "manifest.json"
     if not path.exists():

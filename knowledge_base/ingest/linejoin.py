@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from knowledge_base.markers import BARE_ENUMERATOR, CN_DIGITS, match_marker
+from knowledge_base.ingest.markers import BARE_ENUMERATOR, CN_DIGITS, match_marker
 from knowledge_base.models import CleanLine
-from knowledge_base.textshape import ends_sentence, has_unclosed_bracket, is_title_like
+from knowledge_base.ingest.textshape import ends_sentence, has_unclosed_bracket, is_title_like
 
 # A marker preceded by whitespace inside a line starts a new heading ("… 三、自查结果 …").
 _INLINE_MARKER = re.compile(

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel
 
-RESOURCE = Path(__file__).resolve().parent / "resources" / "conditions.yaml"
+RESOURCE = Path(__file__).resolve().parents[1] / "resources" / "conditions.yaml"
 _AMOUNT = re.compile(r"\d")
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")
 

@@ -23,10 +23,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from knowledge_base.chunking import DEFAULT_MAX_CHARS, chunk_paragraphs
-from knowledge_base.markers import CN_DIGITS, RANK, Marker, cn_to_int, match_marker
+from knowledge_base.ingest.chunking import DEFAULT_MAX_CHARS, chunk_paragraphs
+from knowledge_base.ingest.markers import CN_DIGITS, RANK, Marker, cn_to_int, match_marker
 from knowledge_base.models import CleanLine
-from knowledge_base.textshape import is_title_like
+from knowledge_base.ingest.textshape import is_title_like
 
 HEADING_TITLE_MAX = 30  # a heading title cut from its text at "。"/":"
 HEADING_LINE_MAX = 60  # a whole line without sentence punctuation that is a heading

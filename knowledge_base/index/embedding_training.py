@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge_base.normalize import normalize_text
-from knowledge_base.synonyms import SynonymTable
+from knowledge_base.search.synonyms import SynonymTable
 
 _SENTENCE_END = re.compile(r"(?<=[。;;!?!?\n])")
 MIN_SENTENCE_CHARS = 6

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from knowledge_base.normalize import normalize_text
 
-RESOURCES_DIR = Path(__file__).resolve().parent / "resources"
+RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
 DOMAIN_DICT = RESOURCES_DIR / "domain_dict.txt"
 QUESTION_WORDS = RESOURCES_DIR / "question_words.txt"
 
@@ -55,7 +55,7 @@ def _jieba():
         parts = line.split()
         freq = int(parts[1]) if len(parts) > 1 else None
         tk.add_word(parts[0], freq=freq, tag=parts[2] if len(parts) > 2 else None)
-    from knowledge_base.synonyms import load_synonyms
+    from knowledge_base.search.synonyms import load_synonyms
 
     for term in load_synonyms().all_terms():
         if len(term) > 1 and tk.FREQ.get(term, 0) == 0:

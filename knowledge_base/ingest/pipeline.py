@@ -11,16 +11,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from knowledge_base.boilerplate import title_from_banner
-from knowledge_base.chunking import DEFAULT_MAX_CHARS
-from knowledge_base.clean import clean_document, cleaned_text, page_title
+from knowledge_base.ingest.boilerplate import title_from_banner
+from knowledge_base.ingest.chunking import DEFAULT_MAX_CHARS
+from knowledge_base.ingest.clean import clean_document, cleaned_text, page_title
 from knowledge_base.config import KBSettings
-from knowledge_base.dedupe import group_duplicates
-from knowledge_base.loaders import RawDocument, load_paths
-from knowledge_base.metadata import Scope, document_scope, infer_clause_metadata, scope_of
+from knowledge_base.ingest.dedupe import group_duplicates
+from knowledge_base.ingest.loaders import RawDocument, load_paths
+from knowledge_base.ingest.metadata import Scope, document_scope, infer_clause_metadata, scope_of
 from knowledge_base.models import Clause, CleanLine, SourceLocation
-from knowledge_base.segment import ClauseDraft, SegmentedDocument, chunk_ids, segment_document
-from knowledge_base.versions import apply_versions, effective_date, read_sidecar_date
+from knowledge_base.ingest.segment import ClauseDraft, SegmentedDocument, chunk_ids, segment_document
+from knowledge_base.ingest.versions import apply_versions, effective_date, read_sidecar_date
 
 # Bump when cleaning/segmentation output changes, so persisted indexes know to rebuild.
 PIPELINE_VERSION = "3"

@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from knowledge_base.models import Evidence
-from knowledge_base.regions import (
+from knowledge_base.ingest.regions import (
     dominant_region,
     find_mentions,
     find_regions,
@@ -40,7 +40,7 @@ from knowledge_base.regions import (
     region_path,
     related,
 )
-from knowledge_base.schemes import SCHEME_PATTERNS, find_schemes, mentioned_scheme, subject_schemes
+from knowledge_base.ingest.schemes import SCHEME_PATTERNS, find_schemes, mentioned_scheme, subject_schemes
 
 __all__ = [
     "SCHEME_PATTERNS", "ClauseMetadata", "Scope", "document_scope", "find_regions", "find_schemes",

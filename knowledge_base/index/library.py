@@ -44,11 +44,11 @@ from pathlib import Path
 import numpy as np
 from pydantic import TypeAdapter
 
-from knowledge_base.bm25_index import BM25Index
-from knowledge_base.clause_tokens import body_tokens, heading_tokens
-from knowledge_base.dense import DenseIndex, Encoder
+from knowledge_base.index.bm25_index import BM25Index
+from knowledge_base.index.clause_tokens import body_tokens, heading_tokens
+from knowledge_base.index.dense import DenseIndex, Encoder
 from knowledge_base.models import Clause, SourceLocation
-from knowledge_base.search import HybridSearcher, RetrievalConfig
+from knowledge_base.search.search import HybridSearcher, RetrievalConfig
 
 CURRENT = "CURRENT"
 GEN_PREFIX = "gen-"
@@ -275,7 +275,7 @@ def generation_encoder(gen: Path):
     """The built-in encoder saved with a generation, or None (another model, or BM25 only)."""
     if not (gen / MODEL_DIR).is_dir():
         return None
-    from knowledge_base.dense import StaticEncoder
+    from knowledge_base.index.dense import StaticEncoder
 
     return StaticEncoder(gen / MODEL_DIR)
 
@@ -295,7 +295,7 @@ class Stored:
 
 def read_generation(gen: Path, with_vectors: bool = True) -> Stored:
     """Read a generation's segments (withdrawn rows dropped, overrides applied)."""
-    from knowledge_base.pipeline import IngestResult
+    from knowledge_base.ingest.pipeline import IngestResult
 
     layout = Layout.read(gen)
     overrides = _CLAUSES.validate_json((gen / OVERRIDES_FILE).read_bytes())

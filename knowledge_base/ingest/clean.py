@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from knowledge_base import boilerplate as bp
-from knowledge_base.linejoin import rejoin_broken_lines, split_glued_headings
+from knowledge_base.ingest import boilerplate as bp
+from knowledge_base.ingest.linejoin import rejoin_broken_lines, split_glued_headings
 from knowledge_base.models import CleanLine
 from knowledge_base.normalize import normalize_text, normalize_width, strip_pinyin, to_simplified
-from knowledge_base.textshape import is_title_like
+from knowledge_base.ingest.textshape import is_title_like
 
 
 def split_lines(raw_text: str) -> list[CleanLine]:

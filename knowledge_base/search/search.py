@@ -20,13 +20,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from knowledge_base.bm25_index import BM25Index
-from knowledge_base.dense import DenseIndex, Encoder
-from knowledge_base.fusion import dense_normalized, max_normalized, ranks, rrf, top_ranks, weighted_sum
+from knowledge_base.index.bm25_index import BM25Index
+from knowledge_base.index.dense import DenseIndex, Encoder
+from knowledge_base.search.fusion import dense_normalized, max_normalized, ranks, rrf, top_ranks, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
-from knowledge_base.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
-from knowledge_base.scope import (
+from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
+from knowledge_base.search.scope import (
     about_care_elsewhere,
     in_territory,
     named_places,
@@ -35,8 +35,8 @@ from knowledge_base.scope import (
     place_mentions,
     region_years,
 )
-from knowledge_base.synonyms import SynonymTable, load_synonyms
-from knowledge_base.tokenize import analyze, token_bounds, unique
+from knowledge_base.search.synonyms import SynonymTable, load_synonyms
+from knowledge_base.search.tokenize import analyze, token_bounds, unique
 
 MAX_QUERY_CHARS = 200  # a question, not a document; longer input is cut before analysis
 MAX_QUERY_TERMS = 48
@@ -215,7 +215,7 @@ class HybridSearcher:
         encoder: Encoder | None,
         config: RetrievalConfig | None = None,
     ) -> HybridSearcher:
-        from knowledge_base.clause_tokens import body_tokens, heading_tokens
+        from knowledge_base.index.clause_tokens import body_tokens, heading_tokens
 
         config = config or RetrievalConfig()
         texts = [normalize_text(c.index_text) for c in clauses]
@@ -682,7 +682,7 @@ class HybridSearcher:
         学生, 贫困…: `resources/conditions.yaml`) does not come first when a rule among the first
         few states figures without such a case: the general rule answers the general question, the
         exception answers the question that names it."""
-        from knowledge_base.conditions import asked, framed
+        from knowledge_base.search.conditions import asked, framed
 
         if not order:
             return order, scores

@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from knowledge_base.encoding import decode_bytes
+from knowledge_base.ingest.encoding import decode_bytes
 from knowledge_base.formats.model import FormatError, PageRef
-from knowledge_base.html_text import html_to_text
+from knowledge_base.ingest.html_text import html_to_text
 
 Format = Literal["txt", "md", "html", "pdf", "docx", "image"]
 SUFFIX_FORMAT: dict[str, Format] = {

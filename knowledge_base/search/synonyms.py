@@ -16,7 +16,7 @@ import yaml
 
 from knowledge_base.normalize import normalize_text
 
-SYNONYMS_FILE = Path(__file__).resolve().parent / "resources" / "synonyms.yaml"
+SYNONYMS_FILE = Path(__file__).resolve().parents[1] / "resources" / "synonyms.yaml"
 
 
 class SynonymFileError(ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from knowledge_base.models import Clause
 from knowledge_base.normalize import normalize_text
-from knowledge_base.tokenize import analyze
+from knowledge_base.search.tokenize import analyze
 
 
 def body_tokens(clause: Clause, fine: bool) -> list[str]:
