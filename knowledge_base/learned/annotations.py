@@ -28,7 +28,7 @@ ItemType = Literal["answerable", "no_basis", "ambiguous"]
 SPLIT_FILES: dict[str, tuple[str, ...]] = {
     "train": ("questions_train.jsonl",),
     "dev": ("questions_dev.jsonl",),
-    "blind": ("blind/round-2.jsonl",),  # round 1 retired (its figures were read): blind/retired/
+    "blind": ("blind/round-3.jsonl",),  # rounds 1 and 2 retired (their figures were read): blind/retired/
 }
 
 
