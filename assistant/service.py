@@ -186,7 +186,7 @@ class Assistant:
     def _answer(self, turn: Turn, state: DialogueState) -> Draft:
         if turn.intent == "estimate":
             return self._estimate(turn, state)
-        if turn.intent in {"contribution", "policy_question"} and self._year_newer_than_library(
+        if turn.intent in {"contribution", "policy_question"} and self._figure_year_not_held(
                 turn.slots.get("year"), turn.slots.get("region")):
             # A figure of a year after every rule the library holds (for that region): asking where
             # or which tier first would promise an answer the library cannot give. (An estimate still
@@ -265,6 +265,15 @@ class Assistant:
         held = [c.year for c in clauses if c.year and (not region or region in (c.region, *c.region_path))]
         held = held or [c.year for c in clauses if c.year]
         return bool(held) and int(year) > max(held)
+
+    def _figure_year_not_held(self, year: Any, region: str | None) -> bool:
+        """No clause and no rule set (of the region, when one is named) is as recent as the asked
+        year: a rule set's year counts too, as its figures may be newer than the clauses' dates
+        (岳池's 2010 contributions sit in a document dated 2009)."""
+        if not self._year_newer_than_library(year, region):
+            return False
+        sets = [p for p in self.policies if p.year and (not region or p.region == region)]
+        return not any(int(p.year) >= int(year) for p in sets)
 
     def _region_unknown(self, region: str | None) -> bool:
         """A region the library holds nothing for, nor for any place inside or around it."""

@@ -142,3 +142,23 @@ def test_a_question_naming_the_hospital_gets_that_hospitals_text(assistant):
     assert reply.citations and "新兴医院" in reply.citations[0].text
     plain = assistant.ask("重庆门槛费多少")
     assert plain.citations and "新兴医院" not in plain.citations[0].text
+
+
+@pytest.mark.parametrize("question", ["2030年大学生医保在学校交多少", "2031年退休人员个人账户每月划入多少",
+                                      "2029年岳池学生医保交多少"])
+def test_a_later_year_is_refused_before_any_region_or_tier_is_asked(kb, question):
+    """Contribution and figure questions of a year no clause or rule set holds: asking where the
+    user is insured first would promise an answer the library cannot give."""
+    port = CalculatorPort.default()
+    fresh = Assistant(kb, port, InMemorySessionStore(), calculators=port)
+    reply = fresh.ask(question)
+    assert reply.clarification is None, question
+    assert "没有您所问年份的规定" in reply.answer, question
+
+
+def test_a_year_a_rule_set_holds_is_answered_though_the_clauses_are_dated_earlier(kb):
+    """岳池's 2010 contributions are in the rule set while its document is dated 2009."""
+    port = CalculatorPort.default()
+    fresh = Assistant(kb, port, InMemorySessionStore(), calculators=port)
+    reply = fresh.ask("岳池县城镇居民医保2010年成年人个人交多少钱")
+    assert "没有您所问年份的规定" not in reply.answer
