@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 ARTEFACT = Path(__file__).resolve().parent / "intent_model.json"
 NGRAMS = (1, 2, 3)
@@ -74,6 +74,15 @@ class LinearHead:
         return self.classes[best], exps[best] / sum(exps)
 
 
+def tfidf_vector(tokens: list[str], vocabulary: dict[str, int], idf: Sequence[float]) -> dict[int, float]:
+    """Sublinear tf × idf, L2-normalised (scikit-learn's TfidfVectorizer with sublinear_tf), so a
+    model trained there scores the same here in pure Python."""
+    counts = Counter(t for t in tokens if t in vocabulary)
+    raw = {vocabulary[t]: (1.0 + math.log(c)) * idf[vocabulary[t]] for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
+    return {i: v / norm for i, v in raw.items()}
+
+
 @dataclass(frozen=True)
 class LearnedModel:
     vocabulary: dict[str, int]
@@ -83,11 +92,7 @@ class LearnedModel:
     meta: dict[str, Any]
 
     def vector(self, tokens: list[str]) -> dict[int, float]:
-        """Sublinear tf × idf, L2-normalised (scikit-learn's TfidfVectorizer with sublinear_tf)."""
-        counts = Counter(t for t in tokens if t in self.vocabulary)
-        raw = {self.vocabulary[t]: (1.0 + math.log(c)) * self.idf[self.vocabulary[t]] for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-        return {i: v / norm for i, v in raw.items()}
+        return tfidf_vector(tokens, self.vocabulary, self.idf)
 
     def predict(self, tokens: list[str]) -> tuple[str, float, bool, float]:
         """(intent, its probability, follow-up?, that probability) for `features(...)`."""

@@ -20,14 +20,12 @@ like `learned.py`.
 from __future__ import annotations
 
 import json
-import math
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from assistant.nlu.learned import LinearHead, NGRAMS
+from assistant.nlu.learned import NGRAMS, LinearHead, tfidf_vector
 
 ARTEFACT = Path(__file__).resolve().parent / "slot_model.json"
 # Slots whose values are judgements about words, not exact readings: the heads may fill or change them.
@@ -105,11 +103,7 @@ class SlotModel:
     meta: dict[str, Any]
 
     def vector(self, tokens: list[str]) -> dict[int, float]:
-        """Sublinear tf × idf, L2-normalised (as scikit-learn's TfidfVectorizer computes it)."""
-        counts = Counter(t for t in tokens if t in self.vocabulary)
-        raw = {self.vocabulary[t]: (1.0 + math.log(c)) * self.idf[self.vocabulary[t]] for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-        return {i: v / norm for i, v in raw.items()}
+        return tfidf_vector(tokens, self.vocabulary, self.idf)
 
     def predict(self, tokens: list[str]) -> dict[str, tuple[str, float]]:
         """Slot -> (label, probability) for every head."""

@@ -27,6 +27,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
+def _run_child(payload: dict, kind: str) -> subprocess.CompletedProcess[str]:
+    """Run this module as a child on `payload` (handed over in a temporary JSON file, removed after)."""
+    fd, path = tempfile.mkstemp(prefix=f"medpolicy-{kind}-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        return subprocess.run([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
+                              capture_output=True, text=True)
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
 def build_static_embedding_isolated(
     texts: Sequence[str], model_dir: Path, sections: Sequence[tuple[str, str]] | None,
     questions: Sequence[tuple[str, int]],
@@ -35,15 +48,7 @@ def build_static_embedding_isolated(
     payload = {"texts": list(texts), "model_dir": str(model_dir),
                "sections": [list(s) for s in sections] if sections is not None else None,
                "questions": [list(q) for q in questions]}
-    fd, path = tempfile.mkstemp(prefix="medpolicy-embedding-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        proc = subprocess.run([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
-                              capture_output=True, text=True)
-    finally:
-        Path(path).unlink(missing_ok=True)
+    proc = _run_child(payload, "embedding")
     if proc.returncode != 0:
         raise RuntimeError(f"嵌入模型训练失败(子进程退出码 {proc.returncode}),已保留原有索引: {proc.stderr[-800:]}")
 
@@ -59,15 +64,7 @@ def rebuild_isolated(settings, paths: Sequence[Path | str] | None) -> None:
 
     payload = {"rebuild": True, "settings": json.loads(settings.model_dump_json()),
                "paths": [str(p) for p in paths or []]}
-    fd, path = tempfile.mkstemp(prefix="medpolicy-rebuild-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        proc = subprocess.run([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
-                              capture_output=True, text=True)
-    finally:
-        Path(path).unlink(missing_ok=True)
+    proc = _run_child(payload, "rebuild")
     if proc.returncode != 0:
         reasons = [line[len(REBUILD_ERROR):] for line in proc.stderr.splitlines() if line.startswith(REBUILD_ERROR)]
         raise IngestError(reasons[-1] if reasons else f"重建子进程失败(退出码 {proc.returncode}),已保留原有索引: {proc.stderr[-800:]}")
