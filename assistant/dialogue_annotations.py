@@ -109,6 +109,7 @@ class AnnotatedUtterance(BaseModel):
     slots: AnnotatedSlots = Field(default_factory=AnnotatedSlots)
     who: Literal["c", "o", "f"] = "c"
     registers: list[str] = Field(default_factory=list, alias="register")
+    retired_from: str | None = None  # "blind round-N": written for a blind round, reused once it was read
 
     @model_validator(mode="after")
     def _shape(self) -> AnnotatedUtterance:
@@ -155,6 +156,7 @@ class AnnotatedConversation(BaseModel):
     turns: list[ConversationTurn]
     who: Literal["c", "o", "f"] = "c"
     registers: list[str] = Field(default_factory=list, alias="register")
+    retired_from: str | None = None  # "blind round-N": written for a blind round, reused once it was read
 
     @model_validator(mode="after")
     def _shape(self) -> AnnotatedConversation:

@@ -28,7 +28,7 @@ ItemType = Literal["answerable", "no_basis", "ambiguous"]
 SPLIT_FILES: dict[str, tuple[str, ...]] = {
     "train": ("questions_train.jsonl",),
     "dev": ("questions_dev.jsonl",),
-    "blind": ("blind/round-3.jsonl",),  # rounds 1 and 2 retired (their figures were read): blind/retired/
+    "blind": ("blind/round-4.jsonl",),  # rounds 1–3 were read and now train/dev (scripts/reuse_retired_blind.py)
 }
 
 
@@ -60,6 +60,7 @@ class AnnotatedQuestion(BaseModel):
     registers: list[str] = Field(default_factory=list, alias="register")
     paraphrase: bool | None = None  # the author's word that it shares no content word with its clause
     category: str | None = None  # no_basis: why the library cannot answer
+    retired_from: str | None = None  # "blind round-N": written for a blind round, reused once it was read
 
     @model_validator(mode="after")
     def _shape(self) -> AnnotatedQuestion:

@@ -1,0 +1,135 @@
+"""Turn retired blind rounds into training data.
+
+A blind round whose figures were read is retired: it no longer measures anything unseen, but its
+questions were written by annotators nobody tuned against, so they are the most varied phrasings the
+project has. This script moves every retired round (answers and dialogue) into the train and dev
+files, keeping each item's author and prompt and recording the round it came from, then deletes the
+retired files (the items live on, with provenance, in train/dev).
+
+Dev keeps measuring new clauses: an answerable item goes to dev when its gold clause is the gold
+clause of an existing dev item, to train when it is the gold clause of an existing train item, and
+otherwise by the same hash rule the importer uses (of the clause's chunk id); near-domain and
+ambiguous items, utterances and conversations by a hash of their text or id.
+
+Usage: python scripts/reuse_retired_blind.py [ROUND_FILE ...]   (default: everything in blind/retired/)
+Needs a built knowledge base (`medpolicy ingest`) to resolve gold quotes to clauses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.dialogue_annotations import ANNOTATIONS_DIR as DIALOGUE_DIR  # noqa: E402
+from assistant.dialogue_annotations import read_jsonl as read_dialogue  # noqa: E402
+from assistant.dialogue_annotations import split_of, split_path  # noqa: E402
+from assistant.dialogue_annotations import write_jsonl as write_dialogue  # noqa: E402
+from knowledge_base.learned.annotations import (  # noqa: E402
+    ANNOTATIONS_DIR,
+    AnnotatedQuestion,
+    GoldResolver,
+    load_split,
+    read_jsonl,
+    write_jsonl,
+)
+
+# Who wrote each dialogue round (the raw blind files carry no author field).
+DIALOGUE_AUTHORS = {"round-1": "N2", "round-2": "N3", "round-3": "N4"}
+
+
+def _bucket(key: str) -> int:
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 5
+
+
+def _clauses() -> list:
+    from knowledge_base.config import KBSettings
+    from knowledge_base.ingest.store import ClauseStore
+
+    return ClauseStore(KBSettings().store_dir).load().clauses
+
+
+def reuse_answers(paths: list[Path]) -> None:
+    clauses = _clauses()
+    resolver = GoldResolver(clauses)
+    train, dev = load_split("train"), load_split("dev")
+    dev_clauses = {i for item in dev if item.type == "answerable" for i in resolver.resolve(item.gold)}
+    train_clauses = {i for item in train if item.type == "answerable" for i in resolver.resolve(item.gold)}
+    seen = {item.id for item in train + dev}
+    for path in paths:
+        round_name = path.stem
+        moved = {"train": 0, "dev": 0}
+        for item in read_jsonl(path):
+            if item.id in seen:
+                raise SystemExit(f"{path.name}: {item.id} is already in train/dev (reused twice?)")
+            if item.type == "answerable":
+                hit = resolver.resolve(item.gold)
+                if not hit:
+                    split = "dev" if _bucket(item.question) == 0 else "train"
+                elif hit & dev_clauses:
+                    split = "dev"
+                elif hit & train_clauses:
+                    split = "train"
+                else:
+                    split = "dev" if _bucket(clauses[min(hit)].chunk_id) == 0 else "train"
+            else:
+                split = "dev" if _bucket(item.question) == 0 else "train"
+            new = AnnotatedQuestion.model_validate(
+                {**item.model_dump(by_alias=True), "split": split, "retired_from": f"blind {round_name}"})
+            (dev if split == "dev" else train).append(new)
+            moved[split] += 1
+        print(f"{path.name}: {moved}")
+    write_jsonl(ANNOTATIONS_DIR / "questions_train.jsonl", train)
+    write_jsonl(ANNOTATIONS_DIR / "questions_dev.jsonl", dev)
+    for path in paths:
+        path.unlink()
+
+
+def reuse_dialogue(paths: list[Path]) -> None:
+    for kind, short in (("utterances", "utt"), ("conversations", "conv")):
+        data = {s: read_dialogue(split_path(kind, s), kind) if split_path(kind, s).exists() else []
+                for s in ("train", "dev")}
+        seen = {item.id for items in data.values() for item in items}
+        for path in paths:
+            if not path.stem.endswith(f"-{short}"):
+                continue
+            round_name = path.stem.removeprefix("dialogue-").removesuffix(f"-{short}")
+            author = DIALOGUE_AUTHORS.get(round_name, round_name)
+            raw = read_dialogue(path, kind, {"split": "train", "author": author, "prompt": "dialogue-v1"})
+            moved = {"train": 0, "dev": 0}
+            for n, item in enumerate(raw, start=1):
+                item_id = f"{author}-{short}-{n:03d}"
+                if item_id in seen:
+                    raise SystemExit(f"{path.name}: {item_id} is already in train/dev (reused twice?)")
+                key = item.text if kind == "utterances" else item_id
+                split = split_of(key)
+                new = type(item).model_validate({**item.model_dump(by_alias=True), "id": item_id, "split": split,
+                                                 "author": author, "retired_from": f"blind {round_name}"})
+                data[split].append(new)
+                moved[split] += 1
+            print(f"{path.name}: {moved}")
+        for s, items in data.items():
+            write_dialogue(split_path(kind, s), items)
+    for path in paths:
+        path.unlink()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("files", nargs="*", type=Path)
+    args = ap.parse_args()
+    files = args.files or sorted((ANNOTATIONS_DIR / "blind" / "retired").glob("round-*.jsonl")) + sorted(
+        (DIALOGUE_DIR / "blind" / "retired").glob("dialogue-round-*.jsonl"))
+    answers = [f for f in files if not f.name.startswith("dialogue")]
+    dialogue = [f for f in files if f.name.startswith("dialogue")]
+    if answers:
+        reuse_answers(answers)
+    if dialogue:
+        reuse_dialogue(dialogue)
+
+
+if __name__ == "__main__":
+    main()
