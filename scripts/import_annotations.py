@@ -130,7 +130,7 @@ def main() -> None:
             print(f"{split}: {len(items)} {kinds}")
     blind: list[AnnotatedQuestion] = []
     for raw in args.blind:
-        items, bad = convert(raw, clauses, lambda *a: "blind", raw.stem)
+        items, bad = convert(raw, clauses, lambda *a: "blind", raw.stem, args.nd_prompt)
         blind.extend(items)
         print(f"{raw.name}: {len(items)} items, {bad} rejected (content not shown: blind)")
     if args.blind:
