@@ -40,7 +40,7 @@ COMPATIBLE_SCHEMES: dict[str, frozenset[str]] = {
 
 def _base_schemes(selection: Selection) -> set[str]:
     hit = selection.hit
-    schemes = set(getattr(hit, "schemes", None) or ([hit.scheme] if hit.scheme else []))
+    schemes = set(hit.about_schemes)
     return schemes & COMPATIBLE_SCHEMES.keys()
 
 

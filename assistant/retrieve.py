@@ -67,9 +67,8 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
 
 def scheme_fits(wanted: str | None, hit: SearchHit) -> bool:
     """A clause tagged only with other schemes than the one asked about (职工 vs 城镇居民) is not
-    an answer; untagged clauses and the resident schemes among themselves are. Reads the hit's
-    optional `schemes` list (every scheme the clause is about) when the knowledge base gives one."""
-    schemes = list(getattr(hit, "schemes", None) or ([hit.scheme] if hit.scheme else []))
+    an answer; untagged clauses and the resident schemes among themselves are."""
+    schemes = list(hit.about_schemes)
     if not wanted or not schemes or wanted in schemes:
         return True
     return wanted in RESIDENT_SCHEMES and any(s in RESIDENT_SCHEMES for s in schemes)

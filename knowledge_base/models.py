@@ -129,6 +129,12 @@ class SearchHit(BaseModel):
     # clauses whose document states an effective date (omitted from JSON otherwise).
     period: str | None = None
 
+    @property
+    def about_schemes(self) -> list[str]:
+        """Every scheme the clause is about; a hit built by hand with only `scheme` (tests, older
+        stores) stands for that one scheme."""
+        return self.schemes or ([self.scheme] if self.scheme else [])
+
     @model_serializer(mode="wrap")
     def _omit_unset_period(self, handler):
         data = handler(self)
