@@ -68,7 +68,7 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
 def scheme_fits(wanted: str | None, hit: SearchHit) -> bool:
     """A clause tagged only with other schemes than the one asked about (职工 vs 城镇居民) is not
     an answer; untagged clauses and the resident schemes among themselves are."""
-    schemes = list(hit.about_schemes)
+    schemes = hit.about_schemes
     if not wanted or not schemes or wanted in schemes:
         return True
     return wanted in RESIDENT_SCHEMES and any(s in RESIDENT_SCHEMES for s in schemes)

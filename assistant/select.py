@@ -514,7 +514,7 @@ def select_sentences(hit: SearchHit, terms: QueryTerms, rank: int = 0) -> Select
         1 for alternatives, _ in terms.topic if any(alt in heading for alt in alternatives))
     if _unasked_qualifiers(heading, terms):
         score -= HEADING_WEIGHT  # the whole clause is about a narrower case ("(二)在市内县外…住院")
-    schemes = list(hit.about_schemes)
+    schemes = hit.about_schemes
     if terms.scheme and terms.scheme in schemes:
         score += SCHEME_BONUS  # "职工…" asked: a clause about 职工 beats an untagged one saying the same
     if hit.kind == "report":

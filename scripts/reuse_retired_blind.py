@@ -8,7 +8,7 @@ retired files (the items live on, with provenance, in train/dev).
 
 Dev keeps measuring new clauses: an answerable item goes to dev when its gold clause is the gold
 clause of an existing dev item, to train when it is the gold clause of an existing train item, and
-otherwise by the same hash rule the importer uses (of the clause's chunk id); near-domain and
+otherwise by the same hash rule the importers use (`split_of`, of the clause's chunk id); near-domain and
 ambiguous items, utterances and conversations by a hash of their text or id.
 
 Usage: python scripts/reuse_retired_blind.py [ROUND_FILE ...]   (default: everything in blind/retired/)
@@ -18,7 +18,6 @@ Needs a built knowledge base (`medpolicy ingest`) to resolve gold quotes to clau
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 
@@ -39,10 +38,6 @@ from knowledge_base.learned.annotations import (  # noqa: E402
 
 # Who wrote each dialogue round (the raw blind files carry no author field).
 DIALOGUE_AUTHORS = {"round-1": "N2", "round-2": "N3", "round-3": "N4", "round-4": "N8+N9"}
-
-
-def _bucket(key: str) -> int:
-    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 5
 
 
 def _clauses() -> list:
@@ -68,15 +63,15 @@ def reuse_answers(paths: list[Path]) -> None:
             if item.type == "answerable":
                 hit = resolver.resolve(item.gold)
                 if not hit:
-                    split = "dev" if _bucket(item.question) == 0 else "train"
+                    split = split_of(item.question)
                 elif hit & dev_clauses:
                     split = "dev"
                 elif hit & train_clauses:
                     split = "train"
                 else:
-                    split = "dev" if _bucket(clauses[min(hit)].chunk_id) == 0 else "train"
+                    split = split_of(clauses[min(hit)].chunk_id)
             else:
-                split = "dev" if _bucket(item.question) == 0 else "train"
+                split = split_of(item.question)
             new = AnnotatedQuestion.model_validate(
                 {**item.model_dump(by_alias=True), "split": split, "retired_from": f"blind {round_name}"})
             (dev if split == "dev" else train).append(new)
