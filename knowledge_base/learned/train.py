@@ -311,8 +311,17 @@ class TrainReport:
     sentences: dict | None = None
 
 
+# The refusal target is set at search level; the assistant's own paths before the judge (a region,
+# tier or wage asked for a figure, estimate or contribution; canned replies) move some near-domain
+# questions either way. Measured end to end on dev: 0.90 here refused 0.891 of near-domain questions
+# (answerable wrongly refused 0.127), 0.91 refused 0.895 (0.141) — the former model's 0.895 at
+# 0.195. Neither reaches the issue's 0.90: 18 near-domain questions get a clarifying question
+# before any judge decides (docs/BENCHMARKS.md).
+TARGET_REFUSAL = 0.91
+
+
 def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_items=None, dev_items=None,
-          target_precision: float = 0.95, target_refusal: float = 0.90, compare: bool = False,
+          target_precision: float = 0.95, target_refusal: float = TARGET_REFUSAL, compare: bool = False,
           write: bool = True) -> tuple[AnswerJudge, TrainReport]:
     """Train on `train_items` (default: the train split + the legacy set), choose thresholds on
     `dev_items` (default: the dev split), write the artefacts to `<data_dir>/models/answer/`."""
