@@ -72,15 +72,23 @@ class AnswerMetrics:
         return "\n".join([f"== {title} ==", *(f"{a.ljust(width)}  {b}" for a, b in rows)])
 
 
-def independently_grounded(reply, policy_names: Sequence[str] = ()) -> bool:
+# Replies that only acknowledge what the user told ("好的，已记住：三级医院"): they claim nothing,
+# and their figures are the user's own words.
+_ACKNOWLEDGING = ("statement", "correction")
+
+
+def independently_grounded(reply, policy_names: Sequence[str] = (), message: str = "") -> bool:
     """Re-check the reply as sent: every number in it must stand in a cited clause (text, path,
     year), the calculator trace, the clarifying question's options or the name of a rule set the
-    calculators refused with ("政策“…（2018）”原文未规定…")."""
+    calculators refused with ("政策“…（2018）”原文未规定…"); an acknowledgement may repeat the
+    user's `message`."""
     import json
 
     from assistant.grounding import check_grounding
 
     sources = [f"{c.citation} {c.year or ''} {c.text}" for c in reply.citations] + list(policy_names)
+    if reply.intent in _ACKNOWLEDGING:
+        sources.append(message)
     if reply.estimate:
         sources.append(json.dumps(reply.estimate, ensure_ascii=False, default=str))
     if reply.clarification:
@@ -114,7 +122,7 @@ def evaluate_answers(assistant_factory: Callable[[], object], kb, items: Sequenc
         results.append(ItemResult(
             id=item.id, type=item.type, question=item.question, kind=reply.kind,
             cited_gold=any(c in gold for c in cited), first_gold=bool(cited) and cited[0] in gold,
-            recall5=bool(top5 & gold), grounded=independently_grounded(reply, policy_names),
+            recall5=bool(top5 & gold), grounded=independently_grounded(reply, policy_names, item.question),
             listed_regions=len({c.region for c in reply.citations if c.region}), answer=reply.answer,
         ))
     return summarise(results, items)

@@ -3,7 +3,8 @@ decide the kind of reply (answer / related / none).
 
 Artefacts (written by `learned.train`, read here) live beside the index in
 `<data_dir>/models/answer/`: `ranker.txt` (LightGBM) or `ranker.json` (linear), `answerability.json`
-and `relevance.json` (logistic models: coefficients in plain JSON), `sentences.json` (which sentences answer, `learned.sentences`), `question_prior.json` (wording → P(answerable),
+(logistic model: coefficients in plain JSON), `relevance.txt` (LightGBM: P(the library answers the
+question), which decides refusal), `sentences.json` (which sentences answer, `learned.sentences`), `question_prior.json` (wording → P(answerable),
 `learned.question_prior`) and `manifest.json` (feature names, thresholds chosen
 on dev, what it was trained on). No artefact → `load` returns None and search falls back to the
 hand-set pipeline, so a fresh checkout still answers before `medpolicy train` has run.
@@ -22,7 +23,7 @@ import numpy as np
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features
 from knowledge_base.learned.question_prior import QuestionPrior
 
-MODEL_VERSION = "answer-judge-7"
+MODEL_VERSION = "answer-judge-8"
 Decision = Literal["answer", "related", "none"]
 
 
@@ -35,7 +36,7 @@ class Judgement:
     order: list[int]  # clause positions, best first
     scores: list[float]  # ranker scores, same order
     p_answer: float  # probability that the best clause answers the question
-    p_related: float  # probability that the library answers it and the answer is among the first three
+    p_related: float  # probability that the library answers the question (below its threshold: refusal)
     decision: Decision
 
 
@@ -61,7 +62,7 @@ class LinearModel:
 
 
 class AnswerJudge:
-    def __init__(self, ranker, answerability: LinearModel, relevance: LinearModel, prior: QuestionPrior,
+    def __init__(self, ranker, answerability: LinearModel, relevance, prior: QuestionPrior,
                  thresholds: dict[str, float], manifest: dict, sentence_model: LinearModel) -> None:
         from knowledge_base.learned.sentences import SentenceChooser
 
@@ -95,7 +96,12 @@ class AnswerJudge:
         else:
             ranker = LinearModel.from_json(json.loads((d / "ranker.json").read_text("utf-8")))
         answerability = LinearModel.from_json(json.loads((d / "answerability.json").read_text("utf-8")))
-        relevance = LinearModel.from_json(json.loads((d / "relevance.json").read_text("utf-8")))
+        if manifest.get("relevance") == "lightgbm":
+            import lightgbm
+
+            relevance = lightgbm.Booster(model_file=str(d / "relevance.txt"))
+        else:
+            relevance = LinearModel.from_json(json.loads((d / "relevance.json").read_text("utf-8")))
         sentence_model = LinearModel.from_json(json.loads((d / "sentences.json").read_text("utf-8")))
         return cls(ranker, answerability, relevance, QuestionPrior.load(d / "question_prior.json"),
                    manifest["thresholds"], manifest, sentence_model)
@@ -110,9 +116,9 @@ class AnswerJudge:
         return np.asarray(self.ranker.predict(cands.matrix, num_threads=1), dtype=np.float64)
 
     def probabilities(self, cands: Candidates, scores: np.ndarray) -> tuple[float, float]:
-        """(P(the best candidate answers), P(an answer is among the first three))."""
+        """(P(the best candidate answers), P(the library answers the question))."""
         row = answer_features(cands, scores, self.prior.probability(cands.query))
-        return _sigmoid(float(self.answerability.decision(row)[0])), _sigmoid(float(self.relevance.decision(row)[0]))
+        return _sigmoid(float(self.answerability.decision(row)[0])), relevance_probability(self.relevance, row)
 
     def decide(self, p_answer: float, p_related: float) -> Decision:
         if p_answer >= self.t_answer:
@@ -127,6 +133,13 @@ class AnswerJudge:
         pa, pr = self.probabilities(cands, scores)
         return Judgement([cands.indices[k] for k in order], [float(scores[k]) for k in order], pa, pr,
                          self.decide(pa, pr))
+
+
+def relevance_probability(relevance, rows: np.ndarray) -> float:
+    """P(the library answers) of one row: a LightGBM booster's probability, or a logistic model's."""
+    if isinstance(relevance, LinearModel):
+        return _sigmoid(float(relevance.decision(rows)[0]))
+    return float(relevance.predict(np.atleast_2d(rows), num_threads=1)[0])
 
 
 def _sigmoid(z: float) -> float:

@@ -166,14 +166,15 @@ def fit_prior(examples: Sequence[Example]) -> QuestionPrior:
 
 def _answer_rows(ranker, examples: Sequence[Example], prior: QuestionPrior) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows for the two answer models: features of the ranked candidates; labels (the best one is
-    right, an answer is among the first three)."""
+    right; the library answers the question — answerable or region/scheme-ambiguous, not
+    near-domain)."""
     rows, right, related = [], [], []
     for e in examples:
         s = _scores(ranker, e.cands)
         rows.append(answer_features(e.cands, s, prior.probability(e.item.question)))
         order = [e.cands.indices[k] for k in np.argsort(-s, kind="stable")]
         right.append(1.0 if order and order[0] in e.gold else 0.0)
-        related.append(1.0 if e.item.type != "no_basis" and set(order[:3]) & e.gold else 0.0)
+        related.append(1.0 if e.item.type != "no_basis" else 0.0)
     return np.vstack(rows), np.asarray(right), np.asarray(related)
 
 
@@ -199,6 +200,27 @@ def _out_of_fold_rows(ranker_kind: str, examples: Sequence[Example]) -> tuple[np
     return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))  # type: ignore[return-value]
 
 
+RELEVANCE_PARAMS = {
+    "objective": "binary", "learning_rate": 0.05, "num_leaves": 7, "min_data_in_leaf": 40,
+    "feature_fraction": 0.9, "lambda_l2": 1.0, "seed": SEED, "deterministic": True, "force_col_wise": True,
+    "num_threads": 1, "verbosity": -1,
+}
+RELEVANCE_ROUNDS = 200
+
+
+def fit_relevance(x: np.ndarray, answered: np.ndarray):
+    """P(the library answers the question) — the refusal decision — as a small LightGBM model over
+    the answer features. Measured on dev (out-of-fold train rows, threshold refusing 90 % of dev's
+    near-domain questions): answerable questions refused 0.208 with the former logistic model of
+    "an answer among the first three", 0.181 logistic on this label, 0.134 boosted on this label
+    (docs/BENCHMARKS.md). The label is what the decision is about: whether to refuse; whether the
+    answer is among the first shown is the ranker's business."""
+    import lightgbm
+
+    data = lightgbm.Dataset(x, answered, feature_name=list(ANSWER_FEATURE_NAMES), free_raw_data=False)
+    return lightgbm.train(RELEVANCE_PARAMS, data, num_boost_round=RELEVANCE_ROUNDS)
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
@@ -206,8 +228,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 def choose_thresholds(p_answer: np.ndarray, right: np.ndarray, p_related: np.ndarray, near: np.ndarray,
                       target_precision: float, target_refusal: float, already_refused: int = 0) -> dict[str, float]:
     """`answer`: the lowest threshold on P(best is right) whose direct answers on dev are right ≥
-    target_precision (and every stricter one too); `related`: the lowest threshold on P(answer in
-    the first three) that still refuses ≥ target_refusal of dev's near-domain questions, counting
+    target_precision (and every stricter one too); `related`: the lowest threshold on P(the library
+    answers the question) that still refuses ≥ target_refusal of dev's near-domain questions, counting
     the `already_refused` ones the exact scope rules refuse (`near` marks the others)."""
     t_answer = 1.0
     for t in sorted(set(np.round(p_answer, 4).tolist()), reverse=True):  # strict → lenient
@@ -289,8 +311,17 @@ class TrainReport:
     sentences: dict | None = None
 
 
+# The refusal target is set at search level; the assistant's own paths before the judge (a region,
+# tier or wage asked for a figure, estimate or contribution; canned replies) move some near-domain
+# questions either way. Measured end to end on dev: 0.90 here refused 0.891 of near-domain questions
+# (answerable wrongly refused 0.127), 0.91 refused 0.895 (0.141) — the former model's 0.895 at
+# 0.195. Neither reaches the issue's 0.90: 18 near-domain questions get a clarifying question
+# before any judge decides (docs/BENCHMARKS.md).
+TARGET_REFUSAL = 0.91
+
+
 def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_items=None, dev_items=None,
-          target_precision: float = 0.95, target_refusal: float = 0.90, compare: bool = False,
+          target_precision: float = 0.95, target_refusal: float = TARGET_REFUSAL, compare: bool = False,
           write: bool = True) -> tuple[AnswerJudge, TrainReport]:
     """Train on `train_items` (default: the train split + the legacy set), choose thresholds on
     `dev_items` (default: the dev split), write the artefacts to `<data_dir>/models/answer/`."""
@@ -315,12 +346,12 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     # held-out fold also stands for documents the ranker has not seen. Operating points: dev.
     xa, ya_right, ya_related = _out_of_fold_rows(ranker_kind, tr)
     answerability = _fit_linear(xa, ya_right, c=0.3)
-    relevance = _fit_linear(xa, ya_related, c=0.3)
+    relevance = fit_relevance(xa, ya_related)
     prior = fit_prior(tr)
     sentence_model, sentence_report = fit_sentences(searcher, train_items)
     if dv:
         xd, yd, _ = _answer_rows(ranker, dv, prior)
-        pa, pr = _sigmoid(answerability.decision(xd)), _sigmoid(relevance.decision(xd))
+        pa, pr = _sigmoid(answerability.decision(xd)), np.asarray(relevance.predict(xd, num_threads=1))
         near = np.array([e.item.type == "no_basis" for e in dv])
         scoped = np.array([e.scoped_out for e in dv])
         thresholds = choose_thresholds(pa, yd, pr, near & ~scoped, target_precision, target_refusal,
@@ -339,6 +370,7 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     manifest = {
         "version": MODEL_VERSION, "features": list(FEATURE_NAMES), "answer_features": list(ANSWER_FEATURE_NAMES),
         "ranker": "lightgbm" if ranker_kind.startswith("lightgbm") else "linear", "ranker_kind": ranker_kind,
+        "relevance": "lightgbm",
         "thresholds": thresholds, "train_fingerprint": data_fingerprint(train_items),
         "n_train": len(tr), "n_dev": len(dv), "n_clauses": len(searcher.clauses),
         "report": {k: v for k, v in report.__dict__.items() if k != "comparison"},
@@ -362,7 +394,10 @@ def save(judge: AnswerJudge, ranker_kind: str, data_dir: Path) -> None:
     else:
         (tmp / "ranker.json").write_text(json.dumps(judge.ranker.to_json()), "utf-8")
     (tmp / "answerability.json").write_text(json.dumps(judge.answerability.to_json()), "utf-8")
-    (tmp / "relevance.json").write_text(json.dumps(judge.relevance.to_json()), "utf-8")
+    if isinstance(judge.relevance, LinearModel):
+        (tmp / "relevance.json").write_text(json.dumps(judge.relevance.to_json()), "utf-8")
+    else:
+        judge.relevance.save_model(str(tmp / "relevance.txt"))
     (tmp / "sentences.json").write_text(json.dumps(judge.sentence_model.to_json()), "utf-8")
     judge.prior.save(tmp / "question_prior.json")
     (tmp / "manifest.json").write_text(json.dumps(judge.manifest, ensure_ascii=False, indent=1, default=str), "utf-8")

@@ -96,7 +96,28 @@ def test_training_is_deterministic(kb, tmp_path):
     b, _ = train(kb.searcher, tmp_path, ranker_kind="logistic", train_items=subset, dev_items=dev, write=False)
     assert a.ranker.coef.tolist() == b.ranker.coef.tolist()
     assert a.answerability.coef.tolist() == b.answerability.coef.tolist()
+    assert a.relevance.model_to_string() == b.relevance.model_to_string()
     assert a.t_answer == b.t_answer and a.t_related == b.t_related
+
+
+def test_the_refusal_model_learns_whether_the_library_answers_and_round_trips(kb, tmp_path):
+    """P(the library answers) is learned from answerable vs near-domain questions (not from whether
+    the ranker put the gold first three), and the stored booster gives the same probability."""
+    from knowledge_base.learned.train import train
+
+    items = load_split("train")
+    subset = [i for i in items if i.type == "answerable"][::6] + [i for i in items if i.type == "no_basis"][::4]
+    dev = load_split("dev")[::20]
+    judge, _ = train(kb.searcher, tmp_path, ranker_kind="logistic", train_items=subset, dev_items=dev)
+    loaded = AnswerJudge.load(tmp_path)
+    assert loaded is not None and loaded.manifest["relevance"] == "lightgbm"
+    for q in ("住院起付线是多少", "养老金每个月发多少"):
+        cands = candidate_features(kb.searcher, q)
+        scores = judge.scores(cands)
+        assert judge.probabilities(cands, scores) == loaded.probabilities(cands, loaded.scores(cands))
+    answerable = candidate_features(kb.searcher, "住院起付线是多少")
+    near = candidate_features(kb.searcher, "养老金每个月发多少")
+    assert judge.probabilities(answerable, judge.scores(answerable))[1] > judge.probabilities(near, judge.scores(near))[1]
 
 
 def test_near_domain_questions_get_no_basis(kb):
