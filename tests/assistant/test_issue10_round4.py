@@ -10,3 +10,31 @@ def test_a_figure_in_wan_is_found_by_value():
     assert _figure_found("7万元", "医保支付 70,000 元")
     assert not _figure_found("24万元", "最高支付限额 24 个月")
     assert _figure_found("30000元", "全年最高3万元")
+
+
+def test_a_retired_employee_pays_nothing_without_a_wage_being_asked():
+    from calculators.contributions import contribution
+
+    result = contribution({"policy": "hubei-employee-1999", "person": {"retired": True}})
+    assert result.individual == "0.00" and result.employer is None
+    assert any("退休人员个人不缴费" in (s.quote or "") for s in result.steps)
+    # In work, the wage is still needed: the retiree path is no shortcut for everyone.
+    import pytest
+    from calculators.errors import CalcError
+
+    with pytest.raises(CalcError):
+        contribution({"policy": "hubei-employee-1999", "person": {"retired": False}})
+
+
+def test_the_employee_contribution_reply_states_the_personal_account_share():
+    from assistant.estimate_bridge import PolicyInfo, render_contribution
+    from calculators.contributions import contribution
+    import calculators
+
+    result = contribution({"policy": "hubei-employee-1999", "person": {"retired": False}, "wage": "60000",
+                           "local_avg_wage": "60000"}).model_dump(mode="json")
+    policy = next(PolicyInfo.model_validate(p.model_dump(mode="json")) for p in calculators.list_policies()
+                  if p.id == "hubei-employee-1999")
+    answer, _ = render_contribution(result, policy)
+    assert f"划入个人帐户 {result['personal_account']} 元" in answer
+    assert result["personal_account"] == "2280.00"  # 60000 × 2% + 60000 × 6% × 30%
