@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.conversation_eval import _figure_found
+from assistant.session_store import InMemorySessionStore
+
+
+@pytest.fixture(scope="module")
+def assistant(kb):
+    from assistant.estimate_bridge import CalculatorPort
+    from assistant.service import Assistant
+
+    port = CalculatorPort.default()
+    return Assistant(kb, port, InMemorySessionStore(), calculators=port)
+
+
+def talk(assistant, *messages):
+    session, replies = None, []
+    for m in messages:
+        reply = assistant.ask(m, session_id=session)
+        session = reply.session_id
+        replies.append(reply)
+    return replies
 
 
 def test_a_figure_in_wan_is_found_by_value():
@@ -38,3 +59,14 @@ def test_the_employee_contribution_reply_states_the_personal_account_share():
     answer, _ = render_contribution(result, policy)
     assert f"划入个人帐户 {result['personal_account']} 元" in answer
     assert result["personal_account"] == "2280.00"  # 60000 × 2% + 60000 × 6% × 30%
+
+
+def test_a_chronic_disease_told_earlier_makes_a_bare_outpatient_bill_chronic(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保", "我有糖尿病", "在社区卫生服务中心开药花了500，能报多少")
+    assert reply.slots["service"] == "chronic_outpatient"
+    assert "400.00" in reply.answer  # 500 × 80 %, no deductible for chronic outpatient care
+
+
+def test_without_a_disease_a_bare_outpatient_bill_stays_general(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保", "在社区卫生服务中心开药花了500，能报多少")
+    assert reply.slots["service"] == "general_outpatient"
