@@ -155,10 +155,11 @@ _BILL_SLOTS = frozenset({"amount", "uncovered_amount", "amount_scope", "ytd_reim
 
 
 def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
-    """An estimate whose message names a cost and no other topic fact (no service, place, referral,
-    topic…) is about the case the user has been describing, not a new one."""
+    """An estimate whose message names no topic fact but the bill (a cost, a 自费 part — "里头有两千是
+    自费药" —, or nothing: "岳池县的，能报好多") and no service, place, referral or topic is about the
+    case the user has been describing, not a new one."""
     topic_facts = {s for s in fresh if s in TOPIC_SLOTS}
-    return intent == "estimate" and "amount" in fresh and topic_facts <= _BILL_SLOTS
+    return intent == "estimate" and topic_facts <= _BILL_SLOTS
 
 
 def drop_topic(state: DialogueState) -> None:

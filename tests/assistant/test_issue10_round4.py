@@ -70,3 +70,19 @@ def test_a_chronic_disease_told_earlier_makes_a_bare_outpatient_bill_chronic(ass
 def test_without_a_disease_a_bare_outpatient_bill_stays_general(assistant):
     *_, reply = talk(assistant, "重庆城乡居民医保", "在社区卫生服务中心开药花了500，能报多少")
     assert reply.slots["service"] == "general_outpatient"
+
+
+def test_a_self_paid_part_of_the_bill_told_before_is_taken_out_of_it():
+    from assistant.nlu import parse
+
+    part = parse("这里面有三千块是自费的，能报多少").slots
+    assert part.uncovered_amount == 3000 and part.amount_scope == "total"
+    alone = parse("自费药花了两千").slots  # no part-of word: not a part of anything told
+    assert alone.amount_scope is None
+
+
+def test_an_estimate_request_with_only_the_bill_continues_the_case(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保 二档", "在三级医院住院花了12000",
+                     "这里面有三千块是自费的，能报多少")
+    assert reply.slots["amount"] == "12000" and reply.slots["service"] == "inpatient"
+    assert "3690.00" in reply.answer  # (12000 − 3000 − 800) × 45 %
