@@ -30,16 +30,25 @@ def _norm(text: str) -> str:
 
 def _figure_found(figure: str, answer: str) -> bool:
     """"8640元" is found as 8640, 8640.00 or 8,640 in the answer."""
-    m = re.search(r"\d[\d,]*(?:\.\d+)?", figure.replace("，", ","))
+    m = _AMOUNT.search(figure.replace("，", ","))
     if not m:
         return _norm(figure) in _norm(answer)
-    wanted = Decimal(m.group(0).replace(",", ""))
+    wanted = _value(m)
     if "%" in figure:
-        found = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*%", answer)
+        found = [Decimal(n.replace(",", "")) for n in re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*%", answer)]
     else:
-        found = re.findall(r"\d[\d,]*(?:\.\d+)?", answer)
-    # By value: "19142.5元" is the answer's 19142.50, "8640元" its 8,640.
-    return any(Decimal(n.replace(",", "")) == wanted for n in found)
+        found = [_value(n) for n in _AMOUNT.finditer(answer)]
+    # By value: "19142.5元" is the answer's 19142.50, "8640元" its 8,640, "24万元" its 240000.00.
+    return any(n == wanted for n in found)
+
+
+# An Arabic amount with an optional 万/亿 multiplier ("24万元" is 240000).
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*([万亿]?)")
+
+
+def _value(m: re.Match[str]) -> Decimal:
+    value = Decimal(m.group(1).replace(",", ""))
+    return value * {"": 1, "万": 10**4, "亿": 10**8}[m.group(2)]
 
 
 class TurnResult(BaseModel):

@@ -65,6 +65,25 @@ def place_of_care(state: DialogueState, understanding: Understanding, slots: dic
     return slots
 
 
+def specific_outpatient(state: DialogueState, understanding: Understanding, slots: dict[str, Any]) -> dict[str, Any]:
+    """A bare outpatient word (门诊, 拿药: lexicon `service.generic_outpatient`) about a patient whose
+    chronic or major disease was told in an earlier turn is that disease's outpatient service — the
+    NLU's own reading within one message (糖尿病 + 拿药 = 慢病门诊), carried across turns."""
+    from assistant.nlu.lexicon import lexicon
+
+    if slots.get("service") != "general_outpatient":
+        return slots
+    if understanding.evidence.get("service") not in set(lexicon().service_conf["generic_outpatient"]):
+        return slots
+    if state.slots.get("major_disease") is True:
+        service = "major_disease_outpatient"
+    elif state.slots.get("chronic_disease_count"):
+        service = "chronic_outpatient"
+    else:
+        return slots
+    return {**slots, "service": service}
+
+
 def _label(slot: str, value: Any) -> str:
     return _LABELS.get(slot, {}).get(value, str(value))
 
@@ -136,10 +155,11 @@ _BILL_SLOTS = frozenset({"amount", "uncovered_amount", "amount_scope", "ytd_reim
 
 
 def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
-    """An estimate whose message names a cost and no other topic fact (no service, place, referral,
-    topic…) is about the case the user has been describing, not a new one."""
+    """An estimate whose message names no topic fact but the bill (a cost, a 自费 part — "里头有两千是
+    自费药" —, or nothing: "岳池县的，能报好多") and no service, place, referral or topic is about the
+    case the user has been describing, not a new one."""
     topic_facts = {s for s in fresh if s in TOPIC_SLOTS}
-    return intent == "estimate" and "amount" in fresh and topic_facts <= _BILL_SLOTS
+    return intent == "estimate" and topic_facts <= _BILL_SLOTS
 
 
 def drop_topic(state: DialogueState) -> None:
@@ -155,7 +175,7 @@ def drop_topic(state: DialogueState) -> None:
 def interpret(state: DialogueState, understanding: Understanding, message: str) -> Turn:
     """Decide intent, retrieval query and merged slots for this message; update `state` in place."""
     _adopt_plain_slots(state)
-    fresh = place_of_care(state, understanding, new_slots(understanding))
+    fresh = specific_outpatient(state, understanding, place_of_care(state, understanding, new_slots(understanding)))
     if state.pending_slot:
         question = question_for(state.pending_slot, list(zip(state.pending_options, state.pending_values)))
         value = pending_value(message, understanding, question)

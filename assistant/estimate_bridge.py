@@ -446,6 +446,9 @@ def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
     if result.get("employer"):
         lines.append(f"单位缴费 {result['employer']} 元，合计 {result['total']} 元。")
+    if result.get("personal_account"):
+        lines.append(f"划入个人帐户 {result['personal_account']} 元（个人缴费全部计入，单位缴费按规定比例划入），"
+                     f"其余 {result['pooled_fund']} 元记入统筹基金。")
     lines.extend(_cited_step_lines(result.get("steps", [])[:MAX_STEP_LINES], index))
     assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))
     if assumptions:

@@ -108,6 +108,26 @@ def _employee(ctx: Context) -> ContributionResult:
     )
 
 
+def _retired_without_wage(ctx: _ContributionContext) -> ContributionResult | None:
+    """A retiree's own contribution when the rule sets the retired individual rate to 0 (湖北:
+    "退休人员个人不缴费"): 0 whatever the wage, so no wage is needed. The employer part depends on
+    a wage and is not computed (said as an assumption)."""
+    if ctx.raw("wage") is not None or ctx.raw("person.retired") is not True:
+        return None
+    spec = ctx.policy.contributions
+    i_rate = base_value(ctx, spec.individual_rate)
+    if i_rate is None or i_rate != 0:
+        return None
+    individual = q2(Decimal(0))
+    ctx.step("个人缴费", f"退休人员个人缴费比例 {fmt_ratio(i_rate)}，个人缴费 {fmt(individual)}", individual)
+    ctx.assume(Assumption(id="retired_no_wage",
+                          text="退休人员个人不缴费，与工资无关；单位缴费需按工资测算，未提供工资，未计"))
+    return ContributionResult(
+        policy=ctx.policy.id, policy_title=ctx.policy.title, individual=fmt(individual), total=fmt(individual),
+        steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
+    )
+
+
 def _base_assumed_within(ctx: _ContributionContext, spec, wage: Decimal) -> Decimal:
     """The wage as the base when the caller does not know the local average wage: correct whenever
     the wage lies between the floor and ceiling multiples, which the trace states with both clauses
@@ -144,6 +164,10 @@ def contribution(request: ContributionRequest | dict) -> ContributionResult:
     check_present_values(ctx)  # invalid values given are reported before fields that are missing
     if req.wage is not None:
         ctx._amounts["wage"] = parse_cents("wage", req.wage)
+    if policy.contributions.kind == "employee_rates":
+        retired = _retired_without_wage(ctx)
+        if retired is not None:
+            return retired
     for name in policy.contributions.requires:
         if name == "local_avg_wage" and ctx.wage_within_bounds:
             continue  # the wage itself is the base, stated as an assumption (_base_assumed_within)

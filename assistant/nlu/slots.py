@@ -164,6 +164,11 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
             found.values["amount_scope"] = "covered"
         elif (cue is not None and cue.value == "total") or "uncovered_amount" in found.values:
             found.values["amount_scope"] = "total"
+    elif "uncovered_amount" in found.values:
+        # "里头有两千是自费药": a 自费 part of the bill told before, so that bill was the total.
+        start = found.where["uncovered_amount"][0]
+        if any(w in text[:start] for w in lex.amount_conf["part_of"]):
+            found.values["amount_scope"] = "total"
 
 
 # --- categorical slots ------------------------------------------------------------------------
