@@ -51,3 +51,16 @@ def test_places_come_from_the_gazetteer_with_their_hierarchy():
     assert same_area("四川省", "岳池县") and same_area("岳池县", "四川")
     assert same_area("重庆市", "渝北区") and same_area("邵东县", "湖南省")  # a former name of 邵东市
     assert not same_area("成都市", "岳池县")
+
+
+def test_sentence_selection_words_are_validated_data():
+    from assistant.select import SelectionWords, selection_words
+    from knowledge_base.lexicon import validate_resource
+
+    words = selection_words()
+    assert words is selection_words()
+    assert "起付标准" in words.synonyms["门槛费"]
+    data = words.model_dump()
+    data["qualifiers"] = "门诊"  # a list of groups, not a word
+    with pytest.raises(ResourceError, match=r"selection.yaml: qualifiers"):
+        validate_resource(data, SelectionWords, "selection.yaml")
