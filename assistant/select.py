@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -150,9 +151,9 @@ _AMOUNT = re.compile(
 _PLACEHOLDER = re.compile(r"X+%|XX|\*\*|××|某某")
 _STATISTIC = re.compile(r"\d\s*(?:万?人次|万人|人|户|张|名|例|家)(?![民员])")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
-_LEVEL_WORDS = dict(_WORDS.level_words)
-_TIER_WORDS = dict(_WORDS.tier_words)
-_PERSON_WORDS = dict(_WORDS.person_words)
+_LEVEL_WORDS: dict[Any, Words] = dict(_WORDS.level_words)  # keyed by a slot value
+_TIER_WORDS: dict[Any, Words] = dict(_WORDS.tier_words)
+_PERSON_WORDS: dict[Any, Words] = dict(_WORDS.person_words)
 
 
 # A named detail and the words policies use for it: a 低保户 asks about 贫困/低保/特困 alike.

@@ -114,7 +114,7 @@ class Gazetteer:
 
     def ancestors(self, name: str) -> list[str]:
         """Enclosing places, nearest first ("桂阳县" -> ["郴州市", "湖南"]); [] when unknown."""
-        region, out = self.canonical(name), []
+        region, out = self.canonical(name), list[str]()
         while region in self.parent and self.parent[region] not in out and len(out) < 6:
             region = self.parent[region]
             out.append(region)
@@ -126,9 +126,23 @@ class Gazetteer:
         return a == b or a in self.ancestors(b) or b in self.ancestors(a)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, canonical) of every name in the text, leftmost-longest, on token boundaries."""
-        spans = [(m.start(), m.end(), self.aliases[m.group(0)]) for m in self.pattern.finditer(text)]
-        return [s for s in spans if on_word_boundaries(text, s[0], s[1])] if spans else []
+        """(start, end, canonical) of every name in the text, leftmost-longest, on token
+        boundaries: where the longest name at a position is not a word of the text a shorter one
+        may be (岳池 of 岳池县城), and the search goes on inside a rejected span."""
+        out: list[tuple[int, int, str]] = []
+        m = self.pattern.search(text)
+        bounds: frozenset[int] | None = None
+        while m is not None:
+            start = m.start()
+            if bounds is None:
+                bounds = _token_bounds(text)
+            hit: re.Match[str] | None = m
+            while hit is not None and not _on_bounds(bounds, start, hit.end()):
+                hit = self.pattern.match(text, start, hit.end() - 1) if hit.end() - 1 > start else None
+            if hit is not None:
+                out.append((start, hit.end(), self.aliases[hit.group(0)]))
+            m = self.pattern.search(text, hit.end() if hit is not None else start + 1)
+        return out
 
 
 def build_gazetteer(places: tuple[Place, ...] | list[Place]) -> Gazetteer:
@@ -155,15 +169,20 @@ def place_gazetteer() -> Gazetteer:
     return build_gazetteer(gazetteer_file().places)
 
 
+def _token_bounds(text: str) -> frozenset[int]:
+    from knowledge_base.search.tokenize import token_bounds  # jieba: loaded only when needed
+
+    return token_bounds(text)
+
+
+def _on_bounds(bounds: frozenset[int], start: int, end: int) -> bool:
+    return (start in bounds and end in bounds) or not any(start < b < end for b in bounds)
+
+
 def on_word_boundaries(text: str, start: int, end: int) -> bool:
     """A name is a word of the text: it starts and ends where jieba's words do, or lies inside
     one word. 保定 in 医保定点 straddles 医保|定点 and is no place; 岳池 in 岳池县 is."""
-    from knowledge_base.search.tokenize import token_bounds
-
-    bounds = token_bounds(text)
-    if start in bounds and end in bounds:
-        return True
-    return not any(start < b < end for b in bounds)
+    return _on_bounds(_token_bounds(text), start, end)
 
 
 # --- synonyms and special cases -----------------------------------------------------------------
@@ -190,3 +209,34 @@ class ConditionsFile(BaseModel):
     @classmethod
     def _wrap(cls, data: object) -> object:
         return {"cases": data}  # the file is the mapping itself: case name -> its words
+
+
+# --- word lists -----------------------------------------------------------------------------------
+
+Word = Annotated[str, Field(min_length=1, pattern=r"^\S(?:.*\S)?$")]  # no blank or padded entry
+
+
+class QuestionWordsFile(_Strict):
+    """question_words.yaml: the form of a question (怎么, 多少…) and spoken fillers, not its topic."""
+
+    words: tuple[Word, ...]
+
+
+class ForeignTopicsFile(_Strict):
+    """foreign_topics.yaml: must-cover topics (养老金, 公积金, 种植牙…)."""
+
+    topics: tuple[Word, ...]
+
+
+@lru_cache(maxsize=1)
+def question_words() -> tuple[str, ...]:
+    return load_resource(RESOURCES_DIR / "question_words.yaml", QuestionWordsFile).words
+
+
+def foreign_topics(path: Path | None = None) -> tuple[str, ...]:
+    return _foreign_topics(path or RESOURCES_DIR / "foreign_topics.yaml")
+
+
+@lru_cache(maxsize=4)
+def _foreign_topics(path: Path) -> tuple[str, ...]:
+    return load_resource(path, ForeignTopicsFile).topics

@@ -13,9 +13,7 @@ about Chinese policy prose drive the rules here:
   of its own.
 
 Everything here is a pure function of the text and the gazetteer file.
-
-Unlike questions, policy text is matched by substring here (`Gazetteer.pattern`): clause metadata
-is built from it and the region names of the corpus are written out in full.
+Gazetteer names match on token boundaries only (`Gazetteer.find`), as in questions.
 """
 
 from __future__ import annotations
@@ -92,7 +90,7 @@ def _plausible_place(prefix: str) -> bool:
 
 def _raw_mentions(text: str) -> list[tuple[int, int, str]]:
     gz = gazetteer()
-    found = [(m.start(), m.end(), gz.aliases[m.group(0)]) for m in gz.pattern.finditer(text)]
+    found = gz.find(text)  # on token boundaries: 上海南站 names 上海, 洞庭湖北岸 no 湖北
     covered = {i for s, e, _ in found for i in range(s, e)}
     for m in _GENERIC_COUNTY.finditer(text):
         if (m.start(1) not in covered and _plausible_place(m.group(1))

@@ -92,3 +92,13 @@ def test_a_bad_yaml_file_names_the_file(tmp_path):
 def test_synonym_groups_need_two_terms():
     with pytest.raises(ResourceError, match=r"equivalent\.0"):
         validate_resource({"equivalent": [["孤词"]]}, SynonymsFile, "synonyms.yaml")
+
+
+def test_word_lists_are_validated_data():
+    from knowledge_base.lexicon import ForeignTopicsFile, QuestionWordsFile, foreign_topics, question_words
+
+    assert {"怎么", "多少"} <= set(question_words()) and "公积金" in foreign_topics()
+    with pytest.raises(ResourceError, match=r"question_words.yaml: words.1"):
+        validate_resource({"words": ["怎么", " 多少"]}, QuestionWordsFile, "question_words.yaml")
+    with pytest.raises(ResourceError, match=r"foreign_topics.yaml: topics: Field required"):
+        validate_resource({"topic": ["公积金"]}, ForeignTopicsFile, "foreign_topics.yaml")
