@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
 from knowledge_base.lexicon import validate_resource
 
@@ -79,6 +79,16 @@ class SchemeSection(_Section):
     precedence: Words
     blockers: Words = []
     patterns: dict[str, Regex] = {}
+    # base scheme -> the clause schemes that can answer a question naming it
+    compatible: dict[str, Words] = {}
+
+    @model_validator(mode="after")
+    def _compatible_names_schemes(self) -> SchemeSection:
+        for scheme, answered_by in self.compatible.items():
+            unknown = [s for s in (scheme, *answered_by) if s not in self.canonical]
+            if unknown:
+                raise ValueError(f"compatible.{scheme}: {unknown} not a canonical scheme")
+        return self
 
 
 class PersonSection(_Section):
@@ -313,6 +323,8 @@ class Lexicon:
         self.followup = fu
         self.scheme = Matcher(data["scheme"]["canonical"], data["scheme"].get("blockers", ()))
         self.scheme_precedence: list[str] = data["scheme"]["precedence"]
+        self.compatible_schemes: dict[str, frozenset[str]] = {
+            k: frozenset(v) for k, v in data["scheme"].get("compatible", {}).items()}
         self.scheme_patterns: dict[str, re.Pattern[str]] = {
             k: re.compile(v) for k, v in data["scheme"].get("patterns", {}).items()
         }

@@ -64,3 +64,13 @@ def test_sentence_selection_words_are_validated_data():
     data["qualifiers"] = "门诊"  # a list of groups, not a word
     with pytest.raises(ResourceError, match=r"selection.yaml: qualifiers"):
         validate_resource(data, SelectionWords, "selection.yaml")
+
+
+def test_scheme_compatibility_is_lexicon_data_naming_known_schemes():
+    from assistant.conflicts import COMPATIBLE_SCHEMES
+
+    assert COMPATIBLE_SCHEMES["新农合"] == {"新农合", "城乡居民"} and COMPATIBLE_SCHEMES["职工"] == {"职工"}
+    data = copy.deepcopy(_data())
+    data["scheme"]["compatible"]["新农合"].append("农保")
+    with pytest.raises(ResourceError, match=r"compatible\.新农合: \['农保'\] not a canonical scheme"):
+        parse_lexicon(data, "lexicon.yaml")
