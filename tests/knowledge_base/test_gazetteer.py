@@ -102,3 +102,19 @@ def test_word_lists_are_validated_data():
         validate_resource({"words": ["怎么", " 多少"]}, QuestionWordsFile, "question_words.yaml")
     with pytest.raises(ResourceError, match=r"foreign_topics.yaml: topics: Field required"):
         validate_resource({"topic": ["公积金"]}, ForeignTopicsFile, "foreign_topics.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "places", "regions"),
+    [
+        ("洞庭湖北岸的医院", [], []),  # 湖北 straddles 洞庭湖|北岸
+        ("重庆市民参保", ["重庆"], ["重庆"]),  # 重庆市 straddles 重庆|市民: the shorter name is the word
+        ("到上海南站转车", ["上海"], ["上海"]),
+        ("四川省岳池县城乡居民", ["四川", "岳池县"], ["岳池县"]),  # the province only qualifies its county
+    ],
+)
+def test_policy_text_matches_places_on_token_boundaries_too(text, places, regions):
+    from knowledge_base.ingest.regions import find_regions
+
+    assert [name for _, _, name in metadata_gazetteer().find(text)] == places
+    assert find_regions(text) == regions
