@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.nlu.lexicon import lexicon
 from assistant.numbers import extract_numbers
 from assistant.select import Selection
 
@@ -27,15 +28,9 @@ class Conflict:
     years: list[int]
 
 
-# The clause schemes that can answer a question naming a base scheme. 城乡居民 merged 新农合 and
-# 城镇居民, so its rules answer questions about either predecessor and theirs answer questions about it;
-# the employee scheme is a different fund with different rules.
-COMPATIBLE_SCHEMES: dict[str, frozenset[str]] = {
-    "职工": frozenset({"职工"}),
-    "新农合": frozenset({"新农合", "城乡居民"}),
-    "城镇居民": frozenset({"城镇居民", "城乡居民"}),
-    "城乡居民": frozenset({"城乡居民", "新农合", "城镇居民"}),
-}
+# The clause schemes that can answer a question naming a base scheme (lexicon `scheme.compatible`:
+# 城乡居民 merged 新农合 and 城镇居民; the employee scheme is a different fund).
+COMPATIBLE_SCHEMES: dict[str, frozenset[str]] = lexicon().compatible_schemes
 
 
 def _base_schemes(selection: Selection) -> set[str]:

@@ -56,11 +56,10 @@ def place_of_care(state: DialogueState, understanding: Understanding, slots: dic
     known = state.facts.get("region")
     if not place or known is None or slots.get("region") != place or known.value == place:
         return slots
-    from assistant.nlu.lexicon import lexicon
     from assistant.nlu.regions import same_area
 
     slots = {k: v for k, v in slots.items() if k != "region"}
-    if not same_area(place, str(known.value), lexicon().regions_conf):
+    if not same_area(place, str(known.value)):
         slots.setdefault("out_of_area", True)
     return slots
 

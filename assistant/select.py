@@ -24,7 +24,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
+from knowledge_base.lexicon import load_resource
 from knowledge_base.models import SearchHit
 from knowledge_base.normalize import normalize_text
 
@@ -47,23 +52,38 @@ HEADING_SUBJECT_FACTOR = 0.75
 REPORT_FACTOR = 0.6
 SCHEME_BONUS = 1.0
 
+Words = tuple[str, ...]
+
+
+class SelectionWords(BaseModel):
+    """assistant/selection.yaml: the vocabulary of sentence selection (one home, validated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    stopwords: dict[str, Words]
+    synonyms: dict[str, Words]
+    focus_alternatives: dict[str, Words]
+    implied: dict[str, Words]
+    qualifiers: tuple[Words, ...]
+    paying_words: Words
+    measure_words: Words
+    fact_cues: Words
+    who_cues: Words
+    person_qualifiers: Words
+    quantity_cues: Words
+    level_words: dict[int, Words]
+    tier_words: dict[int, Words]
+    person_words: dict[str, Words]
+
+
+@lru_cache(maxsize=1)
+def selection_words() -> SelectionWords:
+    return load_resource(Path(__file__).resolve().parent / "selection.yaml", SelectionWords)
+
+
+_WORDS = selection_words()
+
 _SENTENCE_END = re.compile(r"(?<=[。；;！!？?\n])")
-_STOPWORDS = {
-    "是", "的", "了", "吗", "呢", "吧", "啊", "多少", "怎么", "怎样", "如何", "什么", "哪些", "能", "可以", "我",
-    "我们", "你", "请问", "一下", "有", "没有", "要", "在", "和", "或", "及", "与", "那", "如果", "还", "就", "都",
-    "医保", "规定", "政策", "个", "几", "多", "报", "少", "钱", "多少钱", "时候", "开始", "现在", "需要", "应该",
-    "知道", "想", "问", "问问", "回来", "带", "办理", "办",
-    "能报", "能不能", "可不可以", "是不是", "有没有", "怎么报", "报多少", "一般", "具体", "标准是", "怎么办", "吗", "么", "医疗保险", "保险",
-    # Who the patient is to the asker ("我妈七十了住院…"): the person slot carries what matters
-    # (老人, 学生); the kinship word itself is in no clause and must not count as an unmet topic.
-    "我妈", "我爸", "妈妈", "爸爸", "老妈", "老爸", "父亲", "母亲", "父母", "老婆", "老公", "爱人", "家人", "家里",
-    "儿子", "女儿", "孩子", "小孩", "爷爷", "奶奶", "外公", "外婆", "亲戚", "朋友", "本人", "自己",
-    "人员", "患者", "病人", "岁", "今年", "了",
-    # The form of a yes/no question ("用不用交", "需不需要"), not its topic.
-    "用不用", "不用", "需不需要", "不需要", "要不要", "是否",
-    # Colloquial asides with no topic of their own ("门诊那点钱", "这样合规矩不", "医生非要").
-    "那点", "那点钱", "这样", "就是", "平常", "医生", "还能",
-}
+_STOPWORDS: frozenset[str] = frozenset(w for group in _WORDS.stopwords.values() for w in group)
 def _conditions() -> dict[str, tuple[str, ...]]:
     from knowledge_base.search.conditions import conditions
 
@@ -99,141 +119,30 @@ def _place_of_care_phrases() -> tuple[str, ...]:
     return tuple(sorted(set(phrases), key=len, reverse=True))
 # "七十", "八十岁", "65": an age or count the NLU turns into slots; never a topic word.
 _NUMERAL_WORD = re.compile(r"[零一二两三四五六七八九十百千万\d]+(?:岁|多岁|来岁)?")
-# Everyday words and the words policies use for the same thing: general insurance vocabulary, so
-# that a citizen's "门槛费" finds the clause's "起付标准" sentence. This overlaps the search's
-# knowledge_base/resources/synonyms.yaml on purpose: that table is tuned for recall (报多少 → 比例,
-# 哪些人 → 范围, 县外 → 转诊) and, tried here in its place, it picked a worse sentence on 6 of 46
-# everyday questions; choosing the one answering sentence needs these narrower lists.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "起付线": ("起付标准", "起付线", "门槛费", "起付"),
-    "门槛费": ("起付标准", "起付线", "门槛费", "起付"),
-    "门槛": ("起付标准", "起付线", "门槛费", "起付"),
-    "起付标准": ("起付标准", "起付线", "起付"),
-    "封顶线": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
-    "封顶": ("封顶线", "最高限额", "最高支付限额", "限额", "封顶"),
-    "最高支付限额": ("最高支付限额", "最高限额", "封顶线", "限额", "封顶"),
-    "最高限额": ("最高限额", "最高支付限额", "封顶线", "限额", "封顶"),
-    "最多": ("最高限额", "最高支付限额", "封顶线", "限额", "最高", "封顶"),
-    "最高": ("最高限额", "封顶线", "最高", "限额"),
-    "限额": ("限额", "封顶线", "最高限额"),
-    "报销比例": ("报销比例", "补偿比例", "支付比例", "比例"),
-    "比例": ("报销比例", "补偿比例", "支付比例", "比例"),
-    "报销": ("报销", "补偿", "支付", "结算"),
-    "补偿": ("报销", "补偿", "支付", "结算"),
-    "就医": ("就医", "就诊", "住院", "看病"),
-    "少报": ("下降", "下浮", "降低", "减少", "提高"),  # a penalty lowers the rate or raises the deductible
-    "少多少": ("下降", "下浮", "降低", "减少", "提高", "上浮"),
-    "会少": ("下降", "下浮", "降低", "减少", "提高", "上浮"),
-    "多报": ("上浮", "提高", "增加"),
-    "交钱": ("缴费", "筹资", "缴纳"),
-    "交": ("缴费", "筹资", "缴纳", "缴"),
-    "缴费": ("缴费", "筹资", "缴纳"),
-    "缴": ("缴费", "筹资", "缴纳", "缴"),
-    "生孩子": ("分娩", "孕产妇", "生育"),
-    "产检": ("产前检查", "产检"),
-    "孕妇": ("孕产妇", "孕妇", "分娩", "生育"),
-    "特困": ("特困", "五保", "贫困"),
-    "生小孩": ("分娩", "孕产妇", "生育"),
-    "县外": ("县外", "境外", "异地", "市外", "外地"),
-    "外地": ("县外", "境外", "异地", "市外", "外地"),
-    "异地": ("异地", "县外", "市外", "境外", "外地"),
-    "慢性病": ("慢性疾病", "慢性病", "慢病"),
-    "慢病": ("慢性疾病", "慢性病", "慢病"),
-    "大病": ("重大疾病", "大病", "特殊疾病"),
-    "贫困户": ("贫困", "建档立卡", "特困"),
-    "低保户": ("低保", "最低生活保障"),
-    "五保户": ("五保", "特困", "贫困"),
-    "特困户": ("特困", "五保", "贫困"),
-    "贫困": ("贫困", "建档立卡", "特困"),
-    "低保": ("低保", "最低生活保障"),
-    "新农合": ("新农合", "新型农村合作医疗"),
-    "什么时候": ("时间", "期间", "日起", "日至", "期限"),
-    "什么时间": ("时间", "期间", "日起", "日至", "期限"),
-    "几月份": ("时间", "期间", "日起", "日至", "月"),
-    "几月": ("时间", "期间", "日起", "日至", "月"),
-    "何时": ("时间", "期间", "日起", "日至", "期限"),
-    "多久": ("时间", "期间", "日起", "满", "期限"),
-    "能用": ("享受", "待遇"),
-    "几成": ("报销比例", "补偿比例", "支付比例", "比例"),
-    "转院": ("转诊", "转院", "转外"),
-    "手续": ("手续", "登记", "证明", "同意", "办理"),
-    "交费": ("缴费", "筹资", "缴纳"),
-    "个人账户": ("个人账户", "个人帐户"),
-    "账户": ("账户", "帐户"),
-    "怎么划": ("划入", "记入", "计入", "划分", "划拨"),
-    "哪些人": ("参保对象", "参保范围", "均可参加", "均应", "可参加"),
-    "材料": ("材料", "提供", "提交", "原件", "复印件", "证明"),
-    "带什么": ("提供", "提交", "原件", "复印件", "证明"),
-    "看病": ("就医", "就诊", "医疗"),
-    "医院": ("医院", "医疗机构"),
-    "市外": ("市外", "县外", "境外", "异地", "外地"),
-    "期限": ("期限", "有效期"),
-    "一年": ("全年", "每年", "年度", "人年", "一年"),
-    "学生": ("学生",),
-    "门诊": ("门诊",),
-    "住院": ("住院",),
-    # Everyday wording of the rules themselves (held-out round 2): money left over and carried into
-    # next year, reimbursed in full or "at a discount", admitted for something minor, "is it allowed".
-    "没用完": ("未使用", "余额", "结余", "结转"),
-    "用不完": ("未使用", "余额", "结余", "结转"),
-    "没花完": ("未使用", "余额", "结余", "结转"),
-    "花不完": ("未使用", "余额", "结余", "结转"),
-    "剩下": ("余额", "结余", "结转", "未使用"),
-    "接着用": ("结转", "跨年", "累计", "继续使用"),
-    "继续用": ("结转", "跨年", "累计", "继续使用"),
-    "留着用": ("结转", "跨年", "累计", "继续使用"),
-    "明年": ("结转", "跨年", "次年", "下一年度"),
-    "打折报": ("报销比例", "补偿比例", "比例"),
-    "打折": ("报销比例", "补偿比例", "比例"),
-    "全给报": ("全额", "全部", "不设", "定额"),
-    "全报": ("全额", "全部", "不设", "定额"),
-    "小毛病": ("门诊", "小病", "轻症"),
-    "非要我住院": ("收入住院", "住院"),
-    "让我住院": ("收入住院", "住院"),
-    "合规矩": ("严禁", "不得", "违规", "规定"),
-    "合规": ("严禁", "不得", "违规", "规定"),
-    "允许": ("允许", "严禁", "不得", "可以"),
-}
+# Everyday words and the words policies use for the same thing (selection.yaml `synonyms`:
+# narrower than the search's synonyms.yaml on purpose, see there).
+SYNONYMS: dict[str, tuple[str, ...]] = dict(_WORDS.synonyms)
 # "要交钱吗", "用不用交", "交不交": whether one must pay. The answer is a sentence that itself says
 # paying (or not paying: 个人不缴费, 免缴, 资助); a sentence merely filed under a "…缴费" heading
 # (the papers to bring) does not answer it.
 _WHETHER_PAY = re.compile(r"(?:要|用|需要|得)(?:交|缴)[^,;。?!]{0,4}?(?:吗|不|么)|(?:交|缴)不(?:交|缴)|(?:要不要|用不用|需不需要)(?:交|缴)|免费吗")
-PAYING_WORDS = ("缴费", "缴纳", "交费", "筹资", "不缴", "免缴", "免交", "资助", "补助", "代缴", "个人缴")
+PAYING_WORDS = _WORDS.paying_words
 # Words naming the kind of figure a question asks for; see QueryTerms.measures.
-MEASURE_WORDS = ("起付线", "门槛费", "门槛", "起付标准", "封顶线", "封顶", "最高支付限额", "最高限额", "限额",
-                 "报销比例", "比例", "几成")
+MEASURE_WORDS = _WORDS.measure_words
 # A report's narrator ("2018年我县…", "全县共有…"; dates alone are not a cue: rules start with them) states what happened; such a sentence answers a
 # question about the rule only when nothing states the rule. Questions about facts keep them.
 _NARRATOR = re.compile(r"我县|全县|我市|全市|我局|我区|我们|截至|截止")  # 我省: provincial rules say it too
-FACT_CUES = ("情况", "人数", "多少人", "覆盖", "参保率", "工作", "成效", "进展", "年底", "完成")
+FACT_CUES = _WORDS.fact_cues
 NARRATOR_PENALTY = 2.0
 MISSING_MEASURE_FACTOR = 0.3
 # Narrower cases of a rule: a sentence naming one the question does not is probably an exception.
-QUALIFIERS: tuple[tuple[str, ...], ...] = (
-    ("门诊",),
-    ("慢性", "慢病"),
-    ("重大疾病", "大病"),
-    ("特殊疾病", "特病", "特殊大病"),
-    ("分娩", "孕产妇", "生育", "产前"),
-    ("学生",),
-    ("儿童", "幼儿", "新生儿"),
-    ("老人", "老年"),
-    ("贫困", "低保", "特困", "五保", "三无", "建档立卡"),
-    ("退休",),
-    ("异地", "县外", "市外", "境外", "转外", "外地", "省外"),
-    ("外伤",),
-    ("提高", "下降", "上浮", "下浮", "降低"),  # an adjustment of the rule, not the rule itself
-)
-# Asking about one of these is asking about the other: special-disease benefits are outpatient ones.
-# Special diseases (特殊疾病) are the umbrella of chronic and major diseases.
-IMPLIED: dict[str, tuple[str, ...]] = {
-    "慢性": ("门诊", "特殊疾病"), "慢病": ("门诊", "特殊疾病"), "大病": ("门诊", "特殊疾病"),
-    "特病": ("门诊",), "特殊疾病": ("门诊",),
-}
+QUALIFIERS: tuple[tuple[str, ...], ...] = _WORDS.qualifiers
+# Asking about one of these is asking about the other (selection.yaml `implied`).
+IMPLIED: dict[str, tuple[str, ...]] = dict(_WORDS.implied)
 # A "who" question is answered by a list of groups of people: naming them is not a narrower case.
-WHO_CUES = ("哪些人", "什么人", "哪类人", "谁可以", "谁能")
-PERSON_QUALIFIERS = ("学生", "儿童", "老人", "贫困", "低保", "退休")
-QUANTITY_CUES = ("多少", "几", "标准", "比例", "限额", "金额", "最高", "最多", "封顶", "起付", "门槛", "补")
+WHO_CUES = _WORDS.who_cues
+PERSON_QUALIFIERS = _WORDS.person_qualifiers
+QUANTITY_CUES = _WORDS.quantity_cues
 _AMOUNT = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万|千)?\s*(?:元|%|％|个百分点)|百分之|[一二两三四五六七八九十百千万]+(?:万?元)"
 )
@@ -242,16 +151,13 @@ _AMOUNT = re.compile(
 _PLACEHOLDER = re.compile(r"X+%|XX|\*\*|××|某某")
 _STATISTIC = re.compile(r"\d\s*(?:万?人次|万人|人|户|张|名|例|家)(?![民员])")
 _ASIDE = re.compile(r"[(（][^()（）]*[)）]")
-_LEVEL_WORDS = {1: ("一级",), 2: ("二级",), 3: ("三级",)}
-_TIER_WORDS = {1: ("一档",), 2: ("二档",)}
-_PERSON_WORDS = {"student": ("学生",), "child": ("儿童", "幼儿"), "elderly": ("老人", "老年"), "retired": ("退休",)}
+_LEVEL_WORDS: dict[Any, Words] = dict(_WORDS.level_words)  # keyed by a slot value
+_TIER_WORDS: dict[Any, Words] = dict(_WORDS.tier_words)
+_PERSON_WORDS: dict[Any, Words] = dict(_WORDS.person_words)
 
 
 # A named detail and the words policies use for it: a 低保户 asks about 贫困/低保/特困 alike.
-FOCUS_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "贫困": ("贫困", "建档立卡", "低保", "特困", "五保", "最低生活保障"),
-    "老人": ("老人", "老年人", "60周岁以上", "60岁以上"),
-}
+FOCUS_ALTERNATIVES: dict[str, tuple[str, ...]] = dict(_WORDS.focus_alternatives)
 
 
 def names(word: str, text: str) -> bool:

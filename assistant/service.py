@@ -279,11 +279,9 @@ class Assistant:
         """A region the library holds nothing for, nor for any place inside or around it."""
         if not region or region in self.known_regions:
             return False
-        from assistant.nlu.lexicon import lexicon
         from assistant.nlu.regions import same_area
 
-        geo = lexicon().regions_conf
-        return not any(same_area(region, known, geo) for known in self.known_regions)
+        return not any(same_area(region, known) for known in self.known_regions)
 
     def _policy_question(self, turn: Turn, state: DialogueState, intent: str = "policy_question") -> Draft:
         region = turn.slots.get("region")

@@ -613,7 +613,7 @@ def draft(document: str, region: str, scheme: str, year: int, policy_id: str | N
 
     canonical = gazetteer().aliases.get(region)
     if canonical is None:
-        raise ValueError(f"地区“{region}”不在知识库地名表中（knowledge_base/resources/regions.txt），请先添加。")
+        raise ValueError(f"地区“{region}”不在知识库地名表中（knowledge_base/resources/gazetteer.yaml），请先添加。")
     all_clauses = document_clauses(document)
     if not all_clauses:
         raise ValueError(f"找不到已导入的文档“{document}”，请先上传并导入。")

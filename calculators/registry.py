@@ -282,7 +282,7 @@ def _canonical_region(path: Path, region: str) -> str:
     canonical = gazetteer().aliases.get(region)
     if canonical is None:
         raise _fail(path, f"region {region!r} is not in the knowledge base's gazetteer "
-                          "(knowledge_base/resources/regions.txt): add it there first")
+                          "(knowledge_base/resources/gazetteer.yaml): add it there first")
     return canonical
 
 

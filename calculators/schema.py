@@ -188,7 +188,7 @@ class Gap(_Strict):
 class RuleFile(_Strict):
     id: str  # the series: region + scheme ("yuechi-urban-resident")
     title: str
-    region: str  # a name of knowledge_base/resources/regions.txt; stored canonical at load
+    region: str  # a name of knowledge_base/resources/gazetteer.yaml; stored canonical at load
     scheme: str
     document: str
     periods: list[Period] = Field(min_length=1)

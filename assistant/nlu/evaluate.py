@@ -142,14 +142,13 @@ def _region_within(expected: Any, got: Any) -> bool:
     keeps the finest place of the same address (渝北区), which lies inside it. Both identify one
     region, so the annotated scorer counts a reading inside the labelled region as right, and a
     name with or without its administrative suffix as the same place (武汉 = 武汉市, 黑龙江 = 黑龙江省)."""
-    from assistant.nlu.lexicon import lexicon
-    from assistant.nlu.regions import _lineage
+    from knowledge_base.lexicon import place_gazetteer
 
     if not isinstance(expected, str) or not isinstance(got, str):
         return False
-    geo = lexicon().regions_conf
+    gz = place_gazetteer()
     bare = lambda name: name[:-1] if len(name) > 2 and name[-1] in "省市区县" else name  # noqa: E731  武汉市 = 武汉
-    return bare(_lineage(expected, geo)[0]) in {bare(p) for p in _lineage(got, geo)}
+    return bare(gz.canonical(expected)) in {bare(p) for p in (gz.canonical(got), *gz.ancestors(got))}
 
 
 def annotated_known_regions() -> list[str]:

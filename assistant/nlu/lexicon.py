@@ -1,4 +1,5 @@
-"""Load the NLU word lists (lexicon.yaml) and compile them into longest-first matchers.
+"""Load the NLU word lists (lexicon.yaml), validated by a schema, and compile them into
+longest-first matchers. Places are not here: they live in the knowledge base's gazetteer.
 
 The rules in slots.py/intents.py only know *pattern classes* ("a scheme alias", "a negation
 before a cue"); which words belong to a class is data, so adding a synonym never touches code.
@@ -10,9 +11,235 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from typing import Annotated, Any, Iterable, Literal, Mapping
 
 import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+
+from knowledge_base.lexicon import validate_resource
+
+
+# --- schema: what lexicon.yaml must hold (validated once at load) ---------------------------------
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+Regex = Annotated[str, AfterValidator(_compiles)]
+Words = list[str]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HumanCues(_Section):
+    cues: Words
+    blockers: Words
+
+
+class IntentSection(_Section):
+    reset: Words
+    request_words: Words = []
+    question_forms: list[Regex]
+    keyword_search: Regex
+    human: HumanCues
+    greeting: Words
+    about_assistant: Words
+    thanks: Words
+    acknowledgements: Words
+    out_of_scope: Words
+    other_insurance: Words
+    domain_strong: Words
+    domain_strong_blockers: Words = []
+    greeting_only: Words
+    domain: Words
+    domain_blockers: Words = []
+    fillers: Words
+
+
+class FollowupSection(_Section):
+    ends: Words
+    starts: Words
+    not_starts: Words
+    slot_only_fillers: Words
+    max_len_slot_only: int
+    max_len_with_end: int
+    max_len_with_end_and_topic: int
+    max_len_with_start: int
+
+
+class SchemeSection(_Section):
+    canonical: dict[str, Words]
+    precedence: Words
+    blockers: Words = []
+    patterns: dict[str, Regex] = {}
+    # base scheme -> the clause schemes that can answer a question naming it
+    compatible: dict[str, Words] = {}
+
+    @model_validator(mode="after")
+    def _compatible_names_schemes(self) -> SchemeSection:
+        for scheme, answered_by in self.compatible.items():
+            unknown = [s for s in (scheme, *answered_by) if s not in self.canonical]
+            if unknown:
+                raise ValueError(f"compatible.{scheme}: {unknown} not a canonical scheme")
+        return self
+
+
+class PersonSection(_Section):
+    canonical: dict[str, Words]
+    blockers: Words = []
+    precedence: Words
+    adult_age: int
+    elderly_age: int
+    age_leads: Words
+    age_leads_bare: Words
+
+
+class PovertySection(_Section):
+    cues: Words
+    negations: Words
+
+
+class AdmissionSection(_Section):
+    fixed: dict[int, Words]
+
+
+class CityLevel(_Section):
+    true: Words = []
+    false: Words = []
+
+
+class OutOfAreaSection(_Section):
+    true: Words
+    false: Words
+    not_followed_by: Words
+    negations: Words = []
+    city_level: CityLevel = CityLevel()
+    vague_destinations: Words = []
+    vague_blocked_by: Words = []
+
+
+class ReferralSection(_Section):
+    cues: Words
+    blockers: Words
+    negations: Words
+    negations_after: Words
+    done_before: Words
+    done_after: Words
+    question_before: Words
+    question_after: Words
+    question_words: Words
+    asked_topics: dict[str, Words]
+
+
+class HospitalSection(_Section):
+    level1_facilities: Words
+    level2_facilities: Words
+    named_level3: Words
+    ambiguous: Words
+    level_words: dict[str, int]
+    not_followed_by: Words
+
+
+class ServiceSection(_Section):
+    canonical: dict[str, Words]
+    inpatient_split: Regex
+    precedence: Words
+    chronic_diseases: Words
+    major_diseases: Words
+    chronic_count_nouns: Words
+    count_classifiers: Words
+    generic_outpatient: Words
+    major_disease_blockers: Words
+    major_disease_words: Words
+    treatment_words: Words
+
+
+class TopicSection(_Section):
+    canonical: dict[str, Words]
+    ytd_without_cost: Regex
+
+
+class PaymentSection(_Section):
+    cues: dict[str, Words]
+    blockers: Words = []
+    premium_context: Words
+    provider_context: Words
+    contribution_topics: Words
+    pay_first: Words
+    pay_first_topic: str
+    premium_slots: Words
+
+
+class AmountsSection(_Section):
+    roles: dict[str, Words]
+    roles_after: Words
+    left_window: int
+    approx_marks: Words
+    bare_min: int
+    connectors: Words
+    contribution_pattern: Regex
+    cost_cues: Words
+    hotlines: Words
+    money_units: Words
+    multiplier_suffixes: dict[str, int]
+    non_money_units: Words
+    not_after: Words
+    remainder_after: Words
+    thresholds: Words
+    vague_amount: Regex
+
+
+class Roles(_Section):
+    right_window: int
+    home_before: Words
+    home_after: Words
+    work_before: Words
+    work_after: Words
+    treat_before: Words
+    treat_after: Words
+    visit_before: Words = []
+    denied_before: Words = []
+
+
+class RegionsSection(_Section):
+    suffixes: Words
+    roles: Roles
+    left_boundary_chars: str
+    not_place_stems: Words
+    suffix_not_followed_by: Words
+    stem_stop_chars: str
+
+
+class LexiconFile(_Section):
+    """lexicon.yaml: every section the NLU reads, with the type of each key."""
+
+    typos: dict[str, str]
+    dialect: list[tuple[Regex, str]] = []
+    mask_placeholder: Regex | None = None
+    intent: IntentSection
+    followup: FollowupSection
+    scheme: SchemeSection
+    tier: dict[int, Words]
+    person: PersonSection
+    poverty: PovertySection
+    retired: dict[Literal["true", "false"], Words]
+    admission: AdmissionSection
+    out_of_area: OutOfAreaSection
+    referral: ReferralSection
+    hospital: HospitalSection
+    service: ServiceSection
+    topic: TopicSection
+    topic_patterns: list[tuple[Regex, str]] = []
+    payment: PaymentSection
+    amounts: AmountsSection
+    regions: RegionsSection
 
 
 @dataclass(frozen=True)
@@ -96,6 +323,8 @@ class Lexicon:
         self.followup = fu
         self.scheme = Matcher(data["scheme"]["canonical"], data["scheme"].get("blockers", ()))
         self.scheme_precedence: list[str] = data["scheme"]["precedence"]
+        self.compatible_schemes: dict[str, frozenset[str]] = {
+            k: frozenset(v) for k, v in data["scheme"].get("compatible", {}).items()}
         self.scheme_patterns: dict[str, re.Pattern[str]] = {
             k: re.compile(v) for k, v in data["scheme"].get("patterns", {}).items()
         }
@@ -157,7 +386,14 @@ class Lexicon:
         return self._mask.sub(" ", text) if self._mask else text
 
 
+def parse_lexicon(data: Any, source: str = "lexicon.yaml") -> Lexicon:
+    """The lexicon from its YAML structure, checked against `LexiconFile` first: a missing or
+    misspelt key, a wrong type or a broken pattern fails here naming the file, key and problem."""
+    validate_resource(data, LexiconFile, source)
+    return Lexicon(data)
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    raw = resources.files("assistant.nlu").joinpath("lexicon.yaml").read_text(encoding="utf-8")
-    return Lexicon(yaml.safe_load(raw))
+    path = resources.files("assistant.nlu").joinpath("lexicon.yaml")
+    return parse_lexicon(yaml.safe_load(path.read_text(encoding="utf-8")), "assistant/nlu/lexicon.yaml")

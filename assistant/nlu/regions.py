@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Literal, Sequence
 
 from assistant.nlu.lexicon import Lexicon, Matcher
+from knowledge_base.lexicon import on_word_boundaries, place_gazetteer
 
 Role = Literal["home", "plain", "treat", "work", "denied"]
 # Lower is preferred as the insured region; "work" and "denied" are never picked.
@@ -44,15 +45,11 @@ def _region_aliases(known: tuple[str, ...], suffixes: str = "县市区省") -> M
     return Matcher(mapping)
 
 
-@lru_cache(maxsize=4)
-def _province_matcher(lex: Lexicon) -> Matcher:
-    """Provinces, municipalities, autonomous regions and major cities, with or without their suffix."""
-    conf = lex.regions_conf
-    named: dict[str, list[str]] = {f"{p}省": [f"{p}省", p] for p in conf["provinces"]}
-    named.update({f"{m}市": [f"{m}市", m] for m in conf["municipalities"]})
-    named.update({full: [full, short] for short, full in conf["autonomous"].items()})
-    named.update({f"{c}市": [f"{c}市", c] for c in conf.get("cities", ())})
-    return Matcher(named)
+@lru_cache(maxsize=1)
+def _place_matcher() -> Matcher:
+    """Every place of the knowledge base's gazetteer (provinces, cities, counties) by any of its
+    names; a place is called by its full name (四川 → 四川省, 重庆 → 重庆市, 长沙 → 长沙市)."""
+    return Matcher({p.full or p.name: p.names for p in place_gazetteer().places.values()})
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -66,7 +63,7 @@ def find_mentions(text: str, lex: Lexicon, known_regions: Sequence[str]) -> list
     if known_regions:
         out += [RegionMention(h.value, h.start, h.end, True) for h in _region_aliases(tuple(known_regions)).find(text)]
     conf = lex.regions_conf
-    others = [(h.start, h.end, h.value) for h in _province_matcher(lex).find(text)]
+    others = [(h.start, h.end, h.value) for h in _place_matcher().find(text)]
     stop = set(conf["stem_stop_chars"])
     boundary = set(conf["left_boundary_chars"])
     for i, ch in enumerate(text):
@@ -85,17 +82,6 @@ def find_mentions(text: str, lex: Lexicon, known_regions: Sequence[str]) -> list
         if not any(_overlaps((start, end), (m.start, m.end)) for m in out):
             out.append(RegionMention(value, start, end, False))
     return sorted((m for m in out if on_word_boundaries(text, m.start, m.end)), key=lambda m: m.start)
-
-
-def on_word_boundaries(text: str, start: int, end: int) -> bool:
-    """A place name is a word of the text: it starts and ends where jieba's words do, or lies
-    inside one word. 保定 in 医保定点 straddles 医保|定点 and is no place; 岳池 in 岳池县 is."""
-    from knowledge_base.search.tokenize import token_bounds
-
-    bounds = token_bounds(text)
-    if start in bounds and end in bounds:
-        return True
-    return not any(start < b < end for b in bounds)
 
 
 def _clause(text: str, start: int, end: int) -> tuple[str, str]:
@@ -142,20 +128,10 @@ def _addresses(mentions: list[RegionMention]) -> list[RegionMention]:
     return out
 
 
-def _lineage(name: str, geo: dict) -> list[str]:
-    """The place (canonical name) and every place that contains it, innermost first."""
-    parents, same_as = geo.get("parents", {}), geo.get("same_as", {})
-    out = [same_as.get(name, name)]
-    while out[-1] in parents and len(out) < 8:
-        out.append(same_as.get(parents[out[-1]], parents[out[-1]]))
-    return out
-
-
-def same_area(a: str, b: str, geo: dict) -> bool:
+def same_area(a: str, b: str) -> bool:
     """True when one place lies inside the other or they are one place (渝北区 in 重庆; 重庆市 is
-    重庆). `geo` is the lexicon's `regions` section (its `parents` and `same_as` maps)."""
-    la, lb = _lineage(a, geo), _lineage(b, geo)
-    return la[0] in lb or lb[0] in la
+    重庆; 四川省岳池县 = 岳池县 inside 四川), through the knowledge base's gazetteer."""
+    return place_gazetteer().related(a, b)
 
 
 def pick_region(text: str, lex: Lexicon, known_regions: Sequence[str]) -> tuple[RegionMention | None, list[RegionMention]]:

@@ -221,7 +221,7 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
     if best.role == "treat":
         found.values["care_place"] = best.value
     elsewhere = next(
-        (m for m in mentions if m.role == "treat" and not same_area(m.value, best.value, lex.regions_conf)), None
+        (m for m in mentions if m.role == "treat" and not same_area(m.value, best.value)), None
     )
     if elsewhere:
         found.out_of_area_hint = (elsewhere.start, elsewhere.end)

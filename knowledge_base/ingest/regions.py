@@ -6,13 +6,14 @@ about Chinese policy prose drive the rules here:
 
 - the hierarchy: a county's leaflet mentions its province ("省外就医…湖南省统一…"); the
   province is an ancestor of the county, so it refines nothing and must not replace it.  The
-  gazetteer (resources/regions.txt) names parents with "@parent" tokens;
+  gazetteer (resources/gazetteer.yaml, shared with search and the NLU) names each place's parent;
 - examples and enumerations: "如海口市…", "福建厦门等15个省市", "江西、甘肃、青海等省" name places
   the text is *not* about; such mentions are `passing`;
 - a qualifier province glued to its child ("福建厦门") is part of the child's name, not a mention
   of its own.
 
 Everything here is a pure function of the text and the gazetteer file.
+Gazetteer names match on token boundaries only (`Gazetteer.find`), as in questions.
 """
 
 from __future__ import annotations
@@ -21,48 +22,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from knowledge_base.lexicon import Gazetteer, metadata_gazetteer
 
 MAX_SCOPE_REGIONS = 4  # a text naming this many separate provinces is national, about none of them
 DOMINANCE = 1.5
 
 
-@dataclass(frozen=True)
-class Gazetteer:
-    aliases: dict[str, str]  # alias -> canonical
-    parent: dict[str, str]  # canonical -> canonical of the enclosing region
-    pattern: re.Pattern[str]  # all aliases, longest first
-
-
-def parse_gazetteer(*texts: str) -> Gazetteer:
-    """Gazetteer from one or more files in the regions.txt format (later files add names)."""
-    aliases: dict[str, str] = {}
-    parent: dict[str, str] = {}
-    for text in texts:
-        for line in text.splitlines():
-            tokens = line.split()
-            if not tokens or tokens[0].startswith("#"):
-                continue
-            names = [t for t in tokens if not t.startswith("@")]
-            for t in tokens:
-                if t.startswith("@") and len(t) > 1:
-                    parent[names[0]] = t[1:]
-            for name in names:
-                aliases[name] = names[0]
-    # a parent may be written by an alias ("@湖南省"): store canonical names only
-    parent = {child: aliases.get(p, p) for child, p in parent.items()}
-    pattern = re.compile("|".join(sorted(map(re.escape, aliases), key=len, reverse=True)))
-    return Gazetteer(aliases, parent, pattern)
-
-
-def resource_text(name: str) -> str:
-    return resources.files("knowledge_base").joinpath(f"resources/{name}").read_text("utf-8")
-
-
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The regions clause metadata may carry (resources/regions.txt)."""
-    return parse_gazetteer(resource_text("regions.txt"))
+    """The regions clause metadata may carry (resources/gazetteer.yaml, `metadata: true`)."""
+    return metadata_gazetteer()
 
 
 def ancestors(region: str, gz: Gazetteer | None = None) -> list[str]:
@@ -120,7 +90,7 @@ def _plausible_place(prefix: str) -> bool:
 
 def _raw_mentions(text: str) -> list[tuple[int, int, str]]:
     gz = gazetteer()
-    found = [(m.start(), m.end(), gz.aliases[m.group(0)]) for m in gz.pattern.finditer(text)]
+    found = gz.find(text)  # on token boundaries: 上海南站 names 上海, 洞庭湖北岸 no 湖北
     covered = {i for s, e, _ in found for i in range(s, e)}
     for m in _GENERIC_COUNTY.finditer(text):
         if (m.start(1) not in covered and _plausible_place(m.group(1))

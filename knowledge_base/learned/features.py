@@ -330,7 +330,7 @@ def _scheme(p: Pool) -> ColumnValues:
 
 @columns("topic_uncovered")
 def _topic(p: Pool) -> ColumnValues:
-    """A must-cover topic the question names (`resources/foreign_topics.txt`) the clause lacks."""
+    """A must-cover topic the question names (`resources/foreign_topics.yaml`) the clause lacks."""
     topics = p.topics
     if not topics:
         return (0.0,)

@@ -8,23 +8,17 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel
+from knowledge_base.lexicon import Condition, ConditionsFile, load_resource
 
 RESOURCE = Path(__file__).resolve().parents[1] / "resources" / "conditions.yaml"
 _AMOUNT = re.compile(r"\d")
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")
 
 
-class Condition(BaseModel):
-    policy: list[str]
-    asked: list[str]
-
-
 @lru_cache(maxsize=1)
 def conditions() -> dict[str, Condition]:
-    data = yaml.safe_load(RESOURCE.read_text("utf-8"))
-    return {name: Condition.model_validate(body) for name, body in data.items()}
+    """Case name -> its words (schema: `knowledge_base.lexicon.ConditionsFile`)."""
+    return dict(load_resource(RESOURCE, ConditionsFile).cases)
 
 
 def framed(sentence: str) -> set[str]:

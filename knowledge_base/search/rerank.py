@@ -23,7 +23,7 @@ from pathlib import Path
 
 from knowledge_base.normalize import normalize_text
 
-FOREIGN_TOPICS = Path(__file__).resolve().parents[1] / "resources" / "foreign_topics.txt"
+FOREIGN_TOPICS = Path(__file__).resolve().parents[1] / "resources" / "foreign_topics.yaml"
 
 _SENTENCE_END = re.compile(r"(?<=[。;;!?!?\n])")
 # A stated quantity: a number followed by a unit (or a percentage / 百分点 / 倍 / 成).
@@ -55,9 +55,9 @@ def concepts(terms: Sequence[str], groups: dict[str, list[str]], idf: Callable[[
 @lru_cache(maxsize=4)
 def load_topics(path: Path = FOREIGN_TOPICS) -> tuple[str, ...]:
     """Must-cover topic terms (normalised, longest first so 种植牙 is reported before 牙)."""
-    from knowledge_base.search.tokenize import read_resource_lines
+    from knowledge_base.lexicon import foreign_topics
 
-    terms = {normalize_text(t) for t in read_resource_lines(path)}
+    terms = {normalize_text(t) for t in foreign_topics(path)}
     return tuple(sorted((t for t in terms if t), key=lambda t: (-len(t), t)))
 
 
@@ -149,7 +149,7 @@ def named_topics(text: str, topics: Sequence[str], bounds: frozenset[int]) -> li
 
 
 def unsupported_topic(topics: Sequence[str], cs: Sequence[Concept], views: Sequence[ClauseView]) -> str | None:
-    """The first named must-cover topic (`resources/foreign_topics.txt`, see `named_topics`) that
+    """The first named must-cover topic (`resources/foreign_topics.yaml`, see `named_topics`) that
     no returned clause names in context: in its heading, or in a sentence holding another
     multi-character concept of the question (lone characters such as 发 are too weak to vouch;
     with no such concept, presence anywhere is enough). None when every named topic is covered.

@@ -5,8 +5,8 @@ A question about 成都 lands on a 桂阳县 leaflet, and one about 2024 on 2009
 because the rest of the words match well. Regions and years must never be mixed silently, so the
 search checks both before it presents hits:
 
-- region: the places the question names (gazetteer = resources/regions.txt + resources/places.txt,
-  provinces and prefecture-level cities) must each be related to some clause region of the
+- region: the places the question names (gazetteer = resources/gazetteer.yaml: the metadata
+  regions, provinces and prefecture-level cities, matched on token boundaries) must each be related to some clause region of the
   library — the same region, one enclosing it (a province's rule applies to its cities) or one
   inside it (a question about 四川 may be answered from a county of 四川). A place the library does
   not hold is "out of scope": no basis, with the place as the reason — unless the question is
@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
-from knowledge_base.ingest.regions import Gazetteer, ancestors, parse_gazetteer, resource_text
+from knowledge_base.lexicon import Gazetteer, place_gazetteer
 
 # A year: 19xx/20xx followed by 年, or a bare 4-digit number (operator shorthand "岳池 2010 …")
 # that is not an amount (no unit after it) and not far in the future.
@@ -32,24 +31,21 @@ _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.])\s*(年|[^\d元块万千�
 MAX_BARE_YEAR = 2035
 
 
-@lru_cache(maxsize=1)
 def places() -> Gazetteer:
-    """Every place a question may name: the metadata regions plus prefecture-level cities."""
-    return parse_gazetteer(resource_text("regions.txt"), resource_text("places.txt"))
+    """Every place a question may name (resources/gazetteer.yaml: the metadata regions plus
+    prefecture-level cities)."""
+    return place_gazetteer()
 
 
 def named_places(text: str) -> list[str]:
-    """Canonical names of the places the text names, in order of mention, without repeats."""
-    gz = places()
-    found = (gz.aliases[m.group(0)] for m in gz.pattern.finditer(text))
-    return list(dict.fromkeys(found))
+    """Canonical names of the places the text names (on token boundaries: 医保定点 names no
+    保定), in order of mention, without repeats."""
+    return list(dict.fromkeys(name for _, _, name in places().find(text)))
 
 
 def related_place(a: str, b: str) -> bool:
-    """Same place, or one encloses the other (through the merged gazetteer)."""
-    gz = places()
-    a, b = gz.aliases.get(a, a), gz.aliases.get(b, b)
-    return a == b or a in ancestors(b, gz) or b in ancestors(a, gz)
+    """Same place, or one encloses the other (through the gazetteer)."""
+    return places().related(a, b)
 
 
 def out_of_scope_region(text: str, library_regions: Iterable[str]) -> str | None:
@@ -132,4 +128,4 @@ def region_years(years_and_texts: Iterable[tuple[int | None, str]]) -> list[int]
 def place_mentions(text: str) -> list[str]:
     """The place names as written in the text (岳池, 江门市): their words are the *where* of a
     question, not its topic, so support checks leave them out."""
-    return [m.group(0) for m in places().pattern.finditer(text)]
+    return [text[start:end] for start, end, _ in places().find(text)]

@@ -80,7 +80,7 @@ class RetrievalConfig:
     # No basis when no top hit holds this share of the question's concepts in context (see
     # rerank.supported_share); just under the lowest answerable dev question (docs/BENCHMARKS.md).
     supported_floor: float = 0.15
-    # No basis when the query names a must-cover topic (resources/foreign_topics.txt: other
+    # No basis when the query names a must-cover topic (resources/foreign_topics.yaml: other
     # insurances and public services, items policies rarely name) that no hit names in context.
     foreign_topics: bool = True
     # Scope checks (scope.py): a named place the library holds nothing for is no basis; a named

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import yaml
 
+from knowledge_base.lexicon import ResourceError, SynonymsFile, validate_resource
 from knowledge_base.normalize import normalize_text
 
 SYNONYMS_FILE = Path(__file__).resolve().parents[1] / "resources" / "synonyms.yaml"
 
 
-class SynonymFileError(ValueError):
+class SynonymFileError(ResourceError):
     """The synonym file is malformed; the message names the offending entry."""
 
 
@@ -48,10 +49,12 @@ class SynonymTable:
         return out
 
 
-def parse_synonyms(data: dict) -> SynonymTable:
-    """Build the table from the YAML structure (see the file's header for the format)."""
-    if not isinstance(data, dict):
-        raise SynonymFileError("同义词文件格式错误: 顶层应为包含 equivalent/colloquial 的映射")
+def parse_synonyms(data: object, source: str = "同义词文件") -> SynonymTable:
+    """Build the table from the YAML structure (schema: `knowledge_base.lexicon.SynonymsFile`)."""
+    try:
+        parsed = validate_resource(data if data is not None else {}, SynonymsFile, source)
+    except ResourceError as exc:
+        raise SynonymFileError(str(exc)) from None
     table: dict[str, list[str]] = {}
 
     def add(src: str, targets: Iterable[str]) -> None:
@@ -60,19 +63,12 @@ def parse_synonyms(data: dict) -> SynonymTable:
             if t != src and t not in bucket:
                 bucket.append(t)
 
-    for i, group in enumerate(data.get("equivalent") or []):
-        if not isinstance(group, list) or len(group) < 2:
-            raise SynonymFileError(f"同义词文件 equivalent 第{i + 1}组应为至少两个词的列表: {group!r}")
-        terms = [normalize_text(str(t)) for t in group]
+    for group in parsed.equivalent:
+        terms = [normalize_text(t) for t in group]
         for term in terms:
             add(term, terms)
-    colloquial = data.get("colloquial") or {}
-    if not isinstance(colloquial, dict):
-        raise SynonymFileError("同义词文件 colloquial 应为 词: [目标词…] 的映射")
-    for src, targets in colloquial.items():
-        if not isinstance(targets, list) or not targets:
-            raise SynonymFileError(f"同义词文件 colloquial 中“{src}”的目标应为非空列表")
-        add(normalize_text(str(src)), [normalize_text(str(t)) for t in targets])
+    for src, targets in parsed.colloquial.items():
+        add(normalize_text(src), [normalize_text(t) for t in targets])
     return SynonymTable({k: tuple(v) for k, v in table.items() if v})
 
 
@@ -80,4 +76,4 @@ def parse_synonyms(data: dict) -> SynonymTable:
 def load_synonyms(path: Path = SYNONYMS_FILE) -> SynonymTable:
     # libyaml's C loader when present: the pure-Python one was a fifth of the index load time
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return parse_synonyms(yaml.load(path.read_text("utf-8"), Loader=loader) or {})
+    return parse_synonyms(yaml.load(path.read_text("utf-8"), Loader=loader), str(path))

@@ -18,7 +18,7 @@ from knowledge_base.normalize import normalize_text
 
 RESOURCES_DIR = Path(__file__).resolve().parents[1] / "resources"
 DOMAIN_DICT = RESOURCES_DIR / "domain_dict.txt"
-QUESTION_WORDS = RESOURCES_DIR / "question_words.txt"
+QUESTION_WORDS = RESOURCES_DIR / "question_words.yaml"
 
 # A token worth indexing contains a CJK character, a letter or a digit.
 _CONTENT = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")
@@ -38,7 +38,9 @@ def read_resource_lines(path: Path) -> list[str]:
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Question words and function words: the form of a question, not its topic."""
-    return frozenset(read_resource_lines(QUESTION_WORDS))
+    from knowledge_base.lexicon import question_words
+
+    return frozenset(question_words())
 
 
 @lru_cache(maxsize=1)
