@@ -382,7 +382,6 @@ class HybridSearcher:
         reranking or no-basis judgement: the learned ranker's raw material."""
         from knowledge_base.learned.features import query_bigrams
 
-        cfg = self.config
         plan = self._plan(query)
         n = len(self.clauses)
         eligible = self.eligible(filters)
