@@ -141,7 +141,14 @@ class Services:
         with self._lock:
             if self._objects.get(name) is None:
                 try:
-                    self._objects[name] = self._build(name)
+                    built = self._build(name)
+                    if name in ("assistant", "kb"):
+                        # the clauses' question-independent work, before readiness reports it
+                        kb = built if name == "kb" else getattr(built, "kb", None)
+                        warm = getattr(kb, "warm_up", None)
+                        if callable(warm):
+                            warm()
+                    self._objects[name] = built
                     self._errors.pop(name, None)
                 except Exception as exc:  # reported by /readyz; the route answers 503
                     log.exception("could not load %s", name)

@@ -70,7 +70,7 @@ def main() -> None:
     hello_ms: list[float] = []
     load_before = os.getloadavg()[0]
     try:
-        with httpx.Client(timeout=30) as http:
+        with httpx.Client(timeout=300) as http:
             for i in range(a.warmup + a.requests):
                 q = LOOKUPS[i % len(LOOKUPS)]
                 t = time.perf_counter()

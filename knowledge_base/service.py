@@ -474,6 +474,10 @@ class KnowledgeBase:
     def searcher(self) -> HybridSearcher:
         return self._searcher
 
+    def warm_up(self) -> None:
+        """Prepare the question-independent per-clause work now (`HybridSearcher.warm_up`)."""
+        self._searcher.warm_up()
+
     @property
     def judged(self) -> bool:
         """A learned answer judge ranks and decides (search results carry `decision`)."""

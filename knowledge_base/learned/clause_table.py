@@ -109,5 +109,11 @@ class ClauseTable:
             self._sentences[i] = got
         return got
 
+    def warm(self) -> None:
+        """Prepare every clause now (the service does at start, so no question pays for it)."""
+        for i in range(len(self.clauses)):
+            self.facts(i)
+            self.sentences(i)
+
     def prepare(self, indices: Sequence[int]) -> list[ClauseFacts]:
         return [self.facts(int(i)) for i in indices]

@@ -198,6 +198,7 @@ class HybridSearcher:
         self._years_memo: dict[tuple[str, ...], list[int]] = {}
         self._bigram_index: BM25Index | None = None
         self._learned_table = None
+        self._plan_memo: tuple | None = None  # (query, config, synonyms, QueryPlan): see `_plan`
         self._features_memo: tuple[tuple, dict[int, ClauseFeatures]] | None = None  # see concept_features
         self._clause_vectors = None
         self._query_vec: tuple[str, np.ndarray] | None = None
@@ -365,13 +366,23 @@ class HybridSearcher:
             self._learned_table = ClauseTable(self.clauses, self._view)
         return self._learned_table
 
+    def warm_up(self) -> None:
+        """Build now what a judged search otherwise builds on its first questions: the bigram
+        index, the word-vector clause table and every clause's prepared facts and sentences
+        (`learned_table`). The service calls it before it reports ready."""
+        for i in range(len(self.clauses)):
+            self._view(i)
+        if self.judge is None:
+            return
+        _ = self.bigram_index, self.clause_vectors
+        self.learned_table.warm()
+
     def signals(self, query: str, filters: SearchFilters | None = None) -> Signals:
         """Every retriever's scores for every clause (analyse → retrieve → fuse), before any
         reranking or no-basis judgement: the learned ranker's raw material."""
         from knowledge_base.learned.features import query_bigrams
 
-        cfg = self.config
-        plan = plan_query(query, cfg, self.synonyms)
+        plan = self._plan(query)
         n = len(self.clauses)
         eligible = self.eligible(filters)
         if not n or not plan.terms:
@@ -384,9 +395,23 @@ class HybridSearcher:
         bigram = self.bigram_index.score({b: 1.0 for b in query_bigrams(plan.text)}) if n else np.zeros(n)
         return Signals(plan, eligible, lexical, present, fused, sims, np.asarray(bigram, dtype=np.float64))
 
+    def _plan(self, query: str) -> QueryPlan:
+        """`plan_query` of `query` with this searcher's config and synonyms, analysed once per
+        question: a judged search plans the same question in `rank`, `signals` and
+        `query_concepts` (normalising, segmenting and expanding it each time). The last question's
+        plan is kept (one entry, checked against the config and synonyms objects in use); each
+        caller gets its own copy, since callers extend `groups` and memoise into `cover`."""
+        cfg, synonyms = self.config, self.synonyms
+        memo = self._plan_memo  # one read: another thread may replace it meanwhile
+        if memo is None or memo[0] != query or memo[1] is not cfg or memo[2] is not synonyms:
+            memo = self._plan_memo = (query, cfg, synonyms, plan_query(query, cfg, synonyms))
+        plan = memo[3]
+        return QueryPlan(text=plan.text, terms=list(plan.terms), weights=dict(plan.weights),
+                         groups={t: list(g) for t, g in plan.groups.items()})
+
     def query_concepts(self, query: str) -> list:
         """The question's concepts (content words with their synonyms, idf-weighted)."""
-        plan = plan_query(query, self.config, self.synonyms)
+        plan = self._plan(query)
         return concepts(plan.terms, plan.groups, self._idf)
 
     def _retrieve_and_fuse(self, plan: QueryPlan, eligible: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
@@ -428,7 +453,7 @@ class HybridSearcher:
     def rank(self, query: str, limit: int = 5, filters: SearchFilters | None = None) -> Ranking:
         """The ranked clause indices, their fused scores and the best coverage among them."""
         cfg = self.config
-        plan = plan_query(query, cfg, self.synonyms)
+        plan = self._plan(query)
         limit = max(1, min(int(limit), 100))
         if not self.clauses or not plan.terms:
             return Ranking([], [], 0.0)

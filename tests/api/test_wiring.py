@@ -78,6 +78,25 @@ def test_services_expose_typed_components(tmp_path: Path) -> None:
     services.close()
 
 
+def test_a_built_knowledge_base_is_warmed_before_it_counts_as_loaded(tmp_path: Path) -> None:
+    """Issue 13: the clauses' question-independent work is done at load, not by the first
+    questions, and /readyz (`loaded`) turns green only after it."""
+    seen: list[bool] = []
+
+    class WarmKB(FakeKB):
+        def warm_up(self) -> None:
+            seen.append(services.loaded("kb"))
+
+    class Building(Services):
+        def _build(self, name: str):  # type: ignore[no-untyped-def]
+            return WarmKB() if name == "kb" else super()._build(name)
+
+    services = Building(make_settings(tmp_path), assistant=FakeAssistant(), calculators=FakeCalculators())
+    assert isinstance(services.kb, WarmKB)
+    assert seen == [False] and services.loaded("kb")
+    services.close()
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()

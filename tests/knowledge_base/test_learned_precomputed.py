@@ -24,6 +24,7 @@ from knowledge_base.learned.sentences import (
 )
 from knowledge_base.normalize import normalize_text
 from knowledge_base.search.rerank import _AMOUNT, ClauseView, asks_amount, sentences
+from knowledge_base.search.search import plan_query
 
 QUESTIONS = ("住院起付线是多少", "小孩住院是不是比大人报得多", "在县外住院少报多少", "门槛费多少钱", "慢性病门诊一年能报多少",
              "岳池县二级医院住院起付线", "生孩子医保补多少", "种植牙能报吗")
@@ -93,6 +94,29 @@ def test_a_clause_is_prepared_once_per_searcher(kb):
     i = candidate_features(kb.searcher, "住院起付线是多少").indices[0]
     assert table.facts(i) is table.facts(i) and table.sentences(i) is table.sentences(i)
     assert kb.searcher.learned_table is table
+
+
+def test_warm_up_prepares_every_clause(kb):
+    searcher = kb.searcher
+    kb.warm_up()
+    table = searcher.learned_table
+    assert all(f is not None for f in table._facts) and all(s is not None for s in table._sentences)
+    assert len(searcher._views) == len(searcher.clauses)
+    i = candidate_features(searcher, "住院起付线是多少").indices[0]
+    assert table.facts(i).view is searcher._view(i)
+
+
+def test_a_question_is_planned_once_and_each_caller_gets_its_own_copy(kb):
+    searcher = kb.searcher
+    q = "在县外住院少报多少"
+    first, second = searcher._plan(q), searcher._plan(q)
+    assert first == second == plan_query(q, searcher.config, searcher.synonyms)
+    assert first is not second and first.groups is not second.groups
+    term = first.terms[0]
+    first.groups[term].append("鳄鱼")  # a caller extending its groups (the loose second pass does)
+    first.weights["鳄鱼"] = 0.5
+    assert "鳄鱼" not in searcher._plan(q).groups[term] and "鳄鱼" not in searcher._plan(q).weights
+    assert searcher._plan("门槛费多少") == plan_query("门槛费多少", searcher.config, searcher.synonyms)
 
 
 def test_clause_bigrams_from_the_view_equal_those_from_the_clause_text(kb):
