@@ -23,7 +23,7 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge_base.index.bm25_index import BM25Index
-from knowledge_base.search.fusion import ranks
+from knowledge_base.search.fusion import ranks_at, top_order
 from knowledge_base.search.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
@@ -141,8 +141,7 @@ class Candidates:
 
 
 def _top(scores: np.ndarray, eligible: np.ndarray, depth: int) -> list[int]:
-    idx = np.flatnonzero(eligible & (scores > 0))
-    return [int(i) for i in idx[np.argsort(-scores[idx], kind="stable")][:depth]]
+    return [int(i) for i in top_order(scores, eligible, depth)]
 
 
 def scheme_named(text: str) -> set[str]:
@@ -219,7 +218,7 @@ class Pool:
 
     def ranks_log(self, scores: np.ndarray) -> np.ndarray:
         """log1p of each candidate's rank among the eligible clauses (RANK_ABSENT when unranked)."""
-        return self.table.log_rank[ranks(scores, self.sig.eligible)[self.idx]]
+        return self.table.log_rank[ranks_at(scores, self.sig.eligible, self.idx)]
 
     def values(self, scores: np.ndarray) -> np.ndarray:
         return scores[self.idx].astype(np.float64)
