@@ -27,7 +27,7 @@ from knowledge_base.search.fusion import ranks_at, top_order
 from knowledge_base.search.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
-from knowledge_base.search.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics, sentences
+from knowledge_base.search.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics
 from knowledge_base.search.scope import named_places, named_years, related_place
 from knowledge_base.search.tokenize import stopwords, token_bounds
 
@@ -121,7 +121,7 @@ class ClauseBigrams:
         sentences and heading path), so a clause is normalised once for every feature."""
         return cls(
             frozenset(char_bigrams(view.body)),
-            tuple(frozenset(char_bigrams(s)) for s in sentences(view.body)) or (frozenset(),),
+            tuple(frozenset(char_bigrams(s)) for s in view.sentences) or (frozenset(),),  # the view's split of its body
             frozenset(char_bigrams(view.heading)),
         )
 
