@@ -23,11 +23,11 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge_base.index.bm25_index import BM25Index
-from knowledge_base.search.fusion import ranks
+from knowledge_base.search.fusion import ranks_at, top_order
 from knowledge_base.search.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
-from knowledge_base.search.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics, sentences
+from knowledge_base.search.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics
 from knowledge_base.search.scope import named_places, named_years, related_place
 from knowledge_base.search.tokenize import stopwords, token_bounds
 
@@ -121,7 +121,7 @@ class ClauseBigrams:
         sentences and heading path), so a clause is normalised once for every feature."""
         return cls(
             frozenset(char_bigrams(view.body)),
-            tuple(frozenset(char_bigrams(s)) for s in sentences(view.body)) or (frozenset(),),
+            tuple(frozenset(char_bigrams(s)) for s in view.sentences) or (frozenset(),),  # the view's split of its body
             frozenset(char_bigrams(view.heading)),
         )
 
@@ -141,8 +141,7 @@ class Candidates:
 
 
 def _top(scores: np.ndarray, eligible: np.ndarray, depth: int) -> list[int]:
-    idx = np.flatnonzero(eligible & (scores > 0))
-    return [int(i) for i in idx[np.argsort(-scores[idx], kind="stable")][:depth]]
+    return [int(i) for i in top_order(scores, eligible, depth)]
 
 
 def scheme_named(text: str) -> set[str]:
@@ -219,7 +218,7 @@ class Pool:
 
     def ranks_log(self, scores: np.ndarray) -> np.ndarray:
         """log1p of each candidate's rank among the eligible clauses (RANK_ABSENT when unranked)."""
-        return self.table.log_rank[ranks(scores, self.sig.eligible)[self.idx]]
+        return self.table.log_rank[ranks_at(scores, self.sig.eligible, self.idx)]
 
     def values(self, scores: np.ndarray) -> np.ndarray:
         return scores[self.idx].astype(np.float64)

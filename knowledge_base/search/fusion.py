@@ -38,6 +38,48 @@ def top_ranks(scores: np.ndarray, eligible: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def top_order(scores: np.ndarray, eligible: np.ndarray, n: int) -> np.ndarray:
+    """The best `n` eligible documents with a positive score, best first, ties in document
+    order: `argsort(-scores, stable)` of those documents cut at `n`, found by a partial selection
+    (a library-wide sort per query grew with the library: issue 11)."""
+    candidates = np.flatnonzero(eligible & (scores > 0))
+    if n <= 0:
+        return candidates[:0]
+    if len(candidates) > n:
+        values = scores[candidates]
+        cut = np.partition(values, len(values) - n)[len(values) - n]  # the n-th best score
+        candidates = candidates[values >= cut]  # its ties join; the stable sort decides
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:n]
+
+
+def ranks_at(scores: np.ndarray, eligible: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """`ranks(scores, eligible)[docs]` without ranking every document: a document's rank is one
+    plus the number of ranked documents scoring higher, plus those scoring the same that come
+    before it. Counted against the few distinct scores of `docs` (a binary search per document),
+    not by sorting the library."""
+    docs = np.asarray(docs, dtype=np.int64)
+    out = np.zeros(len(docs), dtype=np.int64)
+    ranked = eligible & (scores > 0)
+    mine = ranked[docs]
+    if not mine.any():
+        return out
+    positions = np.flatnonzero(ranked)
+    values = scores[positions]
+    wanted = docs[mine]
+    levels = np.unique(scores[wanted])  # ascending, distinct
+    below = np.searchsorted(levels, values, side="left")  # levels strictly under each value
+    # documents above level m: those with more than m levels strictly under their value
+    above = np.cumsum(np.bincount(below, minlength=len(levels) + 1)[::-1])[::-1]
+    level = np.searchsorted(levels, scores[wanted], side="left")
+    equal = below < len(levels)
+    equal[equal] = levels[below[equal]] == values[equal]
+    span = np.int64(len(scores) + 1)
+    tied = np.sort(below[equal].astype(np.int64) * span + positions[equal])
+    before = np.searchsorted(tied, level * span + wanted, side="left") - np.searchsorted(tied, level * span, side="left")
+    out[mine] = above[level + 1] + before + 1
+    return out
+
+
 def rrf(rankings: Sequence[tuple[np.ndarray, float]], k: int = RRF_K) -> np.ndarray:
     """Σ weight / (k + rank) over the rankings in which a document appears."""
     if not rankings:

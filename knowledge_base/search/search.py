@@ -22,7 +22,7 @@ import numpy as np
 
 from knowledge_base.index.bm25_index import BM25Index
 from knowledge_base.index.dense import DenseIndex, Encoder
-from knowledge_base.search.fusion import dense_normalized, max_normalized, ranks, rrf, top_ranks, weighted_sum
+from knowledge_base.search.fusion import dense_normalized, max_normalized, ranks, rrf, top_order, top_ranks, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
 from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
@@ -191,6 +191,7 @@ class HybridSearcher:
         self.synonyms = synonyms or load_synonyms()
         self._vocab_terms: list[str] | None = None
         self._region_names: dict[str, str] | None = None
+        self._region_codes: tuple[dict[str | None, int], np.ndarray] | None = None
         self._views: dict[int, ClauseView] = {}
         self._library_regions: set[str] | None = None
         self._idf_cache: dict[str, float] = {}
@@ -319,6 +320,17 @@ class HybridSearcher:
                     names.setdefault(short, region)
             self._region_names = names
         return {region for name, region in self._region_names.items() if name in text}
+
+    def _of_regions(self, regions: set[str]) -> np.ndarray:
+        """Whether each clause's region is one of `regions` (a per-clause region code array, built
+        once, instead of a Python pass over the library per query)."""
+        if self._region_codes is None:
+            codes: dict[str | None, int] = {}
+            self._region_codes = (codes, np.array([codes.setdefault(c.region, len(codes)) for c in self.clauses],
+                                                  dtype=np.int64))
+        codes, per_clause = self._region_codes
+        wanted = [codes[r] for r in regions if r in codes]
+        return np.isin(per_clause, wanted) if wanted else np.zeros(len(per_clause), dtype=bool)
 
     def eligible(self, filters: SearchFilters | None) -> np.ndarray:
         if filters is None:
@@ -461,10 +473,15 @@ class HybridSearcher:
         lexical, present, fused = self._retrieve_and_fuse(plan, eligible)
         named = self.regions_named_in(plan.text)
         if named and cfg.region_boost > 0:  # "岳池县…起付线": prefer that region's clauses
-            fused[np.array([c.region in named for c in self.clauses])] *= 1.0 + cfg.region_boost
+            fused[self._of_regions(named)] *= 1.0 + cfg.region_boost
+        depth = max(limit, cfg.rerank_depth)
         candidates = np.flatnonzero(fused > 0)
+        if len(candidates) > depth:  # only the best `depth` are read: select them, sort those
+            values = fused[candidates]
+            cut = np.partition(values, len(values) - depth)[len(values) - depth]
+            candidates = candidates[values >= cut]  # ties with the last one join; lexsort decides
         order = candidates[np.lexsort((-lexical[candidates], -fused[candidates]))]
-        head = order[: max(limit, cfg.rerank_depth)]
+        head = order[:depth]
         head, cover, supported = self._rerank(plan, present, lexical, fused, head, limit)
         order = head[:limit]
         best = max((cover[int(i)] for i in order), default=0.0)
@@ -550,7 +567,7 @@ class HybridSearcher:
         dense_w = cfg.dense_weight
         use_dense = dense_w > 0 and self.dense is not None and self.encoder is not None
         if use_dense and cfg.rescue_coverage > 0:
-            top = np.argsort(-np.where(eligible, lexical, 0.0), kind="stable")[:5]
+            top = self._lexical_top(lexical, eligible, 5)
             best = max((self.coverage(plan, present, int(i)) for i in top if lexical[i] > 0), default=0.0)
             if best < cfg.rescue_coverage:
                 dense_w = max(dense_w, cfg.rescue_dense_weight)
@@ -564,6 +581,16 @@ class HybridSearcher:
         if sims is not None:  # only the dense top N take part: rank those, not every clause
             rankings.append((top_ranks(sims, eligible, cfg.dense_top_n), dense_w))
         return rrf(rankings, cfg.rrf_k)
+
+    @staticmethod
+    def _lexical_top(lexical: np.ndarray, eligible: np.ndarray, n: int) -> np.ndarray:
+        """`argsort(-where(eligible, lexical, 0), stable)[:n]` without sorting the library: the
+        best eligible matches, then (when fewer than n) the unscored rest in document order."""
+        top = top_order(lexical, eligible, n)
+        if len(top) < n:
+            rest = np.flatnonzero(~(eligible & (lexical > 0)))[: n - len(top)]
+            top = np.concatenate([top, rest])
+        return top
 
     def _rerank(
         self,

@@ -265,3 +265,33 @@ def test_repeated_retrieval_of_one_query_gives_the_same_ranking(searcher):
     other = searcher.rank("门槛费多少", 5)
     assert searcher.rank("岳池县住院起付线是多少", 5).scores == first.scores
     assert other.indices
+
+
+def test_partial_rankings_equal_the_full_sort_ties_included():
+    """top_order / ranks_at (issue 11: no library-wide sort per query) give exactly what the full
+    stable sort gives: the same documents in the same order, the same rank per document."""
+    from knowledge_base.search.fusion import ranks, ranks_at, top_order
+
+    rng = np.random.default_rng(11)
+    for trial in range(400):
+        n = int(rng.integers(1, 300))
+        dtype = np.float32 if trial % 2 else np.float64
+        scores = np.round(rng.normal(size=n), int(rng.integers(0, 3))).astype(dtype)  # many ties
+        eligible = rng.random(n) > 0.2
+        docs = rng.choice(n, size=int(rng.integers(1, n + 1)), replace=bool(trial % 3 == 0))
+        assert (ranks_at(scores, eligible, docs) == ranks(scores, eligible)[docs]).all()
+        k = int(rng.integers(0, 60))
+        ranked = np.flatnonzero(eligible & (scores > 0))
+        assert top_order(scores, eligible, k).tolist() == ranked[np.argsort(-scores[ranked], kind="stable")][:k].tolist()
+
+
+def test_rescue_top_keeps_the_full_sorts_order_when_few_clauses_match(searcher):
+    """Fewer matches than asked for: the unscored clauses follow in document order, as the stable
+    sort of the whole library put them."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n = int(rng.integers(1, 50))
+        lexical = np.where(rng.random(n) < 0.15, np.round(rng.random(n), 1), 0.0)
+        eligible = rng.random(n) > 0.3
+        expected = np.argsort(-np.where(eligible, lexical, 0.0), kind="stable")[:5]
+        assert searcher._lexical_top(lexical, eligible, 5).tolist() == expected.tolist()
