@@ -6,8 +6,10 @@ project has. This script moves every retired round (answers and dialogue) into t
 files, keeping each item's author and prompt and recording the round it came from, then deletes the
 retired files (the items live on, with provenance, in train/dev).
 
-Dev keeps measuring new clauses: an answerable item goes to dev when its gold clause is the gold
-clause of an existing dev item, to train when it is the gold clause of an existing train item, and
+Dev keeps measuring new clauses: an answerable item goes where an existing item quotes the same
+sentence (train first), else to train when one of its gold clauses is the gold clause of an existing
+train item (checked before dev: a quote may resolve to several clauses, and a dev item whose clause
+training has seen measures memory), to dev when it is a dev item's clause, and
 otherwise by the same hash rule the importers use (`split_of`, of the clause's chunk id); near-domain and
 ambiguous items, utterances and conversations by a hash of their text or id.
 
@@ -54,6 +56,11 @@ def reuse_answers(paths: list[Path]) -> None:
     dev_clauses = {i for item in dev if item.type == "answerable" for i in resolver.resolve(item.gold)}
     train_clauses = {i for item in train if item.type == "answerable" for i in resolver.resolve(item.gold)}
     seen = {item.id for item in train + dev}
+
+    def quotes(items: list[AnnotatedQuestion]) -> set[tuple[str, str]]:
+        return {(g.file, g.quote) for item in items for g in item.gold if g.origin == "author"}
+
+    train_quotes, dev_quotes = quotes(train), quotes(dev)
     for path in paths:
         round_name = path.stem
         moved = {"train": 0, "dev": 0}
@@ -62,12 +69,17 @@ def reuse_answers(paths: list[Path]) -> None:
                 raise SystemExit(f"{path.name}: {item.id} is already in train/dev (reused twice?)")
             if item.type == "answerable":
                 hit = resolver.resolve(item.gold)
-                if not hit:
-                    split = split_of(item.question)
-                elif hit & dev_clauses:
+                own = quotes([item])
+                if own & train_quotes:
+                    split = "train"
+                elif own & dev_quotes:
                     split = "dev"
+                elif not hit:
+                    split = split_of(item.question)
                 elif hit & train_clauses:
                     split = "train"
+                elif hit & dev_clauses:
+                    split = "dev"
                 else:
                     split = split_of(clauses[min(hit)].chunk_id)
             else:
