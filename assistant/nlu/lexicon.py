@@ -191,6 +191,7 @@ class AmountsSection(_Section):
     multiplier_suffixes: dict[str, int]
     non_money_units: Words
     not_after: Words
+    part_of: Words
     remainder_after: Words
     thresholds: Words
     vague_amount: Regex
