@@ -176,6 +176,7 @@ def build_static_embedding(
     except ImportError:  # pragma: no cover - older releases
         from sentence_transformers.models import StaticEmbedding
 
+    fingerprint = corpus_fingerprint(texts, questions)  # of the texts as given: what callers compare
     texts = [normalize_text(t) for t in texts]
     if not texts:
         raise ValueError("没有可用于训练嵌入模型的条款文本")
@@ -201,7 +202,6 @@ def build_static_embedding(
     tmp = Path(tempfile.mkdtemp(prefix=".static-zh-", dir=out_dir.parent))
     try:
         model.save(str(tmp))
-        fingerprint = corpus_fingerprint(texts, questions)
         meta = {
             "model_id": f"{BUILTIN_STATIC}@{fingerprint}",
             "builder_version": BUILDER_VERSION,

@@ -145,3 +145,10 @@ def test_read_jsonl_names_the_bad_line(tmp_path):
     bad.write_text('{"id": "a", "split": "train", "author": "A", "prompt": "p", "type": "answerable", "question": "q"}\n', "utf-8")
     with pytest.raises(ValueError, match="x.jsonl:1"):
         read_jsonl(bad)
+
+
+def test_the_dense_model_built_at_ingest_counts_as_current(kb):
+    """`medpolicy train` re-ingests only when the annotations changed since the dense side was
+    fine-tuned; the builder once fingerprinted normalised texts while the service compared raw
+    ones, so every train and every start rebuilt the dense model."""
+    assert kb.dense_is_current()
