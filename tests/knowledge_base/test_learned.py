@@ -152,3 +152,35 @@ def test_the_dense_model_built_at_ingest_counts_as_current(kb):
     fine-tuned; the builder once fingerprinted normalised texts while the service compared raw
     ones, so every train and every start rebuilt the dense model."""
     assert kb.dense_is_current()
+
+
+def test_training_reads_a_question_with_the_filters_it_is_served_with():
+    """The assistant narrows the search to the region and year the user names; training builds
+    its rows the same way (first place named, a single year), not over the whole library."""
+    from knowledge_base.learned.train import question_filters
+
+    assert question_filters("普通门诊余额能结转吗") is None
+    f = question_filters("重庆普通门诊余额能结转吗")
+    assert f is not None and f.region == "重庆" and f.year is None
+    f = question_filters("2013年岳池县住院起付线")
+    assert f is not None and f.region == "岳池县" and f.year == 2013
+    assert question_filters("2012年和2013年的缴费标准一样吗") is None  # two years: none to narrow to
+    assert question_filters("去医保定点医院看病要带啥") is None  # 医保定点 names no 保定
+
+
+def test_the_answer_threshold_does_not_stop_at_a_precision_read_on_a_handful_of_answers():
+    """One wrong answer among the three most confident reads as precision 0.67; below
+    MIN_DIRECT_MEASURED answers a threshold's precision is not read, above it it is."""
+    from knowledge_base.learned.train import MIN_DIRECT_MEASURED, choose_thresholds
+
+    n = 200
+    p_answer = np.linspace(0.999, 0.5, n)
+    right = np.ones(n)
+    right[2] = 0.0  # the third most confident answer is wrong
+    right[60:] = 0.0  # below the 60th answer everything is wrong
+    near = np.zeros(n, dtype=bool)
+    t = choose_thresholds(p_answer, right, np.zeros(n), near, 0.95, 0.9)["answer"]
+    chosen = p_answer >= t
+    assert chosen.sum() > MIN_DIRECT_MEASURED
+    assert right[chosen].mean() >= 0.95
+    assert chosen.sum() <= 60 + 3  # it still stops where the precision read on enough answers drops
