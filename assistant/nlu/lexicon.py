@@ -135,6 +135,7 @@ class ReferralSection(_Section):
     question_before: Words
     question_after: Words
     question_words: Words
+    conditionals: Words
     asked_topics: dict[str, Words]
 
 

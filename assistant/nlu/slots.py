@@ -34,6 +34,9 @@ class Found:
     topic_hints: list[tuple[int, int, str]] = field(default_factory=list)
     # Care named in a place other than the insured region ("去广州住院 桂阳县的医保"): its span.
     out_of_area_hint: tuple[int, int] | None = None
+    # Slots whose reading carries its own explicit marker (已经备案, 办了转诊, 没办转诊): the words
+    # state the fact, so a learned head may not clear it (`slot_model.protected_slots`).
+    marked: set[str] = field(default_factory=set)
 
     def put(self, slot: str, value: Any, text: str, start: int, end: int, note: str = "") -> None:
         if slot in self.values or value is None:
@@ -364,21 +367,41 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
             found.put("out_of_city", city.value, text, city.start, city.end)
 
 
+def _blanked(text: str, words: Sequence[str]) -> str:
+    """`text` with every occurrence of `words` replaced by spaces (positions kept)."""
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, " " * len(w))
+    return text
+
+
+def _unconditional(text: str, conf: dict) -> str:
+    """The text with conditional words (要是, 如果…: "要是办了转诊") blanked, so their 要 is not read
+    as a question about the requirement (要转诊吗)."""
+    return _blanked(text, conf["conditionals"])
+
+
 def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
     """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗", "转院要办啥
     手续") sets nothing but hints the topic the question is about (转诊, or 异地就医 for 备案)."""
     conf = lex.referral_conf
     for h in lex.referral.find(text):
-        neg = _before(_clause_left(text, h.start, 5), None, conf["negations"])
+        # The 不 of an A不A question (要不要办转诊, 需不需要备案) negates nothing.
+        neg = _before(_clause_left(_blanked(text, conf["question_before"]), h.start, 5), None, conf["negations"])
         neg_after = next((w for w in conf.get("negations_after", []) if _followed_by(text, h.end, [w])), None)
         if neg is None and neg_after:
+            if "referral" not in found.values:
+                found.marked.add("referral")
             found.put("referral", False, text, h.start, h.end + len(text[h.end:]) - len(text[h.end:].lstrip()) + len(neg_after))
             found.masks.append((h.start, h.end))
             continue
-        done = _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
+        # Done: marked after (转诊了) or before (已经备案), or by the cue itself (办了转诊).
+        done = bool(
+            _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
+            or any(h.alias.startswith(w) for w in conf["done_before"])
+        )
         clause_after = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
         asked = (
-            neg is None and _before(text, h.start, conf["question_before"], window=3) is not None
+            neg is None and not done and _before(_unconditional(text, conf), h.start, conf["question_before"], window=3) is not None
         ) or _followed_by(text, h.end, conf["question_after"]) or (
             neg is None and not done and any(w in clause_after for w in conf["question_words"])
         )
@@ -388,6 +411,8 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
                 found.topic_hints.append((h.start, h.end, topic))
             continue
         start = text.rfind(neg, max(0, h.start - 5), h.start) if neg else h.start
+        if "referral" not in found.values and (done or neg is not None):
+            found.marked.add("referral")
         found.put("referral", neg is None, text, start, h.end)  # the first statement wins...
         found.masks.append((start, h.end))  # ...but every stated cue is hidden from topics (转诊手续办了)
 

@@ -214,6 +214,24 @@ def test_a_done_referral_stays_a_fact_before_a_question(text):
     assert slots(text)["referral"] is True
 
 
+@pytest.mark.parametrize("text", ["要是办了转诊能报多少", "假如已经备案了，咋个报"])
+def test_a_supposed_referral_is_the_fact_supposed(text):
+    # 要是/假如 suppose the referral done: their 要 is no question about the requirement.
+    assert slots(text)["referral"] is True
+
+
+@pytest.mark.parametrize("text", ["要不要办转诊", "需不需要备案"])
+def test_the_negation_inside_an_a_not_a_question_negates_nothing(text):
+    assert "referral" not in slots(text)
+
+
+def test_a_marked_referral_is_protected_from_the_learned_head():
+    from assistant.nlu import slot_model
+
+    assert "referral" in slot_model.protected_slots({"referral": True}, {"referral"})
+    assert "referral" not in slot_model.protected_slots({"referral": True})
+
+
 def test_deposit_named_after_the_amount_is_money_paid_in():
     assert "amount" not in slots("医院让交三千押金")
 
