@@ -312,6 +312,10 @@ def extract_poverty(text: str, lex: Lexicon, found: Found) -> None:
     if h:
         neg = _before(text, h.start, lex.poverty_negations, window=3)
         found.put("poverty", neg is None, text, h.start - (len(neg) if neg else 0), h.end)
+    low = lex.low_income.first(text)
+    if low:
+        neg = _before(text, low.start, lex.poverty_negations, window=3)
+        found.put("low_income", neg is None, text, low.start - (len(neg) if neg else 0), low.end)
 
 
 def extract_retired(text: str, lex: Lexicon, found: Found) -> None:
@@ -422,6 +426,9 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
     nouns = "|".join(conf["chronic_count_nouns"])
     classifiers = "".join(conf["count_classifiers"])
     m = re.search(rf"({_NUM})[{classifiers}](?:{nouns})", text)
+    if m is None:
+        # The count said after the noun, closing its clause ("有慢性病，一种", "慢病有两个").
+        m = re.search(rf"(?:{nouns})(?:,|有|是|共|一共){{0,2}}({_NUM})[{classifiers}](?=$|[,.;!?了的])", text)
     n = _count(m, 20)
     if m and n:
         found.put("chronic_disease_count", n, text, m.start(), m.end())

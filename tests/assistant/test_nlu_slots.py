@@ -248,6 +248,15 @@ def test_chronic_disease_count(text, n):
     assert slots(text)["chronic_disease_count"] == n
 
 
+@pytest.mark.parametrize("text, n", [("我爸有慢性病，一种，在乡镇卫生院拿药", 1), ("慢病有两个", 2), ("慢性病一共三种", 3)])
+def test_a_count_said_after_the_noun_closes_its_clause(text, n):
+    assert slots(text)["chronic_disease_count"] == n
+
+
+def test_a_count_of_something_else_after_the_noun_is_no_disease_count():
+    assert "chronic_disease_count" not in slots("我有慢性病,一个月拿药两百")
+
+
 @pytest.mark.parametrize(
     "text, service",
     [("住院", "inpatient"), ("慢病门诊", "chronic_outpatient"), ("特病", "chronic_outpatient"),
@@ -501,3 +510,14 @@ def test_the_average_wage_is_read_past_a_hedge_and_names_no_scheme_or_place():
                                           ("住院花了小两万", "policy_question")])
 def test_bare_facts_without_a_question_form_are_a_statement(text, intent):
     assert parse(text).intent == intent
+
+
+@pytest.mark.parametrize("text", ["我妈65了，家里吃低保的", "低保户住院咋报"])
+def test_a_low_income_household_is_low_income_and_poor(text):
+    got = slots(text)
+    assert got["low_income"] is True and got["poverty"] is True
+
+
+def test_registered_poverty_is_not_low_income():
+    got = slots("建档立卡贫困户住院咋报")
+    assert got["poverty"] is True and "low_income" not in got
