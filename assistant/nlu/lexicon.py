@@ -137,6 +137,7 @@ class ReferralSection(_Section):
     question_after: Words
     question_words: Words
     conditionals: Words
+    other_registrations: dict[str, Words]
     asked_topics: dict[str, Words]
 
 

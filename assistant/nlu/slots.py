@@ -258,7 +258,8 @@ _AGE_YEARS = re.compile(rf"({_NUM})(多)?\s*(?:周岁|岁)(?!及?以[上下内]|
 @lru_cache(maxsize=4)
 def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
     lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
-    return re.compile(rf"(?:{lead})({_NUM})(多)?了")
+    # "那我妈呢，65了": the person turned to with 呢 is who the age is of.
+    return re.compile(rf"(?:{lead})(?:呢,?)?({_NUM})(多)?了")
 
 
 @lru_cache(maxsize=4)
@@ -388,7 +389,10 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
     """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗", "转院要办啥
     手续") sets nothing but hints the topic the question is about (转诊, or 异地就医 for 备案)."""
     conf = lex.referral_conf
+    other = conf["other_registrations"]
     for h in lex.referral.find(text):
+        if h.alias in other["cues"] and _before(_clause_left(text, h.start, 8), None, other["after"]):
+            continue  # 特门备案: the special-disease registration, not a referral
         # The 不 of an A不A question (要不要办转诊, 需不需要备案) negates nothing.
         neg = _before(_clause_left(_blanked(text, conf["question_before"]), h.start, 5), None, conf["negations"])
         neg_after = next((w for w in conf.get("negations_after", []) if _followed_by(text, h.end, [w])), None)

@@ -225,6 +225,11 @@ def test_the_negation_inside_an_a_not_a_question_negates_nothing(text):
     assert "referral" not in slots(text)
 
 
+@pytest.mark.parametrize("text", ["门诊特殊病种已经备案", "特门备案几年一审"])
+def test_a_special_disease_registration_is_no_referral(text):
+    assert "referral" not in slots(text)
+
+
 def test_a_marked_referral_is_protected_from_the_learned_head():
     from assistant.nlu import slot_model
 
@@ -414,6 +419,16 @@ def test_durations_are_not_years(text):
 @pytest.mark.parametrize("text", ["我妈是低保户七十多了", "我65了 住院", "老伴八十几了"])
 def test_old_age_without_a_kin_word_right_before(text):
     assert slots(text)["person_category"] == "elderly"
+
+
+@pytest.mark.parametrize("text, age", [("那我妈呢，65了，家里穷", 65), ("那我爸呢,七十多了", 70)])
+def test_the_age_of_the_person_turned_to_with_ne(text, age):
+    got = slots(text)
+    assert got["age"] == age and got["person_category"] == "elderly"
+
+
+def test_a_count_after_ne_is_no_age():
+    assert "age" not in slots("我呢，交了300了")
 
 
 @pytest.mark.parametrize("text", ["花了七十多块", "住院花了八千"])
