@@ -39,7 +39,7 @@ class Fact(BaseModel):
 
 
 # How a remembered fact reads to the user, in the order shown ("重庆 · 城乡居民 · 二档 · 三级医院").
-_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "poverty", "major_disease",
+_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "poverty", "low_income", "major_disease",
           "hospital_level", "out_of_area", "referral", "local_avg_wage", "wage")
 _LABELS: dict[str, dict[Any, str]] = {
     "tier": {1: "一档", 2: "二档"},
@@ -47,6 +47,7 @@ _LABELS: dict[str, dict[Any, str]] = {
     "person_category": {"adult": "成年居民", "student": "学生", "child": "儿童", "elderly": "老年人"},
     "retired": {True: "退休", False: "在职"},
     "poverty": {True: "贫困人口"},
+    "low_income": {True: "低保对象"},
     "major_disease": {True: "重大疾病"},
     "out_of_area": {True: "县外就医", False: "县内就医"},
     "referral": {True: "已转诊", False: "未转诊"},
@@ -70,10 +71,13 @@ def label(slot: str, value: Any) -> str | None:
 
 def remembered(facts: dict[str, Fact]) -> list[RememberedFact]:
     out = []
+    low_income = facts.get("low_income")
     for slot in _ORDER:
         fact = facts.get(slot)
         if fact is None or fact.value is None:
             continue
+        if slot == "poverty" and low_income is not None and low_income.value:
+            continue  # "低保对象" says it
         text = label(slot, fact.value)
         if text:
             out.append(RememberedFact(slot=slot, value=fact.value, label=text, origin=fact.origin))

@@ -10,6 +10,7 @@ from assistant.select import (
     QueryTerms,
     Selection,
     framing_conditions,
+    _matched_weight,
     lead_fragment,
     names,
     query_terms,
@@ -140,7 +141,10 @@ def with_asked_details(text: str, chosen: list[str], terms: QueryTerms) -> list[
     for sentence in sentences:
         if sentence in said or len(chosen) + len(extra) >= MAX_QUOTED_SENTENCES:
             continue
-        names_detail = any(names(word, sentence) and not names(word, said) for word in terms.focus)
+        # A named detail (二档) brings in a sentence that says something asked, not one about another
+        # matter of the clause ("…最高限额:一档为7万元,二档为11万元" for a childbirth subsidy).
+        names_detail = any(names(word, sentence) and not names(word, said) for word in terms.focus) and (
+            not terms.topic or _matched_weight(sentence, terms) > 0)
         names_case = bool(framing_conditions(sentence) & terms.conditions) and not (
             framing_conditions(said) & terms.conditions)
         if names_detail or names_case:

@@ -475,8 +475,11 @@ def lead_fragment(sentences: list[str], terms: QueryTerms) -> str | None:
 
 def _lead_for(word: str, sentences: list[str], terms: QueryTerms) -> str | None:
     others = [w for w in terms.focus if w != word]
+    # The lead answers the question: a sentence saying none of its words ("…最高限额:一档为7万元,
+    # 二档为11万元" quoted beside a childbirth subsidy) gives no lead for the remembered 二档.
+    about = [s for s in sentences if not terms.topic or _matched_weight(s, terms) > 0]
     # A sentence naming the other asked details too ("一档:…" for 一档 + 二级) is the better source.
-    ordered = sorted(sentences, key=lambda s: -sum(1 for w in others if w in s))
+    ordered = sorted(about, key=lambda s: -sum(1 for w in others if w in s))
     tiers = tuple(w for w in others if w.endswith("档"))
     values = [v for v in (enumerated_value(s, word, tiers) for s in ordered) if v]
     if values:

@@ -104,6 +104,7 @@ class PersonSection(_Section):
 class PovertySection(_Section):
     cues: Words
     negations: Words
+    low_income: Words
 
 
 class AdmissionSection(_Section):
@@ -135,6 +136,8 @@ class ReferralSection(_Section):
     question_before: Words
     question_after: Words
     question_words: Words
+    conditionals: Words
+    other_registrations: dict[str, Words]
     asked_topics: dict[str, Words]
 
 
@@ -334,6 +337,7 @@ class Lexicon:
         self.person_conf = data["person"]
         self.poverty = Matcher({True: data["poverty"]["cues"]})
         self.poverty_negations: list[str] = data["poverty"]["negations"]
+        self.low_income = Matcher({True: data["poverty"]["low_income"]})
         self.retired = Matcher({k == "true": v for k, v in data["retired"].items()})
         self.admission_fixed = Matcher({int(k): v for k, v in data["admission"]["fixed"].items()})
         oa = data["out_of_area"]

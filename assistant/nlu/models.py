@@ -22,6 +22,9 @@ class Slots(BaseModel):
     tier: Literal[1, 2] | None = None  # contribution tier 一档/二档
     person_category: str | None = None  # adult / student / child / elderly / …
     poverty: bool | None = None  # 建档立卡贫困户 / 低保 / 特困
+    # 低保对象 in particular (the resident rule sets' contribution groups and the calculators'
+    # person.low_income); also sets poverty.
+    low_income: bool | None = None
     retired: bool | None = None  # True 退休, False 在职
     admission_index: int | None = None  # 第几次住院
     out_of_area: bool | None = None  # 县外/市外/异地

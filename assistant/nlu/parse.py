@@ -87,11 +87,11 @@ def _read(text: str, known_regions: Sequence[str]) -> tuple[str, Found, Intent, 
     return query, found, intent, confidence, is_followup(query, intent, lex, found)
 
 
-def read_slots(text: str, known_regions: Sequence[str] = ()) -> tuple[str, dict[str, object], dict[str, str]]:
-    """(prepared text, the exact extractors' slot values, their evidence): what the learned slot
-    heads read, shared by training (`assistant.nlu.slot_train`) and `parse`."""
+def read_slots(text: str, known_regions: Sequence[str] = ()) -> tuple[str, dict[str, object], frozenset[str]]:
+    """(prepared text, the exact extractors' slot values, the slots the heads may not clear): what
+    the learned slot heads read, shared by training (`assistant.nlu.slot_train`) and `parse`."""
     query, found, *_ = _read(text, known_regions)
-    return query, dict(found.values), dict(found.evidence)
+    return query, dict(found.values), slot_model.protected_slots(found.values, found.marked)
 
 
 def slot_coverage(query: str, found: Found) -> float:
@@ -125,7 +125,7 @@ def _revise_fuzzy_slots(query: str, found: Found) -> None:
     model = slot_model.load()
     if model is None:
         return
-    for slot, (value, p) in model.revise(query, found.values, protected=slot_model.protected_slots(found.values)).items():
+    for slot, (value, p) in model.revise(query, found.values, protected=slot_model.protected_slots(found.values, found.marked)).items():
         if value is None:
             found.values.pop(slot, None)
             found.evidence.pop(slot, None)

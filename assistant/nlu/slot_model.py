@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from assistant.nlu.learned import NGRAMS, LinearHead, tfidf_vector
 
@@ -86,10 +86,12 @@ def lexicon_tokens(prepared: str) -> list[str]:
 _DOMAIN_SERVICES = frozenset({"chronic_outpatient", "major_disease_outpatient", "maternity"})
 
 
-def protected_slots(values: Mapping[str, Any]) -> frozenset[str]:
+def protected_slots(values: Mapping[str, Any], marked: Collection[str] = ()) -> frozenset[str]:
     """The slots a head may not clear: a major disease named or said, a service read from a
-    disease or treatment word."""
+    disease or treatment word, a slot whose words carry their own marker (`Found.marked`: 已经备案,
+    没办转诊)."""
     out = {"major_disease"} if values.get("major_disease") is not None else set()
+    out |= {s for s in marked if s in values}
     if values.get("service") in _DOMAIN_SERVICES:
         out.add("service")
     return frozenset(out)

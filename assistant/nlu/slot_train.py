@@ -94,8 +94,8 @@ def read(items: Sequence[Example]) -> list[Reading]:
 
     out = []
     for ex in items:
-        query, values, _ = read_slots(ex.text, ex.known_regions)
-        out.append(Reading(ex, query, values, slot_model.protected_slots(values), slot_model.features(query, values, slot_model.lexicon_tokens(query))))
+        query, values, protected = read_slots(ex.text, ex.known_regions)
+        out.append(Reading(ex, query, values, protected, slot_model.features(query, values, slot_model.lexicon_tokens(query))))
     return out
 
 

@@ -34,6 +34,9 @@ class Found:
     topic_hints: list[tuple[int, int, str]] = field(default_factory=list)
     # Care named in a place other than the insured region ("去广州住院 桂阳县的医保"): its span.
     out_of_area_hint: tuple[int, int] | None = None
+    # Slots whose reading carries its own explicit marker (已经备案, 办了转诊, 没办转诊): the words
+    # state the fact, so a learned head may not clear it (`slot_model.protected_slots`).
+    marked: set[str] = field(default_factory=set)
 
     def put(self, slot: str, value: Any, text: str, start: int, end: int, note: str = "") -> None:
         if slot in self.values or value is None:
@@ -255,7 +258,8 @@ _AGE_YEARS = re.compile(rf"({_NUM})(多)?\s*(?:周岁|岁)(?!及?以[上下内]|
 @lru_cache(maxsize=4)
 def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
     lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
-    return re.compile(rf"(?:{lead})({_NUM})(多)?了")
+    # "那我妈呢，65了": the person turned to with 呢 is who the age is of.
+    return re.compile(rf"(?:{lead})(?:呢,?)?({_NUM})(多)?了")
 
 
 @lru_cache(maxsize=4)
@@ -309,6 +313,10 @@ def extract_poverty(text: str, lex: Lexicon, found: Found) -> None:
     if h:
         neg = _before(text, h.start, lex.poverty_negations, window=3)
         found.put("poverty", neg is None, text, h.start - (len(neg) if neg else 0), h.end)
+    low = lex.low_income.first(text)
+    if low:
+        neg = _before(text, low.start, lex.poverty_negations, window=3)
+        found.put("low_income", neg is None, text, low.start - (len(neg) if neg else 0), low.end)
 
 
 def extract_retired(text: str, lex: Lexicon, found: Found) -> None:
@@ -364,21 +372,44 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
             found.put("out_of_city", city.value, text, city.start, city.end)
 
 
+def _blanked(text: str, words: Sequence[str]) -> str:
+    """`text` with every occurrence of `words` replaced by spaces (positions kept)."""
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, " " * len(w))
+    return text
+
+
+def _unconditional(text: str, conf: dict) -> str:
+    """The text with conditional words (要是, 如果…: "要是办了转诊") blanked, so their 要 is not read
+    as a question about the requirement (要转诊吗)."""
+    return _blanked(text, conf["conditionals"])
+
+
 def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
     """转诊/登记/备案 done (True) or negated (False); a question about it ("要转诊吗", "转院要办啥
     手续") sets nothing but hints the topic the question is about (转诊, or 异地就医 for 备案)."""
     conf = lex.referral_conf
+    other = conf["other_registrations"]
     for h in lex.referral.find(text):
-        neg = _before(_clause_left(text, h.start, 5), None, conf["negations"])
+        if h.alias in other["cues"] and _before(_clause_left(text, h.start, 8), None, other["after"]):
+            continue  # 特门备案: the special-disease registration, not a referral
+        # The 不 of an A不A question (要不要办转诊, 需不需要备案) negates nothing.
+        neg = _before(_clause_left(_blanked(text, conf["question_before"]), h.start, 5), None, conf["negations"])
         neg_after = next((w for w in conf.get("negations_after", []) if _followed_by(text, h.end, [w])), None)
         if neg is None and neg_after:
+            if "referral" not in found.values:
+                found.marked.add("referral")
             found.put("referral", False, text, h.start, h.end + len(text[h.end:]) - len(text[h.end:].lstrip()) + len(neg_after))
             found.masks.append((h.start, h.end))
             continue
-        done = _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
+        # Done: marked after (转诊了) or before (已经备案), or by the cue itself (办了转诊).
+        done = bool(
+            _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
+            or any(h.alias.startswith(w) for w in conf["done_before"])
+        )
         clause_after = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
         asked = (
-            neg is None and _before(text, h.start, conf["question_before"], window=3) is not None
+            neg is None and not done and _before(_unconditional(text, conf), h.start, conf["question_before"], window=3) is not None
         ) or _followed_by(text, h.end, conf["question_after"]) or (
             neg is None and not done and any(w in clause_after for w in conf["question_words"])
         )
@@ -388,6 +419,8 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
                 found.topic_hints.append((h.start, h.end, topic))
             continue
         start = text.rfind(neg, max(0, h.start - 5), h.start) if neg else h.start
+        if "referral" not in found.values and (done or neg is not None):
+            found.marked.add("referral")
         found.put("referral", neg is None, text, start, h.end)  # the first statement wins...
         found.masks.append((start, h.end))  # ...but every stated cue is hidden from topics (转诊手续办了)
 
@@ -397,6 +430,9 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
     nouns = "|".join(conf["chronic_count_nouns"])
     classifiers = "".join(conf["count_classifiers"])
     m = re.search(rf"({_NUM})[{classifiers}](?:{nouns})", text)
+    if m is None:
+        # The count said after the noun, closing its clause ("有慢性病，一种", "慢病有两个").
+        m = re.search(rf"(?:{nouns})(?:,|有|是|共|一共){{0,2}}({_NUM})[{classifiers}](?=$|[,.;!?了的])", text)
     n = _count(m, 20)
     if m and n:
         found.put("chronic_disease_count", n, text, m.start(), m.end())

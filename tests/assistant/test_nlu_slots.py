@@ -214,6 +214,29 @@ def test_a_done_referral_stays_a_fact_before_a_question(text):
     assert slots(text)["referral"] is True
 
 
+@pytest.mark.parametrize("text", ["要是办了转诊能报多少", "假如已经备案了，咋个报"])
+def test_a_supposed_referral_is_the_fact_supposed(text):
+    # 要是/假如 suppose the referral done: their 要 is no question about the requirement.
+    assert slots(text)["referral"] is True
+
+
+@pytest.mark.parametrize("text", ["要不要办转诊", "需不需要备案"])
+def test_the_negation_inside_an_a_not_a_question_negates_nothing(text):
+    assert "referral" not in slots(text)
+
+
+@pytest.mark.parametrize("text", ["门诊特殊病种已经备案", "特门备案几年一审"])
+def test_a_special_disease_registration_is_no_referral(text):
+    assert "referral" not in slots(text)
+
+
+def test_a_marked_referral_is_protected_from_the_learned_head():
+    from assistant.nlu import slot_model
+
+    assert "referral" in slot_model.protected_slots({"referral": True}, {"referral"})
+    assert "referral" not in slot_model.protected_slots({"referral": True})
+
+
 def test_deposit_named_after_the_amount_is_money_paid_in():
     assert "amount" not in slots("医院让交三千押金")
 
@@ -228,6 +251,15 @@ def test_year_to_date_without_a_new_cost_asks_about_the_cap():
 )
 def test_chronic_disease_count(text, n):
     assert slots(text)["chronic_disease_count"] == n
+
+
+@pytest.mark.parametrize("text, n", [("我爸有慢性病，一种，在乡镇卫生院拿药", 1), ("慢病有两个", 2), ("慢性病一共三种", 3)])
+def test_a_count_said_after_the_noun_closes_its_clause(text, n):
+    assert slots(text)["chronic_disease_count"] == n
+
+
+def test_a_count_of_something_else_after_the_noun_is_no_disease_count():
+    assert "chronic_disease_count" not in slots("我有慢性病,一个月拿药两百")
 
 
 @pytest.mark.parametrize(
@@ -389,6 +421,16 @@ def test_old_age_without_a_kin_word_right_before(text):
     assert slots(text)["person_category"] == "elderly"
 
 
+@pytest.mark.parametrize("text, age", [("那我妈呢，65了，家里穷", 65), ("那我爸呢,七十多了", 70)])
+def test_the_age_of_the_person_turned_to_with_ne(text, age):
+    got = slots(text)
+    assert got["age"] == age and got["person_category"] == "elderly"
+
+
+def test_a_count_after_ne_is_no_age():
+    assert "age" not in slots("我呢，交了300了")
+
+
 @pytest.mark.parametrize("text", ["花了七十多块", "住院花了八千"])
 def test_money_is_not_an_age(text):
     assert "person_category" not in slots(text)
@@ -483,3 +525,14 @@ def test_the_average_wage_is_read_past_a_hedge_and_names_no_scheme_or_place():
                                           ("住院花了小两万", "policy_question")])
 def test_bare_facts_without_a_question_form_are_a_statement(text, intent):
     assert parse(text).intent == intent
+
+
+@pytest.mark.parametrize("text", ["我妈65了，家里吃低保的", "低保户住院咋报"])
+def test_a_low_income_household_is_low_income_and_poor(text):
+    got = slots(text)
+    assert got["low_income"] is True and got["poverty"] is True
+
+
+def test_registered_poverty_is_not_low_income():
+    got = slots("建档立卡贫困户住院咋报")
+    assert got["poverty"] is True and "low_income" not in got

@@ -4,7 +4,7 @@ from assistant.compose import compose_single
 from assistant.conflicts import find_conflict, group_by_place
 from assistant.estimate_bridge import default_note
 from assistant.retrieve import answer_candidates, can_answer, scheme_fits
-from assistant.select import query_terms, rank_selections, select_sentences, trim_statistics
+from assistant.select import lead_fragment, query_terms, rank_selections, select_sentences, trim_statistics
 from knowledge_base.models import SearchHit
 
 
@@ -153,6 +153,17 @@ def test_a_named_detail_keeps_its_sentence_and_leads():
     selection = select_sentences(hit("r", text), terms)
     assert any("上浮10%" in s for s in selection.sentences)
     assert selection.lead == "二级医疗机构60%；学生报销比例上浮10%"
+
+
+def test_a_remembered_grade_leads_only_from_a_sentence_about_the_question():
+    # The tier is remembered from an earlier turn; the childbirth subsidy does not depend on it, and
+    # the cap sentence beside it in the clause says none of the question's words.
+    terms = query_terms("产检加生娃儿住院,一共补多少", {"tier": 2, "service": "maternity"})
+    quoted = ["全年每人累计补偿最高限额:一档为7万元,二档为11万元。", "对孕产妇发生的费用,给予每人100元产前检查、400元住院分娩定额补助。"]
+    assert lead_fragment(quoted, terms) is None
+    # ...while a sentence about the question still yields the grade's figure.
+    terms = query_terms("住院封顶线多少", {"tier": 2})
+    assert lead_fragment(["住院全年累计补偿最高限额:一档为7万元,二档为11万元。"], terms) == "二档为11万元"
 
 
 def test_grade_figure_of_every_tier_when_no_tier_named():
