@@ -28,6 +28,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -158,24 +159,18 @@ def corpus_fingerprint(texts: Sequence[str], questions: Sequence[tuple[str, int]
     return h.hexdigest()[:16]
 
 
-def build_static_embedding(
-    texts: Sequence[str],
-    out_dir: Path,
-    dim: int = 128,
-    sections: Sequence[tuple[str, str]] | None = None,
-    training: TrainingSettings | None = None,
-    questions: Sequence[tuple[str, int]] = (),
-) -> Path:
-    """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically.
+@dataclass(frozen=True)
+class _Base:
+    """What every model of one corpus starts from: the LSA vectors and the tokenizer."""
 
-    `sections` — (heading path, body) per clause — feed the contrastive stage; without them only
-    the body-side pairs (sentence → rest, synonym rewrites) are mined from `texts`."""
-    from sentence_transformers import SentenceTransformer
-    try:  # sentence-transformers >= 6 moved the module classes
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    except ImportError:  # pragma: no cover - older releases
-        from sentence_transformers.models import StaticEmbedding
+    texts: list[str]
+    weights: np.ndarray
+    tokenizer: object
+    vocab_size: int
+    frozen: list[int]
 
+
+def _base(texts: Sequence[str], dim: int) -> _Base:
     texts = [normalize_text(t) for t in texts]
     if not texts:
         raise ValueError("没有可用于训练嵌入模型的条款文本")
@@ -188,13 +183,24 @@ def build_static_embedding(
     vocab, vecs = _apply_synonyms(vocab, vecs, load_synonyms())
     tokenizer = _unigram_tokenizer(vocab, counts)
     weights = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float32), vecs])  # row 0 = [UNK]
-
-    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
     vocab_ids = tokenizer.get_vocab()
     frozen = [0, *sorted(vocab_ids[w] for w in stopwords() if w in vocab_ids)]  # [UNK] + question words
+    return _Base(texts, weights, tokenizer, len(vocab) + 1, frozen)
+
+
+def _fine_tune_and_save(base: _Base, out_dir: Path, sections: Sequence[tuple[str, str]] | None,
+                        training: TrainingSettings | None, questions: Sequence[tuple[str, int]]) -> Path:
+    from sentence_transformers import SentenceTransformer
+    try:  # sentence-transformers >= 6 moved the module classes
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers.models import StaticEmbedding
+
+    texts, weights, tokenizer = base.texts, base.weights.copy(), base.tokenizer
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
     n_pairs = train_static(
         model, tokenizer, sections if sections is not None else [("", t) for t in texts],
-        load_synonyms(), frozen, training, questions,
+        load_synonyms(), base.frozen, training, questions,
     )
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -206,7 +212,7 @@ def build_static_embedding(
             "model_id": f"{BUILTIN_STATIC}@{fingerprint}",
             "builder_version": BUILDER_VERSION,
             "dim": int(weights.shape[1]),
-            "vocab_size": len(vocab) + 1,
+            "vocab_size": base.vocab_size,
             "n_texts": len(texts),
             "n_training_pairs": n_pairs,
         }
@@ -218,3 +224,33 @@ def build_static_embedding(
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+def build_static_embedding(
+    texts: Sequence[str],
+    out_dir: Path,
+    dim: int = 128,
+    sections: Sequence[tuple[str, str]] | None = None,
+    training: TrainingSettings | None = None,
+    questions: Sequence[tuple[str, int]] = (),
+) -> Path:
+    """Train the static model on `texts` (clause index texts) and save it to `out_dir` atomically.
+
+    `sections` — (heading path, body) per clause — feed the contrastive stage; without them only
+    the body-side pairs (sentence → rest, synonym rewrites) are mined from `texts`."""
+    return _fine_tune_and_save(_base(texts, dim), Path(out_dir), sections, training, questions)
+
+
+def build_static_embeddings(
+    texts: Sequence[str],
+    models: Sequence[tuple[Path, Sequence[tuple[str, int]]]],
+    dim: int = 128,
+    sections: Sequence[tuple[str, str]] | None = None,
+    training: TrainingSettings | None = None,
+) -> list[Path]:
+    """Several models of one corpus, each fine-tuned on its own annotated pairs: (out_dir,
+    questions) per model. The vocabulary, tokenizer and LSA vectors are computed once; each model
+    is what `build_static_embedding` would build from the same arguments (the learned ranker's
+    out-of-fold dense models, `learned.dense_folds`)."""
+    base = _base(texts, dim)
+    return [_fine_tune_and_save(base, Path(out), sections, training, qs) for out, qs in models]
