@@ -149,10 +149,14 @@ def _unigram_tokenizer(vocab: list[str], counts: Counter):
 
 
 def corpus_fingerprint(texts: Sequence[str], questions: Sequence[tuple[str, int]] = ()) -> str:
-    """Identifies a built model: the builder, the clause texts and the annotated pairs it saw."""
+    """Identifies a built model: the builder, the clause texts and the annotated pairs it saw.
+
+    Texts are fingerprinted as the builder reads them (`normalize_text`, idempotent): callers that
+    check whether the built model is current pass the clauses' raw index texts, and a fingerprint
+    of those never matched the builder's, so `medpolicy train` re-ingested every time."""
     h = hashlib.sha256(BUILDER_VERSION.encode())
     for t in texts:
-        h.update(t.encode("utf-8"))
+        h.update(normalize_text(t).encode("utf-8"))
         h.update(b"\0")
     for q, g in questions:
         h.update(f"{q}\1{g}\0".encode())
