@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from knowledge_base.learned.annotations import AnnotatedQuestion, doc_of
-from knowledge_base.learned.train import question_pairs, train
+from knowledge_base.learned.dense_folds import question_pairs, searcher_with_dense
+from knowledge_base.learned.train import train
 
 
 def _without(items: Sequence[AnnotatedQuestion], doc: str) -> list[AnnotatedQuestion]:
@@ -30,9 +31,7 @@ def _without(items: Sequence[AnnotatedQuestion], doc: str) -> list[AnnotatedQues
 
 def fold_searcher(kb, train_items: Sequence[AnnotatedQuestion]):
     """A searcher over the same clauses whose dense side was trained without the left-out pairs."""
-    from knowledge_base.index.dense import DenseIndex, StaticEncoder
     from knowledge_base.index.embedding_builder import build_static_embedding
-    from knowledge_base.normalize import normalize_text
     from knowledge_base.search.search import HybridSearcher
 
     base = kb.searcher
@@ -43,9 +42,7 @@ def fold_searcher(kb, train_items: Sequence[AnnotatedQuestion]):
     sections = [(" ".join(c.heading_path), c.text) for c in clauses]
     model_dir = Path(tempfile.mkdtemp(prefix="lodo-")) / "static-zh"
     build_static_embedding(texts, model_dir, sections=sections, questions=question_pairs(clauses, train_items))
-    encoder = StaticEncoder(model_dir)
-    dense = DenseIndex.build(encoder.encode([normalize_text(t) for t in texts]))
-    return HybridSearcher(clauses, base.body, base.heading, dense, encoder, base.config, base.synonyms)
+    return searcher_with_dense(base, model_dir)
 
 
 class _FoldKB:

@@ -254,7 +254,8 @@ class KnowledgeBase:
         components are switched off."""
         if not settings.learned:
             return []
-        from knowledge_base.learned.train import default_train_items, question_pairs
+        from knowledge_base.learned.dense_folds import question_pairs
+        from knowledge_base.learned.train import default_train_items
 
         return question_pairs(clauses, default_train_items())
 

@@ -28,6 +28,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -148,14 +149,85 @@ def _unigram_tokenizer(vocab: list[str], counts: Counter):
 
 
 def corpus_fingerprint(texts: Sequence[str], questions: Sequence[tuple[str, int]] = ()) -> str:
-    """Identifies a built model: the builder, the clause texts and the annotated pairs it saw."""
+    """Identifies a built model: the builder, the clause texts and the annotated pairs it saw.
+
+    Texts are fingerprinted as the builder reads them (`normalize_text`, idempotent): callers that
+    check whether the built model is current pass the clauses' raw index texts, and a fingerprint
+    of those never matched the builder's, so `medpolicy train` re-ingested every time."""
     h = hashlib.sha256(BUILDER_VERSION.encode())
     for t in texts:
-        h.update(t.encode("utf-8"))
+        h.update(normalize_text(t).encode("utf-8"))
         h.update(b"\0")
     for q, g in questions:
         h.update(f"{q}\1{g}\0".encode())
     return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Base:
+    """What every model of one corpus starts from: the LSA vectors and the tokenizer."""
+
+    texts: list[str]
+    weights: np.ndarray
+    tokenizer: object
+    vocab_size: int
+    frozen: list[int]
+
+
+def _base(texts: Sequence[str], dim: int) -> _Base:
+    texts = [normalize_text(t) for t in texts]
+    if not texts:
+        raise ValueError("没有可用于训练嵌入模型的条款文本")
+    docs = [_doc_features(t) for t in texts]
+    counts: Counter = Counter()
+    for feats in docs:
+        counts.update(feats)
+    vocab = sorted(counts)
+    vecs = _lsa_vectors(docs, vocab, dim)
+    vocab, vecs = _apply_synonyms(vocab, vecs, load_synonyms())
+    tokenizer = _unigram_tokenizer(vocab, counts)
+    weights = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float32), vecs])  # row 0 = [UNK]
+    vocab_ids = tokenizer.get_vocab()
+    frozen = [0, *sorted(vocab_ids[w] for w in stopwords() if w in vocab_ids)]  # [UNK] + question words
+    return _Base(texts, weights, tokenizer, len(vocab) + 1, frozen)
+
+
+def _fine_tune_and_save(base: _Base, out_dir: Path, sections: Sequence[tuple[str, str]] | None,
+                        training: TrainingSettings | None, questions: Sequence[tuple[str, int]]) -> Path:
+    from sentence_transformers import SentenceTransformer
+    try:  # sentence-transformers >= 6 moved the module classes
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers.models import StaticEmbedding
+
+    texts, weights, tokenizer = base.texts, base.weights.copy(), base.tokenizer
+    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
+    n_pairs = train_static(
+        model, tokenizer, sections if sections is not None else [("", t) for t in texts],
+        load_synonyms(), base.frozen, training, questions,
+    )
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".static-zh-", dir=out_dir.parent))
+    try:
+        model.save(str(tmp))
+        fingerprint = corpus_fingerprint(texts, questions)
+        meta = {
+            "model_id": f"{BUILTIN_STATIC}@{fingerprint}",
+            "builder_version": BUILDER_VERSION,
+            "dim": int(weights.shape[1]),
+            "vocab_size": base.vocab_size,
+            "n_texts": len(texts),
+            "n_training_pairs": n_pairs,
+        }
+        (tmp / "medpolicy_model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir
 
 
 def build_static_embedding(
@@ -170,51 +242,19 @@ def build_static_embedding(
 
     `sections` — (heading path, body) per clause — feed the contrastive stage; without them only
     the body-side pairs (sentence → rest, synonym rewrites) are mined from `texts`."""
-    from sentence_transformers import SentenceTransformer
-    try:  # sentence-transformers >= 6 moved the module classes
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    except ImportError:  # pragma: no cover - older releases
-        from sentence_transformers.models import StaticEmbedding
+    return _fine_tune_and_save(_base(texts, dim), Path(out_dir), sections, training, questions)
 
-    fingerprint = corpus_fingerprint(texts, questions)  # of the texts as given: what callers compare
-    texts = [normalize_text(t) for t in texts]
-    if not texts:
-        raise ValueError("没有可用于训练嵌入模型的条款文本")
-    docs = [_doc_features(t) for t in texts]
-    counts: Counter = Counter()
-    for feats in docs:
-        counts.update(feats)
-    vocab = sorted(counts)
-    vecs = _lsa_vectors(docs, vocab, dim)
-    vocab, vecs = _apply_synonyms(vocab, vecs, load_synonyms())
-    tokenizer = _unigram_tokenizer(vocab, counts)
-    weights = np.vstack([np.zeros((1, vecs.shape[1]), dtype=np.float32), vecs])  # row 0 = [UNK]
 
-    model = SentenceTransformer(modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu")
-    vocab_ids = tokenizer.get_vocab()
-    frozen = [0, *sorted(vocab_ids[w] for w in stopwords() if w in vocab_ids)]  # [UNK] + question words
-    n_pairs = train_static(
-        model, tokenizer, sections if sections is not None else [("", t) for t in texts],
-        load_synonyms(), frozen, training, questions,
-    )
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".static-zh-", dir=out_dir.parent))
-    try:
-        model.save(str(tmp))
-        meta = {
-            "model_id": f"{BUILTIN_STATIC}@{fingerprint}",
-            "builder_version": BUILDER_VERSION,
-            "dim": int(weights.shape[1]),
-            "vocab_size": len(vocab) + 1,
-            "n_texts": len(texts),
-            "n_training_pairs": n_pairs,
-        }
-        (tmp / "medpolicy_model.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        tmp.rename(out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
+def build_static_embeddings(
+    texts: Sequence[str],
+    models: Sequence[tuple[Path, Sequence[tuple[str, int]]]],
+    dim: int = 128,
+    sections: Sequence[tuple[str, str]] | None = None,
+    training: TrainingSettings | None = None,
+) -> list[Path]:
+    """Several models of one corpus, each fine-tuned on its own annotated pairs: (out_dir,
+    questions) per model. The vocabulary, tokenizer and LSA vectors are computed once; each model
+    is what `build_static_embedding` would build from the same arguments (the learned ranker's
+    out-of-fold dense models, `learned.dense_folds`)."""
+    base = _base(texts, dim)
+    return [_fine_tune_and_save(base, Path(out), sections, training, qs) for out, qs in models]

@@ -5,7 +5,8 @@ A full rebuild trains the static embedding with sentence-transformers (torch). D
 service process, that left ~0.5 GB of torch and training buffers resident after every rebuild
 (issue 11: 200 MB → 666–841 MB, never released). In a child process the memory goes back to the
 system when the child exits; the parent only reads the saved model (numpy + tokenizers). The
-result is the same: the same deterministic function runs, only elsewhere. A plain subprocess
+result is the same: the same deterministic function runs, only elsewhere. The learned ranker's out-of-fold
+dense models (`learned.dense_folds`) are built the same way, all in one child. A plain subprocess
 (`python -m knowledge_base.index.isolated payload.json`) rather than multiprocessing's spawn, which
 would re-run an unguarded calling script in the child.
 
@@ -81,14 +82,31 @@ def _rebuild(data: dict) -> None:
         raise SystemExit(3) from exc
 
 
+def build_static_embeddings_isolated(
+    texts: Sequence[str], models: Sequence[tuple[Path, Sequence[tuple[str, int]]]],
+    sections: Sequence[tuple[str, str]] | None,
+) -> None:
+    """`build_static_embeddings` (several models of one corpus, each with its own annotated
+    pairs) in one child process; RuntimeError (Chinese) when it fails."""
+    payload = {"texts": list(texts), "sections": [list(s) for s in sections] if sections is not None else None,
+               "models": [{"model_dir": str(d), "questions": [list(q) for q in qs]} for d, qs in models]}
+    proc = _run_child(payload, "embeddings")
+    if proc.returncode != 0:
+        raise RuntimeError(f"嵌入模型训练失败(子进程退出码 {proc.returncode}): {proc.stderr[-800:]}")
+
+
 def _main(path: str) -> None:
-    from knowledge_base.index.embedding_builder import build_static_embedding
+    from knowledge_base.index.embedding_builder import build_static_embedding, build_static_embeddings
 
     data = json.loads(Path(path).read_text("utf-8"))
     if data.get("rebuild"):
         _rebuild(data)
         return
     sections = [tuple(s) for s in data["sections"]] if data["sections"] is not None else None
+    if "models" in data:
+        build_static_embeddings(data["texts"], [(Path(m["model_dir"]), [(q, int(i)) for q, i in m["questions"]])
+                                                for m in data["models"]], sections=sections)
+        return
     build_static_embedding(data["texts"], Path(data["model_dir"]), sections=sections,
                            questions=[(q, int(i)) for q, i in data["questions"]])
 

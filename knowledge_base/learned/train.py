@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge_base.learned.annotations import AnnotatedQuestion, GoldRef, GoldResolver, load_split
+from knowledge_base.learned.dense_folds import DENSE_FOLD_BY, DENSE_FOLDS, assign_folds, fold_searchers
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features, candidate_features
 from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior
@@ -101,6 +102,23 @@ def build_examples(searcher, items: Sequence[AnnotatedQuestion]) -> list[Example
         scoped_out = searcher.out_of_scope(searcher.rank(item.question, 10, filters))
         out.append(Example(item, cands, labels, gold, scoped_out))
     return out
+
+
+def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_folds: int = DENSE_FOLDS,
+                            by: str = DENSE_FOLD_BY) -> list[Example]:
+    """`build_examples` for the ranker's training questions, each scored by a dense model that was
+    not fine-tuned on it (`dense_folds` folds `by` clause or document: the train/serve skew of the
+    dense features, `learned.dense_folds`); with `dense_folds` < 2, or a dense side not fine-tuned
+    on questions, by `searcher` itself."""
+    folds = assign_folds(searcher.clauses, items, dense_folds, by) if dense_folds >= 2 else []
+    searchers = fold_searchers(searcher, items, folds)
+    if searchers is None:
+        return build_examples(searcher, items)
+    built: dict[int, Example] = {}
+    for f, fold_searcher in enumerate(searchers):
+        positions = [n for n, g in enumerate(folds) if g == f]
+        built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
+    return [built[n] for n in range(len(items))]
 
 
 def _stack(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, list[int]]:
@@ -272,16 +290,6 @@ def choose_thresholds(p_answer: np.ndarray, right: np.ndarray, p_related: np.nda
     return {"answer": float(t_answer), "related": float(t_related)}
 
 
-def question_pairs(clauses, items: Sequence[AnnotatedQuestion]) -> list[tuple[str, int]]:
-    """(question, clause position) for the answerable items: the dense side's annotated pairs."""
-    resolver = GoldResolver(clauses)
-    out = []
-    for item in items:
-        if item.type == "answerable":
-            out.extend((item.question, i) for i in sorted(resolver.resolve(item.gold))[:1])
-    return out
-
-
 def default_train_items() -> list[AnnotatedQuestion]:
     return [*load_split("train"), *legacy_items()]
 
@@ -348,9 +356,11 @@ TARGET_REFUSAL = 0.91
 
 def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_items=None, dev_items=None,
           target_precision: float = 0.95, target_refusal: float = TARGET_REFUSAL, compare: bool = False,
-          write: bool = True) -> tuple[AnswerJudge, TrainReport]:
+          write: bool = True, dense_folds: int | None = None) -> tuple[AnswerJudge, TrainReport]:
     """Train on `train_items` (default: the train split + the legacy set), choose thresholds on
-    `dev_items` (default: the dev split), write the artefacts to `<data_dir>/models/answer/`."""
+    `dev_items` (default: the dev split), write the artefacts to `<data_dir>/models/answer/`.
+    The training questions' features come from `dense_folds` (default `DENSE_FOLDS`) out-of-fold
+    dense models (`learned.dense_folds`); dev's from `searcher`, as served."""
     start = time.perf_counter()
     if train_items is None:
         train_items = default_train_items()
@@ -360,7 +370,7 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     usable = sum(1 for i in train_items if i.type == "answerable" and resolver.resolve(i.gold))
     if usable < MIN_TRAIN_ANSWERABLE:
         raise NotEnoughData(f"only {usable} annotated questions have their clause in this library")
-    tr = build_examples(searcher, train_items)
+    tr = build_training_examples(searcher, train_items, DENSE_FOLDS if dense_folds is None else dense_folds)
     dv = build_examples(searcher, dev_items)
     comparison = None
     if compare:

@@ -106,3 +106,20 @@ def test_contrastive_stage_changes_the_vectors_and_keeps_the_model_id(tmp_path):
     probe = ["学生交多少钱", "中小学生缴费标准 学生缴费"]
     a, b = untrained.encode(probe), trained.encode(probe)
     assert not np.array_equal(a, b)  # the contrastive stage changed the vectors
+
+
+def test_several_models_of_one_corpus_are_each_the_model_built_alone(tmp_path):
+    """`build_static_embeddings` shares the vocabulary and LSA vectors between models: each model
+    must still be exactly what `build_static_embedding` builds from its own pairs (an earlier
+    model's fine-tune must not leak into the next one's start)."""
+    from knowledge_base.index.embedding_builder import build_static_embeddings
+
+    with_pairs = [("生孩子能补多少钱", 2), ("学生一年交多少", 4)]
+    together = build_static_embeddings(TEXTS, [(tmp_path / "a", with_pairs), (tmp_path / "b", [])], dim=8)
+    alone = [build_static_embedding(TEXTS, tmp_path / "c", dim=8, questions=with_pairs),
+             build_static_embedding(TEXTS, tmp_path / "d", dim=8)]
+    probe = ["生孩子补多少", "学生交多少钱", "药店买药"]
+    for t, a in zip(together, alone, strict=True):
+        assert StaticEncoder(t).model_id == StaticEncoder(a).model_id
+        assert np.array_equal(StaticEncoder(t).encode(probe), StaticEncoder(a).encode(probe))
+    assert not np.array_equal(StaticEncoder(together[0]).encode(probe), StaticEncoder(together[1]).encode(probe))

@@ -78,6 +78,12 @@ def test_the_judge_is_trained_at_ingest_and_stored_beside_the_index(kb, kb_setti
     assert AnswerJudge.load(kb_settings.data_dir) is not None
 
 
+def test_the_dense_model_built_at_ingest_is_current(kb):
+    """`medpolicy train` rebuilds the library only when the annotations changed since the dense
+    model was built; right after an ingest they have not."""
+    assert kb.dense_is_current()
+
+
 def test_features_describe_relations_not_clauses(kb):
     cands = candidate_features(kb.searcher, "住院起付线是多少")
     assert cands.matrix.shape == (len(cands.indices), len(FEATURE_NAMES))
@@ -145,13 +151,6 @@ def test_read_jsonl_names_the_bad_line(tmp_path):
     bad.write_text('{"id": "a", "split": "train", "author": "A", "prompt": "p", "type": "answerable", "question": "q"}\n', "utf-8")
     with pytest.raises(ValueError, match="x.jsonl:1"):
         read_jsonl(bad)
-
-
-def test_the_dense_model_built_at_ingest_counts_as_current(kb):
-    """`medpolicy train` re-ingests only when the annotations changed since the dense side was
-    fine-tuned; the builder once fingerprinted normalised texts while the service compared raw
-    ones, so every train and every start rebuilt the dense model."""
-    assert kb.dense_is_current()
 
 
 def test_training_reads_a_question_with_the_filters_it_is_served_with():
