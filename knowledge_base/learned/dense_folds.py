@@ -7,8 +7,9 @@ BENCHMARKS.md), so the ranker learns to trust the dense rank, and the fused rank
 more than they deserve on a clause no annotation has seen — which is every clause at serving time
 that matters (new phrasings, documents added later).
 
-Here the train questions are split into K folds by gold document (a document's questions share a
-fold, as they do for the answerability model's out-of-fold rankings), K dense models are
+Here the train questions are split into K folds by gold clause (a clause's questions share a fold,
+so each fold's clauses are unseen by its model, as dev's are; by document is the measured
+alternative, `DENSE_FOLD_BY`), K dense models are
 fine-tuned each without one fold's pairs (in one child process: `index.isolated`), and each
 training question's candidates and features are computed by a searcher over the model that did
 not see it. The ranker then learns how far a dense rank can be trusted on an unseen clause. The

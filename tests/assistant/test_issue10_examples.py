@@ -4,27 +4,8 @@ calculators' rule sets, the NLU). Figures are hand-computed from 重庆 2013 城
 
 from __future__ import annotations
 
-import pytest
 
-from assistant.session_store import InMemorySessionStore
-
-
-@pytest.fixture(scope="module")
-def assistant(kb):
-    from assistant.estimate_bridge import CalculatorPort
-    from assistant.service import Assistant
-
-    port = CalculatorPort.default()
-    return Assistant(kb, port, InMemorySessionStore(), calculators=port)
-
-
-def talk(assistant, *messages):
-    session, replies = None, []
-    for m in messages:
-        reply = assistant.ask(m, session_id=session)
-        session = reply.session_id
-        replies.append(reply)
-    return replies
+from tests.assistant.dialogue_helpers import talk
 
 
 def test_a_statement_of_context_is_acknowledged_and_kept_not_searched(assistant):

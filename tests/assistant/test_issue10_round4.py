@@ -5,25 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.conversation_eval import _figure_found
-from assistant.session_store import InMemorySessionStore
-
-
-@pytest.fixture(scope="module")
-def assistant(kb):
-    from assistant.estimate_bridge import CalculatorPort
-    from assistant.service import Assistant
-
-    port = CalculatorPort.default()
-    return Assistant(kb, port, InMemorySessionStore(), calculators=port)
-
-
-def talk(assistant, *messages):
-    session, replies = None, []
-    for m in messages:
-        reply = assistant.ask(m, session_id=session)
-        session = reply.session_id
-        replies.append(reply)
-    return replies
+from tests.assistant.dialogue_helpers import talk
 
 
 def test_a_figure_in_wan_is_found_by_value():
@@ -40,7 +22,6 @@ def test_a_retired_employee_pays_nothing_without_a_wage_being_asked():
     assert result.individual == "0.00" and result.employer is None
     assert any("退休人员个人不缴费" in (s.quote or "") for s in result.steps)
     # In work, the wage is still needed: the retiree path is no shortcut for everyone.
-    import pytest
     from calculators.errors import CalcError
 
     with pytest.raises(CalcError):

@@ -10,12 +10,6 @@ from assistant.service import Assistant
 from assistant.session_store import InMemorySessionStore
 
 
-@pytest.fixture(scope="module")
-def assistant(kb):
-    port = CalculatorPort.default()
-    return Assistant(kb, port, InMemorySessionStore(), calculators=port)
-
-
 def _cited(reply) -> str:
     return " ".join(c.text for c in reply.citations)
 
