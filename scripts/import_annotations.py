@@ -25,6 +25,7 @@ from knowledge_base.learned.annotations import (  # noqa: E402
     ANNOTATIONS_DIR,
     AnnotatedQuestion,
     GoldRef,
+    SplitPlacer,
     load_split,
     write_jsonl,
 )
@@ -34,6 +35,17 @@ PROMPTS = {"qa": "qa-pairs-v1", "nd": "near-domain-v1"}
 
 def _bucket(key: str) -> int:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 5
+
+
+def _hash_split(key: str) -> str:
+    return "dev" if _bucket(key) == 0 else "train"
+
+
+def _built_clauses() -> list:
+    from knowledge_base.config import KBSettings
+    from knowledge_base.ingest.store import ClauseStore
+
+    return ClauseStore(KBSettings().store_dir).load().clauses
 
 
 def _snippet(text: str) -> str:
@@ -109,18 +121,23 @@ def main() -> None:
         clauses[row["chunk_id"]] = row
 
     def train_dev(kind: str, chunk: str, question: str) -> str:
-        return "dev" if _bucket(chunk if kind == "answerable" else question) == 0 else "train"
+        return _hash_split(chunk if kind == "answerable" else question)
 
     out: dict[str, list[AnnotatedQuestion]] = {"train": [], "dev": []}
     if args.append:
         for split in out:
             out[split] = load_split(split)
     seen = {i.id for items in out.values() for i in items}
+    # Appending follows what train/dev already hold (retired blind rounds were placed by sentence), so a
+    # new question on a dev clause never lands in train; needs the built knowledge base.
+    placer = SplitPlacer(_built_clauses(), out["train"], out["dev"]) if args.append and args.train_dev else None
     for raw in args.train_dev:
         items, bad = convert(raw, clauses, train_dev, raw.stem, args.nd_prompt)
         for item in items:
             if item.id in seen:
                 raise SystemExit(f"{raw.name}: id {item.id} is already in the annotations (imported twice?)")
+            if placer is not None and item.type == "answerable":
+                item = item.model_copy(update={"split": placer.place(item, _hash_split)})
             out[item.split].append(item)
         print(f"{raw.name}: {len(items)} items, {bad} rejected")
     if args.train_dev:

@@ -32,14 +32,15 @@ from assistant.dialogue_annotations import write_jsonl as write_dialogue  # noqa
 from knowledge_base.learned.annotations import (  # noqa: E402
     ANNOTATIONS_DIR,
     AnnotatedQuestion,
-    GoldResolver,
+    SplitPlacer,
     load_split,
     read_jsonl,
     write_jsonl,
 )
 
 # Who wrote each dialogue round (the raw blind files carry no author field).
-DIALOGUE_AUTHORS = {"round-1": "N2", "round-2": "N3", "round-3": "N4", "round-4": "N8+N9", "round-5": "N12+N13"}
+DIALOGUE_AUTHORS = {"round-1": "N2", "round-2": "N3", "round-3": "N4", "round-4": "N8+N9", "round-5": "N12+N13",
+                    "round-6": "N14+N15"}
 
 
 def _clauses() -> list:
@@ -50,17 +51,9 @@ def _clauses() -> list:
 
 
 def reuse_answers(paths: list[Path]) -> None:
-    clauses = _clauses()
-    resolver = GoldResolver(clauses)
     train, dev = load_split("train"), load_split("dev")
-    dev_clauses = {i for item in dev if item.type == "answerable" for i in resolver.resolve(item.gold)}
-    train_clauses = {i for item in train if item.type == "answerable" for i in resolver.resolve(item.gold)}
+    placer = SplitPlacer(_clauses(), train, dev)
     seen = {item.id for item in train + dev}
-
-    def quotes(items: list[AnnotatedQuestion]) -> set[tuple[str, str]]:
-        return {(g.file, g.quote) for item in items for g in item.gold if g.origin == "author"}
-
-    train_quotes, dev_quotes = quotes(train), quotes(dev)
     for path in paths:
         round_name = path.stem
         moved = {"train": 0, "dev": 0}
@@ -68,20 +61,7 @@ def reuse_answers(paths: list[Path]) -> None:
             if item.id in seen:
                 raise SystemExit(f"{path.name}: {item.id} is already in train/dev (reused twice?)")
             if item.type == "answerable":
-                hit = resolver.resolve(item.gold)
-                own = quotes([item])
-                if own & train_quotes:
-                    split = "train"
-                elif own & dev_quotes:
-                    split = "dev"
-                elif not hit:
-                    split = split_of(item.question)
-                elif hit & train_clauses:
-                    split = "train"
-                elif hit & dev_clauses:
-                    split = "dev"
-                else:
-                    split = split_of(clauses[min(hit)].chunk_id)
+                split = placer.place(item, split_of)
             else:
                 split = split_of(item.question)
             new = AnnotatedQuestion.model_validate(

@@ -12,7 +12,7 @@ are written by separate annotators and are read only by `medpolicy eval --split 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -136,6 +136,43 @@ class GoldResolver:
             quote = _norm(ref.quote)
             out.update(i for i, text in self.by_file.get(Path(ref.file).name, ()) if quote in text)
         return out
+
+
+class SplitPlacer:
+    """Where a new answerable item goes so that dev keeps measuring clauses training never saw.
+
+    Train/dev already hold items placed by more than one rule (the clause hash of the first imports,
+    retired blind rounds placed by their sentence), so a new item follows what is already there: the
+    split of an item quoting the same sentence (train first), else the split holding one of its gold
+    clauses (train checked first: a quote may resolve to several clauses, and a dev item on a clause
+    training has seen measures memory), else `fallback` (a stable hash of the key it is given).
+    """
+
+    def __init__(self, clauses: Sequence[Clause], train: Sequence[AnnotatedQuestion],
+                 dev: Sequence[AnnotatedQuestion]) -> None:
+        self.clauses = clauses
+        self.resolver = GoldResolver(clauses)
+        self.quotes = {"train": _author_quotes(train), "dev": _author_quotes(dev)}
+        self.gold_clauses = {
+            name: {i for item in items if item.type == "answerable" for i in self.resolver.resolve(item.gold)}
+            for name, items in (("train", train), ("dev", dev))}
+
+    def place(self, item: AnnotatedQuestion, fallback: Callable[[str], str]) -> str:
+        own = _author_quotes([item])
+        for split in ("train", "dev"):
+            if own & self.quotes[split]:
+                return split
+        hit = self.resolver.resolve(item.gold)
+        if not hit:
+            return fallback(item.question)
+        for split in ("train", "dev"):
+            if hit & self.gold_clauses[split]:
+                return split
+        return fallback(self.clauses[min(hit)].chunk_id)
+
+
+def _author_quotes(items: Sequence[AnnotatedQuestion]) -> set[tuple[str, str]]:
+    return {(g.file, g.quote) for item in items for g in item.gold if g.origin == "author"}
 
 
 def doc_of(item: AnnotatedQuestion) -> str | None:
