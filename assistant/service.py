@@ -425,12 +425,22 @@ class Assistant:
             return None
         if not result.get("caps"):
             return None
+        if policy not in needs_wage and _cap_amounts(result) == self._caps_without(policy, service, slots):
+            return None  # the told fact does not change the cap (岳池's 特殊大病门诊): the clause states it
         answer, citations = render_caps(result, policy)
         answer = _year_checked(answer, slots, policy)
         self._link_citations(citations)
         return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": caps_request(policy, service, slots), **result},
                      fallback=canned.ESTIMATE_FALLBACK)
+
+    def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any]) -> list[str] | None:
+        """The caps the rule set gives without the `_CAP_FACTS` told (what the clause itself states)."""
+        plain = {k: v for k, v in slots.items() if k not in _CAP_FACTS}
+        try:
+            return _cap_amounts(_as_dict(self.calculators.caps(caps_request(policy, service, plain))))  # type: ignore[misc]
+        except ValueError:
+            return None
 
     def _rule_terms(self, turn: Turn, state: DialogueState) -> Draft | None:
         """"起付线/报销比例是多少" where a told fact brings in a modifier of the one rule set the slots
@@ -695,6 +705,10 @@ def _year_checked(answer: str, slots: dict[str, Any], policy: PolicyInfo) -> str
     if year and policy.year and int(year) != int(policy.year):
         return canned.other_year(policy.year) + "\n" + answer
     return answer
+
+
+def _cap_amounts(result: dict[str, Any]) -> list[str]:
+    return [str(c.get("amount")) for c in result.get("caps") or []]
 
 
 def _as_dict(result: Any) -> dict[str, Any]:
