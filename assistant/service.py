@@ -411,9 +411,12 @@ class Assistant:
             return None  # several rule sets and no stated wage to tell them apart: the clauses answer
         if needs_wage:
             policy = needs_wage[0]
-        elif choice.policy is not None and any(slots.get(s) is not None for s in _CAP_FACTS):
+        elif (choice.policy is not None and slots.get("region")
+              and any(slots.get(s) is not None for s in _CAP_FACTS)):
             # A told fact the rule set's cap depends on (高血压和糖尿病: two chronic diseases, each
-            # adding to the limit): the clause states the base, the rule set computes this person's.
+            # adding to the limit): the clause states the base, the rule set computes this person's —
+        # for the region the user named (with none, the one rule set holding the service is no answer
+        # to "两病门诊用药保障…限额多少": the library's judge decides).
             policy = choice.policy
         else:
             return None
@@ -452,8 +455,8 @@ class Assistant:
             return None
         service = slots.get("service") or "inpatient"
         choice = choose_policy(self.policies, slots, service)
-        if choice.policy is None or service not in choice.policy.services:
-            return None
+        if choice.policy is None or service not in choice.policy.services or not slots.get("region"):
+            return None  # a rule set's figure only for the region the user named
         request = caps_request(choice.policy, service, slots)
         notes: list[str] = []
         result = None
