@@ -111,3 +111,11 @@ def test_terms_say_whether_a_modifier_applied():
     assert (plain.deductible, plain.ratio, plain.modified) == ("800.00", "45%", False)
     penalised = terms({**base, "out_of_area": True, "out_of_city": False, "referral": False})
     assert (penalised.deductible, penalised.ratio, penalised.modified) == ("840.00", "40%", True)
+
+
+def test_a_rule_sets_figure_needs_the_region_named(assistant):
+    # Without a region, the one rule set holding chronic outpatient care is no answer for the asker.
+    reply = assistant.ask("高血压和糖尿病两种病，慢性病门诊一年最多报多少")
+    assert "1200.00" not in reply.answer
+    *_, reply = talk(assistant, "岳池特殊大病门诊最高支付多少")
+    assert reply.estimate is None  # the told 大病 does not change 岳池's caps: the clause answers
