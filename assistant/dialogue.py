@@ -35,6 +35,7 @@ class Turn:
     slots: dict[str, Any]
     follow_up: bool = False
     answered_pending: bool = False
+    asked_as: str | None = None  # the message's own intent, when the conversation reads it as another
 
 
 def _json_safe(value: Any) -> Any:
@@ -161,6 +162,26 @@ def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
     return intent == "estimate" and topic_facts <= _BILL_SLOTS
 
 
+# The bill of a case told as context: what an estimate computes from.
+_CASE_BILLS = ("amount", "self_paid_remainder", "uncovered_amount")
+
+
+def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh: dict[str, Any]) -> bool:
+    """"能报好多钱嘛" after "我老汉在县医院住了半个月院，花了三万块" (told, not asked): a question
+    that asks an amount and brings no topic of its own, while a bill was told since the last
+    question, asks what that case is reimbursed — the estimate of the case told so far. A bill told
+    with an earlier question is that question's and does not count (it was answered then), unless
+    the message adds nothing at all after an estimate ("医保还能再补好多" re-asks that estimate)."""
+    from knowledge_base.search.rerank import asks_amount
+
+    if understanding.intent != "policy_question" or any(s in TOPIC_SLOTS for s in fresh):
+        return False
+    told = [state.facts[s] for s in _CASE_BILLS if s in state.facts]
+    recent = any(f.turn > state.question_turn for f in told) or (bool(told) and not fresh
+                                                                 and state.last_intent == "estimate")
+    return recent and asks_amount(understanding.query)
+
+
 def drop_topic(state: DialogueState) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
     go, unless told after it or given as the answer to a clarifying question; who and where stay."""
@@ -212,16 +233,20 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     if understanding.intent not in SUBSTANTIVE:
         return Turn(understanding.intent, message, dict(state.slots))
 
+    intent = understanding.intent
+    if asks_for_told_case(state, understanding, fresh):
+        intent = "estimate"
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
     # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办"): that continues the case.
-    if not continues_case(understanding.intent, fresh):
+    if not continues_case(intent, fresh):
         state.facts.pop("topic", None)
         drop_topic(state)
     tell(state, fresh, understanding.evidence)
-    state.last_intent = understanding.intent
+    state.last_intent = intent
     state.last_query = understanding.query or message
     state.question_turn = state.turns
-    return Turn(understanding.intent, state.last_query, dict(state.slots))
+    return Turn(intent, state.last_query, dict(state.slots),
+                asked_as=understanding.intent if intent != understanding.intent else None)
 
 
 def ask_pending(state: DialogueState, question: SlotQuestion) -> None:

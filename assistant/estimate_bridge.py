@@ -441,6 +441,25 @@ def render_caps(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[C
     return "\n".join(lines), citations
 
 
+def render_terms(result: dict[str, Any], policy: PolicyInfo, notes: Sequence[str] = ()) -> tuple[str, list[Citation]]:
+    """"按《…》（住院）：起付线 840.00 元，报销比例 40%。" — the figures of this case after the rule
+    set's modifiers, then the cited rules (the base figure and the modifier), assumptions and notes."""
+    citations, index = step_citations(result, policy)
+    service = SERVICE_LABELS.get(result["service"], result["service"])
+    lines = [f"按《{result.get('policy_title', policy.title)}》（{service}）：起付线 {result['deductible']} 元，"
+             f"报销比例 {result['ratio']}。"]
+    rule_lines = _cited_step_lines(result.get("steps", []), index)
+    if rule_lines:
+        lines.append("依据：")
+        lines.extend(rule_lines)
+    said = [*notes, *_sentences(a.get("text") for a in result.get("assumptions", []))]
+    said += [default_note(k, v) for k, v in (result.get("defaults") or {}).items()]
+    if said:
+        lines.append("说明：" + "；".join(said) + "。")
+    lines.append("以上为按政策文本的测算，以当地医保部门核定为准。")
+    return "\n".join(lines), citations
+
+
 def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     citations, index = step_citations(result, policy)
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
@@ -465,15 +484,18 @@ class CalculatorPort:
     contribution: Callable[[dict[str, Any]], Any]
     policies: list[PolicyInfo]
     caps: Callable[[dict[str, Any]], Any] | None = None  # a service's yearly caps without a bill
+    terms: Callable[[dict[str, Any]], Any] | None = None  # its deductible and ratio without a bill
 
     @classmethod
     def default(cls) -> "CalculatorPort":
         import calculators
         from calculators.caps import caps as calculator_caps
+        from calculators.caps import terms as calculator_terms
 
         return cls(
             estimate=lambda req: _dump(calculators.estimate(req)),
             contribution=lambda req: _dump(calculators.contribution(req)),
             caps=lambda req: _dump(calculator_caps(req)),
+            terms=lambda req: _dump(calculator_terms(req)),
             policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
         )

@@ -36,6 +36,7 @@ from assistant.estimate_bridge import (
     render_contribution,
     relief_services,
     render_caps,
+    render_terms,
     render_estimate,
     render_relief,
     trace_text,
@@ -54,6 +55,11 @@ _CANNED = {"greeting": canned.GREETING, "thanks": canned.THANKS, "human": canned
            "out_of_scope": canned.OUT_OF_SCOPE}
 # Intents the judge's direct answer overrules (see `Assistant._reread`).
 _REREAD_WHEN_ANSWERED = frozenset({"out_of_scope", "human"})
+# Facts a rule set's yearly cap depends on beyond the clause's own figure (the per-disease growth
+# of a chronic-disease limit, a major-disease cap).
+_CAP_FACTS = ("chronic_disease_count", "major_disease")
+# Rule figures a rule set's modifiers change (answered by `Assistant._rule_terms` when one applies).
+_TERM_TOPICS = frozenset({"起付线", "报销比例"})
 _QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
 
 
@@ -185,7 +191,12 @@ class Assistant:
 
     def _answer(self, turn: Turn, state: DialogueState) -> Draft:
         if turn.intent == "estimate":
-            return self._estimate(turn, state)
+            draft = self._estimate(turn, state)
+            if turn.asked_as == "policy_question" and not (draft.citations or draft.clarification or draft.estimate):
+                # Read as the estimate of the case told, but the calculators cannot make it: the
+                # question as asked ("再次补助能补多少") is answered from the clauses instead.
+                return self._policy_question(turn, state)
+            return draft
         if turn.intent in {"contribution", "policy_question"} and self._figure_year_not_held(
                 turn.slots.get("year"), turn.slots.get("region")):
             # A figure of a year after every rule the library holds (for that region): asking where
@@ -195,7 +206,7 @@ class Assistant:
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
-            capped = self._wage_relative_cap(turn, state)
+            capped = self._wage_relative_cap(turn, state) or self._rule_terms(turn, state)
             if capped is not None:
                 return capped
             question = self._region_for_figure(turn, state)
@@ -380,7 +391,9 @@ class Assistant:
     def _wage_relative_cap(self, turn: Turn, state: DialogueState) -> Draft | None:
         """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage
         (湖北: 4倍): the clause gives the multiple, the user's wage gives the figure — computed by the
-        calculators when the wage is known, asked for when not. None = answer from the clauses."""
+        calculators when the wage is known, asked for when not. Likewise a cap that depends on a
+        told fact (`_CAP_FACTS`: two chronic diseases raise the chronic-outpatient limit) under the
+        one rule set the slots choose. None = answer from the clauses."""
         slots = turn.slots
         if slots.get("topic") != "封顶线" or slots.get("amount") is not None or self.calculators.caps is None:
             return None
@@ -396,10 +409,18 @@ class Assistant:
                     needs_wage.append(policy)
         if choice.policy is None and (len(needs_wage) != 1 or slots.get("local_avg_wage") is None):
             return None  # several rule sets and no stated wage to tell them apart: the clauses answer
-        if not needs_wage:
+        if needs_wage:
+            policy = needs_wage[0]
+        elif (choice.policy is not None and slots.get("region")
+              and any(slots.get(s) is not None for s in _CAP_FACTS)):
+            # A told fact the rule set's cap depends on (高血压和糖尿病: two chronic diseases, each
+            # adding to the limit): the clause states the base, the rule set computes this person's —
+        # for the region the user named (with none, the one rule set holding the service is no answer
+        # to "两病门诊用药保障…限额多少": the library's judge decides).
+            policy = choice.policy
+        else:
             return None
-        policy = needs_wage[0]
-        if slots.get("local_avg_wage") is None:
+        if policy in needs_wage and slots.get("local_avg_wage") is None:
             return self._clarify("policy_question", state, question_for("local_avg_wage"))
         try:
             result = _as_dict(self.calculators.caps(caps_request(policy, service, slots)))
@@ -407,12 +428,55 @@ class Assistant:
             return None
         if not result.get("caps"):
             return None
+        if policy not in needs_wage and _cap_amounts(result) == self._caps_without(policy, service, slots):
+            return None  # the told fact does not change the cap (岳池's 特殊大病门诊): the clause states it
         answer, citations = render_caps(result, policy)
         answer = _year_checked(answer, slots, policy)
         self._link_citations(citations)
         return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": caps_request(policy, service, slots), **result},
                      fallback=canned.ESTIMATE_FALLBACK)
+
+    def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any]) -> list[str] | None:
+        """The caps the rule set gives without the `_CAP_FACTS` told (what the clause itself states)."""
+        plain = {k: v for k, v in slots.items() if k not in _CAP_FACTS}
+        try:
+            return _cap_amounts(_as_dict(self.calculators.caps(caps_request(policy, service, plain))))  # type: ignore[misc]
+        except ValueError:
+            return None
+
+    def _rule_terms(self, turn: Turn, state: DialogueState) -> Draft | None:
+        """"起付线/报销比例是多少" where a told fact brings in a modifier of the one rule set the slots
+        choose (市内县外三级未经同意: 起付线提高5%、比例下降5个百分点; 当地第二次住院: 起付线各档下降100元):
+        the clause states the base figure, the calculators give this case's, citing both rules.
+        None = answer from the clauses (no modifier applies, several rule sets, a field missing)."""
+        slots = turn.slots
+        if slots.get("topic") not in _TERM_TOPICS or slots.get("amount") is not None or self.calculators.terms is None:
+            return None
+        service = slots.get("service") or "inpatient"
+        choice = choose_policy(self.policies, slots, service)
+        if choice.policy is None or service not in choice.policy.services or not slots.get("region"):
+            return None  # a rule set's figure only for the region the user named
+        request = caps_request(choice.policy, service, slots)
+        notes: list[str] = []
+        result = None
+        for _ in range(len(COMMON_CASES) + 1):
+            try:
+                result = _as_dict(self.calculators.terms(request))
+                break
+            except ValueError as exc:
+                common = common_case_request(request, getattr(exc, "field", ""), slots)
+                if common is None or common[1] in notes:
+                    return None
+                request, note = common
+                notes.append(note)
+        if result is None or not result.get("modified"):
+            return None
+        answer, citations = render_terms(result, choice.policy, notes)
+        answer = _year_checked(answer, slots, choice.policy)
+        self._link_citations(citations)
+        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
 
     def _depends_on_doubtful_default(self, request: dict[str, Any], result: dict[str, Any],
                                      slots: dict[str, Any]) -> bool:
@@ -644,6 +708,10 @@ def _year_checked(answer: str, slots: dict[str, Any], policy: PolicyInfo) -> str
     if year and policy.year and int(year) != int(policy.year):
         return canned.other_year(policy.year) + "\n" + answer
     return answer
+
+
+def _cap_amounts(result: dict[str, Any]) -> list[str]:
+    return [str(c.get("amount")) for c in result.get("caps") or []]
 
 
 def _as_dict(result: Any) -> dict[str, Any]:

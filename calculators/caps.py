@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from calculators.context import Context
-from calculators.engine import _service_spec
+from calculators.engine import _service_spec, grown_with_diseases
 from calculators.errors import CalcError
 from calculators.inputs import check_present_values
 from calculators.modifiers import applicable_modifiers, resolve_optional_cap
@@ -56,7 +56,46 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
         limit = resolve_optional_cap(ctx, cap.param, mods)
         if limit is None:
             continue
+        limit = grown_with_diseases(ctx, cap, limit, mods)  # as the estimate grows it (慢性病 per disease)
         found.append(Cap(pool=cap.pool, label=param.label, amount=fmt(limit),
                          relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None))
     return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
                       steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
+
+
+class Terms(BaseModel):
+    """A service's deductible, ratio and caps for one person and care, without a bill."""
+
+    policy: str
+    policy_title: str
+    service: str
+    deductible: str  # yuan, two decimals
+    ratio: str  # "40%"
+    caps: list[Cap]
+    modified: bool  # a modifier of the rule set (县外未经同意, 第二次住院…) changed a figure
+    steps: list[Step] = Field(default_factory=list)
+    assumptions: list[Assumption] = Field(default_factory=list)
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+
+def terms(request: EstimateRequest | dict) -> Terms:
+    """The deductible, ratio and caps of a deductible/ratio/cap service as an estimate resolves them
+    (breakdown cells, then the modifiers that apply to the person and the care), with the same cited
+    trace and no cost: "市内县外三级未经同意，起付线和比例各是多少". Raises CalcError like `estimate`
+    (a field the cells need and the request lacks is named); other service kinds are refused."""
+    from calculators.engine import _make_plan
+    from calculators.schema import DeductibleRatioCap
+
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
+    policy, _today = policy_for(req.policy, req.date)
+    spec = _service_spec(policy, req.service)
+    if not isinstance(spec, DeductibleRatioCap):
+        raise CalcError("service", f"“{req.service}”没有起付线和报销比例。")
+    ctx = Context(req, policy, req.service)
+    check_present_values(ctx)
+    modified = bool(applicable_modifiers(ctx))
+    plan = _make_plan(ctx, spec)
+    return Terms(policy=policy.id, policy_title=policy.title, service=req.service, deductible=fmt(plan.deductible.value),
+                 ratio=plan.ratio_text, modified=modified,
+                 caps=[Cap(pool=c.pool, label=c.label, amount=c.limit.text) for c in plan.caps],
+                 steps=list(plan.steps), assumptions=list(plan.assumptions), defaults=dict(plan.defaults))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from calculators.context import Context
 from calculators.errors import CalcError
@@ -57,6 +57,20 @@ def _chronic_count(ctx: Context) -> int:
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 30:
         raise CalcError("chronic_disease_count", f"chronic_disease_count 应为1到30之间的整数，收到 {n!r}。")
     return n
+
+
+def grown_with_diseases(ctx: Context, cap: Any, limit: Decimal, mods: Any) -> Decimal:
+    """A cap that grows per extra disease ("每增加一种,年报销限额增加200元"): the base limit plus
+    the per-disease amount for each disease after the first, stated as a step; other caps as given."""
+    if not cap.grows_with_diseases:
+        return limit
+    n = _chronic_count(ctx)
+    extra = resolve(ctx, cap.grows_with_diseases, mods)
+    grown = limit + extra * (n - 1)
+    label = ctx.policy.params[cap.param].label
+    ctx.step(f"{label}（按病种数）", f"{fmt_plain(limit)} + {fmt_plain(extra)} × ({n} − 1) = {fmt(grown)}",
+             grown, ctx.policy.params[cap.grows_with_diseases].cells[()].source)
+    return grown
 
 
 class Money(NamedTuple):
@@ -158,13 +172,7 @@ def _make_plan(ctx: Context, spec: DeductibleRatioCap) -> Plan:
         if limit is None:
             continue
         label = ctx.policy.params[cap.param].label
-        if cap.grows_with_diseases:
-            n = _chronic_count(ctx)
-            extra = resolve(ctx, cap.grows_with_diseases, mods)
-            grown = limit + extra * (n - 1)
-            ctx.step(f"{label}（按病种数）", f"{fmt_plain(limit)} + {fmt_plain(extra)} × ({n} − 1) = {fmt(grown)}",
-                     grown, ctx.policy.params[cap.grows_with_diseases].cells[()].source)
-            limit = grown
+        limit = grown_with_diseases(ctx, cap, limit, mods)
         caps.append(CapTerms(cap.pool, label, Money(_cents(limit), fmt(limit))))
     major = None
     if spec.major_illness:

@@ -196,6 +196,7 @@ class AmountsSection(_Section):
     not_after: Words
     part_of: Words
     remainder_after: Words
+    remainder_pattern: Regex | None = None
     thresholds: Words
     vague_amount: Regex
 

@@ -116,6 +116,12 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     """Amounts with their role: covered/total cost, 自费 part, 今年已报销, wage; policy values ignored."""
     conf = lex.amount_conf
     role_hits = lex.amount_roles.find(text)
+    if conf.get("remainder_pattern"):
+        # The remainder role by its parts (自己 + 还/要 + 出/掏/付), where no listed cue covers it.
+        listed = [(h.start, h.end) for h in role_hits]
+        for m in re.finditer(conf["remainder_pattern"], text):
+            if not any(s < m.end() and m.start() < e for s, e in listed):
+                role_hits.append(Hit("remainder", m.start(), m.end(), m.group(0)))
     prev_end, prev_role = 0, None
     picked: list[tuple[str | None, NumberSpan, Hit | None]] = []
     vague = re.search(conf["vague_amount"], text)
@@ -258,14 +264,15 @@ _AGE_YEARS = re.compile(rf"({_NUM})(多)?\s*(?:周岁|岁)(?!及?以[上下内]|
 @lru_cache(maxsize=4)
 def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
     lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
-    # "那我妈呢，65了": the person turned to with 呢 is who the age is of.
-    return re.compile(rf"(?:{lead})(?:呢,?)?({_NUM})(多)?了")
+    # "那我妈呢，65了": the person turned to with 呢 is who the age is of; a kin word may carry the
+    # Sichuan/Beijing erhua (老汉儿六十八了, 老伴儿七十了).
+    return re.compile(rf"(?:{lead})儿?(?:呢,?)?({_NUM})(多)?了")
 
 
 @lru_cache(maxsize=4)
 def _age_closing_clause(leads: tuple[str, ...]) -> re.Pattern[str]:
     lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
-    return re.compile(rf"(?:{lead})({_NUM})(多)?(?=,|$)")
+    return re.compile(rf"(?:{lead})儿?({_NUM})(多)?(?=,|$)")
 
 
 # "(低保户)七十多了", "八十几了": sixty and up in round tens with 多/几 and 了 is an age wherever it
@@ -277,7 +284,9 @@ def _age(text: str, leads: Sequence[str], bare_leads: Sequence[str] = ()) -> tup
     """(years, approximate, start, end) from "75岁", "六十多岁", or "<lead>72了" ("俺爹72了",
     "都六十多了"): a bare number ending in 了 is an age only after a kin word or 今年/都; one closing
     its clause ("老汉今年68，") only after 今年 or an older relative's word (`bare_leads`)."""
-    m = (_AGE_YEARS.search(text) or _age_after_lead(tuple(leads)).search(text) or _OLD_AGE_TENS.search(text)
+    # An older relative's word that may lead a bare age leads a 了-final one too (老汉六十八了).
+    m = (_AGE_YEARS.search(text) or _age_after_lead(tuple(dict.fromkeys([*leads, *bare_leads]))).search(text)
+         or _OLD_AGE_TENS.search(text)
          or (_age_closing_clause(tuple(bare_leads)).search(text) if bare_leads else None))
     age = _count(m, 120)
     return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
