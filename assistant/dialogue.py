@@ -35,6 +35,9 @@ class Turn:
     slots: dict[str, Any]
     follow_up: bool = False
     answered_pending: bool = False
+    # The user's own words of the question (the message as typed, not the NLU's standardised form):
+    # what the knowledge base's learned judge was trained and calibrated on. Empty = use `query`.
+    words: str = ""
 
 
 def _json_safe(value: Any) -> Any:
@@ -187,7 +190,8 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
             tell(state, {**fresh, state.pending_slot: value}, understanding.evidence, answered=True)
             state.pending_slot, state.pending_options, state.pending_values = None, [], []
             state.question_turn = state.turns
-            return Turn(state.last_intent, state.last_query, dict(state.slots), answered_pending=True)
+            return Turn(state.last_intent, state.last_query, dict(state.slots), answered_pending=True,
+                        words=state.last_words)
     state.pending_slot, state.pending_options, state.pending_values = None, [], []
 
     if understanding.intent == "correction" or is_follow_up(message, understanding, state):
@@ -196,6 +200,7 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
         if state.last_intent in SUBSTANTIVE and state.last_query and changed:
             # "不对，是二档" / "那二级医院呢": the last question again, with the changed words swapped in.
             state.last_query = rewrite_query(state.last_query, old_evidence, changed, understanding.evidence)
+            state.last_words = ""  # a rewritten question has no words of the user's own: the query stands
             intent = state.last_intent
             if understanding.intent == "estimate" and "amount" in fresh:
                 intent = "estimate"  # "那3万呢" after a policy question is a request to compute
@@ -220,8 +225,9 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     tell(state, fresh, understanding.evidence)
     state.last_intent = understanding.intent
     state.last_query = understanding.query or message
+    state.last_words = message
     state.question_turn = state.turns
-    return Turn(understanding.intent, state.last_query, dict(state.slots))
+    return Turn(understanding.intent, state.last_query, dict(state.slots), words=message)
 
 
 def ask_pending(state: DialogueState, question: SlotQuestion) -> None:

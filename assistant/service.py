@@ -291,14 +291,15 @@ class Assistant:
             # A year after every rule the library holds (for that region): the figures it has are an
             # earlier year's and may have changed; citing them as that year's would mislead.
             return Draft(intent, canned.YEAR_NOT_HELD)
-        retrieval = retrieve(self.kb, turn.query, turn.slots)
+        retrieval = retrieve(self.kb, turn.query, turn.slots, words=turn.words)
         year_note = ""
         if retrieval.no_basis and turn.slots.get("year"):
             # No clause of the asked year: answer from the library's clause, saying plainly whose year it is.
             year = str(turn.slots["year"])
             undated = {k: v for k, v in turn.slots.items() if k != "year"}
             query = turn.query.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
-            retrieval = retrieve(self.kb, query, undated)
+            words = turn.words.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
+            retrieval = retrieve(self.kb, query, undated, words=words)
             if not retrieval.no_basis:
                 year_note = canned.other_year(retrieval.selections[0].hit.year) + "\n"
         if retrieval.no_basis:
