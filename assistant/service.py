@@ -15,8 +15,15 @@ from typing import Any
 
 from assistant import canned
 from assistant.clarify import SlotQuestion, question_for
-from assistant.compose import citation_for, compose_per_region, compose_related, compose_single, quote_fallback
-from assistant.conflicts import find_conflict, for_scheme
+from assistant.compose import (
+    citation_for,
+    compose_per_region,
+    compose_per_scheme,
+    compose_related,
+    compose_single,
+    quote_fallback,
+)
+from assistant.conflicts import find_conflict, find_scheme_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret, new_slots
 from assistant.facts import remembered, summary
 from assistant.estimate_bridge import (
@@ -305,19 +312,27 @@ class Assistant:
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
-        if retrieval.related and not find_conflict(retrieval.selections):
+        conflict = find_conflict(retrieval.selections)
+        if conflict is None and not turn.slots.get("scheme"):
+            # One region's funds differ (职工 vs 城乡居民) and the user has not said which is theirs.
+            conflict = find_scheme_conflict(retrieval.selections)
+        if retrieval.related and not conflict:
             citations = [citation_for(n, s) for n, s in enumerate(retrieval.selections, start=1)]
             return Draft(intent, year_note + compose_related(retrieval.selections), citations=citations,
                          sources=[f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in retrieval.selections],
                          fallback="\n".join(quote_fallback(s, n) for n, s in enumerate(retrieval.selections, start=1)),
                          kind="related")
-        conflict = find_conflict(retrieval.selections)
         if conflict:
             citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]
-            answer = compose_per_region(conflict.selections, by_year=len(conflict.regions) == 1)
+            if conflict.schemes:
+                answer = compose_per_scheme(conflict.selections, conflict.schemes)
+            else:
+                answer = compose_per_region(conflict.selections, by_year=len(conflict.regions) == 1)
             sources = [f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in conflict.selections]
             fallback = "\n".join(quote_fallback(s, n) for n, s in enumerate(conflict.selections, start=1))
-            if len(conflict.regions) > 1:
+            if conflict.schemes:
+                question = question_for("scheme", [(f, f) for f in conflict.schemes])
+            elif len(conflict.regions) > 1:
                 question = question_for("region", [(r, r) for r in conflict.regions])
             else:
                 question = question_for("year", [(f"{y}年", y) for y in conflict.years])
