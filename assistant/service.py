@@ -317,6 +317,8 @@ class Assistant:
             # One region's funds differ (职工 vs 城乡居民) and the user has not said which is theirs.
             conflict = find_scheme_conflict(retrieval.selections)
         if retrieval.related and not conflict:
+            fitting = for_scheme(retrieval.selections + retrieval.alongside, turn.slots.get("scheme"))
+            retrieval.selections += [s for s in retrieval.alongside if s in fitting]
             citations = [citation_for(n, s) for n, s in enumerate(retrieval.selections, start=1)]
             return Draft(intent, year_note + compose_related(retrieval.selections), citations=citations,
                          sources=[f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in retrieval.selections],
