@@ -313,8 +313,9 @@ class Assistant:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
         conflict = find_conflict(retrieval.selections)
-        if conflict is None and not turn.slots.get("scheme"):
+        if conflict is None and not turn.slots.get("scheme") and not turn.answered_pending:
             # One region's funds differ (职工 vs 城乡居民) and the user has not said which is theirs.
+            # Not right after the user answered a clarifying question: one question per question.
             conflict = find_scheme_conflict(retrieval.selections)
         if retrieval.related and not conflict:
             fitting = for_scheme(retrieval.selections + retrieval.alongside, turn.slots.get("scheme"))

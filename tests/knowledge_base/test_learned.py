@@ -183,3 +183,19 @@ def test_the_answer_threshold_does_not_stop_at_a_precision_read_on_a_handful_of_
     assert chosen.sum() > MIN_DIRECT_MEASURED
     assert right[chosen].mean() >= 0.95
     assert chosen.sum() <= 60 + 3  # it still stops where the precision read on enough answers drops
+
+
+def test_the_region_dependence_model_is_trained_with_the_judge_and_round_trips(kb, tmp_path):
+    """Trained on the annotated region-ambiguous questions at ingest, its dev-chosen threshold in the
+    manifest; stored and loaded with the judge; a judge stored without it loads without it."""
+    from knowledge_base.learned.train import save
+
+    judge = kb.searcher.judge
+    assert judge.regions is not None and judge.t_regions == judge.manifest["thresholds"]["regions"]
+    save(judge, judge.manifest["ranker_kind"], tmp_path)
+    loaded = AnswerJudge.load(tmp_path)
+    assert loaded.regions.coef.tolist() == judge.regions.coef.tolist() and loaded.t_regions == judge.t_regions
+    judge_without = AnswerJudge.load(tmp_path)
+    judge_without.attach_regions(None, None)
+    save(judge_without, judge.manifest["ranker_kind"], tmp_path / "without")
+    assert AnswerJudge.load(tmp_path / "without").regions is None
