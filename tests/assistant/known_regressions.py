@@ -11,11 +11,9 @@ KNOWN_LEARNED_REGRESSIONS = frozenset({
     "operator-reimbursement-documents",
     "front-desk-tier-level-ratio",
     "citizen-cap-both-regions-from-heading",
-    "citizen-elderly-kinship-words-not-topic",
     "citizen-prenatal-check-synonym",
     "citizen-student-ratio-keeps-base-rule",
     "citizen-low-income-household-statistics-trimmed",
-    "citizen-out-of-area-colloquial",
     "citizen-masked-phone-number",
     "citizen-year-not-in-library",
     "citizen-outpatient-carryover-everyday",
@@ -24,9 +22,6 @@ KNOWN_LEARNED_REGRESSIONS = frozenset({
     "ho-citizen-out-of-county-both-regions",
     "hd-operator-cq-maternity-follow-up",
     "hd-citizen-cq-cap-follow-up",
-    # release 2 (general word vectors + more annotations): the retrained judge ranks a report's
-    # statistics above 重庆's 新农合 ratios
-    "citizen-scheme-narrows-regions",
     # release 4 (retired blind rounds as training data, out-of-fold dense, relevance model): the
     # judge refuses 重庆's 待遇享受时间 (P(library answers) under its threshold although the first
     # hit is the clause), and the intent model reads "…少报多少" as an estimate at 0.50 against the
