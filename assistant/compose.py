@@ -83,6 +83,16 @@ def compose_per_region(selections: list[Selection], by_year: bool = False) -> st
     return "\n".join(lines)
 
 
+def compose_per_scheme(selections: list[Selection], schemes: list[str]) -> str:
+    """One region's funds side by side (职工 / 城乡居民), each with whose words it is (a rule, or a
+    leaflet's or an advertisement's) and its own citation: never one merged answer."""
+    lines = ["不同医保的规定不同，请按您参加的医保看："]
+    for n, (selection, scheme) in enumerate(zip(selections, schemes, strict=True), start=1):
+        body = "".join(selection.sentences).rstrip(",，;；、:： ")
+        lines.append(f"· {scheme}——{source_phrase(selection)}：{body}[{n}]")
+    return "\n".join(lines)
+
+
 def quote_fallback(selection: Selection, n: int = 1) -> str:
     """The answer of last resort: the clause quoted verbatim, nothing added."""
     return f"相关条款原文：「{''.join(selection.sentences) or selection.hit.text}」[{n}]"

@@ -7,11 +7,12 @@ sentences that answer the question state different figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from assistant.nlu.lexicon import lexicon
 from assistant.numbers import extract_numbers
-from assistant.select import Selection
+from assistant.select import Selection, split_sentences
+from knowledge_base.ingest.schemes import subject_schemes
 
 
 # Work reports state what a place did and publicity (leaflets, a hospital's advertisement) restates
@@ -26,6 +27,7 @@ class Conflict:
     selections: list[Selection]
     regions: list[str]
     years: list[int]
+    schemes: list[str] = field(default_factory=list)  # the funds to ask about (a scheme conflict)
 
 
 # The clause schemes that can answer a question naming a base scheme (lexicon `scheme.compatible`:
@@ -98,3 +100,59 @@ def find_conflict(selections: list[Selection]) -> Conflict | None:
     regions = list(dict.fromkeys(s.hit.region for s in groups if s.hit.region))
     years = list(dict.fromkeys(s.hit.year for s in groups if s.hit.year))
     return Conflict(selections=groups, regions=regions, years=years)
+
+
+# The rules of one region and the sources restating them to its enrollees (a leaflet, a hospital's
+# advertisement) speak for a fund: they may compete when the user has not said which fund is theirs.
+FUND_SOURCES = ("rule", "publicity")
+
+
+def _fund_scheme(selection: Selection) -> str | None:
+    """The base scheme a clause is first about (`SearchHit.scheme`), if it is one."""
+    scheme = selection.hit.scheme
+    return scheme if scheme in COMPATIBLE_SCHEMES else None
+
+
+def _same_fund(a: str, b: str) -> bool:
+    return b in COMPATIBLE_SCHEMES[a] or a in COMPATIBLE_SCHEMES[b]
+
+
+def _fund_sentences(selection: Selection, scheme: str) -> list[str]:
+    """The quoted sentences that speak for `scheme`'s fund. A clause about several schemes (a
+    hospital's advertisement to employees and residents) is quoted only where a sentence's own
+    subject is that fund; failing its chosen sentences, its other sentences whose subject it is."""
+    if len(selection.hit.about_schemes) < 2:
+        return selection.sentences
+
+    def speaks_for(sentence: str) -> bool:
+        subjects = [s for s, _ in subject_schemes(sentence) if s in COMPATIBLE_SCHEMES]
+        return bool(subjects) and all(_same_fund(scheme, s) for s in subjects)
+
+    chosen = [s for s in selection.sentences if speaks_for(s)]
+    return chosen or [s for s in split_sentences(selection.hit.text) if speaks_for(s)]
+
+
+def find_scheme_conflict(selections: list[Selection]) -> Conflict | None:
+    """Within the best answer's region, the best clause of another fund (职工 vs 城乡居民: different
+    funds, different figures) states different figures: the answer depends on the user's scheme,
+    which they have not named (the caller checks). Selections best-first, the best a rule."""
+    if not selections or selections[0].hit.kind != "rule" or _fund_scheme(selections[0]) is None:
+        return None
+    best = selections[0]
+    picked = [best]
+    for selection in selections[1:]:
+        scheme = _fund_scheme(selection)
+        if (scheme is None or selection.hit.kind not in FUND_SOURCES or selection.hit.region != best.hit.region
+                or not selection.sentences or any(_same_fund(scheme, _fund_scheme(p) or "") for p in picked)):
+            continue
+        own = _fund_sentences(selection, scheme)
+        if own:
+            picked.append(replace(selection, sentences=own, lead=None))
+    if len(picked) < 2:
+        return None
+    figures = {_figures(s) for s in picked}
+    if len(figures) < 2 or all(not f for f in figures):
+        return None
+    years = list(dict.fromkeys(s.hit.year for s in picked if s.hit.year))
+    return Conflict(selections=picked, regions=[best.hit.region] if best.hit.region else [], years=years,
+                    schemes=[_fund_scheme(s) or "" for s in picked])

@@ -36,6 +36,9 @@ class Turn:
     follow_up: bool = False
     answered_pending: bool = False
     asked_as: str | None = None  # the message's own intent, when the conversation reads it as another
+    # The user's own words of the question (the message as typed, not the NLU's standardised form):
+    # what the knowledge base's learned judge was trained and calibrated on. Empty = use `query`.
+    words: str = ""
 
 
 def _json_safe(value: Any) -> Any:
@@ -208,7 +211,8 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
             tell(state, {**fresh, state.pending_slot: value}, understanding.evidence, answered=True)
             state.pending_slot, state.pending_options, state.pending_values = None, [], []
             state.question_turn = state.turns
-            return Turn(state.last_intent, state.last_query, dict(state.slots), answered_pending=True)
+            return Turn(state.last_intent, state.last_query, dict(state.slots), answered_pending=True,
+                        words=state.last_words)
     state.pending_slot, state.pending_options, state.pending_values = None, [], []
 
     if understanding.intent == "correction" or is_follow_up(message, understanding, state):
@@ -217,6 +221,7 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
         if state.last_intent in SUBSTANTIVE and state.last_query and changed:
             # "不对，是二档" / "那二级医院呢": the last question again, with the changed words swapped in.
             state.last_query = rewrite_query(state.last_query, old_evidence, changed, understanding.evidence)
+            state.last_words = ""  # a rewritten question has no words of the user's own: the query stands
             intent = state.last_intent
             if understanding.intent == "estimate" and "amount" in fresh:
                 intent = "estimate"  # "那3万呢" after a policy question is a request to compute
@@ -244,9 +249,10 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent
     state.last_query = understanding.query or message
+    state.last_words = message
     state.question_turn = state.turns
     return Turn(intent, state.last_query, dict(state.slots),
-                asked_as=understanding.intent if intent != understanding.intent else None)
+                asked_as=understanding.intent if intent != understanding.intent else None, words=message)
 
 
 def ask_pending(state: DialogueState, question: SlotQuestion) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistant.estimate_bridge import RESIDENT_SCHEMES
@@ -56,6 +56,9 @@ class Retrieval:
     # The selections are rules related to the question, offered as such ("没有找到直接回答，以下规定
     # 可能相关"), not an answer: the learned judge found relevant clauses but none it trusts to answer.
     related: bool = False
+    # Related rules offered after the ranked ones (another region's rule when the ranked ones are
+    # one region's, the user having named none): shown, never a competing answer.
+    alongside: list[Selection] = field(default_factory=list)
 
 
 def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
@@ -95,11 +98,15 @@ def answer_candidates(selections: list[Selection]) -> list[Selection]:
     return sorted(close, key=lambda s: -s.focus_hits)
 
 
-def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K) -> Retrieval:
+def retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], top_k: int = TOP_K,
+             words: str = "") -> Retrieval:
+    """`words`: the question as the user typed it, which the learned judge reads (it was trained and
+    calibrated on annotators' questions as written, not on the NLU's standardised `query`: measured
+    on dev, the standardised form moved 15 answerable questions' decisions, 11 of them to a refusal)."""
     filters = filters_from_slots(slots)
     terms = query_terms(query, slots)
     if getattr(kb, "judged", False):
-        return judged_retrieve(kb, query, slots, terms, filters)
+        return judged_retrieve(kb, words or query, slots, terms, filters)
     response = kb.search(expanded_query(query, terms), top_k=top_k, filters=filters)
     hits = [] if response.no_basis else [h for h in response.results if scheme_fits(slots.get("scheme"), h)]
     selections = answer_candidates(rank_selections(hits, terms))
@@ -121,11 +128,27 @@ def judged_retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], te
         selections.append(Selection(hit=h, sentences=quoted, score=h.score, lead=lead_fragment(quoted, terms),
                                     coverage=1.0, rank=r))
     if response.decision == "related":
+        alongside = [] if filters and filters.region else other_region(selections, MAX_RELATED)
         return Retrieval(no_basis=False, selections=selections[:MAX_RELATED], filtered_by_region=filters is not None,
-                         related=True)
+                         related=True, alongside=alongside)
     best = selections[0].score
     close = [s for s in selections if s.score >= best - CONFLICT_MARGIN][:MAX_CONFLICTING]
     return Retrieval(no_basis=False, selections=close, filtered_by_region=filters is not None)
+
+
+def other_region(selections: list[Selection], k: int) -> list[Selection]:
+    """The best rule of another region, when the first `k` related rules are all one region's (or
+    none's) and the pool holds one: the user named no region, and related rules of one region only
+    would read as the rule."""
+    regions = {s.hit.region for s in selections[:k] if s.hit.region}
+    added: list[Selection] = []
+    for extra in selections[k:]:
+        if len(regions) >= 2:
+            break
+        if extra.hit.kind == "rule" and extra.hit.region and extra.hit.region not in regions:
+            added.append(extra)
+            regions.add(extra.hit.region)
+    return added
 
 
 MAX_QUOTED_SENTENCES = 3

@@ -15,8 +15,15 @@ from typing import Any
 
 from assistant import canned
 from assistant.clarify import SlotQuestion, question_for
-from assistant.compose import citation_for, compose_per_region, compose_related, compose_single, quote_fallback
-from assistant.conflicts import find_conflict, for_scheme
+from assistant.compose import (
+    citation_for,
+    compose_per_region,
+    compose_per_scheme,
+    compose_related,
+    compose_single,
+    quote_fallback,
+)
+from assistant.conflicts import find_conflict, find_scheme_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret, new_slots
 from assistant.facts import remembered, summary
 from assistant.estimate_bridge import (
@@ -302,32 +309,44 @@ class Assistant:
             # A year after every rule the library holds (for that region): the figures it has are an
             # earlier year's and may have changed; citing them as that year's would mislead.
             return Draft(intent, canned.YEAR_NOT_HELD)
-        retrieval = retrieve(self.kb, turn.query, turn.slots)
+        retrieval = retrieve(self.kb, turn.query, turn.slots, words=turn.words)
         year_note = ""
         if retrieval.no_basis and turn.slots.get("year"):
             # No clause of the asked year: answer from the library's clause, saying plainly whose year it is.
             year = str(turn.slots["year"])
             undated = {k: v for k, v in turn.slots.items() if k != "year"}
             query = turn.query.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
-            retrieval = retrieve(self.kb, query, undated)
+            words = turn.words.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
+            retrieval = retrieve(self.kb, query, undated, words=words)
             if not retrieval.no_basis:
                 year_note = canned.other_year(retrieval.selections[0].hit.year) + "\n"
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
-        if retrieval.related and not find_conflict(retrieval.selections):
+        conflict = find_conflict(retrieval.selections)
+        if conflict is None and not turn.slots.get("scheme") and not turn.answered_pending:
+            # One region's funds differ (职工 vs 城乡居民) and the user has not said which is theirs.
+            # Not right after the user answered a clarifying question: one question per question.
+            conflict = find_scheme_conflict(retrieval.selections)
+        if retrieval.related and not conflict:
+            fitting = for_scheme(retrieval.selections + retrieval.alongside, turn.slots.get("scheme"))
+            retrieval.selections += [s for s in retrieval.alongside if s in fitting]
             citations = [citation_for(n, s) for n, s in enumerate(retrieval.selections, start=1)]
             return Draft(intent, year_note + compose_related(retrieval.selections), citations=citations,
                          sources=[f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in retrieval.selections],
                          fallback="\n".join(quote_fallback(s, n) for n, s in enumerate(retrieval.selections, start=1)),
                          kind="related")
-        conflict = find_conflict(retrieval.selections)
         if conflict:
             citations = [citation_for(n, s) for n, s in enumerate(conflict.selections, start=1)]
-            answer = compose_per_region(conflict.selections, by_year=len(conflict.regions) == 1)
+            if conflict.schemes:
+                answer = compose_per_scheme(conflict.selections, conflict.schemes)
+            else:
+                answer = compose_per_region(conflict.selections, by_year=len(conflict.regions) == 1)
             sources = [f"{s.hit.citation} {s.hit.year or ''} {s.hit.text}" for s in conflict.selections]
             fallback = "\n".join(quote_fallback(s, n) for n, s in enumerate(conflict.selections, start=1))
-            if len(conflict.regions) > 1:
+            if conflict.schemes:
+                question = question_for("scheme", [(f, f) for f in conflict.schemes])
+            elif len(conflict.regions) > 1:
                 question = question_for("region", [(r, r) for r in conflict.regions])
             else:
                 question = question_for("year", [(f"{y}年", y) for y in conflict.years])

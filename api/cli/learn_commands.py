@@ -28,10 +28,16 @@ def _assistant_for(kb: Any) -> Any:
 def train(
     compare: bool = typer.Option(False, "--compare", help="同时比较各排序模型(LightGBM LambdaRank / 二分类 / 逻辑回归)在 dev 上的表现"),
     ranker: str = typer.Option("", "--ranker", help="排序模型: lightgbm-lambdarank / lightgbm-binary / logistic(默认按实测选定)"),
+    regions_only: bool = typer.Option(False, "--regions-only", help="只为已训练的模型补训“是否因地区而异”模型"),
 ) -> None:
     """用标注数据训练排序、可答性和句子选择模型(写入数据目录,与索引放在一起)。"""
-    from knowledge_base.learned.train import DEFAULT_RANKER, RANKERS
+    from knowledge_base.learned.train import DEFAULT_RANKER, RANKERS, add_region_dependence
     from knowledge_base.learned.train import train as run
+
+    if regions_only:
+        kb = _kb()
+        typer.echo(json.dumps(add_region_dependence(kb.searcher, kb.settings.data_dir), ensure_ascii=False, indent=1))
+        return
 
     kind = ranker or DEFAULT_RANKER
     if kind not in RANKERS:

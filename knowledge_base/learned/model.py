@@ -5,7 +5,8 @@ Artefacts (written by `learned.train`, read here) live beside the index in
 `<data_dir>/models/answer/`: `ranker.txt` (LightGBM) or `ranker.json` (linear), `answerability.json`
 (logistic model: coefficients in plain JSON), `relevance.txt` (LightGBM: P(the library answers the
 question), which decides refusal), `sentences.json` (which sentences answer, `learned.sentences`), `question_prior.json` (wording → P(answerable),
-`learned.question_prior`) and `manifest.json` (feature names, thresholds chosen
+`learned.question_prior`), optionally `region_dependence.json` (logistic: is a question naming no
+region answered region by region, `learned.region_dependence`) and `manifest.json` (feature names, thresholds chosen
 on dev, what it was trained on). No artefact → `load` returns None and search falls back to the
 hand-set pipeline, so a fresh checkout still answers before `medpolicy train` has run.
 """
@@ -75,6 +76,15 @@ class AnswerJudge:
         self.t_answer = float(thresholds["answer"])
         self.t_related = float(thresholds["related"])
         self.manifest = manifest
+        self.regions: LinearModel | None = None  # `learned.region_dependence`, when trained
+        self.t_regions: float | None = None
+
+    def attach_regions(self, model: LinearModel | None, threshold: float | None) -> None:
+        self.regions, self.t_regions = model, threshold
+        if threshold is None:
+            self.manifest.get("thresholds", {}).pop("regions", None)
+        else:
+            self.manifest.setdefault("thresholds", {})["regions"] = threshold
 
     # -- loading ----------------------------------------------------------------------------
 
@@ -103,8 +113,13 @@ class AnswerJudge:
         else:
             relevance = LinearModel.from_json(json.loads((d / "relevance.json").read_text("utf-8")))
         sentence_model = LinearModel.from_json(json.loads((d / "sentences.json").read_text("utf-8")))
-        return cls(ranker, answerability, relevance, QuestionPrior.load(d / "question_prior.json"),
-                   manifest["thresholds"], manifest, sentence_model)
+        judge = cls(ranker, answerability, relevance, QuestionPrior.load(d / "question_prior.json"),
+                    manifest["thresholds"], manifest, sentence_model)
+        regions = d / "region_dependence.json"
+        if regions.exists() and manifest["thresholds"].get("regions") is not None:
+            judge.regions = LinearModel.from_json(json.loads(regions.read_text("utf-8")))
+            judge.t_regions = float(manifest["thresholds"]["regions"])
+        return judge
 
     # -- use ---------------------------------------------------------------------------------
 
@@ -133,6 +148,17 @@ class AnswerJudge:
         pa, pr = self.probabilities(cands, scores)
         return Judgement([cands.indices[k] for k in order], [float(scores[k]) for k in order], pa, pr,
                          self.decide(pa, pr))
+
+
+    def region_dependent(self, clauses, judgement: Judgement) -> bool:
+        """Whether a question naming no region is answered region by region (`learned.region_dependence`):
+        its candidates hold two regions' rules and the model's probability reaches its threshold."""
+        if self.regions is None or self.t_regions is None or not judgement.order:
+            return False
+        from knowledge_base.learned.region_dependence import region_features, two_regions
+
+        row = region_features(clauses, judgement.order, judgement.scores, judgement.p_answer, judgement.p_related)
+        return two_regions(row) and _sigmoid(float(self.regions.decision(row[None, :])[0])) >= self.t_regions
 
 
 def relevance_probability(relevance, rows: np.ndarray) -> float:

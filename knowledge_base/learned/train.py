@@ -23,6 +23,7 @@ from knowledge_base.learned.dense_folds import DENSE_FOLD_BY, DENSE_FOLDS, assig
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features, candidate_features
 from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior
+from knowledge_base.learned.region_dependence import choose_threshold, region_features, two_regions
 from knowledge_base.models import SearchFilters
 from knowledge_base.normalize import normalize_text
 from knowledge_base.search.scope import named_places, named_years
@@ -412,9 +413,69 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
         "report": {k: v for k, v in report.__dict__.items() if k != "comparison"},
     }
     judge = AnswerJudge(ranker, answerability, relevance, prior, thresholds, manifest, sentence_model)
+    attach_region_dependence(judge, searcher.clauses, tr, dv)
     if write:
         save(judge, ranker_kind, data_dir)
     return judge, report
+
+
+def _region_rows(judge: AnswerJudge, clauses, examples: Sequence[Example]) -> tuple[np.ndarray, list[Example], np.ndarray]:
+    """`region_features` rows of the examples that name no region and that the scope rules do not
+    refuse (the model is served only there), with whether the judge alone refuses each."""
+    rows, kept, refused = [], [], []
+    for e in examples:
+        filters = question_filters(e.item.question)
+        if e.scoped_out or (filters is not None and filters.region) or not e.cands.indices:
+            continue
+        s = judge.scores(e.cands)
+        order = np.argsort(-s, kind="stable")
+        pa, pr = judge.probabilities(e.cands, s)
+        rows.append(region_features(clauses, [e.cands.indices[k] for k in order], s[order].tolist(), pa, pr))
+        kept.append(e)
+        refused.append(judge.decide(pa, pr) == "none")
+    width = len(rows[0]) if rows else 0
+    return (np.vstack(rows) if rows else np.zeros((0, width))), kept, np.asarray(refused, dtype=bool)
+
+
+def attach_region_dependence(judge: AnswerJudge, clauses, tr: Sequence[Example], dv: Sequence[Example]) -> dict:
+    """Fit the region-dependence model (`learned.region_dependence`) on the train examples that name
+    no region — region/scheme-ambiguous (1) against answerable and near-domain (0) — choose its
+    threshold on dev's, and attach both to `judge` (manifest included). Returns the dev figures."""
+    x, kept, _ = _region_rows(judge, clauses, tr)
+    y = np.array([1.0 if e.item.type == "ambiguous" else 0.0 for e in kept])
+    report: dict = {"n_train": len(kept), "n_train_ambiguous": int(y.sum())}
+    if len(kept) < MIN_TRAIN_ANSWERABLE or y.sum() < 20:
+        judge.attach_regions(None, None)
+        return report
+    model = _fit_linear(x, y, c=1.0, balanced=True)
+    xd, dkept, refused = _region_rows(judge, clauses, dv)
+    threshold = None
+    if len(dkept):
+        p = _sigmoid(model.decision(xd))
+        near = np.array([e.item.type == "no_basis" for e in dkept])
+        lifted = refused & np.array([two_regions(r) for r in xd], dtype=bool)
+        threshold = choose_threshold(p, near, lifted)
+        if threshold is not None:
+            chosen = lifted & (p >= threshold)
+            report["dev_lifted"] = {t: int(sum(1 for e, c in zip(dkept, chosen, strict=True) if c and e.item.type == t))
+                                    for t in ("ambiguous", "answerable", "no_basis")}
+    report["threshold"] = threshold
+    judge.attach_regions(model, threshold)
+    judge.manifest["region_dependence"] = report
+    return report
+
+
+def add_region_dependence(searcher, data_dir: Path) -> dict:
+    """Fit the region-dependence model onto the judge on disk (its ranker and answer models as
+    they are), with the served searcher's features for train and dev, and save it: what
+    `medpolicy train --regions-only` runs. A full `train` fits it on the out-of-fold train rows."""
+    judge = AnswerJudge.load(data_dir)
+    if judge is None:
+        raise NotEnoughData("no trained answer judge to add the region-dependence model to")
+    report = attach_region_dependence(judge, searcher.clauses, build_examples(searcher, default_train_items()),
+                                      build_examples(searcher, load_split("dev")))
+    save(judge, judge.manifest.get("ranker_kind", DEFAULT_RANKER), data_dir)
+    return report
 
 
 def save(judge: AnswerJudge, ranker_kind: str, data_dir: Path) -> None:
@@ -435,6 +496,8 @@ def save(judge: AnswerJudge, ranker_kind: str, data_dir: Path) -> None:
     else:
         judge.relevance.save_model(str(tmp / "relevance.txt"))
     (tmp / "sentences.json").write_text(json.dumps(judge.sentence_model.to_json()), "utf-8")
+    if judge.regions is not None:
+        (tmp / "region_dependence.json").write_text(json.dumps(judge.regions.to_json()), "utf-8")
     judge.prior.save(tmp / "question_prior.json")
     (tmp / "manifest.json").write_text(json.dumps(judge.manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
     old = final.with_name(final.name + ".old")

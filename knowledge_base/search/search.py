@@ -693,6 +693,11 @@ class HybridSearcher:
         judgement.order, judgement.scores = self._rules_before_publicity(query, judgement.order, judgement.scores)
         judgement.order, judgement.scores = self._base_rule_first(query, judgement.order, judgement.scores)
         decision = "none" if self.out_of_scope(ranking) else judgement.decision
+        if decision == "none" and not self.out_of_scope(ranking) and not (filters and filters.region) \
+                and self.judge.region_dependent(self.clauses, judgement):
+            # No region named and the answer is region by region (learned.region_dependence): the
+            # regions' rules are offered (the assistant lists them and asks), not refused.
+            decision = "related"
         p = round(judgement.p_answer, 4)  # the probability that the first hit answers
         if decision == "none":
             return SearchResponse(results=[], no_basis=True, decision="none", answerability=p, **scope)

@@ -51,3 +51,30 @@ def test_a_named_scheme_never_empties_the_answer():
 
     urban = sel(_with_scheme(hit("a", YUECHI, "岳池县", 2009, 2), "城镇居民"))
     assert [s.hit.chunk_id for s in for_scheme([urban], "职工")] == ["a"]
+
+
+def _fund(h, scheme, kind="rule", schemes=None):
+    return h.model_copy(update={"scheme": scheme, "kind": kind, "schemes": schemes or [scheme]})
+
+
+def test_one_regions_funds_with_different_figures_are_a_scheme_conflict():
+    from assistant.conflicts import find_scheme_conflict
+
+    residents = sel(_fund(hit("a", "一、二、三级医院住院起付线分别为100元、300元、800元。", "重庆", 2013, 2), "城乡居民"))
+    # an advertisement to employees and residents speaks for the employee fund only in its employee sentence
+    advert = sel(_fund(hit("b", "某医院是职工医保定点医院,门槛费只要200元。某医院在城乡居民医保最高报销90%的基础上还可申请救助。",
+                           "重庆", 2013, 1), "职工", kind="publicity", schemes=["职工", "城乡居民"]))
+    conflict = find_scheme_conflict([residents, advert])
+    assert conflict is not None and conflict.schemes == ["城乡居民", "职工"]
+    assert all("城乡居民" not in s for s in conflict.selections[1].sentences)
+
+
+def test_one_fund_or_another_region_or_a_report_is_no_scheme_conflict():
+    from assistant.conflicts import find_scheme_conflict
+
+    residents = sel(_fund(hit("a", "住院起付线为100元。", "重庆", 2013, 2), "城乡居民"))
+    assert find_scheme_conflict([residents, sel(_fund(hit("b", "住院起付线为300元。", "重庆", 2013, 1), "新农合"))]) is None
+    assert find_scheme_conflict([residents, sel(_fund(hit("c", "住院起付线为200元。", "湖北", 1999, 1), "职工"))]) is None
+    assert find_scheme_conflict([residents, sel(_fund(hit("d", "住院起付线为200元。", "重庆", 2013, 1), "职工",
+                                                      kind="report"))]) is None
+    assert find_scheme_conflict([residents, sel(_fund(hit("e", "住院起付线为100元。", "重庆", 2013, 1), "职工"))]) is None

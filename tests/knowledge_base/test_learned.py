@@ -208,3 +208,19 @@ def test_a_new_item_follows_the_split_that_already_holds_its_sentence_or_clause(
     assert placer.place(item(4, "train", "门诊统筹每人每年限额60元"), never) == "dev"    # clause dev has
     assert placer.place(item(5, "dev", "住院起付线为800元"), never) == "train"          # the same sentence
     assert placer.place(item(6, "dev", "待遇从缴费次月起享受"), lambda key: f"hash:{key}") == "hash:c-new"
+
+
+def test_the_region_dependence_model_is_trained_with_the_judge_and_round_trips(kb, tmp_path):
+    """Trained on the annotated region-ambiguous questions at ingest, its dev-chosen threshold in the
+    manifest; stored and loaded with the judge; a judge stored without it loads without it."""
+    from knowledge_base.learned.train import save
+
+    judge = kb.searcher.judge
+    assert judge.regions is not None and judge.t_regions == judge.manifest["thresholds"]["regions"]
+    save(judge, judge.manifest["ranker_kind"], tmp_path)
+    loaded = AnswerJudge.load(tmp_path)
+    assert loaded.regions.coef.tolist() == judge.regions.coef.tolist() and loaded.t_regions == judge.t_regions
+    judge_without = AnswerJudge.load(tmp_path)
+    judge_without.attach_regions(None, None)
+    save(judge_without, judge.manifest["ranker_kind"], tmp_path / "without")
+    assert AnswerJudge.load(tmp_path / "without").regions is None
