@@ -24,15 +24,20 @@ def test_fixed_subsidies_are_listed_with_their_sum():
 
 
 def test_a_fixed_subsidy_total_is_computed_for_the_region_told(assistant):
-    *_, reply = talk(assistant, "老婆怀孕了，我们参加的重庆城乡居民", "检查和生孩子加起来医保给多少钱")
+    *_, reply = talk(assistant, "老婆怀孕了，我们参加的重庆城乡居民", "检查和生孩子总共医保给多少钱")
     assert reply.grounded
     assert "500.00" in reply.answer and "100.00" in reply.answer and "400.00" in reply.answer
     assert any("400元住院分娩" in c.text for c in reply.citations)
 
 
 def test_a_fixed_subsidy_total_needs_the_region_named(assistant):
-    reply = assistant.ask("检查和生孩子加起来医保给多少钱")
+    reply = assistant.ask("检查和生孩子总共医保给多少钱")
     assert "500" not in reply.answer  # no region: no rule set's figure, the clauses answer
+
+
+def test_one_subsidy_asked_is_the_clauses_answer(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民", "生孩子住院医保补多少钱")
+    assert reply.estimate is None and "500" not in reply.answer
 
 
 # ---- NLU: the annotators' conventions, read exactly ---------------------------------------------------
