@@ -213,7 +213,8 @@ class Assistant:
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
-            capped = self._wage_relative_cap(turn, state) or self._rule_terms(turn, state)
+            capped = (self._wage_relative_cap(turn, state) or self._rule_terms(turn, state)
+                      or self._fixed_subsidies(turn, state))
             if capped is not None:
                 return capped
             question = self._region_for_figure(turn, state)
@@ -492,6 +493,39 @@ class Assistant:
         if result is None or not result.get("modified"):
             return None
         answer, citations = render_terms(result, choice.policy, notes)
+        answer = _year_checked(answer, slots, choice.policy)
+        self._link_citations(citations)
+        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _fixed_subsidies(self, turn: Turn, state: DialogueState) -> Draft | None:
+        """"产前检查和住院分娩一共能补多少" with no bill: the total of a service the rule set pays as
+        fixed subsidies (孕产妇: 100元 产前检查 + 400元 住院分娩) is answered with each subsidy and their
+        sum, computed by the calculators (`calculators.caps`, every figure in the trace) — the clause
+        states the parts, not the sum. Only when the question asks a total (lexicon
+        `amounts.roles.total`: 一共, 总共, 合计…; one subsidy asked is the clause's answer), for a region
+        the user named whose one rule set holds the service; None = answer from the clauses."""
+        from assistant.nlu.lexicon import lexicon
+        from calculators.caps import FIXED_SUBSIDIES_POOL
+        from knowledge_base.search.rerank import asks_amount
+
+        slots = turn.slots
+        service = slots.get("service")
+        if (not service or slots.get("amount") is not None or not slots.get("region")
+                or self.calculators.caps is None or not asks_amount(turn.query)
+                or not any(h.value == "total" for h in lexicon().amount_roles.find(turn.query))):
+            return None
+        choice = choose_policy(self.policies, slots, service)
+        if choice.policy is None or service not in choice.policy.services:
+            return None
+        request = caps_request(choice.policy, service, slots)
+        try:
+            result = _as_dict(self.calculators.caps(request))
+        except ValueError:
+            return None
+        if not any(c.get("pool") == FIXED_SUBSIDIES_POOL for c in result.get("caps") or []):
+            return None
+        answer, citations = render_caps(result, choice.policy)
         answer = _year_checked(answer, slots, choice.policy)
         self._link_citations(citations)
         return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],

@@ -11,14 +11,18 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from calculators.context import Context
-from calculators.engine import _service_spec, grown_with_diseases
+from calculators.engine import _assume_spec, _service_spec, grown_with_diseases
 from calculators.errors import CalcError
 from calculators.inputs import check_present_values
-from calculators.modifiers import applicable_modifiers, resolve_optional_cap
+from calculators.modifiers import applicable_modifiers, resolve, resolve_optional_cap
 from calculators.models import Assumption, EstimateRequest, Step
-from calculators.money import fmt
+from calculators.money import ZERO_CENTS, fmt
 from calculators.registry import policy_for
+from calculators.schema import FixedSubsidy
 from calculators.validation import parse_model
+
+
+FIXED_SUBSIDIES_POOL = "fixed_subsidies"  # the sum of a fixed-subsidy service's subsidies (`_fixed_subsidies`)
 
 
 class Cap(BaseModel):
@@ -40,7 +44,8 @@ class CapsResult(BaseModel):
 
 def caps(request: EstimateRequest | dict) -> CapsResult:
     """The yearly caps of `request.service` under `request.policy` for the person and care the
-    request describes (amounts are not needed and ignored). Raises CalcError like `estimate`:
+    request describes (amounts are not needed and ignored); for a fixed-subsidy service, each
+    subsidy and, with several, their sum (`_fixed_subsidies`). Raises CalcError like `estimate`:
     a cap relative to the average wage without `local_avg_wage` names that field."""
     req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
     policy, _today = policy_for(req.policy, req.date)
@@ -49,6 +54,8 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
     check_present_values(ctx)
     mods = applicable_modifiers(ctx)
     found = []
+    if isinstance(spec, FixedSubsidy):
+        found = _fixed_subsidies(ctx, spec, mods)
     for cap in getattr(spec, "caps", ()):
         param = policy.params[cap.param]
         if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:
@@ -61,6 +68,22 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
                          relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None))
     return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
                       steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
+
+
+def _fixed_subsidies(ctx: Context, spec: FixedSubsidy, mods: list) -> list[Cap]:
+    """A fixed-subsidy service's amounts, each the most it pays (the subsidy, never more than the
+    cost — `_fixed_subsidy`), each with its cited trace line; with several (产前检查, 住院分娩) their
+    sum is what the service pays at most in all, one more trace line ("100.00 + 400.00 = 500.00")."""
+    found, amounts = [], []
+    for stage, name in spec.subsidies.items():
+        amounts.append(resolve(ctx, name, mods))
+        found.append(Cap(pool=f"maternity_{stage}", label=ctx.policy.params[name].label, amount=fmt(amounts[-1])))
+    _assume_spec(ctx, spec.assumption)
+    if len(found) > 1:
+        total = sum(amounts, ZERO_CENTS)
+        ctx.step(f"{spec.label}合计", " + ".join(c.amount for c in found) + f" = {fmt(total)}", total)
+        found.append(Cap(pool=FIXED_SUBSIDIES_POOL, label=f"{spec.label}合计", amount=fmt(total)))
+    return found
 
 
 class Terms(BaseModel):

@@ -162,6 +162,7 @@ class ServiceSection(_Section):
     major_disease_blockers: Words
     major_disease_words: Words
     treatment_words: Words
+    blockers: Words = []
 
 
 class TopicSection(_Section):
@@ -357,7 +358,7 @@ class Lexicon:
                                           3: hosp["named_level3"], None: hosp["ambiguous"]})
         self.hospital_conf = hosp
         svc = data["service"]
-        self.service = Matcher(svc["canonical"])
+        self.service = Matcher(svc["canonical"], svc.get("blockers", ()))
         self.inpatient_split = re.compile(svc["inpatient_split"])
         self.service_precedence: list[str] = svc["precedence"]
         self.chronic_diseases = words(svc["chronic_diseases"])

@@ -453,14 +453,17 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
 
 
 def extract_service(text: str, lex: Lexicon, found: Found) -> None:
-    """Service by keyword precedence; a named chronic/major disease decides a bare "门诊" or no keyword."""
+    """Service by keyword precedence; a named chronic/major disease makes a bare "门诊" its own
+    outpatient service. A disease named with no care word is no service: the care is a fact the user
+    has not told yet (every annotator leaves the service empty for "医生说是白血病"); the disease
+    itself is kept by the major-disease and chronic-count slots."""
     hits = lex.service.find(text)
     if not any(h.value == "inpatient" for h in hits):
         # "住的院", "住完院", "住了五天院", "住两次院": 住…院 split by a particle or a duration.
         hits += [Hit("inpatient", m.start(), m.end(), m.group(0)) for m in lex.inpatient_split.finditer(text)]
     generic = set(lex.service_conf["generic_outpatient"])
     bare_outpatient = all(h.value == "general_outpatient" and h.alias in generic for h in hits)
-    if not hits or bare_outpatient:
+    if hits and bare_outpatient:
         for service, matcher in (
             ("major_disease_outpatient", lex.major_diseases),
             ("chronic_outpatient", lex.chronic_diseases),

@@ -17,8 +17,10 @@ def test_a_low_income_household_pays_its_own_contribution_group(assistant):
 
 def test_a_remembered_tier_does_not_lead_a_childbirth_answer(assistant):
     *_, reply = talk(assistant, "重庆的，买的城乡居民", "交的150那档", "产检加生娃儿住院，医保一共补好多")
-    assert "400元住院分娩" in reply.answer
-    assert not reply.answer.startswith("二档")
+    # Round 7: the fixed subsidies are the rule set's (each and their sum), citing the clause.
+    assert "住院分娩定额补助 400.00 元" in reply.answer
+    assert any("400元住院分娩" in c.text for c in reply.citations)
+    assert "二档" not in reply.answer
 
 
 def test_sichuan_resultative_qi_after_huai_is_pregnancy():
