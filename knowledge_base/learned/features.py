@@ -72,7 +72,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "missing_idf_max", "missing_idf_share", "query_word_oov", "institution_unasked",
     "condition_unasked", "condition_asked_met", "grade_named_met",
     "wv_cos", "wv_gap", "wv_rank_log", "wv_sentence", "synonym_missing_share",
-    "tr_rel", "tr_rank_log", "tr_likelihood",
+    "tr_rel", "tr_rank_log", "tr_likelihood", "tr_sentence",
 )
 ANSWER_FEATURE_NAMES: tuple[str, ...] = (
     "top1_score", "top2_score", "margin", "top1_bigram_cover", "top1_bigram_cover_sentence",
@@ -405,12 +405,14 @@ def _word_vectors(p: Pool) -> ColumnValues:
             np.array([best.best_sentence(p.read, int(i)) for i in p.idx]))
 
 
-@columns("tr_rel", "tr_rank_log", "tr_likelihood")
+@columns("tr_rel", "tr_rank_log", "tr_likelihood", "tr_sentence")
 def _translation(p: Pool) -> ColumnValues:
-    """The learned word translations (`learned.translation`): the expanded BM25 query's score
-    (relative to the best candidate's) and rank, and the translation likelihood of the clause."""
+    """The learned word translations (`learned.translation`): the translations' BM25 score
+    (relative to the best candidate's) and rank, and the translation likelihood of the clause and
+    of its best sentence."""
     channel = p.values(p.tr.channel)
-    return (channel / (float(channel.max()) or 1.0), p.ranks_log(p.tr.channel), p.values(p.tr.likelihood))
+    sentence = np.array([p.tr.best_sentence(f.view.sentences, f.view.body) for f in p.facts]) if p.tr.words else 0.0
+    return (channel / (float(channel.max()) or 1.0), p.ranks_log(p.tr.channel), p.values(p.tr.likelihood), sentence)
 
 
 def _check_columns() -> None:

@@ -188,11 +188,38 @@ def fit_on(clauses, items) -> TranslationTable:
 
 class TranslationScores:
     """One question through a table, over one searcher's clauses: the expanded BM25 query's
-    scores (`channel`) and the translation likelihood (`likelihood`), both for every clause."""
+    scores (`channel`) and the translation likelihood (`likelihood`), both for every clause, and
+    the question's words with their idf and translations (`words`) for `best_sentence`."""
 
-    def __init__(self, channel: np.ndarray, likelihood: np.ndarray) -> None:
+    def __init__(self, channel: np.ndarray, likelihood: np.ndarray,
+                 words: Sequence[tuple[float, str, tuple[tuple[str, float], ...]]] = ()) -> None:
         self.channel = channel
         self.likelihood = likelihood
+        self.words = tuple(words)
+        self._total = sum(w for w, _, _ in self.words)
+
+    def best_sentence(self, sentences: Sequence[str], body: str | None = None) -> float:
+        """The likelihood of the clause's best sentence (normalised texts; a word counts where the
+        sentence contains it): a question asks about one sentence, and over a long clause the
+        clause-level likelihood finds every word somewhere. `body` (the sentences' whole text)
+        rules words out for every sentence at once."""
+        if not self._total:
+            return 0.0
+        where = body if body is not None else " ".join(sentences)
+        held = []
+        for w, q, ts in self.words:
+            own = q in where
+            said = tuple((c, p) for c, p in ts if c in where)
+            if own or said:
+                held.append((w, q if own else None, said))
+        if not held:
+            return 0.0
+        best = 0.0
+        for text in sentences:
+            got = sum(w * min(1.0, float(q is not None and q in text) + sum(p for c, p in said if c in text))
+                      for w, q, said in held)
+            best = max(best, got)
+        return best / self._total
 
 
 def score(table: TranslationTable | None, body, terms: Sequence[str], idf, n: int) -> TranslationScores:
@@ -210,9 +237,11 @@ def score(table: TranslationTable | None, body, terms: Sequence[str], idf, n: in
     channel = np.asarray(body.score(expansion), dtype=np.float64) if expansion else np.zeros(n, dtype=np.float64)
     mass = np.zeros(n, dtype=np.float64)
     total = 0.0
+    described = []
     for q in words:
         w = idf(q)
         total += w
+        described.append((w, q, table.translations(q)))
         got = np.zeros(n, dtype=np.float64)
         rows, _ = body.postings(q)
         got[rows] = 1.0
@@ -220,4 +249,4 @@ def score(table: TranslationTable | None, body, terms: Sequence[str], idf, n: in
             rows, _ = body.postings(c)
             got[rows] += p
         mass += w * np.minimum(got, 1.0)
-    return TranslationScores(channel, mass / total if total else mass)
+    return TranslationScores(channel, mass / total if total else mass, described)

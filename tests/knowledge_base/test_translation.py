@@ -67,3 +67,13 @@ def test_no_table_gives_zero_scores():
     body = BM25Index.build([["儿童"], ["职工"]])
     got = score(None, body, ["娃儿"], lambda _w: 1.0, 2)
     assert not got.channel.any() and not got.likelihood.any()
+
+
+def test_the_best_sentence_holds_the_question_words_together():
+    """A long clause holds every word somewhere; the sentence likelihood asks for one sentence."""
+    table = TranslationTable.fit(PAIRS, min_clauses=3, min_probability=0.05)
+    body = BM25Index.build([["儿童", "上浮", "退休"]])
+    got = score(table, body, ["娃儿", "上浮"], lambda _w: 1.0, 1)
+    together, apart = ["儿童报销比例上浮10%"], ["儿童参保缴费", "退休人员比例上浮"]
+    assert got.best_sentence(together) > got.best_sentence(apart) > 0.0
+    assert got.likelihood[0] == got.best_sentence(together)  # the whole clause holds both words
