@@ -25,6 +25,7 @@ from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel
 from knowledge_base.learned.question_prior import QuestionPrior
 from knowledge_base.learned.translation import FILE_NAME as TRANSLATION_FILE
 from knowledge_base.learned.translation import fit_on as fit_translation
+from knowledge_base.learned.translation import out_of_document_tables
 from knowledge_base.models import SearchFilters
 from knowledge_base.normalize import normalize_text
 from knowledge_base.search.scope import named_places, named_years
@@ -115,16 +116,18 @@ def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_
     folds = assign_folds(searcher.clauses, items, dense_folds, by) if dense_folds >= 2 else []
     searchers = fold_searchers(searcher, items, folds)
     if searchers is None:
-        if not folds:
-            return build_examples(searcher, items)
-        searchers = [_same_searcher(searcher) for _ in range(max(folds) + 1)]
+        searchers = [_same_searcher(searcher) for _ in range(max(folds, default=0) + 1)]
+        folds = folds or [0] * len(items)
+    # the word translations a row sees are learned without any question on its document (folds of
+    # their own, by document, crossed with the dense folds): a question's own pair would translate
+    # it to its clause, and its document's other pairs teach that document's own words
+    doc_folds, tables = out_of_document_tables(searcher.clauses, items)
     built: dict[int, Example] = {}
     for f, fold_searcher in enumerate(searchers):
-        positions = [n for n, g in enumerate(folds) if g == f]
-        # the word translations this fold's rows see are learned without its questions, as the
-        # dense side's are: a question's own pair would translate it to its clause
-        fold_searcher.translation = fit_translation(searcher.clauses, [i for i, g in zip(items, folds, strict=True) if g != f])
-        built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
+        for d, table in enumerate(tables):
+            positions = [n for n, (g, h) in enumerate(zip(folds, doc_folds, strict=True)) if g == f and h == d]
+            fold_searcher.translation = table
+            built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
     return [built[n] for n in range(len(items))]
 
 

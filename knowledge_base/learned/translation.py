@@ -11,7 +11,7 @@ What it learns is vocabulary, never clauses: a (question word, clause word) pair
 it was seen in the questions of at least `MIN_CLAUSES` different gold clauses, so one clause's
 questions cannot teach a word pair that only serves that clause (checked by leave-one-document-out,
 `medpolicy eval lodo`). The table is fitted by `medpolicy train` on the train split (the ranker's
-training rows use tables fitted without their fold, `learned.train.build_training_examples`) and
+training rows use tables fitted without any question on their document, `out_of_document_tables`) and
 stored as `translation.json` beside the other answer models. Deterministic: sorted vocabularies,
 fixed iterations, no randomness.
 
@@ -37,6 +37,7 @@ ITERATIONS = 5  # EM iterations of IBM Model 1
 MIN_CLAUSES = 3  # a word pair must be seen with this many distinct gold clauses
 MIN_PROBABILITY = 0.03  # translations below this are dropped
 TOP_TRANSLATIONS = 6  # kept per question word
+OUT_OF_DOCUMENT_FOLDS = 5  # the ranker's training rows: tables fitted without their documents
 NULL = "<null>"  # the empty source word: absorbs the clause words no question word explains
 
 
@@ -184,6 +185,43 @@ def pairs_from(clauses, items) -> list[Pair]:
 
 def fit_on(clauses, items) -> TranslationTable:
     return TranslationTable.fit(pairs_from(clauses, items))
+
+
+def document_folds(items, k: int = OUT_OF_DOCUMENT_FOLDS) -> list[int]:
+    """Each item's fold for the out-of-document tables: an item about a document (its gold, tempting
+    or candidate clause's file, `annotations.doc_of`) folds with that document, any other by its
+    text (stable hash). Documents are dealt largest first, each to the fold holding the fewest items
+    so far (ties: name, lowest fold), so every fold's table misses about the same share of pairs."""
+    import hashlib
+    from collections import Counter
+
+    from knowledge_base.learned.annotations import doc_of
+
+    sizes = Counter(d for d in (doc_of(i) for i in items) if d)
+    load = [0] * k
+    deal: dict[str, int] = {}
+    for d, size in sorted(sizes.items(), key=lambda ds: (-ds[1], ds[0])):
+        deal[d] = min(range(k), key=lambda f: (load[f], f))
+        load[deal[d]] += size
+    out = []
+    for item in items:
+        doc = doc_of(item)
+        out.append(deal[doc] if doc else int(hashlib.sha1(item.question.encode("utf-8")).hexdigest(), 16) % k)
+    return out
+
+
+def out_of_document_tables(clauses, items, k: int = OUT_OF_DOCUMENT_FOLDS) -> tuple[list[int], list[TranslationTable]]:
+    """(each item's fold, one table per fold fitted on the pairs of the items outside it): the
+    table an item's ranker features are computed with has seen no question about its document, as
+    the served table has seen none about a document added after training. Folded by clause
+    instead, a fold's table still held the translations the other questions of the same document
+    taught (its own terms, its own way of being asked), and the ranker learned to trust the
+    translation features more than they deserve on a new document (`medpolicy eval lodo`)."""
+    folds = document_folds(items, k)
+    pairs = pairs_from(clauses, items)
+    pair_fold = [f for i, f in zip(items, folds, strict=True) if i.type == "answerable" and i.gold]
+    tables = [TranslationTable.fit([p for p, g in zip(pairs, pair_fold, strict=True) if g != f]) for f in range(k)]
+    return folds, tables
 
 
 class TranslationScores:

@@ -77,3 +77,30 @@ def test_the_best_sentence_holds_the_question_words_together():
     together, apart = ["儿童报销比例上浮10%"], ["儿童参保缴费", "退休人员比例上浮"]
     assert got.best_sentence(together) > got.best_sentence(apart) > 0.0
     assert got.likelihood[0] == got.best_sentence(together)  # the whole clause holds both words
+
+
+def _item(n: int, doc: str, question: str, quote: str):
+    from knowledge_base.learned.annotations import AnnotatedQuestion, GoldRef
+
+    return AnnotatedQuestion(id=f"t-{n}", split="train", author="test", prompt="test", type="answerable",
+                             question=question, gold=[GoldRef(file=f"{doc}.md", quote=quote)])
+
+
+def test_the_training_rows_tables_have_seen_no_question_on_their_document():
+    """A document's citizens' word (娃儿 → 儿童, asked of three of its clauses) is learned by the
+    served table, but not by the table that document's own rows are scored with; another document's
+    word (门槛费 → 起付线) is, and every question of one document shares a fold."""
+    from knowledge_base.learned.translation import fit_on, out_of_document_tables
+
+    items = [_item(1, "doc_a", "娃儿住院", "儿童住院报销比例"), _item(2, "doc_a", "娃儿看病", "儿童门诊报销"),
+             _item(3, "doc_a", "娃儿交钱", "儿童个人缴费"),
+             _item(4, "doc_b", "门槛费住院", "起付线住院元"), _item(5, "doc_b", "门槛费医院", "起付线三级医院"),
+             _item(6, "doc_b", "门槛费看病", "起付线门诊")]
+    served = fit_on([], items)
+    assert "儿童" in {c for c, _ in served.translations("娃儿")}
+    folds, tables = out_of_document_tables([], items, k=2)
+    assert len(set(folds[:3])) == 1 and len(set(folds[3:])) == 1 and folds[0] != folds[3]
+    own = tables[folds[0]]
+    assert own.translations("娃儿") == ()
+    assert "起付线" in {c for c, _ in own.translations("门槛费")}
+    assert out_of_document_tables([], items, k=2)[1][0].to_json() == tables[0].to_json()  # deterministic
