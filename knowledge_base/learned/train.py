@@ -24,6 +24,9 @@ from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES,
 from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior
 from knowledge_base.learned.region_dependence import choose_threshold, region_features, two_regions
+from knowledge_base.learned.translation import FILE_NAME as TRANSLATION_FILE
+from knowledge_base.learned.translation import fit_on as fit_translation
+from knowledge_base.learned.translation import out_of_document_tables
 from knowledge_base.models import SearchFilters
 from knowledge_base.normalize import normalize_text
 from knowledge_base.search.scope import named_places, named_years
@@ -114,12 +117,27 @@ def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_
     folds = assign_folds(searcher.clauses, items, dense_folds, by) if dense_folds >= 2 else []
     searchers = fold_searchers(searcher, items, folds)
     if searchers is None:
-        return build_examples(searcher, items)
+        searchers = [_same_searcher(searcher) for _ in range(max(folds, default=0) + 1)]
+        folds = folds or [0] * len(items)
+    # the word translations a row sees are learned without any question on its document (folds of
+    # their own, by document, crossed with the dense folds): a question's own pair would translate
+    # it to its clause, and its document's other pairs teach that document's own words
+    doc_folds, tables = out_of_document_tables(searcher.clauses, items)
     built: dict[int, Example] = {}
     for f, fold_searcher in enumerate(searchers):
-        positions = [n for n, g in enumerate(folds) if g == f]
-        built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
+        for d, table in enumerate(tables):
+            positions = [n for n, (g, h) in enumerate(zip(folds, doc_folds, strict=True)) if g == f and h == d]
+            fold_searcher.translation = table
+            built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
     return [built[n] for n in range(len(items))]
+
+
+def _same_searcher(searcher):
+    """A searcher over the same clauses and indexes (its own translation table, no judge)."""
+    from knowledge_base.search.search import HybridSearcher
+
+    return HybridSearcher(searcher.clauses, searcher.body, searcher.heading, searcher.dense, searcher.encoder,
+                          searcher.config, searcher.synonyms)
 
 
 def _stack(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, list[int]]:
@@ -372,6 +390,8 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     if usable < MIN_TRAIN_ANSWERABLE:
         raise NotEnoughData(f"only {usable} annotated questions have their clause in this library")
     tr = build_training_examples(searcher, train_items, DENSE_FOLDS if dense_folds is None else dense_folds)
+    translation = fit_translation(searcher.clauses, train_items)  # what is served: every train pair
+    searcher.translation = translation
     dv = build_examples(searcher, dev_items)
     comparison = None
     if compare:
@@ -412,7 +432,8 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
         "n_train": len(tr), "n_dev": len(dv), "n_clauses": len(searcher.clauses),
         "report": {k: v for k, v in report.__dict__.items() if k != "comparison"},
     }
-    judge = AnswerJudge(ranker, answerability, relevance, prior, thresholds, manifest, sentence_model)
+    manifest["translation_words"] = len(translation)
+    judge = AnswerJudge(ranker, answerability, relevance, prior, thresholds, manifest, sentence_model, translation)
     attach_region_dependence(judge, searcher.clauses, tr, dv)
     if write:
         save(judge, ranker_kind, data_dir)
@@ -499,6 +520,8 @@ def save(judge: AnswerJudge, ranker_kind: str, data_dir: Path) -> None:
     if judge.regions is not None:
         (tmp / "region_dependence.json").write_text(json.dumps(judge.regions.to_json()), "utf-8")
     judge.prior.save(tmp / "question_prior.json")
+    if judge.translation is not None:
+        judge.translation.save(tmp / TRANSLATION_FILE)
     (tmp / "manifest.json").write_text(json.dumps(judge.manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
     old = final.with_name(final.name + ".old")
     shutil.rmtree(old, ignore_errors=True)

@@ -205,6 +205,7 @@ class HybridSearcher:
         self._query_vec: tuple[str, np.ndarray] | None = None
         self._fused_memo: tuple | None = None  # the last query's retrieval (see _retrieve_and_fuse)
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
+        self._translation = None  # a word translation table set for training (else the judge's)
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -367,6 +368,18 @@ class HybridSearcher:
 
             self._clause_vectors = ClauseVectors.build(self.clauses, self._idf)
         return self._clause_vectors
+
+    @property
+    def translation(self):
+        """The learned word translation table (`learned.translation`) the candidate features use:
+        one set on this searcher (training sets each fold's), else the attached judge's."""
+        if self._translation is not None:
+            return self._translation
+        return getattr(self.judge, "translation", None)
+
+    @translation.setter
+    def translation(self, table) -> None:
+        self._translation = table
 
     @property
     def learned_table(self):
