@@ -94,12 +94,17 @@ def find_conflict(selections: list[Selection]) -> Conflict | None:
     groups = [s for s in groups if s.hit.kind not in NOT_RULES]
     if len(groups) < 2:
         return None
-    figures = {_figures(s) for s in groups}
-    if len(figures) < 2 or all(not f for f in figures):
+    if not _figures_differ(groups):
         return None
     regions = list(dict.fromkeys(s.hit.region for s in groups if s.hit.region))
     years = list(dict.fromkeys(s.hit.year for s in groups if s.hit.year))
     return Conflict(selections=groups, regions=regions, years=years)
+
+
+def _figures_differ(selections: list[Selection]) -> bool:
+    """Competing sources matter only when they state figures and not all the same ones."""
+    figures = {_figures(s) for s in selections}
+    return len(figures) >= 2 and any(figures)
 
 
 # The rules of one region and the sources restating them to its enrollees (a leaflet, a hospital's
@@ -150,8 +155,7 @@ def find_scheme_conflict(selections: list[Selection]) -> Conflict | None:
             picked.append(replace(selection, sentences=own, lead=None))
     if len(picked) < 2:
         return None
-    figures = {_figures(s) for s in picked}
-    if len(figures) < 2 or all(not f for f in figures):
+    if not _figures_differ(picked):
         return None
     years = list(dict.fromkeys(s.hit.year for s in picked if s.hit.year))
     return Conflict(selections=picked, regions=[best.hit.region] if best.hit.region else [], years=years,
