@@ -53,7 +53,7 @@ def _snippet(text: str) -> str:
 
 
 def convert(raw: Path, clauses: dict[str, dict], split_of, author: str,
-            nd_prompt: str = PROMPTS["nd"]) -> tuple[list[AnnotatedQuestion], int]:
+            nd_prompt: str = PROMPTS["nd"], qa_prompt: str = PROMPTS["qa"]) -> tuple[list[AnnotatedQuestion], int]:
     items: list[AnnotatedQuestion] = []
     bad = 0
     for n, line in enumerate(raw.read_text("utf-8").splitlines(), start=1):
@@ -77,7 +77,7 @@ def convert(raw: Path, clauses: dict[str, dict], split_of, author: str,
                     bad += 1
                     continue
                 split = split_of("answerable", row["chunk_id"], base["question"])
-                item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split, prompt=PROMPTS["qa"], type="answerable",
+                item = AnnotatedQuestion(id=f"{author}-{n:04d}", split=split, prompt=qa_prompt, type="answerable",
                                          gold=[GoldRef(file=clause["file"], quote=quote)],
                                          paraphrase=row.get("paraphrase"), **base)
             elif kind == "no_basis":
@@ -114,6 +114,7 @@ def main() -> None:
     ap.add_argument("--blind-name", default="round-6")
     ap.add_argument("--append", action="store_true", help="add to the train/dev files instead of rewriting them")
     ap.add_argument("--nd-prompt", default=PROMPTS["nd"], help="the prompt the near-domain items were written under")
+    ap.add_argument("--qa-prompt", default=PROMPTS["qa"], help="the prompt the question-clause pairs were written under")
     args = ap.parse_args()
     clauses = {}
     for line in args.snapshot.read_text("utf-8").splitlines():
@@ -132,7 +133,7 @@ def main() -> None:
     # new question on a dev clause never lands in train; needs the built knowledge base.
     placer = SplitPlacer(_built_clauses(), out["train"], out["dev"]) if args.append and args.train_dev else None
     for raw in args.train_dev:
-        items, bad = convert(raw, clauses, train_dev, raw.stem, args.nd_prompt)
+        items, bad = convert(raw, clauses, train_dev, raw.stem, args.nd_prompt, args.qa_prompt)
         for item in items:
             if item.id in seen:
                 raise SystemExit(f"{raw.name}: id {item.id} is already in the annotations (imported twice?)")
@@ -147,7 +148,7 @@ def main() -> None:
             print(f"{split}: {len(items)} {kinds}")
     blind: list[AnnotatedQuestion] = []
     for raw in args.blind:
-        items, bad = convert(raw, clauses, lambda *a: "blind", raw.stem, args.nd_prompt)
+        items, bad = convert(raw, clauses, lambda *a: "blind", raw.stem, args.nd_prompt, args.qa_prompt)
         blind.extend(items)
         print(f"{raw.name}: {len(items)} items, {bad} rejected (content not shown: blind)")
     if args.blind:
