@@ -43,7 +43,7 @@ RANKERS = ("lightgbm-xendcg", "lightgbm-lambdarank", "lightgbm-binary", "logisti
 # LightGBM objective of each LightGBM ranker kind; the listwise ones learn from a question's
 # candidates as one group (`_stack`'s group sizes).
 _OBJECTIVES = {"lightgbm-xendcg": "rank_xendcg", "lightgbm-lambdarank": "lambdarank", "lightgbm-binary": "binary"}
-DEFAULT_RANKER = "lightgbm-xendcg"  # measured: dev r@1/r@5/MRR above binary at every seed tried, most for citizens (docs/BENCHMARKS.md)
+DEFAULT_RANKER = "lightgbm-xendcg"  # measured: dev r@5 and MRR above binary at three seeds, most for citizens (docs/BENCHMARKS.md)
 
 
 @dataclass
