@@ -26,8 +26,8 @@ def _assistant_for(kb: Any) -> Any:
 
 
 def train(
-    compare: bool = typer.Option(False, "--compare", help="同时比较各排序模型(LightGBM LambdaRank / 二分类 / 逻辑回归)在 dev 上的表现"),
-    ranker: str = typer.Option("", "--ranker", help="排序模型: lightgbm-lambdarank / lightgbm-binary / logistic(默认按实测选定)"),
+    compare: bool = typer.Option(False, "--compare", help="同时比较各排序模型(LightGBM XE-NDCG / LambdaRank / 二分类 / 逻辑回归)在 dev 上的表现"),
+    ranker: str = typer.Option("", "--ranker", help="排序模型: lightgbm-xendcg / lightgbm-lambdarank / lightgbm-binary / logistic(默认按实测选定)"),
     regions_only: bool = typer.Option(False, "--regions-only", help="只为已训练的模型补训“是否因地区而异”模型"),
 ) -> None:
     """用标注数据训练排序、可答性和句子选择模型(写入数据目录,与索引放在一起)。"""

@@ -39,8 +39,11 @@ MIN_TRAIN_ANSWERABLE = 200
 
 class NotEnoughData(ValueError):
     """The library holds too few annotated clauses to train on."""
-RANKERS = ("lightgbm-lambdarank", "lightgbm-binary", "logistic")
-DEFAULT_RANKER = "lightgbm-binary"  # measured: dev r@1 equal to logistic, better on everyday rule questions (docs/BENCHMARKS.md)
+RANKERS = ("lightgbm-xendcg", "lightgbm-lambdarank", "lightgbm-binary", "logistic")
+# LightGBM objective of each LightGBM ranker kind; the listwise ones learn from a question's
+# candidates as one group (`_stack`'s group sizes).
+_OBJECTIVES = {"lightgbm-xendcg": "rank_xendcg", "lightgbm-lambdarank": "lambdarank", "lightgbm-binary": "binary"}
+DEFAULT_RANKER = "lightgbm-xendcg"  # measured: dev r@5 and MRR above binary at three seeds, most for citizens (docs/BENCHMARKS.md)
 
 
 @dataclass
@@ -149,18 +152,19 @@ def _stack(examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, list[in
 
 def fit_ranker(kind: str, examples: Sequence[Example]):
     x, y, groups = _stack(examples)
-    if kind.startswith("lightgbm"):
+    if kind in _OBJECTIVES:
         import lightgbm
 
+        objective = _OBJECTIVES[kind]
         params = {
-            "objective": "lambdarank" if kind == "lightgbm-lambdarank" else "binary",
+            "objective": objective,
             "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 20, "feature_fraction": 0.9,
             "bagging_fraction": 1.0, "lambda_l2": 1.0, "seed": SEED, "deterministic": True,
             "force_col_wise": True, "num_threads": 1, "verbosity": -1,
         }
         if kind == "lightgbm-lambdarank":
             params["lambdarank_truncation_level"] = 10
-        data = lightgbm.Dataset(x, y, group=groups if kind == "lightgbm-lambdarank" else None,
+        data = lightgbm.Dataset(x, y, group=groups if objective != "binary" else None,
                                 feature_name=list(FEATURE_NAMES), free_raw_data=False)
         return lightgbm.train(params, data, num_boost_round=300)
     if kind == "logistic":
