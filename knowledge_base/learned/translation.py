@@ -288,9 +288,12 @@ class TranslationScores:
                 if at is not None:
                     said = p * at if said is None else said + p * at
             own = where(q)
-            if own is None and said is None:
-                continue
-            held = own if said is None else said if own is None else own + said
+            if own is None:
+                if said is None:
+                    continue
+                held = said
+            else:
+                held = own if said is None else own + said
             value = value + w * np.minimum(1.0, held)
         nonempty = sizes > 0
         best = np.zeros(n, dtype=np.float64)
