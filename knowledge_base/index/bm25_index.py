@@ -43,6 +43,7 @@ class BM25Index:
         csc = tf.tocsc()
         csc.sort_indices()
         self._indptr, self._rows, self._tfs = csc.indptr, csc.indices, csc.data.astype(np.float64)
+        self._scores: np.ndarray | None = None  # every posting's BM25 score (`_posting_scores`)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -135,13 +136,35 @@ class BM25Index:
         return float(np.log(1 + (self.n_docs - df + 0.5) / (df + 0.5)))
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(documents containing the term, their BM25 scores for it): only those documents."""
+        """(documents containing the term, their BM25 scores for it): only those documents.
+        Both are read-only views of the index's arrays."""
         j = self._vocab.get(term)
         if j is None or term == "":
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
         lo, hi = self._indptr[j], self._indptr[j + 1]
-        rows, tf = self._rows[lo:hi], self._tfs[lo:hi]
-        return rows, (self.idf(term) * tf / (tf + self._norm[rows])).astype(np.float32)
+        return self._rows[lo:hi], self._posting_scores()[lo:hi]
+
+    def _posting_scores(self) -> np.ndarray:
+        """Every posting's BM25 score, idf(term) · tf / (tf + norm(document)) as float32, computed
+        once per index (on first use, or by `warm`) instead of once per query term: it depends on
+        the library alone. Each term's idf is the float `idf` gives, and the product and quotient
+        run in float64 as they did per term, so every score is the very float32 it was."""
+        scores = self._scores
+        if scores is None:
+            idf = np.zeros(len(self._indptr) - 1, dtype=np.float64)
+            for term, j in self._vocab.items():
+                if j < len(idf) and self._indptr[j + 1] > self._indptr[j]:
+                    idf[j] = self.idf(term)
+            per_posting = np.repeat(idf, np.diff(self._indptr))
+            scores = (per_posting * self._tfs / (self._tfs + self._norm[self._rows])).astype(np.float32)
+            scores.setflags(write=False)
+            self._rows.setflags(write=False)
+            self._scores = scores
+        return scores
+
+    def warm(self) -> None:
+        """Compute the posting scores now (the service does before it reports ready)."""
+        self._posting_scores()
 
     def term_scores(self, term: str) -> np.ndarray:
         """BM25 contribution of one term to every document."""

@@ -411,7 +411,7 @@ def _translation(p: Pool) -> ColumnValues:
     (relative to the best candidate's) and rank, and the translation likelihood of the clause and
     of its best sentence."""
     channel = p.values(p.tr.channel)
-    sentence = np.array([p.tr.best_sentence(f.view.sentences, f.view.body) for f in p.facts]) if p.tr.words else 0.0
+    sentence = p.tr.best_sentences([(f.view.sentences, f.view.body) for f in p.facts]) if p.tr.words else 0.0
     return (channel / (float(channel.max()) or 1.0), p.ranks_log(p.tr.channel), p.values(p.tr.likelihood), sentence)
 
 

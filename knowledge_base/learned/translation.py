@@ -241,23 +241,64 @@ class TranslationScores:
         sentence contains it): a question asks about one sentence, and over a long clause the
         clause-level likelihood finds every word somewhere. `body` (the sentences' whole text)
         rules words out for every sentence at once."""
-        if not self._total:
-            return 0.0
-        where = body if body is not None else " ".join(sentences)
-        held = []
+        return float(self.best_sentences([(sentences, body)])[0])
+
+    def best_sentences(self, clauses: Sequence[tuple[Sequence[str], str | None]]) -> np.ndarray:
+        """`best_sentence` of each (sentences, body) at once: per sentence
+        Σ_q idf(q)·min(1, [q ∈ s] + Σ_{c ∈ s} t(c|q)), the best sentence's over Σ_q idf(q).
+
+        Why this form: a question's candidates (~50 clauses, ~4 sentences each, ~7 question words
+        with ~3 translations each) made the per-sentence, per-word loop the costliest feature of
+        a lookup. Here each word is looked for once per clause body and only in the sentences of
+        the bodies that hold it, and the sums run over every sentence of every candidate at once,
+        word by word in the question's order, so each value is the very float the per-sentence
+        sum gave (a word a sentence lacks adds exactly 0.0)."""
+        n = len(clauses)
+        if not self._total or not n:
+            return np.zeros(n, dtype=np.float64)
+        texts = [(sents, body if body is not None else " ".join(sents)) for sents, body in clauses]
+        sizes = np.array([len(sents) for sents, _ in texts], dtype=np.int64)
+        rows = int(sizes.sum())
+        if not rows:
+            return np.zeros(n, dtype=np.float64)
+        first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        bodies = [body for _, body in texts]
+        found: dict[str, np.ndarray | None] = {}
+
+        def where(term: str) -> np.ndarray | None:  # 1.0 for each sentence holding the term; None: none does
+            if term in found:
+                return found[term]
+            got = None
+            for k in [k for k, body in enumerate(bodies) if term in body]:
+                base = int(first[k])
+                for j, text in enumerate(texts[k][0]):
+                    if term in text:
+                        if got is None:
+                            got = np.zeros(rows, dtype=np.float64)
+                        got[base + j] = 1.0
+            found[term] = got
+            return got
+
+        # A term no sentence holds adds exactly 0.0 to every sum below, so it is left out.
+        value = np.zeros(rows, dtype=np.float64)
         for w, q, ts in self.words:
-            own = q in where
-            said = tuple((c, p) for c, p in ts if c in where)
-            if own or said:
-                held.append((w, q if own else None, said))
-        if not held:
-            return 0.0
-        best = 0.0
-        for text in sentences:
-            got = sum(w * min(1.0, float(q is not None and q in text) + sum(p for c, p in said if c in text))
-                      for w, q, said in held)
-            best = max(best, got)
-        return best / self._total
+            said = None
+            for c, p in ts:
+                at = where(c)
+                if at is not None:
+                    said = p * at if said is None else said + p * at
+            own = where(q)
+            if own is None:
+                if said is None:
+                    continue
+                held = said
+            else:
+                held = own if said is None else own + said
+            value = value + w * np.minimum(1.0, held)
+        nonempty = sizes > 0
+        best = np.zeros(n, dtype=np.float64)
+        best[nonempty] = np.maximum.reduceat(value, first[nonempty])
+        return np.where(best > 0.0, best, 0.0) / self._total
 
 
 def score(table: TranslationTable | None, body, terms: Sequence[str], idf, n: int) -> TranslationScores:

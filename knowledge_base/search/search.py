@@ -392,14 +392,18 @@ class HybridSearcher:
         return self._learned_table
 
     def warm_up(self) -> None:
-        """Build now what a judged search otherwise builds on its first questions: the bigram
-        index, the word-vector clause table and every clause's prepared facts and sentences
-        (`learned_table`). The service calls it before it reports ready."""
+        """Build now what a judged search otherwise builds on its first questions: every BM25
+        index's posting scores, the bigram index, the word-vector clause table and every clause's
+        prepared facts and sentences (`learned_table`). The service calls it before it reports
+        ready."""
         for i in range(len(self.clauses)):
             self._view(i)
+        self.body.warm()
+        self.heading.warm()
         if self.judge is None:
             return
-        _ = self.bigram_index, self.clause_vectors
+        _ = self.clause_vectors
+        self.bigram_index.warm()
         self.learned_table.warm()
 
     def signals(self, query: str, filters: SearchFilters | None = None) -> Signals:

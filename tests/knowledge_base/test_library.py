@@ -220,3 +220,25 @@ def test_a_library_in_service_uses_one_blas_thread(kb):
 
     blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
     assert blas and all(i["num_threads"] == 1 for i in blas)
+
+
+def test_precomputed_posting_scores_are_the_per_term_bm25_scores():
+    """The posting scores computed once per index (`BM25Index._posting_scores`) are, term by term,
+    idf · tf / (tf + norm) as float32: the very values a query term's scoring computed before."""
+    import numpy as np
+
+    from knowledge_base.index.bm25_index import BM25Index
+
+    docs = [["起付线", "住院", "住院"], ["报销", "比例"], [], ["起付线", "门诊", "报销", "报销", "报销"], ["住院"]]
+    index = BM25Index.build(docs)
+    for term in ("起付线", "住院", "报销", "比例", "门诊"):
+        rows, scores = index.postings(term)
+        j = index._vocab[term]
+        lo, hi = index._indptr[j], index._indptr[j + 1]
+        tf = index._tfs[lo:hi]
+        expected = (index.idf(term) * tf / (tf + index._norm[rows])).astype(np.float32)
+        assert scores.dtype == np.float32 and scores.tobytes() == expected.tobytes()
+        assert sorted(rows.tolist()) == [d for d, toks in enumerate(docs) if term in toks]
+        assert not scores.flags.writeable  # shared by every query: nobody may change them
+    assert index.postings("没有的词")[0].size == 0 and index.postings("")[0].size == 0
+    assert index.term_scores("报销")[3] > index.term_scores("报销")[1] > 0.0

@@ -104,3 +104,31 @@ def test_the_training_rows_tables_have_seen_no_question_on_their_document():
     assert own.translations("娃儿") == ()
     assert "起付线" in {c for c, _ in own.translations("门槛费")}
     assert out_of_document_tables([], items, k=2)[1][0].to_json() == tables[0].to_json()  # deterministic
+
+
+def _one_sentence_at_a_time(got, sentences: list[str]) -> float:
+    """The sentence likelihood as defined, sentence by sentence: Σ_q idf(q)·min(1, [q ∈ s] +
+    Σ_{c ∈ s} t(c|q)) of the best sentence over Σ_q idf(q)."""
+    total = sum(w for w, _, _ in got.words)
+    best = 0.0
+    for text in sentences:
+        value = sum(w * min(1.0, float(q in text) + sum(p for c, p in ts if c in text)) for w, q, ts in got.words)
+        best = max(best, value)
+    return best / total if total else 0.0
+
+
+def test_every_candidates_best_sentence_at_once_is_each_ones_own():
+    """`best_sentences` scores every candidate's sentences in one pass: each value is the float the
+    sentence-by-sentence definition gives (no rounding drift from summing in another order)."""
+    table = TranslationTable.fit(PAIRS, min_clauses=3, min_probability=0.05)
+    body = BM25Index.build([["儿童", "上浮", "起付线"]])
+    idf = {"娃儿": 1.7, "上浮": 0.9, "门槛费": 2.3, "住院": 0.3}
+    got = score(table, body, ["娃儿", "上浮", "门槛费", "住院"], idf.__getitem__, 1)
+    clauses = [["儿童报销比例上浮10%", "住院起付线300元"], ["退休人员比例上浮", "儿童参保缴费", "门槛费就是起付线"],
+               ["与问题无关的一句"], [], ["儿童住院起付线上浮"]]
+    many = got.best_sentences([(sents, "".join(sents)) for sents in clauses])
+    assert many.dtype == np.float64 and len(many) == len(clauses)
+    expected = [_one_sentence_at_a_time(got, sents) for sents in clauses]
+    assert many.tolist() == expected  # exact, not approximately
+    assert expected[2] == expected[3] == 0.0 and expected[4] > expected[0] > 0.0
+    assert [got.best_sentence(sents) for sents in clauses] == expected
