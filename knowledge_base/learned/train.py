@@ -417,8 +417,8 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
         scoped = np.array([e.scoped_out for e in dv])
         thresholds = choose_thresholds(pa, yd, pr, near & ~scoped, target_precision, target_refusal,
                                        already_refused=int((near & scoped).sum()))
-        direct = (pa >= thresholds["answer"]) & ~scoped
-        refused = scoped | ((pa < thresholds["answer"]) & (pr < thresholds["related"]))
+        direct = (pa >= thresholds["answer"]) & (pr >= thresholds["related"]) & ~scoped
+        refused = scoped | (pr < thresholds["related"])  # `AnswerJudge.decide`
         precision = float(yd[direct].mean()) if direct.any() else float("nan")
         near_refused = float(refused[near].mean()) if near.any() else float("nan")
     else:

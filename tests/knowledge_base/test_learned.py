@@ -35,6 +35,17 @@ def test_question_prior_round_trips_through_json(tmp_path):
     assert prior.probability("门槛费多少") > 0.5 > prior.probability("津贴怎么领")
 
 
+def test_refusal_is_the_relevance_models_even_when_the_best_clause_looks_like_an_answer():
+    from knowledge_base.learned.model import LinearModel
+
+    linear = LinearModel([0.0], 0.0, [0.0], [1.0])
+    judge = AnswerJudge(None, linear, None, None, {"answer": 0.8, "related": 0.5}, {}, linear)
+    assert judge.decide(0.9, 0.6) == "answer"
+    assert judge.decide(0.7, 0.6) == "related"
+    assert judge.decide(0.9, 0.4) == "none"  # a passing mention that reads like an answer
+    assert judge.decide(0.1, 0.4) == "none"
+
+
 def test_quote_labels_mark_every_sentence_the_quote_spans():
     sents = ["一、二、三级医院住院起付线分别为100元。", "未经同意的,起付线提高5%。", "同时报销比例下降5个百分点。"]
     assert quote_labels(sents, "起付线提高5%。同时报销比例下降") == [0, 1, 1]
