@@ -8,6 +8,7 @@ sentences that answer the question state different figures.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Iterable
 
 from assistant.nlu.lexicon import lexicon
 from assistant.numbers import extract_numbers
@@ -35,10 +36,18 @@ class Conflict:
 COMPATIBLE_SCHEMES: dict[str, frozenset[str]] = lexicon().compatible_schemes
 
 
-def _base_schemes(selection: Selection) -> set[str]:
-    hit = selection.hit
-    schemes = set(hit.about_schemes)
-    return schemes & COMPATIBLE_SCHEMES.keys()
+def answers_scheme(wanted: str | None, schemes: Iterable[str]) -> bool:
+    """Can a clause about `schemes` answer a question naming the scheme `wanted`? The one reading of
+    lexicon `scheme.compatible`, shared by retrieval (`retrieve.scheme_fits`) and `for_scheme`: an
+    untagged clause, or one about no base scheme (大病保险, 医疗救助), can; a clause about base schemes
+    only if one of them answers the asked one (新农合 ← 新农合/城乡居民; 职工 ← 职工). A scheme that is
+    no base scheme (大病保险 asked) is answered by its own clauses and untagged ones."""
+    schemes = set(schemes)
+    allowed = COMPATIBLE_SCHEMES.get(wanted or "")
+    if not allowed:
+        return not wanted or not schemes or wanted in schemes
+    base = schemes & COMPATIBLE_SCHEMES.keys()
+    return not base or bool(base & allowed)
 
 
 def for_scheme(selections: list[Selection], scheme: str | None) -> list[Selection]:
@@ -46,10 +55,9 @@ def for_scheme(selections: list[Selection], scheme: str | None) -> list[Selectio
     question is not answered (or "conflicted") with a 城镇居民 or 职工 rule. Clauses without a base
     scheme (大病保险, 医疗救助, untagged) stay; when nothing would remain the list is kept as it was,
     since a loosely matching answer with its citation beats none."""
-    allowed = COMPATIBLE_SCHEMES.get(scheme or "")
-    if not allowed:
+    if not COMPATIBLE_SCHEMES.get(scheme or ""):
         return selections
-    kept = [s for s in selections if not _base_schemes(s) or _base_schemes(s) & allowed]
+    kept = [s for s in selections if answers_scheme(scheme, s.hit.about_schemes)]
     return kept or selections
 
 

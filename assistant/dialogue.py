@@ -58,14 +58,40 @@ def place_of_care(state: DialogueState, understanding: Understanding, slots: dic
     says otherwise, or one place lies inside the other)."""
     place = understanding.slots.care_place
     known = state.facts.get("region")
-    if not place or known is None or slots.get("region") != place or known.value == place:
+    # The place is the message's region ("在成都住的院"), or a workplace where care happened and no
+    # region at all ("在东莞打工，在这边住了院").
+    if not place or known is None or slots.get("region") not in (place, None) or known.value == place:
         return slots
     from assistant.nlu.regions import same_area
 
     slots = {k: v for k, v in slots.items() if k != "region"}
     if not same_area(place, str(known.value)):
         slots.setdefault("out_of_area", True)
+        if slots.get("out_of_area") is True and "out_of_city" not in slots:
+            outside = outside_city(place, str(known.value))
+            if outside is not None:
+                slots["out_of_city"] = outside
     return slots
+
+
+def outside_city(place: str, insured: str) -> bool | None:
+    """Whether care in `place` is outside the city of the insured region (a county's prefecture-level
+    city, or the region itself when it is a city or a municipality/province), through the knowledge
+    base's gazetteer: 东莞 for 重庆 is 市外, 成都 for 岳池县 (广安市) too. None when the gazetteer does
+    not know the insured region's city."""
+    from knowledge_base.lexicon import place_gazetteer
+
+    gaz = place_gazetteer()
+    entry = gaz.places.get(gaz.canonical(insured))
+    if entry is None:
+        return None
+    scope = entry.name
+    if entry.level == "county":
+        parents = gaz.ancestors(entry.name)
+        if not parents:
+            return None
+        scope = parents[0]
+    return not gaz.related(place, scope)
 
 
 def specific_outpatient(state: DialogueState, understanding: Understanding, slots: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from assistant.estimate_bridge import RESIDENT_SCHEMES
+from assistant.conflicts import answers_scheme
 from assistant.select import (
     QueryTerms,
     Selection,
@@ -70,12 +70,11 @@ def filters_from_slots(slots: dict[str, Any]) -> SearchFilters | None:
 
 
 def scheme_fits(wanted: str | None, hit: SearchHit) -> bool:
-    """A clause tagged only with other schemes than the one asked about (职工 vs 城镇居民) is not
-    an answer; untagged clauses and the resident schemes among themselves are."""
-    schemes = hit.about_schemes
-    if not wanted or not schemes or wanted in schemes:
-        return True
-    return wanted in RESIDENT_SCHEMES and any(s in RESIDENT_SCHEMES for s in schemes)
+    """A clause tagged only with base schemes that cannot answer the one asked about (职工 vs 城镇居民,
+    新农合 vs 城镇居民) is not an answer; untagged clauses, clauses about 大病保险/医疗救助 only and
+    the merged 城乡居民 with either predecessor are (lexicon `scheme.compatible`, read once in
+    `conflicts.answers_scheme`)."""
+    return answers_scheme(wanted, hit.about_schemes)
 
 
 def can_answer(selection: Selection) -> bool:

@@ -212,6 +212,9 @@ class Roles(_Section):
     treat_after: Words
     visit_before: Words = []
     denied_before: Words = []
+    employed_after: Words = []
+    elsewhere_home: Words = []
+    there_before: Words = []
 
 
 class RegionsSection(_Section):

@@ -20,6 +20,7 @@ from assistant.nlu.models import Slots, Understanding
 from assistant.nlu.slots import Found, extract_all
 
 _PUNCT = re.compile(r"[\s,.!?;:、。！？；：…~\-\"'“”‘’()（）【】《》]+")
+_CLAUSE_BREAK = re.compile(r"[,，;；。!！?？]")
 _NO_FOLLOWUP: set[str] = {"greeting", "thanks", "human", "reset", "out_of_scope"}
 _AMOUNT_ONLY = {"amount", "uncovered_amount", "amount_scope"}
 # Spaces separate fields in operator shorthand ("一万二 二级医院"); normalize_text drops spaces
@@ -47,6 +48,16 @@ def _strip_courtesy(text: str, lex: Lexicon) -> str:
         text = text[h.end :]
 
 
+def turns_to_other(text: str, lex: Lexicon) -> bool:
+    """"那我妈呢，65了，家里穷…": the first clause turns to someone or something else (a follow-up
+    start word … 呢) and the clauses after it only add facts about it — a follow-up by its form,
+    however long the message."""
+    conf = lex.followup
+    head = _PUNCT.sub("", _CLAUSE_BREAK.split(_strip_courtesy(text, lex), maxsplit=1)[0])
+    starts = any(head.startswith(w) for w in conf["starts"]) and not any(head.startswith(w) for w in conf["not_starts"])
+    return starts and any(head.endswith(w) for w in conf["ends"]) and len(head) <= conf["max_len_with_start"]
+
+
 def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
     """A message that only makes sense against the previous turn: starts with 那/如果/换成…
     and is short, ends in 呢, or consists of slot words alone ("二档", "学生")."""
@@ -61,6 +72,8 @@ def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
     )
     ends = any(body.endswith(w) for w in conf["ends"])
     if starts and (ends or len(body) <= conf["max_len_with_start"]):
+        return True
+    if turns_to_other(text, lex):
         return True
     end_limit = conf["max_len_with_end_and_topic"] if "topic" in found.values else conf["max_len_with_end"]
     if ends and len(body) <= end_limit:
@@ -191,6 +204,8 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
                 and not asks(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
+    if intent not in _NO_FOLLOWUP and turns_to_other(query, lexicon()):
+        followup = True  # a fact of form, like the question form above: "那我妈呢，65了，…"
     _revise_fuzzy_slots(query, found)
     if intent == "out_of_scope":
         found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, Sequence
 
 from assistant.nlu.lexicon import Hit, Lexicon
-from assistant.nlu.regions import pick_region, same_area
+from assistant.nlu.regions import RegionMention, pick_region, same_area
 from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
 
 _CN_NUM = "".join(CN_DIGITS) + "十百千"
@@ -216,14 +216,45 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         found.put("hospital_level", pick[2], text, pick[0], pick[1], pick[3])
 
 
+def employed_there(text: str, work: RegionMention, lex: Lexicon) -> bool:
+    """The workplace is where the user is employed ("我在湖北上班", lexicon `regions.roles.employed_after`),
+    not migrant labour or school, and the message speaks of no home elsewhere (老家, 户口): the
+    employee scheme insures people where they work, so that place is the insured region."""
+    roles = lex.regions_conf["roles"]
+    right = re.split(r"[,;。!?]", text[work.end :], maxsplit=1)[0][: roles["right_window"]]
+    employed = any(w in right for w in roles.get("employed_after", ()))
+    return employed and not any(w in text for w in roles.get("elsewhere_home", ()))
+
+
+def care_there(text: str, work: RegionMention, lex: Lexicon) -> str | None:
+    """The words after a workplace that put care there ("在东莞打工 在这边二级医院住了院", "在成都打工，
+    在那边三甲医院住院": lexicon `regions.roles.there_before` + a care word of `treat_after` within the
+    clause), or None."""
+    roles = lex.regions_conf["roles"]
+    for w in roles.get("there_before", ()):
+        i = text.find(w, work.end)
+        if i < 0:
+            continue
+        clause = re.split(r"[,;。!?]", text[i:], maxsplit=1)[0]
+        if any(c in clause for c in roles["treat_after"]):
+            return clause
+    return None
+
+
 def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequence[str]) -> None:
     """The insured region (regions.py): library regions first (岳池 → 岳池县), then provinces and
     X县/X市/X区; a workplace is not it. Care in another named place sets the out-of-area hint."""
     best, mentions = pick_region(text, lex, known_regions)
     if best is None:
         work = next((m for m in mentions if m.role == "work"), None)
-        if work:
+        if work and employed_there(text, work, lex):
+            found.put("region", work.value, text, work.start, work.end, "就业地：职工医保在就业地参保")
+        elif work:
             found.evidence.setdefault("region", f"{text[work.start:work.end]}（务工/上学地，非参保地，需追问）")
+            there = care_there(text, work, lex)
+            if there:  # "在东莞打工，在这边住了院": care where one works, not a region of insurance
+                found.values["care_place"] = work.value
+                found.evidence["care_place"] = f"{text[work.start:work.end]}…{there}（就医地）"
         return
     note = "回/老家/参保地" if best.role == "home" and len(mentions) > 1 else ""
     found.put("region", best.value, text, best.start, best.end, note)

@@ -56,7 +56,14 @@ def test_heading_counts_towards_coverage():
 def test_scheme_compatibility():
     assert scheme_fits("职工", hit("a", "x", scheme=None))
     assert not scheme_fits("职工", hit("a", "x", scheme="城镇居民"))
-    assert scheme_fits("新农合", hit("a", "x", scheme="城镇居民"))
+    # One reading of lexicon scheme.compatible, shared with conflicts.for_scheme: 城乡居民 answers
+    # either predecessor, the two predecessors do not answer each other, and a clause about a
+    # supplementary layer only (大病保险) is no other base scheme.
+    assert scheme_fits("新农合", hit("a", "x", scheme="城乡居民"))
+    assert scheme_fits("城乡居民", hit("a", "x", scheme="新农合"))
+    assert not scheme_fits("新农合", hit("a", "x", scheme="城镇居民"))
+    assert scheme_fits("新农合", hit("a", "x", scheme="大病保险"))
+    assert not scheme_fits("大病保险", hit("a", "x", scheme="新农合"))
 
 
 def test_an_undated_clause_joins_its_regions_dated_rules():
