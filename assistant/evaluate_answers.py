@@ -89,6 +89,9 @@ def independently_grounded(reply, policy_names: Sequence[str] = (), message: str
     sources = [f"{c.citation} {c.year or ''} {c.text}" for c in reply.citations] + list(policy_names)
     if reply.intent in _ACKNOWLEDGING:
         sources.append(message)
+        # ...and the facts it lists by their category names: 一级医院 read from 卫生院, 二档 from a
+        # premium of 150 元 name a grade the lexicon or a rule set assigns, not a figure claimed.
+        sources += [fact.label for fact in getattr(reply, "remembered", None) or []]
     if reply.estimate:
         sources.append(json.dumps(reply.estimate, ensure_ascii=False, default=str))
     if reply.clarification:

@@ -21,3 +21,14 @@ def test_an_answer_may_not_take_its_figures_from_the_question():
     """A policy answer's numbers must stand in a cited clause, whatever the user typed."""
     assert not independently_grounded(_reply("起付线是300元。", "policy_question"), message="起付线是300元吗")
     assert not independently_grounded(_reply("好的，已记住：三级医院。", "statement"), message="医院住的院")
+
+
+def test_an_acknowledgement_may_name_the_grade_it_inferred():
+    """卫生院 is remembered as 一级医院 (the lexicon's grade): the 一 names a category the reply lists as
+    a remembered fact, so it is not an invented figure; a figure beyond the listed facts still is."""
+    reply = _reply("好的，已记住：一级医院。想了解什么？", "statement")
+    reply.remembered = [SimpleNamespace(label="一级医院")]
+    assert independently_grounded(reply, message="我在乡卫生院住的院")
+    invented = _reply("好的，已记住：一级医院，起付线300元。", "statement")
+    invented.remembered = [SimpleNamespace(label="一级医院")]
+    assert not independently_grounded(invented, message="我在乡卫生院住的院")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assistant.conflicts import answers_scheme
 from assistant.nlu import parse
+from assistant.nlu.parse import asks
 from tests.assistant.dialogue_helpers import talk
 
 # ---- the employee scheme insures people where they are employed --------------------------------------
@@ -77,3 +78,12 @@ def test_scheme_compatibility_has_one_reading():
 
 def test_a_named_childrens_hospital_is_level_three():
     assert parse("孩子在重庆医科大学附属儿童医院住院").slots.hospital_level == 3
+
+
+def test_questions_by_a_measure_word_or_a_sichuan_tag_are_not_statements():
+    """几 with any measure word (几分, 几点, 几回) and the Sichuan tags 有没得 / …了没得 ask something:
+    a message naming a 卫生院 (a grade, a slot) that asks is searched, not acknowledged."""
+    for text in ("洒河桥中心卫生院考了几分", "我们村那个卫生室被查了没得", "镇卫生院几点开门", "有没得卫生院的报销规定"):
+        assert asks(text), text
+        assert parse(text).intent != "statement", text
+    assert parse("我在乡卫生院住的院").intent == "statement"
