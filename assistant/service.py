@@ -69,8 +69,6 @@ _CAP_FACTS = ("chronic_disease_count", "major_disease")
 _TERM_TOPICS = frozenset({"起付线", "报销比例"})
 # Intents answered by the calculators (estimate, premium), which the judge is consulted before.
 _CALCULATED = frozenset({"estimate", "contribution"})
-# What a calculation runs on, stated by the user: with one, a computed answer stands over the judge's refusal.
-_CALCULATION_INPUTS = ("amount", "uncovered_amount", "self_paid_remainder", "wage")
 # The slots the judge reads beside the words: they become the search's filters (`retrieve.filters_from_slots`).
 _JUDGE_FILTERS = frozenset({"region", "year"})
 _QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
@@ -206,12 +204,8 @@ class Assistant:
         if turn.intent in _CALCULATED and self._library_refuses(turn, state):
             # A calculation or premium asked about something the library holds no basis for (惠民保,
             # 护工费, a drug's price, 灵活就业's premium): the calculators would answer another
-            # question or ask for a slot that leads nowhere; the clauses' refusal stands — unless
-            # the message states the figure the calculation runs on and a rule set computes it
-            # ("我是职工，月工资5000，医保一个月交多少": the judge reads no clause for it, the rule set
-            # states the rate).
-            computed = self._computed_from_stated_input(turn, state)
-            return computed or self._policy_question(turn, state, intent=turn.intent)
+            # question or ask for a slot that leads nowhere; the clauses' refusal stands.
+            return self._policy_question(turn, state, intent=turn.intent)
         if turn.intent == "estimate":
             draft = self._estimate(turn, state)
             if turn.asked_as == "policy_question" and not (draft.citations or draft.clarification or draft.estimate):
@@ -255,23 +249,6 @@ class Assistant:
         if any(s not in _JUDGE_FILTERS and f.turn < state.turns for s, f in state.facts.items()):
             return False
         return judge_refuses(self.kb, turn.words, turn.slots)
-
-    def _computed_from_stated_input(self, turn: Turn, state: DialogueState) -> Draft | None:
-        """The calculators' answer when the message states their input (`_CALCULATION_INPUTS`: the
-        bill, the wage…) and a rule set computes it at once; None (the state untouched) when it
-        would ask for a slot, answer from the clauses or refuse."""
-        if not any(turn.slots.get(s) is not None for s in _CALCULATION_INPUTS):
-            return None
-        trial = state.model_copy(deep=True)
-        try:
-            draft = self._estimate(turn, trial) if turn.intent == "estimate" else self._contribution(turn, trial)
-        except _AlreadyAsked:
-            return None
-        if draft.estimate is None or draft.clarification is not None:
-            return None
-        for name in type(state).model_fields:
-            setattr(state, name, getattr(trial, name))
-        return draft
 
     def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
                  **extra: Any) -> Draft:

@@ -76,16 +76,3 @@ def test_without_a_trained_judge_nothing_is_refused_before_the_calculators():
     kb = default_kb()  # the hand-set pipeline: no `judged`
     assert not judge_refuses(kb, "住院请护工一天300能报多少", {})
     assert kb.calls == []
-
-
-def test_a_bill_stated_and_computed_at_once_stands_over_the_refusal():
-    reply = _assistant(JudgedKB("能报多少")).ask("三级医院住院3万能报多少")
-    assert reply.kind == "estimate" and reply.estimate["reimbursed"] == "17670.00"
-
-
-def test_a_stated_bill_that_needs_a_slot_is_refused_and_nothing_is_left_pending():
-    assistant = _assistant(JudgedKB("能报多少"))
-    first = assistant.ask("住院3万能报多少")
-    assert first.kind == "refusal" and first.clarification is None
-    state = assistant.store.get(first.session_id)
-    assert state.pending_slot is None and state.asked == []
