@@ -135,18 +135,6 @@ def judged_retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], te
     return Retrieval(no_basis=False, selections=close, filtered_by_region=filters is not None)
 
 
-def judge_refuses(kb: KnowledgeBaseLike, words: str, slots: dict[str, Any]) -> bool:
-    """Whether the knowledge base's learned judge finds no basis in the library for the question as
-    typed (its P(the library answers) under the threshold chosen on dev, or a place the library
-    does not hold). A year not held alone is not a refusal here: a calculation still runs under the
-    latest rule set, saying whose year it is. False without a trained judge."""
-    if not getattr(kb, "judged", False) or not words.strip():
-        return False
-    response = kb.search(words, top_k=1, filters=filters_from_slots(slots))
-    return response.decision == "none" and (response.out_of_scope_region is not None
-                                            or response.out_of_scope_year is None)
-
-
 def other_region(selections: list[Selection], k: int) -> list[Selection]:
     """The best rule of another region, when the first `k` related rules are all one region's (or
     none's) and the pool holds one: the user named no region, and related rules of one region only

@@ -52,7 +52,7 @@ from assistant.grounding import check_grounding
 from assistant.models import AssistantReply, Citation
 from assistant.nlu.models import Understanding
 from assistant.render import render_wechat
-from assistant.retrieve import judge_refuses, locate_quote, retrieve
+from assistant.retrieve import locate_quote, retrieve
 from assistant.select import query_terms
 from assistant.session_store import SessionStore, SqliteSessionStore
 from assistant.state import DialogueState
@@ -67,10 +67,6 @@ _REREAD_WHEN_ANSWERED = frozenset({"out_of_scope", "human"})
 _CAP_FACTS = ("chronic_disease_count", "major_disease")
 # Rule figures a rule set's modifiers change (answered by `Assistant._rule_terms` when one applies).
 _TERM_TOPICS = frozenset({"起付线", "报销比例"})
-# Intents answered by the calculators (estimate, premium), which the judge is consulted before.
-_CALCULATED = frozenset({"estimate", "contribution"})
-# The slots the judge reads beside the words: they become the search's filters (`retrieve.filters_from_slots`).
-_JUDGE_FILTERS = frozenset({"region", "year"})
 _QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
 
 
@@ -201,11 +197,6 @@ class Assistant:
             return draft
 
     def _answer(self, turn: Turn, state: DialogueState) -> Draft:
-        if turn.intent in _CALCULATED and self._library_refuses(turn, state):
-            # A calculation or premium asked about something the library holds no basis for (惠民保,
-            # 护工费, a drug's price, 灵活就业's premium): the calculators would answer another
-            # question or ask for a slot that leads nowhere; the clauses' refusal stands.
-            return self._policy_question(turn, state, intent=turn.intent)
         if turn.intent == "estimate":
             draft = self._estimate(turn, state)
             if turn.asked_as == "policy_question" and not (draft.citations or draft.clarification or draft.estimate):
@@ -236,19 +227,6 @@ class Assistant:
             text = canned.acknowledged(said) if turn.intent == "statement" else canned.corrected(said)
             return Draft(turn.intent, text, sources=[said, turn.query])
         return Draft(turn.intent, _CANNED.get(turn.intent, canned.OUT_OF_SCOPE))
-
-    def _library_refuses(self, turn: Turn, state: DialogueState) -> bool:
-        """The learned judge's refusal (`retrieve.judge_refuses`) of a new question as the user typed
-        it — the same decision that refuses a policy question, consulted before the calculators.
-        Not for a follow-up, an answer to a clarifying question, or a question leaning on a fact
-        told earlier that the judge does not read ("花了四万，能报好多" after the hospital and the
-        referral): their words alone are not the question. (Region and year told earlier are read:
-        they filter the search.)"""
-        if turn.follow_up or turn.answered_pending or not turn.words:
-            return False
-        if any(s not in _JUDGE_FILTERS and f.turn < state.turns for s, f in state.facts.items()):
-            return False
-        return judge_refuses(self.kb, turn.words, turn.slots)
 
     def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
                  **extra: Any) -> Draft:
