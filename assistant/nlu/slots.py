@@ -18,6 +18,8 @@ from assistant.nlu.regions import RegionMention, pick_region, same_area
 from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
 
 _CN_NUM = "".join(CN_DIGITS) + "十百千"
+# Where a clause of the normalised message ends (a fact's words are looked for within its clause).
+_CLAUSE_BREAK = re.compile(r"[,;。!?]")
 _NUM = rf"\d+|[{_CN_NUM}]+"
 
 
@@ -60,7 +62,7 @@ def _before(text: str, pos: int | None, words: Sequence[str], window: int = 4) -
 def _clause_left(text: str, pos: int, window: int) -> str:
     """Up to `window` characters before `pos`, not crossing a comma or other clause break."""
     left = text[max(0, pos - window) : pos]
-    return re.split(r"[,;。!?]", left)[-1]
+    return _CLAUSE_BREAK.split(left)[-1]
 
 
 def _followed_by(text: str, pos: int, words: Sequence[str]) -> bool:
@@ -106,7 +108,7 @@ def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], afte
     after_at = sp.end + (m.end() if m else 0)
     for h in role_hits:
         if h.start == after_at and h.value in after_roles:
-            clause = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
+            clause = _CLAUSE_BREAK.split(text[h.end :], maxsplit=1)[0]
             if not re.search(rf"[\d{_CN_NUM}]", clause):  # "5000是自费的", not "2万自费的有5000"
                 return h
     return None
@@ -221,7 +223,7 @@ def employed_there(text: str, work: RegionMention, lex: Lexicon) -> bool:
     not migrant labour or school, and the message speaks of no home elsewhere (老家, 户口): the
     employee scheme insures people where they work, so that place is the insured region."""
     roles = lex.regions_conf["roles"]
-    right = re.split(r"[,;。!?]", text[work.end :], maxsplit=1)[0][: roles["right_window"]]
+    right = _CLAUSE_BREAK.split(text[work.end :], maxsplit=1)[0][: roles["right_window"]]
     employed = any(w in right for w in roles.get("employed_after", ()))
     return employed and not any(w in text for w in roles.get("elsewhere_home", ()))
 
@@ -235,7 +237,7 @@ def care_there(text: str, work: RegionMention, lex: Lexicon) -> str | None:
         i = text.find(w, work.end)
         if i < 0:
             continue
-        clause = re.split(r"[,;。!?]", text[i:], maxsplit=1)[0]
+        clause = _CLAUSE_BREAK.split(text[i:], maxsplit=1)[0]
         if any(c in clause for c in roles["treat_after"]):
             return clause
     return None
@@ -447,7 +449,7 @@ def extract_referral(text: str, lex: Lexicon, found: Found) -> None:
             _followed_by(text, h.end, conf["done_after"]) or _before(text, h.start, conf["done_before"], 3)
             or any(h.alias.startswith(w) for w in conf["done_before"])
         )
-        clause_after = re.split(r"[,;。!?]", text[h.end :], maxsplit=1)[0]
+        clause_after = _CLAUSE_BREAK.split(text[h.end :], maxsplit=1)[0]
         asked = (
             neg is None and not done and _before(_unconditional(text, conf), h.start, conf["question_before"], window=3) is not None
         ) or _followed_by(text, h.end, conf["question_after"]) or (
