@@ -24,8 +24,6 @@ from functools import lru_cache
 import numpy as np
 
 from knowledge_base.index.bm25_index import BM25Index
-from knowledge_base.learned.query_expansion import ExpansionScores
-from knowledge_base.learned.query_expansion import score as expansion_scores
 from knowledge_base.learned.translation import TranslationScores
 from knowledge_base.learned.translation import score as translation_scores
 from knowledge_base.search.fusion import ranks_at, top_order
@@ -75,7 +73,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "condition_unasked", "condition_asked_met", "grade_named_met",
     "wv_cos", "wv_gap", "wv_rank_log", "wv_sentence", "synonym_missing_share",
     "tr_rel", "tr_rank_log", "tr_likelihood", "tr_sentence",
-    "qe_share", "qe_rank_log", "qe_sentence",
 )
 ANSWER_FEATURE_NAMES: tuple[str, ...] = (
     "top1_score", "top2_score", "margin", "top1_bigram_cover", "top1_bigram_cover_sentence",
@@ -205,11 +202,9 @@ class Pool:
     """One question's candidates (clause positions `idx`, their `facts` from the searcher's
     `ClauseTable`) and what the column functions share about the question, each computed once."""
 
-    def __init__(self, searcher, sig, order: list[int], read, wv: np.ndarray, tr: TranslationScores,
-                 qe: ExpansionScores | None = None) -> None:
+    def __init__(self, searcher, sig, order: list[int], read, wv: np.ndarray, tr: TranslationScores) -> None:
         self.searcher = searcher
         self.tr = tr
-        self.qe = qe if qe is not None else ExpansionScores(np.zeros(len(searcher.clauses)))
         self.sig = sig
         self.idx = np.asarray(order, dtype=np.int64)
         self.table = searcher.learned_table
@@ -420,15 +415,6 @@ def _translation(p: Pool) -> ColumnValues:
     return (channel / (float(channel.max()) or 1.0), p.ranks_log(p.tr.channel), p.values(p.tr.likelihood), sentence)
 
 
-@columns("qe_share", "qe_rank_log", "qe_sentence")
-def _expansion(p: Pool) -> ColumnValues:
-    """The learned query expansion (`learned.query_expansion`): the share of the expanded query's
-    weight the clause holds, its rank by that share, and the share in its best sentence."""
-    sentence = (TranslationScores(p.qe.share, p.qe.share, p.qe.words)
-                .best_sentences([(f.view.sentences, f.view.body) for f in p.facts]) if p.qe.words else 0.0)
-    return p.values(p.qe.share), p.ranks_log(p.qe.share), sentence
-
-
 def _check_columns() -> None:
     """Every feature has exactly one column function (checked at import)."""
     named = [n for names, _ in _COLUMNS for n in names]
@@ -447,7 +433,6 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     wv = clause_vectors.scores(read)
     table = searcher.translation
     tr = translation_scores(table, searcher.body, sig.plan.terms, searcher._idf, len(searcher.clauses))
-    qe = expansion_scores(searcher.expansion, searcher.body, sig.plan.text, len(searcher.clauses))
     order: list[int] = []
     for lst in (_top(fused, eligible, HYBRID_DEPTH), _top(bigram, eligible, BIGRAM_DEPTH),
                 _top(sims, eligible, DENSE_DEPTH) if sims is not None else [],
@@ -458,7 +443,7 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     n_feat = len(FEATURE_NAMES)
     if not order:
         return Candidates(query, [], np.zeros((0, n_feat), dtype=np.float32))
-    pool = Pool(searcher, sig, order, read, wv, tr, qe)
+    pool = Pool(searcher, sig, order, read, wv, tr)
     rows = np.zeros((len(order), n_feat), dtype=np.float32)
     for names, fn in _COLUMNS:
         for name, value in zip(names, fn(pool), strict=True):

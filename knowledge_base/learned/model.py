@@ -6,8 +6,7 @@ Artefacts (written by `learned.train`, read here) live beside the index in
 (logistic model: coefficients in plain JSON), `relevance.txt` (LightGBM: P(the library answers the
 question), which decides refusal), `sentences.json` (which sentences answer, `learned.sentences`), `question_prior.json` (wording → P(answerable),
 `learned.question_prior`), `translation.json` (the word translation table the candidate
-features read, `learned.translation`), `query_expansion.npz` (the question-side n-gram → policy word
-model, `learned.query_expansion`), optionally `region_dependence.json` (logistic: is a question
+features read, `learned.translation`), optionally `region_dependence.json` (logistic: is a question
 naming no region answered region by region, `learned.region_dependence`) and `manifest.json`
 (feature names, thresholds chosen
 on dev, what it was trained on). No artefact → `load` returns None and search falls back to the
@@ -26,8 +25,6 @@ import numpy as np
 
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features
 from knowledge_base.learned.question_prior import QuestionPrior
-from knowledge_base.learned.query_expansion import FILE_NAME as EXPANSION_FILE
-from knowledge_base.learned.query_expansion import QueryExpansion
 from knowledge_base.learned.translation import FILE_NAME as TRANSLATION_FILE
 from knowledge_base.learned.translation import TranslationTable
 
@@ -72,11 +69,10 @@ class LinearModel:
 class AnswerJudge:
     def __init__(self, ranker, answerability: LinearModel, relevance, prior: QuestionPrior,
                  thresholds: dict[str, float], manifest: dict, sentence_model: LinearModel,
-                 translation: TranslationTable | None = None, expansion: QueryExpansion | None = None) -> None:
+                 translation: TranslationTable | None = None) -> None:
         from knowledge_base.learned.sentences import SentenceChooser
 
         self.translation = translation
-        self.expansion = expansion
         self.sentence_model = sentence_model
         self.sentences = SentenceChooser(sentence_model)
         self.ranker = ranker
@@ -124,8 +120,7 @@ class AnswerJudge:
             relevance = LinearModel.from_json(json.loads((d / "relevance.json").read_text("utf-8")))
         sentence_model = LinearModel.from_json(json.loads((d / "sentences.json").read_text("utf-8")))
         judge = cls(ranker, answerability, relevance, QuestionPrior.load(d / "question_prior.json"),
-                    manifest["thresholds"], manifest, sentence_model, TranslationTable.load(d / TRANSLATION_FILE),
-                    QueryExpansion.load(d / EXPANSION_FILE))
+                    manifest["thresholds"], manifest, sentence_model, TranslationTable.load(d / TRANSLATION_FILE))
         regions = d / "region_dependence.json"
         if regions.exists() and manifest["thresholds"].get("regions") is not None:
             judge.regions = LinearModel.from_json(json.loads(regions.read_text("utf-8")))

@@ -24,9 +24,6 @@ from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES,
 from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior
 from knowledge_base.learned.region_dependence import choose_threshold, region_features, two_regions
-from knowledge_base.learned.query_expansion import FILE_NAME as EXPANSION_FILE
-from knowledge_base.learned.query_expansion import fit_on as fit_expansion
-from knowledge_base.learned.query_expansion import out_of_document_models as out_of_document_expansions
 from knowledge_base.learned.translation import FILE_NAME as TRANSLATION_FILE
 from knowledge_base.learned.translation import fit_on as fit_translation
 from knowledge_base.learned.translation import out_of_document_tables
@@ -129,14 +126,11 @@ def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_
     # their own, by document, crossed with the dense folds): a question's own pair would translate
     # it to its clause, and its document's other pairs teach that document's own words
     doc_folds, tables = out_of_document_tables(searcher.clauses, items)
-    # the query expansion likewise (the same folds by document)
-    expansions = out_of_document_expansions(searcher.clauses, items, doc_folds)
     built: dict[int, Example] = {}
     for f, fold_searcher in enumerate(searchers):
         for d, table in enumerate(tables):
             positions = [n for n, (g, h) in enumerate(zip(folds, doc_folds, strict=True)) if g == f and h == d]
             fold_searcher.translation = table
-            fold_searcher.expansion = expansions[d]
             built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
     return [built[n] for n in range(len(items))]
 
@@ -402,8 +396,6 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     tr = build_training_examples(searcher, train_items, DENSE_FOLDS if dense_folds is None else dense_folds)
     translation = fit_translation(searcher.clauses, train_items)  # what is served: every train pair
     searcher.translation = translation
-    expansion = fit_expansion(searcher.clauses, train_items)  # served: every train pair
-    searcher.expansion = expansion
     dv = build_examples(searcher, dev_items)
     comparison = None
     if compare:
@@ -445,9 +437,7 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
         "report": {k: v for k, v in report.__dict__.items() if k != "comparison"},
     }
     manifest["translation_words"] = len(translation)
-    manifest["expansion_words"] = len(expansion) if expansion is not None else 0
-    judge = AnswerJudge(ranker, answerability, relevance, prior, thresholds, manifest, sentence_model, translation,
-                        expansion)
+    judge = AnswerJudge(ranker, answerability, relevance, prior, thresholds, manifest, sentence_model, translation)
     attach_region_dependence(judge, searcher.clauses, tr, dv)
     if write:
         save(judge, ranker_kind, data_dir)
@@ -536,8 +526,6 @@ def save(judge: AnswerJudge, ranker_kind: str, data_dir: Path) -> None:
     judge.prior.save(tmp / "question_prior.json")
     if judge.translation is not None:
         judge.translation.save(tmp / TRANSLATION_FILE)
-    if judge.expansion is not None:
-        judge.expansion.save(tmp / EXPANSION_FILE)
     (tmp / "manifest.json").write_text(json.dumps(judge.manifest, ensure_ascii=False, indent=1, default=str), "utf-8")
     old = final.with_name(final.name + ".old")
     shutil.rmtree(old, ignore_errors=True)

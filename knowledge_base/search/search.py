@@ -206,7 +206,6 @@ class HybridSearcher:
         self._fused_memo: tuple | None = None  # the last query's retrieval (see _retrieve_and_fuse)
         self.judge = None  # the learned AnswerJudge, attached by KnowledgeBase.open when trained
         self._translation = None  # a word translation table set for training (else the judge's)
-        self._expansion = None  # a query expansion model set for training (else the judge's)
 
     @staticmethod
     def heading_text(clause: Clause) -> str:
@@ -381,18 +380,6 @@ class HybridSearcher:
     @translation.setter
     def translation(self, table) -> None:
         self._translation = table
-
-    @property
-    def expansion(self):
-        """The learned query expansion (`learned.query_expansion`) the candidate features use:
-        one set on this searcher (training sets each fold's), else the attached judge's."""
-        if self._expansion is not None:
-            return self._expansion
-        return getattr(self.judge, "expansion", None)
-
-    @expansion.setter
-    def expansion(self, model) -> None:
-        self._expansion = model
 
     @property
     def learned_table(self):
