@@ -32,6 +32,7 @@ FIELD_TO_SLOT = {
     "person": "person_category",
     "person.poverty": "poverty",
     "person.retired": "retired",
+    "person.laid_off": "laid_off",
     "person.low_income": "low_income",
     "person.no_support": "no_support",
     "person.major_disease": "major_disease",
@@ -157,7 +158,7 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         person["low_income"] = True
     if slots.get("poverty") is not None:
         person["poverty"] = slots["poverty"]
-    for flag in ("retired", "low_income", "no_support", "major_disease"):
+    for flag in ("retired", "laid_off", "low_income", "no_support", "major_disease"):
         if slots.get(flag) is not None:
             person[flag] = slots[flag]
     if person:

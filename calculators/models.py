@@ -47,6 +47,7 @@ class Person(BaseModel):
     low_income: bool | None = None  # 低保对象、重度残疾人等（各文件所列特殊参保对象）
     no_support: bool | None = None  # "三无人员"
     retired: bool | None = None  # 退休（职工）
+    laid_off: bool | None = None  # 国有企业下岗职工（再就业服务中心代缴医保费）
     major_disease: bool | None = None  # 患重大疾病（儿童重大疾病封顶线等）
 
 

@@ -239,6 +239,7 @@ class LexiconFile(_Section):
     person: PersonSection
     poverty: PovertySection
     retired: dict[Literal["true", "false"], Words]
+    laid_off: dict[Literal["true", "false"], Words]
     admission: AdmissionSection
     out_of_area: OutOfAreaSection
     referral: ReferralSection
@@ -344,6 +345,7 @@ class Lexicon:
         self.poverty_negations: list[str] = data["poverty"]["negations"]
         self.low_income = Matcher({True: data["poverty"]["low_income"]})
         self.retired = Matcher({k == "true": v for k, v in data["retired"].items()})
+        self.laid_off = Matcher({k == "true": v for k, v in data["laid_off"].items()})
         self.admission_fixed = Matcher({int(k): v for k, v in data["admission"]["fixed"].items()})
         oa = data["out_of_area"]
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})

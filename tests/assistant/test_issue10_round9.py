@@ -1,0 +1,55 @@
+"""Issue 10, round 9: contribution special cases the rule sets state and the calculators did not compute.
+
+Each test phrases its class in words of its own (not a dev utterance's), so it checks the class.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.nlu import parse
+from tests.assistant.dialogue_helpers import talk
+
+# ---- a laid-off worker's base: the share of the average wage the clause states -------------------
+
+
+def test_a_laid_off_worker_pays_on_the_clause_share_of_the_average_wage():
+    from calculators.contributions import contribution
+
+    result = contribution({"policy": "hubei-employee-1999", "person": {"laid_off": True}, "local_avg_wage": "50000"})
+    base = result.steps[0]
+    assert base.amount == "30000.00"  # 60 % of 50000, no wage asked
+    assert "再就业服务中心" in base.source.quote
+    assert (result.employer, result.individual, result.total) == ("1800.00", "600.00", "2400.00")
+    assert not any("wage" in a.text for a in result.assumptions)  # the wage assumptions are not said
+
+
+def test_a_laid_off_worker_still_needs_the_average_wage():
+    from calculators.contributions import contribution
+    from calculators.errors import CalcError
+
+    with pytest.raises(CalcError) as exc:
+        contribution({"policy": "hubei-employee-1999", "person": {"laid_off": True}})
+    assert exc.value.field == "local_avg_wage"
+
+
+def test_an_employee_in_work_keeps_the_wage_base():
+    from calculators.contributions import contribution
+
+    result = contribution({"policy": "hubei-employee-1999", "person": {"retired": False, "laid_off": False},
+                           "wage": "40000", "local_avg_wage": "50000"})
+    assert result.total == "3200.00"  # 40000 × 8 %, not the laid-off base
+
+
+def test_laid_off_is_read_from_the_words_and_a_denial():
+    assert parse("我们厂垮了，我下岗了").slots.laid_off is True
+    assert parse("人在再就业服务中心").slots.laid_off is True
+    assert parse("我没下岗，还在厂里").slots.laid_off is False
+
+
+def test_a_laid_off_worker_told_then_asked_gets_the_clause_base(assistant):
+    *_, reply = talk(assistant, "湖北的，原来国企的下岗工人", "我们那里上年度职工平均工资五万",
+                     "医保费按什么基数缴，一年多少")
+    assert reply.grounded
+    assert "30000.00" in reply.answer and "2400.00" in reply.answer
+    assert any("再就业服务中心" in c.text for c in reply.citations)
