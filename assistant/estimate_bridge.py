@@ -464,6 +464,9 @@ def render_terms(result: dict[str, Any], policy: PolicyInfo, notes: Sequence[str
 def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     citations, index = step_citations(result, policy)
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
+    if result.get("household_total"):
+        lines[0] = (f"按《{result.get('policy_title', policy.title)}》：以家庭为单位选择同一档次，"
+                    f"全家{result['household_size']}人合计 {result['household_total']} 元（每人 {result['individual']} 元）。")
     if result.get("employer"):
         lines.append(f"单位缴费 {result['employer']} 元，合计 {result['total']} 元。")
     if result.get("personal_account"):

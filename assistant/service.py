@@ -583,6 +583,8 @@ class Assistant:
         if choice.question:
             return self._clarify_with_clauses("contribution", state, choice.question, turn)
         request = build_contribution_request(choice.policy, slots)
+        if slots.get("household_size") and _asks_household_total(turn.query):
+            request["household_size"] = slots["household_size"]
         notes: list[str] = []
         try:
             result = _as_dict(self._contribution_with_common_cases(request, slots, notes))
@@ -769,6 +771,15 @@ def _cap_amounts(result: dict[str, Any]) -> list[str]:
 
 def _as_dict(result: Any) -> dict[str, Any]:
     return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+
+
+def _asks_household_total(query: str) -> bool:
+    """"全家一共交多少", "一家人总共要交好多": the household's total asked, not one person's premium."""
+    from assistant.nlu.lexicon import lexicon
+
+    lex = lexicon()
+    return lex.household_whole.first(query) is not None or any(
+        h.value == "total" for h in lex.amount_roles.find(query))
 
 
 def _has_value(slots: dict[str, Any], field_name: str) -> bool:

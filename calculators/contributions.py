@@ -40,6 +40,7 @@ class _ContributionContext(Context):
                                local_avg_wage=req.local_avg_wage)
         super().__init__(shim, policy, "contribution")
         self.wage = req.wage
+        self.household_size = req.household_size
         self.wage_within_bounds = bool(req.wage_within_bounds) and req.local_avg_wage is None
 
     def raw(self, name: str) -> object:
@@ -66,10 +67,28 @@ def _resident(ctx: Context) -> ContributionResult:
         if amount is None:
             raise CalcError("policy", f"政策“{ctx.policy.title}”原文未规定个人缴费标准。")
     amount = q2(amount)
+    size, household = _household_total(ctx, amount)
     return ContributionResult(
         policy=ctx.policy.id, policy_title=ctx.policy.title, individual=fmt(amount), total=fmt(amount),
+        household_size=size, household_total=household,
         steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
     )
+
+
+def _household_total(ctx: Context, amount: Decimal) -> tuple[int | None, str | None]:
+    """A household of N insured at one tier, where the rule set's clause says the household chooses
+    one tier (重庆: 以家庭为单位选择同一档次): N × the premium, citing that clause. Nothing when the
+    rule set states no such rule (a household's members may then pay different amounts)."""
+    size = getattr(ctx, "household_size", None)
+    name = ctx.policy.contributions.household_same_tier
+    if not size or size < 2 or name is None:
+        return None, None
+    cell = ctx.policy.params[name].cells.get(())
+    if cell is None or cell.status != "value" or cell.value != 1:
+        return None, None
+    total = q2(amount * size)
+    ctx.step("家庭合计（以家庭为单位选择同一档次）", f"{fmt(amount)} × {size}人 = {fmt(total)}", total, cell.source)
+    return size, fmt(total)
 
 
 def _employee(ctx: Context) -> ContributionResult:

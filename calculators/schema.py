@@ -179,6 +179,9 @@ class ContributionSpec(_Strict):
     # The base of a laid-off worker's contribution as a share of the local average wage, where the
     # rule set states one (湖北: 再就业服务中心按当地上年度职工平均工资的60%为基数缴纳).
     laid_off_base: str | None = None
+    # A flag parameter citing the clause that makes a household insure every member at one tier
+    # (重庆: 以家庭为单位选择同一档次): the household's total is the premium × its size.
+    household_same_tier: str | None = None
     assumptions: list[AssumptionSpec] = Field(default_factory=list)
 
 

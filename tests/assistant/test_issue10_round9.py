@@ -53,3 +53,35 @@ def test_a_laid_off_worker_told_then_asked_gets_the_clause_base(assistant):
     assert reply.grounded
     assert "30000.00" in reply.answer and "2400.00" in reply.answer
     assert any("再就业服务中心" in c.text for c in reply.citations)
+
+
+# ---- a household insured at one tier: the premium × its size, where the clause says one tier -----
+
+
+def test_a_household_total_is_the_premium_times_its_size_under_a_one_tier_clause():
+    from calculators.contributions import contribution
+
+    result = contribution({"policy": "cq-resident-2013", "tier": 1, "household_size": 3})
+    assert (result.individual, result.household_total) == ("60.00", "180.00")
+    assert "以家庭为单位选择同一档次" in result.steps[-1].source.quote
+
+
+def test_no_household_total_where_no_clause_makes_the_household_one_tier():
+    from calculators.contributions import contribution
+
+    result = contribution({"policy": "yuechi-urban-resident-2010", "household_size": 3,
+                           "person": {"category": "adult", "low_income": False, "no_support": False}})
+    assert result.household_total is None  # members may pay different amounts there
+
+
+def test_the_household_size_is_read_from_the_words():
+    assert parse("家里一共五口人，都在农村").slots.household_size == 5
+    assert parse("我们一家三口想参保").slots.household_size == 3
+    assert parse("一个人一年交多少").slots.household_size is None
+
+
+def test_a_household_total_is_given_only_when_the_total_is_asked(assistant):
+    *_, total = talk(assistant, "重庆的城乡居民医保，我们一家三口", "都选一档", "全家总共要交多少")
+    assert total.grounded and "180.00" in total.answer
+    *_, one = talk(assistant, "重庆的城乡居民医保，我们一家三口", "都选一档", "每个人交多少")
+    assert "180" not in one.answer and "60.00" in one.answer
