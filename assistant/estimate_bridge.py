@@ -489,17 +489,20 @@ class CalculatorPort:
     policies: list[PolicyInfo]
     caps: Callable[[dict[str, Any]], Any] | None = None  # a service's yearly caps without a bill
     terms: Callable[[dict[str, Any]], Any] | None = None  # its deductible and ratio without a bill
+    deductible: Callable[[dict[str, Any]], Any] | None = None  # its deductible alone (ratio left local)
 
     @classmethod
     def default(cls) -> "CalculatorPort":
         import calculators
         from calculators.caps import caps as calculator_caps
         from calculators.caps import terms as calculator_terms
+        from calculators.caps import deductible as calculator_deductible
 
         return cls(
             estimate=lambda req: _dump(calculators.estimate(req)),
             contribution=lambda req: _dump(calculators.contribution(req)),
             caps=lambda req: _dump(calculator_caps(req)),
             terms=lambda req: _dump(calculator_terms(req)),
+            deductible=lambda req: _dump(calculator_deductible(req)),
             policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
         )

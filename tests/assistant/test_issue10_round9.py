@@ -85,3 +85,29 @@ def test_a_household_total_is_given_only_when_the_total_is_asked(assistant):
     assert total.grounded and "180.00" in total.answer
     *_, one = talk(assistant, "重庆的城乡居民医保，我们一家三口", "都选一档", "每个人交多少")
     assert "180" not in one.answer and "60.00" in one.answer
+
+
+# ---- a deductible written as a share of the average wage, with the wage told ----------------------
+
+
+def test_a_wage_relative_deductible_is_that_share_of_the_wage_without_the_local_ratio():
+    from calculators.caps import DEDUCTIBLE_POOL, deductible
+    from calculators.errors import CalcError
+
+    result = deductible({"policy": "hubei-employee-1999", "service": "inpatient", "local_avg_wage": "70000"})
+    assert [(c.pool, c.amount, c.relative_to) for c in result.caps] == [(DEDUCTIBLE_POOL, "7000.00", "local_avg_wage")]
+    assert "10%左右" in result.steps[0].source.quote and result.assumptions  # "左右" taken as 10 %, said
+    with pytest.raises(CalcError) as exc:
+        deductible({"policy": "hubei-employee-1999", "service": "inpatient"})
+    assert exc.value.field == "local_avg_wage"
+
+
+def test_the_deductible_of_the_average_wage_told_is_computed(assistant):
+    *_, reply = talk(assistant, "湖北那边的职工医保", "我们市里上年度职工年平均工资七万", "住院的起付标准是好多")
+    assert reply.grounded and "7000.00" in reply.answer
+    assert any("10%左右" in c.text for c in reply.citations)
+
+
+def test_without_the_wage_the_clause_states_the_share(assistant):
+    *_, reply = talk(assistant, "湖北那边的职工医保", "住院的起付标准是好多")
+    assert reply.estimate is None and "10%" in reply.answer
