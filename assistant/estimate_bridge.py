@@ -32,6 +32,7 @@ FIELD_TO_SLOT = {
     "person": "person_category",
     "person.poverty": "poverty",
     "person.retired": "retired",
+    "person.laid_off": "laid_off",
     "person.low_income": "low_income",
     "person.no_support": "no_support",
     "person.major_disease": "major_disease",
@@ -157,7 +158,7 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         person["low_income"] = True
     if slots.get("poverty") is not None:
         person["poverty"] = slots["poverty"]
-    for flag in ("retired", "low_income", "no_support", "major_disease"):
+    for flag in ("retired", "laid_off", "low_income", "no_support", "major_disease"):
         if slots.get(flag) is not None:
             person[flag] = slots[flag]
     if person:
@@ -463,6 +464,9 @@ def render_terms(result: dict[str, Any], policy: PolicyInfo, notes: Sequence[str
 def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     citations, index = step_citations(result, policy)
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
+    if result.get("household_total"):
+        lines[0] = (f"按《{result.get('policy_title', policy.title)}》：以家庭为单位选择同一档次，"
+                    f"全家{result['household_size']}人合计 {result['household_total']} 元（每人 {result['individual']} 元）。")
     if result.get("employer"):
         lines.append(f"单位缴费 {result['employer']} 元，合计 {result['total']} 元。")
     if result.get("personal_account"):
@@ -485,17 +489,20 @@ class CalculatorPort:
     policies: list[PolicyInfo]
     caps: Callable[[dict[str, Any]], Any] | None = None  # a service's yearly caps without a bill
     terms: Callable[[dict[str, Any]], Any] | None = None  # its deductible and ratio without a bill
+    deductible: Callable[[dict[str, Any]], Any] | None = None  # its deductible alone (ratio left local)
 
     @classmethod
     def default(cls) -> "CalculatorPort":
         import calculators
         from calculators.caps import caps as calculator_caps
         from calculators.caps import terms as calculator_terms
+        from calculators.caps import deductible as calculator_deductible
 
         return cls(
             estimate=lambda req: _dump(calculators.estimate(req)),
             contribution=lambda req: _dump(calculators.contribution(req)),
             caps=lambda req: _dump(calculator_caps(req)),
             terms=lambda req: _dump(calculator_terms(req)),
+            deductible=lambda req: _dump(calculator_deductible(req)),
             policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
         )

@@ -39,13 +39,14 @@ class Fact(BaseModel):
 
 
 # How a remembered fact reads to the user, in the order shown ("重庆 · 城乡居民 · 二档 · 三级医院").
-_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "poverty", "low_income", "major_disease",
+_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "laid_off", "household_size", "poverty", "low_income", "major_disease",
           "hospital_level", "out_of_area", "referral", "local_avg_wage", "wage")
 _LABELS: dict[str, dict[Any, str]] = {
     "tier": {1: "一档", 2: "二档"},
     "hospital_level": {1: "一级医院", 2: "二级医院", 3: "三级医院"},
     "person_category": {"adult": "成年居民", "student": "学生", "child": "儿童", "elderly": "老年人"},
     "retired": {True: "退休", False: "在职"},
+    "laid_off": {True: "下岗职工"},
     "poverty": {True: "贫困人口"},
     "low_income": {True: "低保对象"},
     "major_disease": {True: "重大疾病"},
@@ -60,6 +61,8 @@ def label(slot: str, value: Any) -> str | None:
         return _LABELS[slot].get(value)
     if slot == "age":
         return f"{value}岁"
+    if slot == "household_size":
+        return f"家庭{value}人"
     if slot == "local_avg_wage":
         return f"社平工资{value}元"
     if slot == "wage":

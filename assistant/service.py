@@ -213,8 +213,8 @@ class Assistant:
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
-            capped = (self._wage_relative_cap(turn, state) or self._rule_terms(turn, state)
-                      or self._fixed_subsidies(turn, state))
+            capped = (self._wage_relative_cap(turn, state) or self._wage_relative_deductible(turn)
+                      or self._rule_terms(turn, state) or self._fixed_subsidies(turn, state))
             if capped is not None:
                 return capped
             question = self._region_for_figure(turn, state)
@@ -457,6 +457,43 @@ class Assistant:
                      estimate={"request": caps_request(policy, service, slots), **result},
                      fallback=canned.ESTIMATE_FALLBACK)
 
+    def _wage_relative_deductible(self, turn: Turn) -> Draft | None:
+        """"起付线大概多少" after the user told the local average wage, under a rule set whose
+        deductible is a share of that wage (湖北: 起付标准一般应为当地上年度职工年平均工资的10%左右):
+        the clause gives the share, the user's wage gives the figure — computed by the calculators
+        (`calculators.caps.deductible`; the ratio the rule set leaves to the local fund is not
+        needed). Only with the wage told and one such rule set among those the slots allow; None =
+        answer from the clauses (which state the share)."""
+        slots = turn.slots
+        if (slots.get("topic") != "起付线" or slots.get("amount") is not None or slots.get("local_avg_wage") is None
+                or self.calculators.deductible is None):
+            return None
+        service = slots.get("service") or "inpatient"
+        choice = choose_policy(self.policies, slots, service)
+        candidates = [choice.policy] if choice.policy else choice.candidates
+        relative = []
+        for policy in candidates:
+            if service not in policy.services:
+                continue
+            try:
+                self.calculators.deductible(caps_request(policy, service, {**slots, "local_avg_wage": None}))
+            except ValueError as exc:
+                if getattr(exc, "field", "") == "local_avg_wage":
+                    relative.append(policy)
+        if len(relative) != 1:
+            return None
+        policy = relative[0]
+        request = caps_request(policy, service, slots)
+        try:
+            result = _as_dict(self.calculators.deductible(request))
+        except ValueError:
+            return None
+        answer, citations = render_caps(result, policy)
+        answer = _year_checked(answer, slots, policy)
+        self._link_citations(citations)
+        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
     def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any]) -> list[str] | None:
         """The caps the rule set gives without the `_CAP_FACTS` told (what the clause itself states)."""
         plain = {k: v for k, v in slots.items() if k not in _CAP_FACTS}
@@ -583,6 +620,8 @@ class Assistant:
         if choice.question:
             return self._clarify_with_clauses("contribution", state, choice.question, turn)
         request = build_contribution_request(choice.policy, slots)
+        if slots.get("household_size") and _asks_household_total(turn.query):
+            request["household_size"] = slots["household_size"]
         notes: list[str] = []
         try:
             result = _as_dict(self._contribution_with_common_cases(request, slots, notes))
@@ -769,6 +808,15 @@ def _cap_amounts(result: dict[str, Any]) -> list[str]:
 
 def _as_dict(result: Any) -> dict[str, Any]:
     return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+
+
+def _asks_household_total(query: str) -> bool:
+    """"全家一共交多少", "一家人总共要交好多": the household's total asked, not one person's premium."""
+    from assistant.nlu.lexicon import lexicon
+
+    lex = lexicon()
+    return lex.household_whole.first(query) is not None or any(
+        h.value == "total" for h in lex.amount_roles.find(query))
 
 
 def _has_value(slots: dict[str, Any], field_name: str) -> bool:

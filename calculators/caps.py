@@ -86,6 +86,37 @@ def _fixed_subsidies(ctx: Context, spec: FixedSubsidy, mods: list) -> list[Cap]:
     return found
 
 
+DEDUCTIBLE_POOL = "deductible"  # the deductible given by `deductible` (a CapsResult of one entry)
+
+
+def deductible(request: EstimateRequest | dict) -> CapsResult:
+    """A deductible/ratio/cap service's deductible alone, without a bill and without the ratio (which
+    a rule set may leave to the local fund: 湖北 "具体标准由各统筹地区自行确定"): "社平工资4.8万，
+    起付线多少" under a deductible written as a share of the local average wage (湖北: 10%左右) is that
+    share of the wage told, with the rule set's assumption and the cited trace. Raises CalcError like
+    `caps`: a wage-relative deductible without `local_avg_wage` names that field."""
+    from calculators.schema import DeductibleRatioCap
+
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
+    policy, _today = policy_for(req.policy, req.date)
+    spec = _service_spec(policy, req.service)
+    if not isinstance(spec, DeductibleRatioCap):
+        raise CalcError("service", f"“{req.service}”没有起付线。")
+    ctx = Context(req, policy, req.service)
+    check_present_values(ctx)
+    param = policy.params[spec.deductible]
+    if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:
+        raise CalcError("local_avg_wage", f"“{param.label}”按当地职工年平均工资计算，请提供当地上年度职工年平均工资。")
+    value = resolve(ctx, spec.deductible, applicable_modifiers(ctx))
+    if spec.deductible_assumption:
+        a = spec.deductible_assumption
+        ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
+    found = [Cap(pool=DEDUCTIBLE_POOL, label=param.label, amount=fmt(value),
+                 relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None)]
+    return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
+                      steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
+
+
 class Terms(BaseModel):
     """A service's deductible, ratio and caps for one person and care, without a bill."""
 

@@ -39,6 +39,7 @@ FIELD_NAMES = {
     "person.poverty": "是否建档立卡贫困人口",
     "person.low_income": "是否低保对象/重度残疾人",
     "person.retired": "是否退休",
+    "person.laid_off": "是否国有企业下岗职工",
     "person.major_disease": "是否患重大疾病",
     "person.no_support": "是否“三无人员”",
     "referral": "是否已办理转诊或外诊登记",

@@ -40,6 +40,7 @@ class _ContributionContext(Context):
                                local_avg_wage=req.local_avg_wage)
         super().__init__(shim, policy, "contribution")
         self.wage = req.wage
+        self.household_size = req.household_size
         self.wage_within_bounds = bool(req.wage_within_bounds) and req.local_avg_wage is None
 
     def raw(self, name: str) -> object:
@@ -66,20 +67,43 @@ def _resident(ctx: Context) -> ContributionResult:
         if amount is None:
             raise CalcError("policy", f"政策“{ctx.policy.title}”原文未规定个人缴费标准。")
     amount = q2(amount)
+    size, household = _household_total(ctx, amount)
     return ContributionResult(
         policy=ctx.policy.id, policy_title=ctx.policy.title, individual=fmt(amount), total=fmt(amount),
+        household_size=size, household_total=household,
         steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
     )
 
 
+def _household_total(ctx: Context, amount: Decimal) -> tuple[int | None, str | None]:
+    """A household of N insured at one tier, where the rule set's clause says the household chooses
+    one tier (重庆: 以家庭为单位选择同一档次): N × the premium, citing that clause. Nothing when the
+    rule set states no such rule (a household's members may then pay different amounts)."""
+    size = getattr(ctx, "household_size", None)
+    name = ctx.policy.contributions.household_same_tier
+    if not size or size < 2 or name is None:
+        return None, None
+    cell = ctx.policy.params[name].cells.get(())
+    if cell is None or cell.status != "value" or cell.value != 1:
+        return None, None
+    total = q2(amount * size)
+    ctx.step("家庭合计（以家庭为单位选择同一档次）", f"{fmt(amount)} × {size}人 = {fmt(total)}", total, cell.source)
+    return size, fmt(total)
+
+
 def _employee(ctx: Context) -> ContributionResult:
     spec = ctx.policy.contributions
+    laid_off = _laid_off(ctx)
     for a in spec.assumptions:
+        if laid_off and a.about_wage:
+            continue
         ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
-    wage = ctx.amount("wage")
-    if ctx.wage_within_bounds:
-        base = _base_assumed_within(ctx, spec, wage)
+    if laid_off:
+        base = base_value(ctx, spec.laid_off_base)  # the clause's own base, no wage involved
+    elif ctx.wage_within_bounds:
+        base = _base_assumed_within(ctx, spec, ctx.amount("wage"))
     else:
+        wage = ctx.amount("wage")
         avg = ctx.amount("local_avg_wage")
         if avg == 0:
             raise CalcError("local_avg_wage", "local_avg_wage（当地上年度职工年平均工资）必须大于0。")
@@ -106,6 +130,12 @@ def _employee(ctx: Context) -> ContributionResult:
         total=fmt(total), personal_account=fmt(account), pooled_fund=fmt(pooled),
         steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
     )
+
+
+def _laid_off(ctx: Context) -> bool:
+    """A laid-off worker under a rule set that states their base (湖北: 再就业服务中心按当地上年度职工
+    平均工资的60%为基数缴纳): the base is that share of the average wage, whatever the wage."""
+    return ctx.policy.contributions.laid_off_base is not None and ctx.raw("person.laid_off") is True
 
 
 def _retired_without_wage(ctx: _ContributionContext) -> ContributionResult | None:
@@ -158,6 +188,9 @@ def contribution(request: ContributionRequest | dict) -> ContributionResult:
     policy, today = policy_for(req.policy, req.date)  # the rules in force on that date
     if policy.contributions is None:
         raise CalcError("policy", f"政策“{policy.title}”原文未给出缴费标准，无法测算缴费。")
+    if policy.contributions.laid_off_base is not None and req.person.laid_off is True and req.person.retired is None:
+        # a laid-off worker is of working age, not retired: the in-work rates apply
+        req = req.model_copy(update={"person": req.person.model_copy(update={"retired": False})})
     ctx = _ContributionContext(req, policy)
     if today is not None:
         ctx.defaults["date"] = today.isoformat()
@@ -168,9 +201,12 @@ def contribution(request: ContributionRequest | dict) -> ContributionResult:
         retired = _retired_without_wage(ctx)
         if retired is not None:
             return retired
+    laid_off = policy.contributions.kind == "employee_rates" and _laid_off(ctx)
     for name in policy.contributions.requires:
-        if name == "local_avg_wage" and ctx.wage_within_bounds:
+        if name == "local_avg_wage" and ctx.wage_within_bounds and not laid_off:
             continue  # the wage itself is the base, stated as an assumption (_base_assumed_within)
+        if laid_off and name == "wage":
+            continue  # the base is the clause's share of the average wage
         ctx.need(name)
     if policy.contributions.kind == "employee_rates":
         return _employee(ctx)

@@ -47,6 +47,7 @@ class Person(BaseModel):
     low_income: bool | None = None  # 低保对象、重度残疾人等（各文件所列特殊参保对象）
     no_support: bool | None = None  # "三无人员"
     retired: bool | None = None  # 退休（职工）
+    laid_off: bool | None = None  # 国有企业下岗职工（再就业服务中心代缴医保费）
     major_disease: bool | None = None  # 患重大疾病（儿童重大疾病封顶线等）
 
 
@@ -192,6 +193,9 @@ class ContributionRequest(BaseModel):
     # itself as the base, assuming it lies within the base floor/ceiling; the result states that
     # assumption and the clamp rule instead of refusing. Ignored when local_avg_wage is given.
     wage_within_bounds: bool | None = None
+    # People of one household insured together (optional): where the rule set's clause makes the
+    # household choose one tier, the result adds the household's total (premium × size).
+    household_size: int | None = Field(default=None, ge=1, le=20)
     date: dt.date | None = None  # 缴费所属日期：按当日有效的规定（按政策文件 id 请求时默认今天）
 
     @field_validator("tier", mode="before")
@@ -213,6 +217,8 @@ class ContributionResult(BaseModel):
     total: str
     personal_account: str | None = None
     pooled_fund: str | None = None
+    household_size: int | None = None
+    household_total: str | None = None  # premium × household size, where a clause makes it one tier
     steps: list[Step]
     assumptions: list[Assumption]
     defaults: dict[str, str] = Field(default_factory=dict)

@@ -357,7 +357,8 @@ def _compile_snapshot(path: Path, rf: RuleFile, period: Period, day: date, until
     contributions = rf.contributions
     if contributions:
         names = [getattr(contributions, a) for a in
-                 ("individual", "employer_rate", "individual_rate", "base_min", "base_max", "account_share_of_employer")]
+                 ("individual", "employer_rate", "individual_rate", "base_min", "base_max", "account_share_of_employer",
+                  "laid_off_base", "household_same_tier")]
         for name in filter(None, names):
             if name not in rf.parameters:
                 raise _fail(path, f"contributions: parameter {name!r} not defined")

@@ -79,6 +79,8 @@ class AssumptionSpec(_Strict):
     id: str
     text: str
     quote: str | None = None
+    # Said only of a contribution computed from the wage given (not of a laid-off worker's base).
+    about_wage: bool = False
 
 
 class MajorIllnessStage(_Strict):
@@ -174,6 +176,12 @@ class ContributionSpec(_Strict):
     base_min: str | None = None
     base_max: str | None = None
     account_share_of_employer: str | None = None
+    # The base of a laid-off worker's contribution as a share of the local average wage, where the
+    # rule set states one (湖北: 再就业服务中心按当地上年度职工平均工资的60%为基数缴纳).
+    laid_off_base: str | None = None
+    # A flag parameter citing the clause that makes a household insure every member at one tier
+    # (重庆: 以家庭为单位选择同一档次): the household's total is the premium × its size.
+    household_same_tier: str | None = None
     assumptions: list[AssumptionSpec] = Field(default_factory=list)
 
 

@@ -226,6 +226,11 @@ class RegionsSection(_Section):
     stem_stop_chars: str
 
 
+class HouseholdSection(_Section):
+    size_patterns: list[Regex]
+    whole_words: Words
+
+
 class LexiconFile(_Section):
     """lexicon.yaml: every section the NLU reads, with the type of each key."""
 
@@ -239,6 +244,8 @@ class LexiconFile(_Section):
     person: PersonSection
     poverty: PovertySection
     retired: dict[Literal["true", "false"], Words]
+    laid_off: dict[Literal["true", "false"], Words]
+    household: HouseholdSection
     admission: AdmissionSection
     out_of_area: OutOfAreaSection
     referral: ReferralSection
@@ -344,6 +351,9 @@ class Lexicon:
         self.poverty_negations: list[str] = data["poverty"]["negations"]
         self.low_income = Matcher({True: data["poverty"]["low_income"]})
         self.retired = Matcher({k == "true": v for k, v in data["retired"].items()})
+        self.laid_off = Matcher({k == "true": v for k, v in data["laid_off"].items()})
+        self.household_size = [re.compile(p) for p in data["household"]["size_patterns"]]
+        self.household_whole = Matcher({True: data["household"]["whole_words"]})
         self.admission_fixed = Matcher({int(k): v for k, v in data["admission"]["fixed"].items()})
         oa = data["out_of_area"]
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})

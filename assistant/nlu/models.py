@@ -26,6 +26,8 @@ class Slots(BaseModel):
     # person.low_income); also sets poverty.
     low_income: bool | None = None
     retired: bool | None = None  # True 退休, False 在职
+    household_size: int | None = None  # people of one household insured together (一家四口 → 4)
+    laid_off: bool | None = None  # True 国企下岗职工 (再就业服务中心); the calculators' person.laid_off
     admission_index: int | None = None  # 第几次住院
     out_of_area: bool | None = None  # 县外/市外/异地
     referral: bool | None = None  # 转诊/登记: True done, False not done

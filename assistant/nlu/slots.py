@@ -367,6 +367,23 @@ def extract_retired(text: str, lex: Lexicon, found: Found) -> None:
         found.put("retired", h.value, text, h.start, h.end)
 
 
+def extract_laid_off(text: str, lex: Lexicon, found: Found) -> None:
+    h = lex.laid_off.first(text)
+    if h:
+        found.put("laid_off", h.value, text, h.start, h.end)
+
+
+def extract_household_size(text: str, lex: Lexicon, found: Found) -> None:
+    """"一家四口", "屋头4个人都买" → household_size (two or more people; "一个人" is per person)."""
+    for pattern in lex.household_size:
+        m = pattern.search(text)
+        if m:
+            size = int(parse_number(m.group(1)))
+            if size >= 2:
+                found.put("household_size", size, text, m.start(1), m.end(1))
+            return
+
+
 def _count(match: re.Match[str] | None, upper: int) -> int | None:
     """The numeral in group 1 of `match` as an integer in 1..upper-1 (第二次, 两种, 七十五岁), else None."""
     if match is None:
@@ -657,6 +674,8 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_person(text, lex, found)
     extract_poverty(text, lex, found)
     extract_retired(text, lex, found)
+    extract_laid_off(text, lex, found)
+    extract_household_size(text, lex, found)
     extract_admission(text, lex, found)
     extract_out_of_area(text, lex, found)
     extract_referral(text, lex, found)
