@@ -30,7 +30,7 @@ from knowledge_base.search.fusion import ranks_at, top_order
 from knowledge_base.search.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
-from knowledge_base.search.rerank import ClauseView, asks_amount, concepts, load_topics, named_topics
+from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, concepts, load_topics, named_topics
 from knowledge_base.search.scope import named_places, named_years, related_place
 from knowledge_base.search.tokenize import stopwords, token_bounds
 
@@ -221,6 +221,7 @@ class Pool:
         self.quantity = asks_amount(self.text)
         topics = [t for t in load_topics() if t in self.text]  # cheap pre-filter, then the word check
         self.topics = named_topics(self.text, topics, token_bounds(self.text)) if topics else topics
+        self._concept_features: list[ClauseFeatures] | None = None
 
     def ranks_log(self, scores: np.ndarray) -> np.ndarray:
         """log1p of each candidate's rank among the eligible clauses (RANK_ABSENT when unranked)."""
@@ -228,6 +229,15 @@ class Pool:
 
     def values(self, scores: np.ndarray) -> np.ndarray:
         return scores[self.idx].astype(np.float64)
+
+    def concept_features(self) -> list[ClauseFeatures]:
+        """`rerank.clause_features` of the question's concepts per candidate (the searcher keeps
+        them for the question: `_rerank` computed most already)."""
+        if self._concept_features is None:
+            order = [int(i) for i in self.idx]
+            known = self.searcher.concept_features(self.concepts, order)
+            self._concept_features = [known[i] for i in order]
+        return self._concept_features
 
 
 @columns("hybrid_rank_log", "hybrid_rel", "lexical_rel", "lexical_rank_log")
@@ -275,9 +285,7 @@ def _bigram_cover(p: Pool) -> ColumnValues:
 
 @columns("proximity", "supported", "heading_share", "quantity", "states_amount", "quantity_x_amount")
 def _concepts(p: Pool) -> ColumnValues:
-    order = [int(i) for i in p.idx]
-    known = p.searcher.concept_features(p.concepts, order)
-    feats = [known[i] for i in order]
+    feats = p.concept_features()
     amount = np.array([float(f.states_amount) for f in feats])
     return (np.array([f.proximity for f in feats]), np.array([f.supported for f in feats]),
             np.array([f.heading for f in feats]), float(p.quantity), amount, amount if p.quantity else 0.0)
@@ -355,21 +363,24 @@ def _missing_words(p: Pool) -> ColumnValues:
     the same again where a general synonym (词林) of the word stands in the clause instead."""
     searcher = p.searcher
     stop = stopwords()
-    cs = [c for c in p.concepts if len(c.term) >= 2 and c.term not in stop]
+    kept = [k for k, c in enumerate(p.concepts) if len(c.term) >= 2 and c.term not in stop]
     vectors, may_be_said = searcher.clause_vectors, p.table.may_be_in_a_body
     words = [_Word(c.term, c.members, c.weight, searcher._idf(c.term),
                    tuple(syn for m in c.members for syn in vectors.synonyms(m) if len(syn) >= 2 and may_be_said(syn)))
-             for c in cs]
+             for c in (p.concepts[k] for k in kept)]
     max_idf = max((w.idf for w in words), default=1.0) or 1.0
     word_oov = sum(1 for w in words if not searcher.body.has(w.term)) / max(len(words), 1)
     total_w = sum(w.weight for w in words) or 1.0
     n = len(p.idx)
     missing_max, missing_share, synonym_missing = np.zeros(n), np.zeros(n), np.zeros(n)
-    for r, f in enumerate(p.facts):
-        body, heading = f.view.body, f.view.heading
-        missing = [w for w in words if not any(m in body or m in heading for m in w.members)]
+    # a word is missing where neither the heading nor the body holds one of its members: the
+    # concept features have read exactly that (`ClauseFeatures.held`, bit k for concept k)
+    for r, (f, cf) in enumerate(zip(p.facts, p.concept_features(), strict=True)):
+        held = cf.held
+        missing = [w for w, k in zip(words, kept, strict=True) if not held >> k & 1]
         if not missing:
             continue
+        body = f.view.body
         missing_max[r] = max(w.idf for w in missing) / max_idf
         missing_share[r] = sum(w.weight for w in missing) / total_w
         synonym_missing[r] = sum(w.weight for w in missing if not any(s in body for s in w.synonyms)) / total_w

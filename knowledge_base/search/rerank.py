@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +25,6 @@ from knowledge_base.normalize import normalize_text
 
 FOREIGN_TOPICS = Path(__file__).resolve().parents[1] / "resources" / "foreign_topics.yaml"
 
-_SENTENCE_END = re.compile(r"(?<=[。;;!?!?\n])")
 # A stated quantity: a number followed by a unit (or a percentage / 百分点 / 倍 / 成).
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|元|万元|万|亿|倍|成|个百分点|百分点|个工作日|工作日|日|天|年|月|次|人次|人|名|户|个|所|份|种|家|周岁|岁|分)")
 # The question asks for a quantity (how much / what share / how many days / which threshold).
@@ -65,24 +64,92 @@ def asks_amount(query: str) -> bool:
     return bool(_ASKS_AMOUNT.search(query))
 
 
+_SENTENCE_END_CHARS = "。;;!?!?\n"
+_SENTENCE_END = re.compile(f"(?<=[{_SENTENCE_END_CHARS}])")
+# A string holding one of these may occur in a body across two of its sentences (or in the
+# whitespace `sentences` strips): only for such strings does "in the body" differ from "in one of
+# its sentences".
+_MAY_SPAN = re.compile(f"[{_SENTENCE_END_CHARS}\\s]")
+
+
 def sentences(text: str) -> tuple[str, ...]:
     """Text cut at sentence ends (。;!? and line breaks)."""
     return tuple(s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s)
 
 
+@lru_cache(maxsize=8192)
+def _may_span(member: str) -> bool:
+    return not member or bool(_MAY_SPAN.search(member))
+
+
+def _gram_masks(parts: Sequence[str]) -> dict[str, int]:
+    """Every character and every pair of adjacent characters of `parts`, with the bit set of the
+    parts holding it (bit k = parts[k])."""
+    grams: dict[str, int] = {}
+    for bit, text in enumerate(parts):
+        flag = 1 << bit
+        for g in {*text, *(text[k:k + 2] for k in range(len(text) - 1))}:
+            grams[g] = grams.get(g, 0) | flag
+    return grams
+
+
 @dataclass(frozen=True)
 class ClauseView:
     """A clause as the features read it: normalised heading path and body sentences. Built once
-    per clause and cached by the searcher (normalising costs more than all the features)."""
+    per clause and cached by the searcher (normalising costs more than all the features).
+
+    With it, what does not depend on the question: which of its parts (bit 0 the heading, bit k+1
+    sentence k) hold each character and each pair of adjacent characters (`where` reads a
+    question's words from it instead of searching every sentence for every word), and which
+    sentences state a quantity."""
 
     heading: str
     sentences: tuple[str, ...]
     body: str = ""  # the whole normalised body: one substring test rules a concept out for every sentence
+    _grams: dict[str, int] = field(init=False, repr=False, compare=False)
+    _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    amounts: tuple[bool, ...] = field(init=False, repr=False, compare=False)  # sentence k states a quantity
+
+    def __post_init__(self) -> None:
+        parts = (self.heading, *self.sentences)
+        object.__setattr__(self, "_parts", parts)
+        object.__setattr__(self, "_grams", _gram_masks(parts))
+        object.__setattr__(self, "amounts", tuple(bool(_AMOUNT.search(s)) for s in self.sentences))
 
     @classmethod
     def of(cls, heading: str, body: str) -> ClauseView:
         text = normalize_text(body)
         return cls(normalize_text(heading), sentences(text) or ("",), text)
+
+    def where(self, word: str) -> int:
+        """The parts holding `word` as a substring: bit 0 the heading, bit k+1 sentence k. Exact:
+        a part holds a word only if it holds each of its characters' pairs, and the parts those
+        pairs leave are searched."""
+        n = len(word)
+        if n == 0:
+            return (1 << len(self._parts)) - 1
+        grams = self._grams
+        if n <= 2:
+            return grams.get(word, 0)
+        mask = grams.get(word[:2], 0)
+        for k in range(1, n - 1):
+            if not mask:
+                return 0
+            mask &= grams.get(word[k:k + 2], 0)
+        out, parts = 0, self._parts
+        while mask:
+            low = mask & -mask
+            if word in parts[low.bit_length() - 1]:
+                out |= low
+            mask ^= low
+        return out
+
+    def in_body(self, word: str, where: int) -> bool:
+        """`word in body` (the whole body, or its sentences joined when the view has none), given
+        `where(word)`."""
+        if where >> 1:
+            return True
+        return _may_span(word) and word in (self.body or "\n".join(self.sentences))
 
 
 def _share(found: Sequence[bool], cs: Sequence[Concept]) -> float:
@@ -96,39 +163,75 @@ class ClauseFeatures:
     proximity: float  # best weighted share of concepts within one sentence (+ heading)
     states_amount: bool  # the best sentence states a quantity
     supported: float  # weighted share of concepts that occur in context (see `supported_share`)
+    held: int = 0  # bit k: the heading or the body holds concept k (one of its members)
 
 
 def clause_features(cs: Sequence[Concept], view: ClauseView) -> ClauseFeatures:
     """Heading share, best one-sentence share, amount in that sentence, in-context share."""
+    return clause_features_many(cs, [view])[0]
+
+
+def clause_features_many(cs: Sequence[Concept], views: Sequence[ClauseView]) -> list[ClauseFeatures]:
+    """`clause_features` of one question's concepts for each of `views`: what depends on the
+    question alone (weights, members) is read once, what depends on the clause alone from its
+    view (`ClauseView.where`, `amounts`)."""
+    weights = [c.weight for c in cs]
     total = sum(c.weight for c in cs)
-    in_head = [any(m in view.heading for m in c.members) for c in cs]
-    head_w = sum(c.weight for c, h in zip(cs, in_head, strict=True) if h)
-    # Only concepts the body holds at all (and the heading does not) need a per-sentence test:
-    # most candidates hold few of the question's concepts, so this skips most of the work.
-    body = view.body or "\n".join(view.sentences)
-    live = [k for k, c in enumerate(cs) if not in_head[k] and any(m in body for m in c.members)]
-    best, best_sentence = head_w, view.sentences[0] if view.sentences else ""
-    context = list(in_head)  # in context: in the heading, or in a sentence with another concept
-    n_head = sum(in_head)
-    for sent in view.sentences if live else ():
-        found = [k for k in live if any(m in sent for m in cs[k].members)]
-        if not found:
-            continue
-        weight = head_w + sum(cs[k].weight for k in found)
-        if weight > best:
-            best, best_sentence = weight, sent
-        if n_head + len(found) >= 2:
-            for k in found:
-                context[k] = True
-    if len(cs) == 1:  # a single concept: presence is enough
-        context = [in_head[0] or bool(live)]
+    n = len(cs)
+    # members of at most two characters are read from the view's table directly
+    members = [[(m, len(m) in (1, 2), _may_span(m)) for m in c.members] for c in cs]
     share = (lambda w: w / total if total else 0.0)
-    return ClauseFeatures(
-        heading=share(head_w),
-        proximity=share(best),
-        states_amount=bool(_AMOUNT.search(best_sentence)),
-        supported=share(sum(c.weight for c, ok in zip(cs, context, strict=True) if ok)),
-    )
+    nothing = share(0)
+    out = []
+    for view in views:
+        grams = view._grams
+        # per concept, the parts of the clause holding one of its members (bit 0 the heading, bit
+        # k+1 sentence k), and whether the body holds one at all
+        masks, in_body = [], []
+        for concept in members:
+            mask, body = 0, False
+            for m, short, may_span in concept:
+                w = grams.get(m, 0) if short else view.where(m)
+                mask |= w
+                if not body:
+                    body = bool(w >> 1) or (may_span and view.in_body(m, w))
+            masks.append(mask)
+            in_body.append(body)
+        if not any(masks) and not any(in_body):  # none of the question's concepts: no sentence to choose
+            out.append(ClauseFeatures(heading=nothing, proximity=nothing, states_amount=view.amounts[0] if view.amounts else False,
+                                      supported=nothing, held=0))
+            continue
+        in_head = [bool(mask & 1) for mask in masks]
+        head_w = sum(w for w, h in zip(weights, in_head, strict=True) if h)
+        # Only concepts the body holds at all (and the heading does not) count per sentence.
+        live = [k for k in range(n) if not in_head[k] and in_body[k]]
+        best, best_k = head_w, 0
+        context = list(in_head)  # in context: in the heading, or in a sentence with another concept
+        n_head = sum(in_head)
+        sentences_held = 0
+        for k in live:
+            sentences_held |= masks[k] >> 1
+        while sentences_held:  # the sentences holding a live concept, in order
+            low = sentences_held & -sentences_held
+            sentences_held ^= low
+            part = low.bit_length()  # sentence part - 1 is bit `part` of a concept's mask
+            found = [k for k in live if masks[k] >> part & 1]
+            weight = head_w + sum(weights[k] for k in found)
+            if weight > best:
+                best, best_k = weight, part - 1
+            if n_head + len(found) >= 2:
+                for k in found:
+                    context[k] = True
+        if n == 1:  # a single concept: presence is enough
+            context = [in_head[0] or bool(live)]
+        out.append(ClauseFeatures(
+            heading=share(head_w),
+            proximity=share(best),
+            states_amount=view.amounts[best_k] if view.amounts else False,
+            supported=share(sum(w for w, ok in zip(weights, context, strict=True) if ok)),
+            held=sum(1 << k for k in range(n) if in_head[k] or in_body[k]),
+        ))
+    return out
 
 
 def named_topics(text: str, topics: Sequence[str], bounds: frozenset[int]) -> list[str]:

@@ -25,7 +25,7 @@ from knowledge_base.index.dense import DenseIndex, Encoder
 from knowledge_base.search.fusion import dense_normalized, max_normalized, ranks, rrf, top_order, top_ranks, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
-from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, concepts, load_topics, named_topics, unsupported_topic
+from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, clause_features_many, concepts, load_topics, named_topics, unsupported_topic
 from knowledge_base.search.scope import (
     about_care_elsewhere,
     in_territory,
@@ -653,9 +653,9 @@ class HybridSearcher:
         if memo is None or memo[0] != key:
             memo = self._features_memo = (key, {})
         known = memo[1]
-        for i in indices:
-            if i not in known:
-                known[i] = clause_features(cs, self._view(i))
+        new = [i for i in dict.fromkeys(indices) if i not in known]
+        if new:
+            known.update(zip(new, clause_features_many(cs, [self._view(i) for i in new]), strict=True))
         return {i: known[i] for i in indices}
 
     def _view(self, i: int) -> ClauseView:

@@ -1,3 +1,4 @@
+from knowledge_base.search import rerank
 from knowledge_base.search.rerank import ClauseView, Concept, asks_amount, clause_features, concepts, sentences, supported_share
 from knowledge_base.search.search import HybridSearcher, RetrievalConfig
 from tests.conftest import make_clause
@@ -111,3 +112,74 @@ def test_foreign_topic_list_loads_longest_first_and_skips_comments():
     topics = load_topics()
     assert "公积金" in topics and not any(t.startswith("#") for t in topics)
     assert topics.index("长期护理保险") < topics.index("护理保险")
+
+
+def _per_sentence_features(cs, view):
+    """The definition `clause_features` computes from the view's tables: every member searched
+    for in the heading, the body and each sentence."""
+    total = sum(c.weight for c in cs)
+    in_head = [any(m in view.heading for m in c.members) for c in cs]
+    in_body = [any(m in view.body for m in c.members) for c in cs]
+    head_w = sum(c.weight for c, h in zip(cs, in_head) if h)
+    live = [k for k in range(len(cs)) if not in_head[k] and in_body[k]]
+    best, best_sentence, context = head_w, view.sentences[0], list(in_head)
+    for sent in view.sentences if live else ():
+        found = [k for k in live if any(m in sent for m in cs[k].members)]
+        if not found:
+            continue
+        weight = head_w + sum(cs[k].weight for k in found)
+        if weight > best:
+            best, best_sentence = weight, sent
+        if sum(in_head) + len(found) >= 2:
+            for k in found:
+                context[k] = True
+    if len(cs) == 1:
+        context = [in_head[0] or bool(live)]
+    share = (lambda w: w / total if total else 0.0)
+    held = sum(1 << k for k in range(len(cs)) if in_head[k] or in_body[k])
+    amount = bool(rerank._AMOUNT.search(best_sentence))
+    return (share(head_w), share(best), amount, share(sum(c.weight for c, ok in zip(cs, context) if ok)), held)
+
+
+def test_where_finds_exactly_the_parts_holding_a_word():
+    view = ClauseView.of("起付线 住院", "住院起付线为300元。门诊不设起付线;转外住院的,起付线提高。")
+    assert view.heading == "起付线住院"
+    assert view.sentences == ("住院起付线为300元。", "门诊不设起付线;", "转外住院的,起付线提高。")
+    assert view.where("起付线") == 0b1111  # the heading and all three sentences
+    assert view.where("住院起付线") == 0b0010 and view.where("院起") == 0b0010 and view.where("门") == 0b0100
+    assert view.where("起付线提高") == 0b1000 and view.where("外住院的") == 0b1000 and view.where("线为3") == 0b0010
+    assert view.where("住院费") == 0 and view.where("线住院起") == 0
+    assert view.where("000") == 0  # its one pair 00 occurs (in 300), the word does not
+    assert view.amounts == (True, False, False)
+    assert view.where("") == 0b1111  # the empty string is in every part, as `in` says
+
+
+def test_a_word_across_two_sentences_is_in_the_body_and_in_no_sentence():
+    cs = [Concept("元。门诊", ("元。门诊",), 2.0)]
+    view = ClauseView.of("", "住院起付线为300元。门诊不设起付线。")
+    assert view.where("元。门诊") == 0 and view.in_body("元。门诊", 0)
+    got = clause_features(cs, view)
+    assert (got.heading, got.proximity, got.supported, got.held) == (0.0, 0.0, 1.0, 1)  # present: supported alone
+
+
+def test_features_from_the_view_tables_equal_the_per_sentence_definition():
+    """Every combination of members over headings and bodies written to hit the branches: a word
+    in the heading only, in one or several sentences, in a sentence and the heading, across a
+    sentence end, pairs that occur apart, one or several concepts, synonyms."""
+    bodies = ["住院起付线为300元。门诊不设起付线;\n转外住院的,起付线提高10%。", "参保人员办理转诊手续后,可在市外定点医院住院。",
+              "全年为单位缴纳了社会保险和住房公积金。事业经费不得从基金中提取。", "", "公积金提取须办理以下手续。年度限额5万元。"]
+    headings = ["", "住院 起付线", "公积金管理", "转诊"]
+    words = ["起付线", "住院", "院起", "公积金", "住房公积金", "提取", "手续", "元。门", "年", "线起", "转诊手续", "转外住院的", "医院"]
+    cases = 0
+    for body in bodies:
+        for heading in headings:
+            view = ClauseView.of(heading, body)
+            for a in range(len(words)):
+                for b in range(a, len(words), 3):
+                    for cs in ([Concept(words[a], (words[a],), 2.0)],
+                               [Concept(words[a], (words[a], words[b]), 3.0), Concept(words[(a + 5) % len(words)], (words[(a + 5) % len(words)],), 0.5)],
+                               [Concept(w, (w,), 1.0 + k) for k, w in enumerate(words[a:b + 3])]):
+                        got = clause_features(cs, view)
+                        assert (got.heading, got.proximity, got.states_amount, got.supported, got.held) == _per_sentence_features(cs, view)
+                        cases += 1
+    assert cases > 1000
