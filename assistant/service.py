@@ -23,6 +23,7 @@ from assistant.compose import (
     compose_single,
     quote_fallback,
 )
+from assistant.coverage import Outside, outside_rule_sets
 from assistant.conflicts import find_conflict, find_scheme_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret, new_slots
 from assistant.facts import remembered, summary
@@ -197,6 +198,10 @@ class Assistant:
             return draft
 
     def _answer(self, turn: Turn, state: DialogueState) -> Draft:
+        if turn.intent in {"estimate", "contribution"} and self._outside_rule_sets(turn) is not None:
+            # A new question naming what no rule set computes (惠民保's premium, a self-employed
+            # payer's rate, a number of years): the clauses answer it, or nothing does.
+            return self._policy_question(turn, state, intent=turn.intent)
         if turn.intent == "estimate":
             draft = self._estimate(turn, state)
             if turn.asked_as == "policy_question" and not (draft.citations or draft.clarification or draft.estimate):
@@ -227,6 +232,14 @@ class Assistant:
             text = canned.acknowledged(said) if turn.intent == "statement" else canned.corrected(said)
             return Draft(turn.intent, text, sources=[said, turn.query])
         return Draft(turn.intent, _CANNED.get(turn.intent, canned.OUT_OF_SCOPE))
+
+    def _outside_rule_sets(self, turn: Turn) -> Outside | None:
+        """What a new calculation question names that the rule sets do not compute
+        (`assistant/coverage.py`); a message continuing a told case or answering a question is
+        not judged on its words."""
+        if turn.follow_up or turn.answered_pending or turn.asked_as is not None:
+            return None
+        return outside_rule_sets(turn.query, turn.intent, self.policies)
 
     def _clarify(self, intent: str, state: DialogueState, question: SlotQuestion, answer: str = "",
                  **extra: Any) -> Draft:

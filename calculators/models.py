@@ -259,6 +259,7 @@ class PolicySummary(BaseModel):
     scheme: str
     services: list[str]
     contributions: bool = False
+    contribution_kind: str | None = None  # resident_flat / employee_rates: whose premium it computes
     series: str | None = None  # the rule file (region + scheme) this period belongs to
     valid_from: dt.date | None = None  # the dates these values are in force
     valid_until: dt.date | None = None

@@ -102,6 +102,7 @@ class Policy:
         return PolicySummary(
             id=self.id, title=self.title, region=self.region, year=self.year, scheme=self.scheme,
             services=list(self.services), contributions=self.contributions is not None,
+            contribution_kind=self.contributions.kind if self.contributions is not None else None,
             series=self.series or None, valid_from=self.valid_from, valid_until=self.valid_until,
         )
 

@@ -231,6 +231,11 @@ class HouseholdSection(_Section):
     whole_words: Words
 
 
+class CalculatorScopeSection(_Section):
+    self_employed: Words
+    duration_asked: Regex
+
+
 class LexiconFile(_Section):
     """lexicon.yaml: every section the NLU reads, with the type of each key."""
 
@@ -256,6 +261,7 @@ class LexiconFile(_Section):
     payment: PaymentSection
     amounts: AmountsSection
     regions: RegionsSection
+    calculator_scope: CalculatorScopeSection
 
 
 @dataclass(frozen=True)
@@ -390,6 +396,9 @@ class Lexicon:
         self.amount_roles = Matcher(amt["roles"])
         reg = data["regions"]
         self.regions_conf = reg
+        scope = data["calculator_scope"]
+        self.self_employed = words(scope["self_employed"])
+        self.duration_asked = re.compile(scope["duration_asked"])
 
     def fix_typos(self, text: str) -> str:
         return self._typo_re.sub(lambda m: self.typos[m.group(0)], text)

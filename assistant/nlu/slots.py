@@ -540,11 +540,22 @@ _SHORT_YEAR = re.compile(
 )
 
 
+# "二〇二五年", "二零二四年": a year written digit by digit in Chinese numerals.
+_HAN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_HAN_YEAR = re.compile(r"(?<![〇零○一二三四五六七八九十百千万])((?:一九|二[〇零○])[〇零○一二三四五六七八九]{2})\s*年")
+
+
 def extract_year(text: str, found: Found) -> None:
     m = re.search(r"((?:19|20)\d{2})\s*年", text)
     if m:
         found.put("year", int(m.group(1)), text, m.start(), m.end())
         return
+    m = _HAN_YEAR.search(text)
+    if m:
+        year = int("".join(str(_HAN_DIGITS[c]) for c in m.group(1)))
+        if 1900 <= year <= 2099:
+            found.put("year", year, text, m.start(), m.end(), "汉字年份")
+            return
     m = _SHORT_YEAR.search(text)
     if m:
         found.put("year", 2000 + int(m.group(1)), text, m.start(), m.end(), "两位数年份按20xx年")

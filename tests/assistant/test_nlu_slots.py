@@ -536,3 +536,14 @@ def test_a_low_income_household_is_low_income_and_poor(text):
 def test_registered_poverty_is_not_low_income():
     got = slots("建档立卡贫困户住院咋报")
     assert got["poverty"] is True and "low_income" not in got
+
+
+@pytest.mark.parametrize("text, year", [("二〇二五年还有新农合没得，要交多少", 2025), ("二零二四年居民医保交多少", 2024),
+                                        ("一九九九年的改革方案", 1999)])
+def test_years_in_chinese_digits(text, year):
+    assert slots(text)["year"] == year
+
+
+@pytest.mark.parametrize("text", ["住了一二三年", "十二〇〇年"])
+def test_chinese_digit_runs_that_are_no_year(text):
+    assert "year" not in slots(text)
