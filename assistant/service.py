@@ -26,7 +26,7 @@ from assistant.compose import (
 from assistant.coverage import Outside, outside_rule_sets
 from assistant.conflicts import find_conflict, find_scheme_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret, new_slots
-from assistant.facts import remembered, summary, tier_for_contribution
+from assistant.facts import label as fact_label, remembered, summary, tier_for_contribution
 from assistant.estimate_bridge import (
     CalculatorPort,
     PolicyInfo,
@@ -733,6 +733,9 @@ class Assistant:
         region = state.facts["region"].value if "region" in state.facts else None
         if tier_for_contribution(premium.value, region) != request["tier"]:
             return  # the tier was not read from the premium told
+        tier_word = fact_label("tier", request["tier"]) or ""
+        if not any(tier_word in str(step.get("label", "")) for step in (draft.estimate or {}).get("steps", [])):
+            return  # no parameter of this figure depends on the tier (a fixed subsidy)
         try:
             result = _as_dict(self.calculators.contribution({"policy": request["policy"], "tier": request["tier"]}))
         except ValueError:
