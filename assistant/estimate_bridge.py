@@ -320,6 +320,9 @@ def _step_key(step: dict[str, Any]) -> str | None:
     return chunk_id or f"{citation}|{quote}"
 
 
+step_key = _step_key  # the key `step_citations`' index maps a step by
+
+
 def step_citations(result: dict[str, Any], policy: PolicyInfo, start: int = 1) -> tuple[list[Citation], dict[str, int]]:
     """One citation per distinct clause behind the steps (its quotes joined); maps step key -> [n]."""
     citations: list[Citation] = []
@@ -490,6 +493,7 @@ class CalculatorPort:
     caps: Callable[[dict[str, Any]], Any] | None = None  # a service's yearly caps without a bill
     terms: Callable[[dict[str, Any]], Any] | None = None  # its deductible and ratio without a bill
     deductible: Callable[[dict[str, Any]], Any] | None = None  # its deductible alone (ratio left local)
+    major_illness_deductible: Callable[[dict[str, Any]], Any] | None = None  # its 大病保险 layer's deductible
 
     @classmethod
     def default(cls) -> "CalculatorPort":
@@ -497,6 +501,7 @@ class CalculatorPort:
         from calculators.caps import caps as calculator_caps
         from calculators.caps import terms as calculator_terms
         from calculators.caps import deductible as calculator_deductible
+        from calculators.caps import major_illness_deductible as calculator_major_illness_deductible
 
         return cls(
             estimate=lambda req: _dump(calculators.estimate(req)),
@@ -504,5 +509,6 @@ class CalculatorPort:
             caps=lambda req: _dump(calculator_caps(req)),
             terms=lambda req: _dump(calculator_terms(req)),
             deductible=lambda req: _dump(calculator_deductible(req)),
+            major_illness_deductible=lambda req: _dump(calculator_major_illness_deductible(req)),
             policies=[PolicyInfo.model_validate(_dump(p)) for p in calculators.list_policies()],
         )

@@ -26,7 +26,7 @@ from assistant.compose import (
 from assistant.coverage import Outside, outside_rule_sets
 from assistant.conflicts import find_conflict, find_scheme_conflict, for_scheme
 from assistant.dialogue import Turn, ask_pending, interpret, new_slots
-from assistant.facts import remembered, summary
+from assistant.facts import label as fact_label, remembered, summary, tier_for_contribution
 from assistant.estimate_bridge import (
     CalculatorPort,
     PolicyInfo,
@@ -35,6 +35,8 @@ from assistant.estimate_bridge import (
     build_relief_request,
     build_request,
     caps_request,
+    step_citations,
+    step_key,
     choose_policy,
     COMMON_CASES,
     common_case_request,
@@ -68,6 +70,8 @@ _REREAD_WHEN_ANSWERED = frozenset({"out_of_scope", "human"})
 _CAP_FACTS = ("chronic_disease_count", "major_disease")
 # Rule figures a rule set's modifiers change (answered by `Assistant._rule_terms` when one applies).
 _TERM_TOPICS = frozenset({"起付线", "报销比例"})
+# The supplementary layer a rule set's `major_illness` stage computes (lexicon `scheme` value).
+MAJOR_ILLNESS_LAYER = "大病保险"
 _QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
 
 
@@ -189,7 +193,9 @@ class Assistant:
 
     def _dispatch(self, turn: Turn, state: DialogueState) -> Draft:
         try:
-            return self._answer(turn, state)
+            draft = self._answer(turn, state)
+            self._cite_inferred_tier(draft, state)
+            return draft
         except _AlreadyAsked:
             # The user was asked for this once and went on without it: never ask twice; answer
             # from the clauses and say what would make the answer exact.
@@ -219,7 +225,8 @@ class Assistant:
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
             capped = (self._wage_relative_cap(turn, state) or self._wage_relative_deductible(turn)
-                      or self._rule_terms(turn, state) or self._fixed_subsidies(turn, state))
+                      or self._major_illness_deductible(turn) or self._rule_terms(turn, state)
+                      or self._fixed_subsidies(turn, state))
             if capped is not None:
                 return capped
             question = self._region_for_figure(turn, state)
@@ -507,6 +514,35 @@ class Assistant:
         return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
 
+    def _major_illness_deductible(self, turn: Turn) -> Draft | None:
+        """"大病保险的起付线是好多" where a told fact brings in a modifier of that layer's deductible in
+        the one rule set of the region named (桂阳: 建档立卡贫困人员、低保户大病保险补偿起付线降低50%(起付线
+        10000×50%)): the clause states the rule, the calculators give this person's figure
+        (`calculators.caps.major_illness_deductible`, citing the clause). The layer is the scheme the
+        message names (lexicon `scheme`: 大病保险, read before the base scheme it sits on). None = the
+        clauses answer (no modifier applies, no such layer, several rule sets, a fact missing)."""
+        slots = turn.slots
+        if (slots.get("topic") != "起付线" or slots.get("scheme") != MAJOR_ILLNESS_LAYER or slots.get("amount") is not None
+                or not slots.get("region") or self.calculators.major_illness_deductible is None):
+            return None
+        service = slots.get("service") or "inpatient"
+        base_slots = {k: v for k, v in slots.items() if k != "scheme"}  # the layer sits on the region's base scheme
+        choice = choose_policy(self.policies, base_slots, service)
+        if choice.policy is None or service not in choice.policy.services:
+            return None
+        request = caps_request(choice.policy, service, base_slots)
+        try:
+            result = _as_dict(self.calculators.major_illness_deductible(request))
+        except ValueError:
+            return None
+        if not result.get("modified"):
+            return None  # the clause states the figure itself
+        answer, citations = render_caps(result, choice.policy)
+        answer = _year_checked(answer, slots, choice.policy)
+        self._link_citations(citations)
+        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
+                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
     def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any]) -> list[str] | None:
         """The caps the rule set gives without the `_CAP_FACTS` told (what the clause itself states)."""
         plain = {k: v for k, v in slots.items() if k not in _CAP_FACTS}
@@ -684,6 +720,53 @@ class Assistant:
         self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": conditional, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _cite_inferred_tier(self, draft: Draft, state: DialogueState) -> None:
+        """A calculator reply whose tier is the one the premium the user told implies (交的60块 →
+        一档: `facts.infer`, or the answer to "哪一档？") also cites the clause that inference read — the rule set's premium of
+        that tier, as the contribution calculator traces it — and says how the tier was taken: every
+        parameter the figure rests on is cited, the tier's included."""
+        request = (draft.estimate or {}).get("request") or {}
+        premium = state.facts.get("contribution_amount")
+        if not draft.citations or request.get("tier") is None or premium is None:
+            return
+        region = state.facts["region"].value if "region" in state.facts else None
+        if tier_for_contribution(premium.value, region) != request["tier"]:
+            return  # the tier was not read from the premium told
+        tier_word = fact_label("tier", request["tier"]) or ""
+        if not any(tier_word in str(step.get("label", "")) for step in (draft.estimate or {}).get("steps", [])):
+            return  # no parameter of this figure depends on the tier (a fixed subsidy)
+        try:
+            result = _as_dict(self.calculators.contribution({"policy": request["policy"], "tier": request["tier"]}))
+        except ValueError:
+            return
+        policy = next((p for p in self.policies if p.id == request["policy"]), None)
+        if policy is None:
+            return
+        start = len(draft.citations) + 1
+        cited, index = step_citations(result, policy, start=start)
+        self._link_citations(cited)
+        known = {c.chunk_id: c.n for c in draft.citations if c.chunk_id}  # a clause the reply cites already
+        renumber: dict[int, int] = {}
+        lines = []
+        for step in result.get("steps", []):
+            n = index.get(step_key(step) or "")
+            if n is None:
+                continue
+            citation = cited[n - start]
+            if n not in renumber:
+                if citation.chunk_id and citation.chunk_id in known:
+                    renumber[n] = known[citation.chunk_id]
+                else:
+                    citation.n = renumber[n] = len(draft.citations) + 1
+                    draft.citations.append(citation)
+            lines.append(f"{step['label']}：{step['formula']}[{renumber[n]}]")
+        if not lines:
+            return
+        note = "档次按您所交的金额推定：" + "；".join(lines)
+        parts = draft.answer.rsplit("\n", 1)
+        draft.answer = f"{parts[0]}\n{note}\n{parts[1]}" if len(parts) == 2 else f"{draft.answer}\n{note}"
+        draft.sources.append(trace_text(result))
 
     def _link_citations(self, citations: list[Citation]) -> None:
         """Fill chunk id and citation path of rule quotes the calculators did not link themselves."""

@@ -14,7 +14,7 @@ from calculators.context import Context
 from calculators.engine import _assume_spec, _service_spec, grown_with_diseases
 from calculators.errors import CalcError
 from calculators.inputs import check_present_values
-from calculators.modifiers import applicable_modifiers, resolve, resolve_optional_cap
+from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
 from calculators.models import Assumption, EstimateRequest, Step
 from calculators.money import ZERO_CENTS, fmt
 from calculators.registry import policy_for
@@ -40,6 +40,7 @@ class CapsResult(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
     defaults: dict[str, str] = Field(default_factory=dict)
+    modified: bool = False  # a modifier of the rule set changed the figure (`major_illness_deductible`)
 
 
 def caps(request: EstimateRequest | dict) -> CapsResult:
@@ -115,6 +116,37 @@ def deductible(request: EstimateRequest | dict) -> CapsResult:
                  relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None)]
     return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
                       steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
+
+
+MAJOR_ILLNESS_DEDUCTIBLE_POOL = "major_illness_deductible"  # `major_illness_deductible`'s one entry
+
+
+def major_illness_deductible(request: EstimateRequest | dict) -> CapsResult:
+    """The deductible of a service's major-illness layer (大病保险) for one person, without a bill and
+    without the layer's ratio or the base scheme's figures (which a rule set may not hold: 桂阳 states
+    only 大病保险起付线10000元 and that 建档立卡贫困人员、低保户 pay half of it). Resolved like an estimate
+    resolves it (the cell, then the modifiers that apply to the person), with the cited trace; `modified`
+    is told by a trace line of a modifier. Raises CalcError when the service has no such layer or the
+    rule set states no deductible for it."""
+    from calculators.schema import DeductibleRatioCap
+
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
+    policy, _today = policy_for(req.policy, req.date)
+    spec = _service_spec(policy, req.service)
+    if not isinstance(spec, DeductibleRatioCap) or spec.major_illness is None:
+        raise CalcError("service", f"“{req.service}”没有大病保险起付线。")
+    ctx = Context(req, policy, req.service)
+    check_present_values(ctx)
+    name = spec.major_illness.deductible
+    # Only the modifiers acting on this figure are read: the base scheme's (比例提高…) ask about facts
+    # the layer's deductible does not depend on.
+    mods = [m for m in ctx.policy.modifiers.get(ctx.service, ())
+            if any(e.target == name for e in m.effects) and all(condition_holds(ctx, k, v) for k, v in m.when)]
+    value = resolve(ctx, name, mods)
+    found = [Cap(pool=MAJOR_ILLNESS_DEDUCTIBLE_POOL, label=policy.params[name].label, amount=fmt(value))]
+    return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
+                      steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults),
+                      modified=bool(mods))
 
 
 class Terms(BaseModel):

@@ -46,7 +46,9 @@ def condition_holds(ctx: Context, key: str, expected: object) -> bool:
     if key == "poverty":
         return bool(ctx.need("person.poverty", "判断是否适用建档立卡贫困人口政策")) == expected
     if key == "poverty_or_low_income":
-        hit = bool(ctx.need("person.poverty", "判断是否适用贫困人员政策")) or bool(
+        # Either one told true is enough: a 低保户 need not say whether they are also 建档立卡.
+        told = ctx.raw("person.poverty") is True or ctx.raw("person.low_income") is True
+        hit = told or bool(ctx.need("person.poverty", "判断是否适用贫困人员政策")) or bool(
             ctx.need("person.low_income", "判断是否适用低保户政策"))
         return hit == expected
     if key == "out_of_area":

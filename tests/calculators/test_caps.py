@@ -32,3 +32,36 @@ def test_the_modifiers_apply_as_in_an_estimate():
     result = caps({"policy": "cq-resident-2013", "service": "inpatient", "tier": 2,
                    "person": {"category": "child", "major_disease": True}})
     assert [c.amount for c in result.caps] == ["150000.00"]
+
+
+# ---- a major-illness layer's deductible without a bill (桂阳 2018: 大病保险起付线10000元, 建档立卡贫困人员、
+# 低保户降低50%) -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("person, amount, modified", [
+    ({"poverty": True}, "5000.00", True),
+    ({"low_income": True}, "5000.00", True),  # either status told is enough for "贫困人员、低保户"
+    ({"poverty": False, "low_income": False}, "10000.00", False),
+])
+def test_the_major_illness_deductible_follows_the_modifiers_of_that_figure(person, amount, modified):
+    from calculators.caps import major_illness_deductible
+
+    result = major_illness_deductible({"policy": "guiyang-resident-poverty-2018", "service": "inpatient", "person": person})
+    assert [c.amount for c in result.caps] == [amount]
+    assert result.modified is modified
+    assert all("大病保险补偿起付线降低50%" in s.quote for s in result.steps if s.quote)
+
+
+def test_the_major_illness_deductible_needs_the_status_it_depends_on():
+    from calculators.caps import major_illness_deductible
+
+    with pytest.raises(CalcError) as err:
+        major_illness_deductible({"policy": "guiyang-resident-poverty-2018", "service": "inpatient"})
+    assert err.value.field == "person.poverty"
+
+
+def test_a_service_without_a_major_illness_layer_is_refused():
+    from calculators.caps import major_illness_deductible
+
+    with pytest.raises(CalcError) as err:
+        major_illness_deductible({"policy": "hubei-employee-1999", "service": "inpatient", "local_avg_wage": "50000"})
+    assert err.value.field == "service"
