@@ -89,9 +89,9 @@ _DOMAIN_SERVICES = frozenset({"chronic_outpatient", "major_disease_outpatient", 
 def protected_slots(values: Mapping[str, Any], marked: Collection[str] = ()) -> frozenset[str]:
     """The slots a head may not clear: a major disease named or said, a service read from a
     disease or treatment word, a slot whose words carry their own marker (`Found.marked`: 已经备案,
-    没办转诊)."""
+    没办转诊; 二级及以上, which names no level)."""
     out = {"major_disease"} if values.get("major_disease") is not None else set()
-    out |= {s for s in marked if s in values}
+    out |= set(marked)
     if values.get("service") in _DOMAIN_SERVICES:
         out.add("service")
     return frozenset(out)
@@ -116,8 +116,9 @@ class SlotModel:
                protected: frozenset[str] = frozenset()) -> dict[str, tuple[Any, float]]:
         """The fuzzy slots whose learned reading differs from the rules' and is confident enough:
         slot -> (new value or None, probability). `protected` slots were read from the rule sets'
-        own data (a named disease → its outpatient service, a major disease named or said): a head
-        never clears those."""
+        own data (a named disease → its outpatient service, a major disease named or said) or
+        marked by their own words: a head never clears those, nor fills one the rules left empty
+        on purpose (二级及以上医院 names no level)."""
         limits = self.meta.get("thresholds", {})
         tokens = features(prepared, values, lexicon_tokens(prepared))
         changes: dict[str, tuple[Any, float]] = {}
@@ -125,7 +126,8 @@ class SlotModel:
             limit = limits.get(slot, 1.1) if threshold is None else threshold
             # Annotators differ on whether a bare bill names a stay; a head may follow them, but a
             # service read from a named disease (透析 → 大病门诊) is domain data and stays.
-            if p >= limit and label != label_of(values.get(slot)) and not (label == NONE and slot in protected):
+            if p >= limit and label != label_of(values.get(slot)) and not (
+                slot in protected and (label == NONE or values.get(slot) is None)):
                 changes[slot] = (value_of(slot, label), p)
         return changes
 

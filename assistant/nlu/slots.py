@@ -37,7 +37,8 @@ class Found:
     # Care named in a place other than the insured region ("去广州住院 桂阳县的医保"): its span.
     out_of_area_hint: tuple[int, int] | None = None
     # Slots whose reading carries its own explicit marker (已经备案, 办了转诊, 没办转诊): the words
-    # state the fact, so a learned head may not clear it (`slot_model.protected_slots`).
+    # state the fact, so a learned head may not clear it; or whose words say they are no value of
+    # the slot (二级及以上 is a range of levels): a head may not fill it (`slot_model.protected_slots`).
     marked: set[str] = field(default_factory=set)
 
     def put(self, slot: str, value: Any, text: str, start: int, end: int, note: str = "") -> None:
@@ -220,6 +221,9 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         if prev and (prev.isdigit() or prev in _CN_NUM or prev == "第"):
             continue  # 一二级, 十三级, 第三级
         if _followed_by(text, m.end(), conf["not_followed_by"]):
+            # 二级及以上, 一级伤残: the words say this is no hospital's level, so no learned head
+            # may read one from them either (`slot_model.protected_slots`).
+            found.marked.add("hospital_level")
             continue
         candidates.append((m.start(), m.end(), levels[m.group(1)], ""))
     for h in lex.hospital_facility.find(text):
