@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.nlu import parse, slot_model, slot_train
+from assistant.nlu import slots as slots_module
+from assistant.nlu.lexicon import lexicon
 from assistant.nlu.evaluate import _region_within
 from assistant.nlu.learned import LinearHead
 from assistant.nlu.slot_model import FUZZY_SLOTS, SlotModel, label_of, value_of
@@ -40,6 +42,19 @@ def test_a_head_never_clears_a_service_read_from_a_named_disease():
     assert model.revise("卫生院透析", {"service": "inpatient"})["service"][0] is None
     assert parse("透析").slots.service == "major_disease_outpatient"
     assert parse("糖尿病拿药").slots.service == "chronic_outpatient"
+
+
+def test_a_head_never_fills_a_slot_whose_words_say_it_has_no_value():
+    # 二级及以上 is a range of levels, not a hospital's level: the rules mark the slot, and a head
+    # that would read a level from those words may not fill it (it still fills an unmarked one).
+    head = LinearHead(("2", "none"), ((-4.0,),), (0.0,))  # says level 2 whenever 二级 is there
+    model = SlotModel({"二级": 0}, (1.0,), {"hospital_level": head}, {"thresholds": {"hospital_level": 0.5}})
+    found = slots_module.Found()
+    slots_module.extract_hospital_level("二级及以上医院", lexicon(), found)
+    assert "hospital_level" in found.marked and "hospital_level" not in found.values
+    protected = slot_model.protected_slots(found.values, found.marked)
+    assert model.revise("二级及以上医院", {}, protected=protected) == {}
+    assert model.revise("二级及以上医院", {})["hospital_level"][0] == 2
 
 
 def test_a_head_agreeing_with_the_rules_changes_nothing():
