@@ -18,7 +18,7 @@ from calculators.modifiers import applicable_modifiers, condition_holds, resolve
 from calculators.models import Assumption, EstimateRequest, Step
 from calculators.money import ZERO_CENTS, fmt
 from calculators.registry import policy_for
-from calculators.schema import FixedSubsidy
+from calculators.schema import DeductibleRatioCap, FixedSubsidy
 from calculators.validation import parse_model
 
 
@@ -87,6 +87,20 @@ def _fixed_subsidies(ctx: Context, spec: FixedSubsidy, mods: list) -> list[Cap]:
     return found
 
 
+def _ratio_service_context(request: EstimateRequest | dict, lacks: str) -> tuple[Context, DeductibleRatioCap]:
+    """The checked context of a deductible/ratio/cap service, shared by the bill-less readings below
+    (`deductible`, `major_illness_deductible`, `terms`); `lacks` names what the service would lack
+    when it is of another kind ("起付线", "起付线和报销比例")."""
+    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
+    policy, _today = policy_for(req.policy, req.date)
+    spec = _service_spec(policy, req.service)
+    if not isinstance(spec, DeductibleRatioCap):
+        raise CalcError("service", f"“{req.service}”没有{lacks}。")
+    ctx = Context(req, policy, req.service)
+    check_present_values(ctx)
+    return ctx, spec
+
+
 DEDUCTIBLE_POOL = "deductible"  # the deductible given by `deductible` (a CapsResult of one entry)
 
 
@@ -96,15 +110,8 @@ def deductible(request: EstimateRequest | dict) -> CapsResult:
     起付线多少" under a deductible written as a share of the local average wage (湖北: 10%左右) is that
     share of the wage told, with the rule set's assumption and the cited trace. Raises CalcError like
     `caps`: a wage-relative deductible without `local_avg_wage` names that field."""
-    from calculators.schema import DeductibleRatioCap
-
-    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
-    policy, _today = policy_for(req.policy, req.date)
-    spec = _service_spec(policy, req.service)
-    if not isinstance(spec, DeductibleRatioCap):
-        raise CalcError("service", f"“{req.service}”没有起付线。")
-    ctx = Context(req, policy, req.service)
-    check_present_values(ctx)
+    ctx, spec = _ratio_service_context(request, "起付线")
+    req, policy = ctx.req, ctx.policy
     param = policy.params[spec.deductible]
     if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:
         raise CalcError("local_avg_wage", f"“{param.label}”按当地职工年平均工资计算，请提供当地上年度职工年平均工资。")
@@ -128,15 +135,10 @@ def major_illness_deductible(request: EstimateRequest | dict) -> CapsResult:
     resolves it (the cell, then the modifiers that apply to the person), with the cited trace; `modified`
     is told by a trace line of a modifier. Raises CalcError when the service has no such layer or the
     rule set states no deductible for it."""
-    from calculators.schema import DeductibleRatioCap
-
-    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
-    policy, _today = policy_for(req.policy, req.date)
-    spec = _service_spec(policy, req.service)
-    if not isinstance(spec, DeductibleRatioCap) or spec.major_illness is None:
+    ctx, spec = _ratio_service_context(request, "大病保险起付线")
+    req, policy = ctx.req, ctx.policy
+    if spec.major_illness is None:
         raise CalcError("service", f"“{req.service}”没有大病保险起付线。")
-    ctx = Context(req, policy, req.service)
-    check_present_values(ctx)
     name = spec.major_illness.deductible
     # Only the modifiers acting on this figure are read: the base scheme's (比例提高…) ask about facts
     # the layer's deductible does not depend on.
@@ -170,15 +172,9 @@ def terms(request: EstimateRequest | dict) -> Terms:
     trace and no cost: "市内县外三级未经同意，起付线和比例各是多少". Raises CalcError like `estimate`
     (a field the cells need and the request lacks is named); other service kinds are refused."""
     from calculators.engine import _make_plan
-    from calculators.schema import DeductibleRatioCap
 
-    req = request if isinstance(request, EstimateRequest) else parse_model(EstimateRequest, request)
-    policy, _today = policy_for(req.policy, req.date)
-    spec = _service_spec(policy, req.service)
-    if not isinstance(spec, DeductibleRatioCap):
-        raise CalcError("service", f"“{req.service}”没有起付线和报销比例。")
-    ctx = Context(req, policy, req.service)
-    check_present_values(ctx)
+    ctx, spec = _ratio_service_context(request, "起付线和报销比例")
+    req, policy = ctx.req, ctx.policy
     modified = bool(applicable_modifiers(ctx))
     plan = _make_plan(ctx, spec)
     return Terms(policy=policy.id, policy_title=policy.title, service=req.service, deductible=fmt(plan.deductible.value),
