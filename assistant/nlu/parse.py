@@ -78,6 +78,15 @@ def is_followup(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
     end_limit = conf["max_len_with_end_and_topic"] if "topic" in found.values else conf["max_len_with_end"]
     if ends and len(body) <= end_limit:
         return True
+    return slot_words_only(text, intent, lex, found)
+
+
+def slot_words_only(text: str, intent: Intent, lex: Lexicon, found: Found) -> bool:
+    """"学生", "二档", "我是学生": slot words alone (and a few fillers) say nothing of their own, so
+    they can only change the previous question — a fact of form the learned head does not overrule
+    (annotators, seeing the message without its conversation, label a bare fact a statement)."""
+    conf = lex.followup
+    body = _PUNCT.sub("", _strip_courtesy(text, lex))
     # Operator shorthand ("2w 三甲 住院 渝北") is all slots too, but a complete new estimate; only a
     # bare amount ("2万") is a follow-up among estimates.
     if (intent == "estimate" and set(found.values) - _AMOUNT_ONLY) or "topic" in found.values or not found.values:
@@ -204,8 +213,8 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
                 and not asks(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
-    if intent not in _NO_FOLLOWUP and turns_to_other(query, lexicon()):
-        followup = True  # a fact of form, like the question form above: "那我妈呢，65了，…"
+    if intent not in _NO_FOLLOWUP and (turns_to_other(query, lexicon()) or slot_words_only(query, intent, lexicon(), found)):
+        followup = True  # facts of form, like the question form above: "那我妈呢，65了，…", "学生"
     _revise_fuzzy_slots(query, found)
     if intent == "out_of_scope":
         found = Found()  # its facts (交多少, 一年, 退休) are about another insurance, not this one
