@@ -31,7 +31,7 @@ from knowledge_base.search.conditions import asked as asked_conditions
 from knowledge_base.models import Clause, SearchFilters
 from knowledge_base.normalize import normalize_text
 from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, concepts, load_topics, named_topics
-from knowledge_base.search.scope import named_places, named_years, related_place
+from knowledge_base.search.scope import named_places, named_years, places, related_place
 from knowledge_base.search.tokenize import stopwords, token_bounds
 
 # Grades a question may name (hospital level, contribution tier): a clause stating the named one
@@ -98,6 +98,25 @@ def _stop_chars() -> frozenset[str]:
 def query_bigrams(text: str) -> list[str]:
     stop = _stop_chars()
     return list(dict.fromkeys(b for b in char_bigrams(text) if not (b[0] in stop and b[1] in stop)))
+
+
+def without_places(text: str) -> str:
+    """The question with the places it names blanked out. A place is matched against the clause's
+    region by the region columns (`_region`), not as text the clause should hold: a 重庆 rule rarely
+    writes 重庆 in its own sentence, and read as a missing word the place made the judge refuse the
+    question that names it ("重庆普通门诊余额能结转吗" refused, "普通门诊余额能结转吗" answered)."""
+    spans = places().find(text)
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end, _ in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def is_place(term: str) -> bool:
+    """The whole term is a place name (岳池县, 重庆): see `without_places`."""
+    return any(start == 0 and end == len(term) for start, end, _ in places().find(term))
 
 
 @dataclass
@@ -213,7 +232,7 @@ class Pool:
         self.text: str = sig.plan.text
         self.read = read
         self.wv = wv
-        qbg = query_bigrams(self.text)
+        qbg = query_bigrams(without_places(self.text))
         self.qbg = qbg
         self.qset = frozenset(qbg)
         self.nq = max(len(qbg), 1)
@@ -363,7 +382,7 @@ def _missing_words(p: Pool) -> ColumnValues:
     the same again where a general synonym (词林) of the word stands in the clause instead."""
     searcher = p.searcher
     stop = stopwords()
-    kept = [k for k, c in enumerate(p.concepts) if len(c.term) >= 2 and c.term not in stop]
+    kept = [k for k, c in enumerate(p.concepts) if len(c.term) >= 2 and c.term not in stop and not is_place(c.term)]
     vectors, may_be_said = searcher.clause_vectors, p.table.may_be_in_a_body
     words = [_Word(c.term, c.members, c.weight, searcher._idf(c.term),
                    tuple(syn for m in c.members for syn in vectors.synonyms(m) if len(syn) >= 2 and may_be_said(syn)))

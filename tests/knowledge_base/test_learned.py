@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from knowledge_base.learned.annotations import AnnotatedQuestion, GoldResolver, load_split, read_jsonl
-from knowledge_base.learned.features import FEATURE_NAMES, candidate_features, char_bigrams, institutions
+from knowledge_base.learned.features import (
+    FEATURE_NAMES,
+    candidate_features,
+    char_bigrams,
+    institutions,
+    is_place,
+    without_places,
+)
 from knowledge_base.learned.model import AnswerJudge, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior, wording
 from knowledge_base.learned.sentences import quote_labels
@@ -102,6 +109,26 @@ def test_features_describe_relations_not_clauses(kb):
     assert cands.matrix.shape == (len(cands.indices), len(FEATURE_NAMES))
     assert np.isfinite(cands.matrix).all()
     assert len(set(cands.indices)) == len(cands.indices)
+
+
+def test_places_are_left_to_the_region_columns():
+    assert without_places("重庆普通门诊余额能结转吗") == "  普通门诊余额能结转吗"
+    assert without_places("去医保定点医院看病") == "去医保定点医院看病"  # 保定 inside 医保定点 is no place
+    assert is_place("岳池县") and is_place("重庆") and not is_place("门诊") and not is_place("重庆市的门诊")
+
+
+def test_a_named_place_is_not_a_word_the_clause_lacks(kb):
+    """The question naming the clause's region reads the clause's words the same as without it."""
+    cols = [FEATURE_NAMES.index(n) for n in ("bigram_cover", "bigram_cover_sentence", "missing_idf_max",
+                                             "missing_idf_share")]
+    named = candidate_features(kb.searcher, "重庆普通门诊余额能结转吗")
+    plain = candidate_features(kb.searcher, "普通门诊余额能结转吗")
+    rows = {i: named.matrix[k] for k, i in enumerate(named.indices)}
+    shared = [(rows[i], plain.matrix[k]) for k, i in enumerate(plain.indices)
+              if i in rows and kb.searcher.clauses[i].region == "重庆"]
+    assert shared
+    for a, b in shared:
+        assert a[cols].tolist() == b[cols].tolist()
 
 
 def test_training_is_deterministic(kb, tmp_path):
