@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from knowledge_base.learned.dense_folds import DENSE_FOLD_BY, DENSE_FOLDS, assig
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features, candidate_features
 from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior
-from knowledge_base.learned.region_dependence import choose_threshold, region_features, two_regions
+from knowledge_base.learned.region_dependence import NEAR_REFUSED_FLOOR, choose_threshold, region_features, two_regions
 from knowledge_base.learned.translation import FILE_NAME as TRANSLATION_FILE
 from knowledge_base.learned.translation import fit_on as fit_translation
 from knowledge_base.learned.translation import out_of_document_tables
@@ -465,7 +466,8 @@ def _region_rows(judge: AnswerJudge, clauses, examples: Sequence[Example]) -> tu
 def attach_region_dependence(judge: AnswerJudge, clauses, tr: Sequence[Example], dv: Sequence[Example]) -> dict:
     """Fit the region-dependence model (`learned.region_dependence`) on the train examples that name
     no region — region/scheme-ambiguous (1) against answerable and near-domain (0) — choose its
-    threshold on dev's, and attach both to `judge` (manifest included). Returns the dev figures."""
+    threshold on dev's (spending at most the judge's dev near-domain refusals above
+    `NEAR_REFUSED_FLOOR`), and attach both to `judge` (manifest included). Returns the dev figures."""
     x, kept, _ = _region_rows(judge, clauses, tr)
     y = np.array([1.0 if e.item.type == "ambiguous" else 0.0 for e in kept])
     report: dict = {"n_train": len(kept), "n_train_ambiguous": int(y.sum())}
@@ -477,9 +479,13 @@ def attach_region_dependence(judge: AnswerJudge, clauses, tr: Sequence[Example],
     threshold = None
     if len(dkept):
         p = _sigmoid(model.decision(xd))
-        near = np.array([e.item.type == "no_basis" for e in dkept])
+        types = np.array([e.item.type for e in dkept])
         lifted = refused & np.array([two_regions(r) for r in xd], dtype=bool)
-        threshold = choose_threshold(p, near, lifted)
+        near_refused = judge.manifest.get("report", {}).get("dev_near_refused")
+        unknown = near_refused is None or np.isnan(near_refused)
+        max_near = float("inf") if unknown else max(float(near_refused) - NEAR_REFUSED_FLOOR, 0.0)
+        threshold = choose_threshold(p, types, lifted, dict(Counter(e.item.type for e in dv)), max_near)
+        report["max_near_lifted"] = max_near
         if threshold is not None:
             chosen = lifted & (p >= threshold)
             report["dev_lifted"] = {t: int(sum(1 for e, c in zip(dkept, chosen, strict=True) if c and e.item.type == t))

@@ -42,11 +42,26 @@ def test_one_region_or_the_same_figures():
     assert _row([2, 0], [0.9, 0.8])["top1_untagged"] == 1.0
 
 
-def test_threshold_is_the_lowest_with_few_near_domain_among_lifted_rows():
-    p = np.array([0.55] * 10 + [0.75] * 12 + [0.95] * 3)
-    near = np.array([True] * 10 + [False] * 9 + [True] * 3 + [False] * 3)
+def test_threshold_is_the_one_whose_lifts_raise_the_dev_figures_most():
+    # 0.95: 2 region-dependent lifted; 0.75: 4 more and 1 near-domain; 0.55: 1 more and 10 near-domain
+    p = np.array([0.95] * 2 + [0.75] * 5 + [0.55] * 11)
+    types = np.array(["ambiguous"] * 2 + ["ambiguous"] * 4 + ["no_basis"] + ["ambiguous"] + ["no_basis"] * 10)
     lifted = np.ones(len(p), dtype=bool)
-    # at 0.5 and 0.55: 13 of 25 near-domain; from 0.6: 3 of 15
-    assert choose_threshold(p, near, lifted) == 0.6
-    # too few rows lifted anywhere: never lift
-    assert choose_threshold(p[:5], near[:5], lifted[:5]) is None
+    counts = {"ambiguous": 100, "no_basis": 100, "answerable": 1000}
+    assert choose_threshold(p, types, lifted, counts) == 0.75  # 6/100 − 1/100 beats 2/100 and 7/100 − 11/100
+    # a near-domain question weighs by its own kind's size: with a hundred times as many, 0.55 gains most
+    assert choose_threshold(p, types, lifted, {**counts, "no_basis": 10000}) == 0.55
+    # a refused answerable question lifted counts for the wrongly-refused figure
+    assert choose_threshold(p, np.where(types == "no_basis", "answerable", types), lifted, counts) == 0.55
+    # lifting may spend only the margin of near-domain refusals above the target: 0.55 un-refuses
+    # 10/100 and 0.75 1/100
+    assert choose_threshold(p, types, lifted, {**counts, "no_basis": 10000}, max_near=0.0005) == 0.75
+    assert choose_threshold(p, types, lifted, counts, max_near=0.0) == 0.95
+    # rows that may not be lifted (one region's rules) are not counted
+    assert choose_threshold(p, types, np.zeros(len(p), dtype=bool), counts) is None
+
+
+def test_no_threshold_when_lifting_only_loses():
+    p = np.array([0.9, 0.8, 0.6])
+    types = np.array(["no_basis", "no_basis", "ambiguous"])
+    assert choose_threshold(p, types, np.array([True, True, False]), {"ambiguous": 10, "no_basis": 10}) is None
