@@ -508,11 +508,7 @@ class Assistant:
             result = _as_dict(self.calculators.deductible(request))
         except ValueError:
             return None
-        answer, citations = render_caps(result, policy)
-        answer = _year_checked(answer, slots, policy)
-        self._link_citations(citations)
-        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
-                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+        return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
     def _major_illness_deductible(self, turn: Turn) -> Draft | None:
         """"大病保险的起付线是好多" where a told fact brings in a modifier of that layer's deductible in
@@ -527,21 +523,11 @@ class Assistant:
             return None
         service = slots.get("service") or "inpatient"
         base_slots = {k: v for k, v in slots.items() if k != "scheme"}  # the layer sits on the region's base scheme
-        choice = choose_policy(self.policies, base_slots, service)
-        if choice.policy is None or service not in choice.policy.services:
-            return None
-        request = caps_request(choice.policy, service, base_slots)
-        try:
-            result = _as_dict(self.calculators.major_illness_deductible(request))
-        except ValueError:
-            return None
-        if not result.get("modified"):
+        computed = self._one_rule_set(self.calculators.major_illness_deductible, base_slots, service)
+        if computed is None or not computed[2].get("modified"):
             return None  # the clause states the figure itself
-        answer, citations = render_caps(result, choice.policy)
-        answer = _year_checked(answer, slots, choice.policy)
-        self._link_citations(citations)
-        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
-                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+        policy, request, result = computed
+        return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
     def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any]) -> list[str] | None:
         """The caps the rule set gives without the `_CAP_FACTS` told (what the clause itself states)."""
@@ -578,11 +564,7 @@ class Assistant:
                 notes.append(note)
         if result is None or not result.get("modified"):
             return None
-        answer, citations = render_terms(result, choice.policy, notes)
-        answer = _year_checked(answer, slots, choice.policy)
-        self._link_citations(citations)
-        return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
-                     estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+        return self._rule_set_draft(render_terms(result, choice.policy, notes), result, request, slots, choice.policy)
 
     def _fixed_subsidies(self, turn: Turn, state: DialogueState) -> Draft | None:
         """"产前检查和住院分娩一共能补多少" with no bill: the total of a service the rule set pays as
@@ -601,18 +583,32 @@ class Assistant:
                 or self.calculators.caps is None or not asks_amount(turn.query)
                 or not any(h.value == "total" for h in lexicon().amount_roles.find(turn.query))):
             return None
+        computed = self._one_rule_set(self.calculators.caps, slots, service)
+        if computed is None or not any(c.get("pool") == FIXED_SUBSIDIES_POOL for c in computed[2].get("caps") or []):
+            return None
+        policy, request, result = computed
+        return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
+
+    def _one_rule_set(self, compute: Any, slots: dict[str, Any], service: str
+                      ) -> tuple[PolicyInfo, dict[str, Any], dict[str, Any]] | None:
+        """The bill-less figure of the one rule set the slots choose that holds `service`, as
+        (policy, request, result); None when no single rule set holds it or the calculators refuse
+        (a field missing): the clauses answer then."""
         choice = choose_policy(self.policies, slots, service)
         if choice.policy is None or service not in choice.policy.services:
             return None
         request = caps_request(choice.policy, service, slots)
         try:
-            result = _as_dict(self.calculators.caps(request))
+            return choice.policy, request, _as_dict(compute(request))
         except ValueError:
             return None
-        if not any(c.get("pool") == FIXED_SUBSIDIES_POOL for c in result.get("caps") or []):
-            return None
-        answer, citations = render_caps(result, choice.policy)
-        answer = _year_checked(answer, slots, choice.policy)
+
+    def _rule_set_draft(self, rendered: tuple[str, list[Any]], result: dict[str, Any], request: dict[str, Any],
+                        slots: dict[str, Any], policy: PolicyInfo) -> Draft:
+        """A reply whose figure the calculators computed from a rule set: the rendered answer checked
+        against the year asked, its clauses linked, the trace kept as its source."""
+        answer, citations = rendered
+        answer = _year_checked(answer, slots, policy)
         self._link_citations(citations)
         return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
