@@ -39,4 +39,10 @@ KNOWN_LEARNED_REGRESSIONS = frozenset({
     # release 5, after rank3's translation model: "不在本地住院的话报销要少好多" is refused (no citation)
     # where answer3's judge offered 岳池's 县境外 rule (起付线上浮300元); measured in the release CI run
     "citizen-out-of-area-colloquial",
+    # release 8 (blind round 7 in training): 岳池 has no maternity rule, and "岳池县生孩子能报吗" is offered
+    # three 岳池 rules as related (student ratio, 县境外, enrolment) instead of "岳池县的资料不涉及": on
+    # 岳池's candidates — every one lacking 生孩子, the first's missing-word share 0.5 — the relevance
+    # model still finds the library answers it (P 0.967 ≥ threshold 0.948). Wanted: a feature for "the
+    # topic is held only by another region's rules" (重庆's 住院分娩 rule comes first unfiltered)
+    "citizen-region-without-rule-says-so",
 })
