@@ -446,7 +446,12 @@ def extract_admission(text: str, lex: Lexicon, found: Found) -> None:
 
 
 def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
-    hits = [h for h in lex.out_of_area.find(text) if not _followed_by(text, h.end, lex.out_of_area_not_followed_by)]
+    every = lex.out_of_area.find(text)
+    hits = [h for h in every if not _followed_by(text, h.end, lex.out_of_area_not_followed_by)]
+    if len(hits) < len(every) and not hits:
+        # "在外地打工", "外地户口": the place word names residence or work, not where care happened,
+        # so no learned head may read care out of area from it either (`slot_model.protected_slots`).
+        found.marked.add("out_of_area")
     h = next((h for h in hits if h.value), None) or (hits[0] if hits else None)
     if h and not h.value:
         # "没在本县住院", "不在本地看病": the negated local word puts care outside the area.

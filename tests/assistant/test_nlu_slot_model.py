@@ -57,6 +57,22 @@ def test_a_head_never_fills_a_slot_whose_words_say_it_has_no_value():
     assert model.revise("二级及以上医院", {})["hospital_level"][0] == 2
 
 
+def test_a_head_never_reads_care_out_of_area_from_residence_words():
+    # 在外地打工 names where one works, not where care happened: the rules mark out_of_area, and a
+    # head that reads care elsewhere whenever 外地 is there may not fill it (it still does unmarked).
+    head = LinearHead(("true", "none"), ((-4.0,),), (0.0,))
+    model = SlotModel({"外地": 0}, (1.0,), {"out_of_area": head}, {"thresholds": {"out_of_area": 0.5}})
+    for text in ("在外地打工", "外地户口能参保吗"):
+        found = slots_module.Found()
+        slots_module.extract_out_of_area(text, lexicon(), found)
+        assert "out_of_area" in found.marked and "out_of_area" not in found.values
+        assert model.revise(text, {}, protected=slot_model.protected_slots(found.values, found.marked)) == {}
+        assert model.revise(text, {})["out_of_area"][0] is True
+    found = slots_module.Found()
+    slots_module.extract_out_of_area("在外地住院", lexicon(), found)
+    assert "out_of_area" not in found.marked and found.values["out_of_area"] is True
+
+
 def test_a_head_agreeing_with_the_rules_changes_nothing():
     assert _toy(0.5).revise("卫生院住院", {"service": "inpatient"}) == {}
 
