@@ -589,7 +589,7 @@ class Assistant:
         policy, request, result = computed
         return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
-    def _one_rule_set(self, compute: Any, slots: dict[str, Any], service: str
+    def _one_rule_set(self, compute: Callable[[dict[str, Any]], Any], slots: dict[str, Any], service: str
                       ) -> tuple[PolicyInfo, dict[str, Any], dict[str, Any]] | None:
         """The bill-less figure of the one rule set the slots choose that holds `service`, as
         (policy, request, result); None when no single rule set holds it or the calculators refuse
