@@ -215,6 +215,8 @@ class Roles(_Section):
     employed_after: Words = []
     elsewhere_home: Words = []
     there_before: Words = []
+    there_words: Words = []
+    insured_words: Words = []
 
 
 class RegionsSection(_Section):

@@ -77,8 +77,24 @@ _NOT_COST = ("policy_value", "paid_in", "avg_wage")
 # --- amounts ---------------------------------------------------------------------------------
 
 
+# A year written with its month and no 年 ("(2024)12月", "2024-12-03", "2024/12"): a date, which is
+# never money and is the year asked about. The year sits in brackets before a month with 月, or
+# before a date separator and a month (1-12) that no further figure or magnitude continues (so a
+# range such as "2000-3000" or "2000-8千" is no date).
+_YEAR_OF_DATE = re.compile(
+    r"(?<![\d.])((?:19|20)\d{2})(?:\s*[)）\]】]\s*(?:0?[1-9]|1[0-2])\s*月"
+    r"|\s*[-/]\s*(?:0?[1-9]|1[0-2])(?![\d.万千百亿元块]))"
+)
+
+
+def _is_year_of_date(text: str, sp: NumberSpan) -> bool:
+    return any(m.start(1) == sp.start and m.end(1) == sp.end for m in _YEAR_OF_DATE.finditer(text))
+
+
 def _is_money(text: str, sp: NumberSpan, conf: dict) -> bool:
     if sp.value is None or sp.value <= 0:
+        return False
+    if _is_year_of_date(text, sp):
         return False
     if any(text[: sp.start].endswith(w) for w in conf["not_after"]):
         return False
@@ -228,6 +244,21 @@ def employed_there(text: str, work: RegionMention, lex: Lexicon) -> bool:
     return employed and not any(w in text for w in roles.get("elsewhere_home", ()))
 
 
+def insured_there(text: str, work: RegionMention, lex: Lexicon) -> str | None:
+    """The words after a workplace or school that ask about the insurance of that place ("在海口读书，
+    那边居民医保交多少": lexicon `regions.roles.there_words` + an `insured_words` word within the
+    right window), or None."""
+    roles = lex.regions_conf["roles"]
+    for w in roles.get("there_words", ()):
+        i = text.find(w, work.end)
+        if i < 0:
+            continue
+        near = _CLAUSE_BREAK.split(text[i + len(w) :], maxsplit=1)[0][: roles["right_window"]]
+        if any(x in near for x in roles.get("insured_words", ())):
+            return text[i : i + len(w)] + near
+    return None
+
+
 def care_there(text: str, work: RegionMention, lex: Lexicon) -> str | None:
     """The words after a workplace that put care there ("在东莞打工 在这边二级医院住了院", "在成都打工，
     在那边三甲医院住院": lexicon `regions.roles.there_before` + a care word of `treat_after` within the
@@ -251,6 +282,8 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
         work = next((m for m in mentions if m.role == "work"), None)
         if work and employed_there(text, work, lex):
             found.put("region", work.value, text, work.start, work.end, "就业地：职工医保在就业地参保")
+        elif work and (there := insured_there(text, work, lex)):
+            found.put("region", work.value, text, work.start, work.end, f"{there}：问的是该地的医保")
         elif work:
             found.evidence.setdefault("region", f"{text[work.start:work.end]}（务工/上学地，非参保地，需追问）")
             there = care_there(text, work, lex)
@@ -549,6 +582,10 @@ def extract_year(text: str, found: Found) -> None:
     m = re.search(r"((?:19|20)\d{2})\s*年", text)
     if m:
         found.put("year", int(m.group(1)), text, m.start(), m.end())
+        return
+    m = _YEAR_OF_DATE.search(text)
+    if m:
+        found.put("year", int(m.group(1)), text, m.start(1), m.end(1), "年月日期")
         return
     m = _HAN_YEAR.search(text)
     if m:

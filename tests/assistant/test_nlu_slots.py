@@ -547,3 +547,38 @@ def test_years_in_chinese_digits(text, year):
 @pytest.mark.parametrize("text", ["住了一二三年", "十二〇〇年"])
 def test_chinese_digit_runs_that_are_no_year(text):
     assert "year" not in slots(text)
+
+
+# --- a year written with its month is a date, never money ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, year, amount",
+    [("前年(2022)3月做的手术，花了8000能报多少", 2022, "8000"), ("2023/11/5出院，医药费6000", 2023, "6000"),
+     ("2021-07住的院，总共一万二", 2021, "12000"), ("（2020）10月住院的，现在还能报不", 2020, None)],
+)
+def test_a_year_written_with_its_month_is_the_year_not_a_cost(text, year, amount):
+    found = slots(text)
+    assert found.get("year") == year
+    assert found.get("amount") == (Decimal(amount) if amount else None)
+
+
+@pytest.mark.parametrize("text, amount", [("住院花了2019元", "2019"), ("一共2023块，二级医院", "2023")])
+def test_a_year_like_figure_with_a_money_unit_stays_money(text, amount):
+    assert slots(text)["amount"] == Decimal(amount)
+
+
+# --- a workplace or school pointed back at with its insurance --------------------------------------
+
+
+def test_the_insurance_over_there_is_the_insured_region():
+    assert slots("闺女在郑州上大学，那里的医保一年交多少").get("region") == "郑州市"
+    assert slots("在长沙打工，当地参保要交好多钱").get("region") == "长沙市"
+    # Without the insurance of that place, a school or workplace alone is not the insured region.
+    assert slots("闺女在郑州上大学，医保一年交多少").get("region") is None
+    assert slots("在长沙打工，那边住院能报吗").get("region") is None
+
+
+@pytest.mark.parametrize("text", ["住院花了2000-3000", "花了2000-8千"])
+def test_a_range_of_figures_is_no_date(text):
+    assert "year" not in slots(text)
