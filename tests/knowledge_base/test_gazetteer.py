@@ -118,3 +118,29 @@ def test_policy_text_matches_places_on_token_boundaries_too(text, places, region
 
     assert [name for _, _, name in metadata_gazetteer().find(text)] == places
     assert find_regions(text) == regions
+
+
+# Prefecture-level divisions (地级市, 自治州, 地区, 盟) per province, from the official count (333 in all).
+PREFECTURES = {
+    "河北": 11, "山西": 11, "内蒙古": 12, "辽宁": 14, "吉林": 9, "黑龙江": 13, "江苏": 13, "浙江": 11,
+    "安徽": 16, "福建": 9, "江西": 11, "山东": 16, "河南": 17, "湖北": 13, "湖南": 14, "广东": 21, "广西": 14,
+    "海南": 4, "四川": 21, "贵州": 9, "云南": 16, "西藏": 7, "陕西": 10, "甘肃": 14, "青海": 8, "宁夏": 5,
+    "新疆": 14,
+}
+
+
+@pytest.mark.parametrize("province, count", sorted(PREFECTURES.items()))
+def test_every_prefecture_level_division_is_a_place(province, count):
+    cities = [p for p in place_gazetteer().places.values() if p.level == "city" and p.parent == province]
+    assert len(cities) >= count
+
+
+@pytest.mark.parametrize("text, place", [("娃儿在鹰潭读书", "鹰潭市"), ("黔东南那边住院", "黔东南州"),
+                                         ("老家在阿克苏", "阿克苏地区")])
+def test_a_prefecture_is_found_by_its_short_name(text, place):
+    assert named_places(text) == [place]
+
+
+@pytest.mark.parametrize("text", ["普洱茶能报销吗", "买了哈密瓜", "和田玉手镯", "来宾登记"])
+def test_a_prefecture_short_name_that_is_an_everyday_word_is_no_place(text):
+    assert named_places(text) == []
