@@ -457,13 +457,17 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
         # "没在本县住院", "不在本地看病": the negated local word puts care outside the area.
         neg = next((w for w in lex.out_of_area_negations if text[: h.start].endswith(w)), None)
         if neg:
+            # A negated local word and a trip to the city (below) are phrase forms whose meaning is
+            # fixed: marked, so no learned head clears them (`slot_model.protected_slots`).
             found.put("out_of_area", True, text, h.start - len(neg), h.end, "否定本地就医")
+            found.marked.add("out_of_area")
             return
     vague = lex.vague_destinations.first(text)
     if h:
         found.put("out_of_area", h.value, text, h.start, h.end)
     elif vague and not any(w in text for w in lex.vague_blocked_by):
         found.put("out_of_area", True, text, vague.start, vague.end, "到市里/省城就医")
+        found.marked.add("out_of_area")
     elif found.out_of_area_hint:
         found.put("out_of_area", True, text, *found.out_of_area_hint, "就医地与参保地不同")
     if found.values.get("out_of_area") is True:
