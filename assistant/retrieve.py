@@ -132,7 +132,24 @@ def judged_retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], te
                          related=True, alongside=alongside)
     best = selections[0].score
     close = [s for s in selections if s.score >= best - CONFLICT_MARGIN][:MAX_CONFLICTING]
+    if response.region_dependent and not (filters and filters.region):
+        # The ranker's margin is a ranking score, not a calibrated closeness: where the judge finds
+        # the answer a matter of the region and the user named none, each region's best rule among
+        # the hits competes however far below the first it ranks ("那二级医院呢" after a 住院比例
+        # question: 岳池's and 重庆's 二级 figures, not the first region's alone).
+        close += [s for s in other_regions(selections, close) if len(close) < MAX_CONFLICTING]
     return Retrieval(no_basis=False, selections=close, filtered_by_region=filters is not None)
+
+
+def other_regions(selections: list[Selection], chosen: list[Selection]) -> list[Selection]:
+    """The best rule of each region among `selections` that none of `chosen` is from."""
+    regions = {s.hit.region for s in chosen if s.hit.region}
+    added: list[Selection] = []
+    for s in selections:
+        if s.hit.kind == "rule" and s.hit.region and s.hit.region not in regions and s not in chosen:
+            added.append(s)
+            regions.add(s.hit.region)
+    return added
 
 
 def other_region(selections: list[Selection], k: int) -> list[Selection]:

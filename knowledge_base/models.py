@@ -157,13 +157,16 @@ class SearchResponse(BaseModel):
     # the first hit answers.
     decision: Literal["answer", "related", "none"] | None = None
     answerability: float | None = None
+    # With the judge, where the question names no region: whether its answer is a matter of the
+    # region (`learned.region_dependence`), so the caller lists each region's rule, not the first.
+    region_dependent: bool | None = None
 
     @model_serializer(mode="wrap")
     def _omit_unset_scope(self, handler):
         """The optional fields appear in JSON only when set, so the documented shape
         `{"results", "no_basis"}` is unchanged for every in-scope answer."""
         data = handler(self)
-        for key in ("out_of_scope_region", "out_of_scope_year", "decision", "answerability"):
+        for key in ("out_of_scope_region", "out_of_scope_year", "decision", "answerability", "region_dependent"):
             if isinstance(data, dict) and data.get(key) is None:
                 data.pop(key, None)
         return data

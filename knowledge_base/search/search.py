@@ -710,8 +710,10 @@ class HybridSearcher:
         judgement.order, judgement.scores = self._rules_before_publicity(query, judgement.order, judgement.scores)
         judgement.order, judgement.scores = self._base_rule_first(query, judgement.order, judgement.scores)
         decision = "none" if self.out_of_scope(ranking) else judgement.decision
-        if decision == "none" and not self.out_of_scope(ranking) and not (filters and filters.region) \
-                and self.judge.region_dependent(self.clauses, judgement):
+        dependent = None
+        if not self.out_of_scope(ranking) and not (filters and filters.region):
+            dependent = self.judge.region_dependent(self.clauses, judgement)
+        if decision == "none" and dependent:
             # No region named and the answer is region by region (learned.region_dependence): the
             # regions' rules are offered (the assistant lists them and asks), not refused.
             decision = "related"
@@ -722,7 +724,8 @@ class HybridSearcher:
         question = SentenceQuestion.of(query, self.query_concepts(query))
         for i, hit in zip(judgement.order, hits):  # each clause's sentences prepared once per index
             hit.highlights = self.judge.sentences.choose_prepared(question, self.learned_table.sentences(i))
-        return SearchResponse(results=hits, no_basis=False, decision=decision, answerability=p, **scope)
+        return SearchResponse(results=hits, no_basis=False, decision=decision, answerability=p,
+                              region_dependent=dependent, **scope)
 
     PUBLICITY_WINDOW = 5
 

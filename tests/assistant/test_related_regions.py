@@ -22,3 +22,29 @@ def test_two_regions_already_offered_or_no_other_region_rule_add_nothing():
     # with nothing tagged offered, two regions' rules are added
     added = other_region([_sel("a", None), _sel("b", None), _sel("c", None), _sel("d", "湖北"), _sel("e", "重庆")], 3)
     assert [s.hit.chunk_id for s in added] == ["d", "e"]
+
+
+class _Judged:
+    """A knowledge base whose judge answers with one region's rule far ahead of another's."""
+
+    judged = True
+
+    def __init__(self, dependent):
+        self.dependent = dependent
+
+    def search(self, query, top_k=5, filters=None):
+        from knowledge_base.models import SearchResponse
+
+        hits = [hit("a", "住院比例:二级医疗机构60%。", "岳池县", 2009, 1.15),
+                hit("b", "报销比例为X%。", None, None, 0.25).model_copy(update={"kind": "report"}),
+                hit("c", "一档:二级医院补偿比例60%;二档65%。", "重庆", 2013, 0.1)]
+        return SearchResponse(results=hits, decision="answer", region_dependent=self.dependent)
+
+
+def test_a_region_dependent_answer_lists_each_regions_rule_however_far_it_ranks():
+    from assistant.retrieve import retrieve
+
+    listed = retrieve(_Judged(True), "那二级医院呢", {"hospital_level": 2}, words="住院报销比例 二级")
+    assert [s.hit.region for s in listed.selections] == ["岳池县", None, "重庆"]
+    first_only = retrieve(_Judged(False), "那二级医院呢", {"hospital_level": 2}, words="住院报销比例 二级")
+    assert [s.hit.region for s in first_only.selections] == ["岳池县", None]
