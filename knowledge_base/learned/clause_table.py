@@ -57,6 +57,7 @@ class ClauseTable:
         self.kind_report = np.array([c.kind == "report" for c in clauses], dtype=np.float64)
         self.kind_publicity = np.array([c.kind == "publicity" for c in clauses], dtype=np.float64)
         self.untagged = np.array([c.region is None and c.year is None for c in clauses], dtype=np.float64)
+        self.regional = np.array([c.region is not None for c in clauses], dtype=bool)
         self.years = np.array([c.year or 0 for c in clauses], dtype=np.int64)  # 0 = no year
         self.schemes = [frozenset(c.schemes or ([c.scheme] if c.scheme else [])) for c in clauses]
         # log1p of every rank a retriever can give (1…n), and of RANK_ABSENT for rank 0, with

@@ -43,6 +43,7 @@ BIGRAM_DEPTH = 16
 DENSE_DEPTH = 12
 WORDVEC_DEPTH = 12
 TRANSLATION_DEPTH = 24  # dev: 12 → 22 more gold clauses in the pool, 24 → 41 (of 120 missing)
+ELSEWHERE_DEPTH = 12  # other regions' clauses read for `missing_held_elsewhere` (per channel)
 
 _NUMBER = re.compile(r"\d")
 # A named institution ("重庆新兴医院", "XX县人民医院"): a clause about one hospital's terms (its
@@ -72,14 +73,14 @@ FEATURE_NAMES: tuple[str, ...] = (
     "missing_idf_max", "missing_idf_share", "query_word_oov", "institution_unasked",
     "condition_unasked", "condition_asked_met", "grade_named_met",
     "wv_cos", "wv_gap", "wv_rank_log", "wv_sentence", "synonym_missing_share",
-    "tr_rel", "tr_rank_log", "tr_likelihood", "tr_sentence",
+    "tr_rel", "tr_rank_log", "tr_likelihood", "tr_sentence", "missing_held_elsewhere",
 )
 ANSWER_FEATURE_NAMES: tuple[str, ...] = (
     "top1_score", "top2_score", "margin", "top1_bigram_cover", "top1_bigram_cover_sentence",
     "top1_coverage", "top1_supported", "top1_proximity", "top1_dense_cos", "top1_kind_report",
     "top1_region_conflict", "topic_uncovered", "query_oov", "query_len_log", "top3_spread",
     "quantity_x_amount", "question_prior", "top1_missing_idf_max", "top1_missing_idf_share", "query_word_oov",
-    "top1_wv_cos", "top1_wv_sentence", "top1_synonym_missing",
+    "top1_wv_cos", "top1_wv_sentence", "top1_synonym_missing", "top1_missing_held_elsewhere",
 )
 
 
@@ -241,6 +242,10 @@ class Pool:
         topics = [t for t in load_topics() if t in self.text]  # cheap pre-filter, then the word check
         self.topics = named_topics(self.text, topics, token_bounds(self.text)) if topics else topics
         self._concept_features: list[ClauseFeatures] | None = None
+        # Other regions' best clauses for the words, when the question's region narrowed the pool
+        # (set by `candidate_features`): what `missing_held_elsewhere` compares against.
+        self.outside: Pool | None = None
+        self._missing: tuple[np.ndarray, ...] | None = None
 
     def ranks_log(self, scores: np.ndarray) -> np.ndarray:
         """log1p of each candidate's rank among the eligible clauses (RANK_ABSENT when unranked)."""
@@ -377,6 +382,12 @@ def _query(p: Pool) -> ColumnValues:
 
 @columns("missing_idf_max", "missing_idf_share", "query_word_oov", "synonym_missing_share")
 def _missing_words(p: Pool) -> ColumnValues:
+    if p._missing is None:
+        p._missing = _missing_words_of(p)
+    return p._missing
+
+
+def _missing_words_of(p: Pool) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Content words of the question (maximal terms, not question words) the clause lacks: a
     salient word missing is what separates "about something else" from "said differently";
     the same again where a general synonym (词林) of the word stands in the clause instead."""
@@ -404,6 +415,19 @@ def _missing_words(p: Pool) -> ColumnValues:
         missing_share[r] = sum(w.weight for w in missing) / total_w
         synonym_missing[r] = sum(w.weight for w in missing if not any(s in body for s in w.synonyms)) / total_w
     return missing_max, missing_share, word_oov, synonym_missing
+
+
+@columns("missing_held_elsewhere")
+def _elsewhere(p: Pool) -> ColumnValues:
+    """The share of the question's words a candidate lacks that another region's clause holds:
+    "岳池县生孩子能报吗" searched among 岳池's clauses finds none with 生孩子 while 重庆's 住院分娩 rule
+    has it — the topic is held only elsewhere, and the named region's rules do not answer it. 0 when
+    the question named no region (every region is in the pool)."""
+    if p.outside is None or not len(p.outside.idx):
+        return (0.0,)
+    here = np.asarray(_missing_words(p)[1], dtype=np.float64)
+    there = float(np.min(_missing_words(p.outside)[1]))
+    return (np.clip(here - there, 0.0, None),)
 
 
 @columns("institution_unasked")
@@ -474,6 +498,11 @@ def candidate_features(searcher, query: str, filters: SearchFilters | None = Non
     if not order:
         return Candidates(query, [], np.zeros((0, n_feat), dtype=np.float32))
     pool = Pool(searcher, sig, order, read, wv, tr)
+    if filters is not None and filters.region:
+        outside = ~eligible & searcher.learned_table.regional
+        elsewhere = list(dict.fromkeys(_top(np.asarray(sig.lexical), outside, ELSEWHERE_DEPTH)
+                                       + _top(bigram, outside, ELSEWHERE_DEPTH) + _top(wv, outside, ELSEWHERE_DEPTH // 2)))
+        pool.outside = Pool(searcher, sig, elsewhere, read, wv, tr) if elsewhere else None
     rows = np.zeros((len(order), n_feat), dtype=np.float32)
     for names, fn in _COLUMNS:
         for name, value in zip(names, fn(pool), strict=True):
@@ -509,4 +538,5 @@ def answer_features(cands: Candidates, scores: np.ndarray, prior: float = 0.5) -
         top[col["query_oov"]], top[col["query_len_log"]], s1 - s3, top[col["quantity_x_amount"]],
         prior, top[col["missing_idf_max"]], top[col["missing_idf_share"]], top[col["query_word_oov"]],
         top[col["wv_cos"]], top[col["wv_sentence"]], top[col["synonym_missing_share"]],
+        top[col["missing_held_elsewhere"]],
     ], dtype=np.float32)

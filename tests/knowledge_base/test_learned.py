@@ -19,6 +19,7 @@ from knowledge_base.learned.features import (
 from knowledge_base.learned.model import AnswerJudge, model_dir
 from knowledge_base.learned.question_prior import QuestionPrior, wording
 from knowledge_base.learned.sentences import quote_labels
+from knowledge_base.models import SearchFilters
 
 
 def test_char_bigrams_break_at_punctuation_and_spaces():
@@ -129,6 +130,20 @@ def test_a_named_place_is_not_a_word_the_clause_lacks(kb):
     assert shared
     for a, b in shared:
         assert a[cols].tolist() == b[cols].tolist()
+
+
+def test_a_topic_held_only_by_another_region_is_marked(kb):
+    """岳池 has no maternity rule, 重庆 has 住院分娩: searched among 岳池's clauses, every candidate
+    lacks what another region's clause holds. Unnamed regions leave the column at 0, and the named
+    region's own rule for a topic it holds is not marked."""
+    col = FEATURE_NAMES.index("missing_held_elsewhere")
+    only_there = candidate_features(kb.searcher, "岳池县生孩子能报吗", SearchFilters(region="岳池县"))
+    assert only_there.indices and (only_there.matrix[:, col] > 0).all()
+    unnamed = candidate_features(kb.searcher, "生孩子能报吗")
+    assert (unnamed.matrix[:, col] == 0).all()
+    held = candidate_features(kb.searcher, "岳池县住院起付标准", SearchFilters(region="岳池县"))
+    rows = [held.matrix[k, col] for k, i in enumerate(held.indices) if "起付标准" in kb.searcher.clauses[i].text]
+    assert rows and min(rows) == 0
 
 
 def test_training_is_deterministic(kb, tmp_path):
