@@ -27,8 +27,9 @@ def no_basis_for_region(region: str, library_regions: list[str] | tuple[str, ...
     """No clause of the named region answers. The regions listed are the *other* ones the library
     holds: listing the named one too would contradict the sentence before it."""
     others = [r for r in library_regions if r != region and region not in r and r not in region]
-    held = f"政策库中{region}的资料不涉及这个问题。" if len(others) < len(library_regions) else ""
-    return f"政策库中没有找到{region}关于这个问题的条款。{held}" + _library_note(others) + HOTLINE_HINT
+    if len(others) < len(library_regions):  # the region is held: its material does not cover this
+        return f"政策库中有{region}的政策资料，但没有涉及这个问题的条款。" + _library_note(others) + HOTLINE_HINT
+    return f"政策库中没有找到{region}关于这个问题的条款。" + _library_note(others) + HOTLINE_HINT
 
 
 def region_not_in_library(region: str, library_regions: list[str] | tuple[str, ...]) -> str:
