@@ -22,7 +22,8 @@ def test_search_json_shape(runner):
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     # the learned judge's verdict comes with the documented shape (optional fields, set when trained)
-    assert {"results", "no_basis"} <= set(out) <= {"results", "no_basis", "decision", "answerability"}
+    assert {"results", "no_basis"} <= set(out) <= {"results", "no_basis", "decision", "answerability", "region_dependent"}
+    assert isinstance(out.get("region_dependent", False), bool)  # no region named: whether answers differ by region
     assert out["no_basis"] is False and 1 <= len(out["results"]) <= 3
     for hit in out["results"]:
         assert set(hit) == HIT_KEYS
