@@ -137,15 +137,18 @@ def judged_retrieve(kb: KnowledgeBaseLike, query: str, slots: dict[str, Any], te
         # the answer a matter of the region and the user named none, each region's best rule among
         # the hits competes however far below the first it ranks ("那二级医院呢" after a 住院比例
         # question: 岳池's and 重庆's 二级 figures, not the first region's alone).
-        close += [s for s in other_regions(selections, close) if len(close) < MAX_CONFLICTING]
+        close += other_regions(selections, close)[:max(MAX_CONFLICTING - len(close), 0)]
     return Retrieval(no_basis=False, selections=close, filtered_by_region=filters is not None)
 
 
-def other_regions(selections: list[Selection], chosen: list[Selection]) -> list[Selection]:
-    """The best rule of each region among `selections` that none of `chosen` is from."""
+def other_regions(selections: list[Selection], chosen: list[Selection], enough: int | None = None) -> list[Selection]:
+    """The best rule of each region among `selections` that none of `chosen` is from, until
+    `enough` regions are represented (all of them when None)."""
     regions = {s.hit.region for s in chosen if s.hit.region}
     added: list[Selection] = []
     for s in selections:
+        if enough is not None and len(regions) >= enough:
+            break
         if s.hit.kind == "rule" and s.hit.region and s.hit.region not in regions and s not in chosen:
             added.append(s)
             regions.add(s.hit.region)
@@ -156,15 +159,7 @@ def other_region(selections: list[Selection], k: int) -> list[Selection]:
     """The best rule of another region, when the first `k` related rules are all one region's (or
     none's) and the pool holds one: the user named no region, and related rules of one region only
     would read as the rule."""
-    regions = {s.hit.region for s in selections[:k] if s.hit.region}
-    added: list[Selection] = []
-    for extra in selections[k:]:
-        if len(regions) >= 2:
-            break
-        if extra.hit.kind == "rule" and extra.hit.region and extra.hit.region not in regions:
-            added.append(extra)
-            regions.add(extra.hit.region)
-    return added
+    return other_regions(selections[k:], selections[:k], enough=2)
 
 
 MAX_QUOTED_SENTENCES = 3
