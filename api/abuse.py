@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from limits import RateLimitItem, parse, storage, strategies
+from starlette.concurrency import run_in_threadpool
 
 from api.errors import ApiError
 from api.settings import ServiceSettings
@@ -40,6 +41,9 @@ class Verdict:
 class ClientLimits:
     def __init__(self, settings: ServiceSettings) -> None:
         self.storage = storage.storage_from_string(settings.limits_storage_uri)
+        # Counters in this process need no I/O: they are counted on the event loop (`count_hit`)
+        # instead of the thread pool FastAPI gives a sync dependency (a thread hop per request).
+        self.in_process = isinstance(self.storage, storage.MemoryStorage)
         self.strategy = strategies.MovingWindowRateLimiter(self.storage)
         self.items: dict[str, RateLimitItem | None] = {
             "chat": parse_limit(settings.rate_limit_chat),
@@ -79,17 +83,25 @@ def get_limits(request: Request) -> ClientLimits:
     return request.app.state.limits  # type: ignore[no-any-return]
 
 
-def limit_chat(request: Request) -> None:
-    """Dependency of POST /api/chat."""
+async def count_hit(limits: ClientLimits, name: str, client: str) -> Verdict:
+    """`limits.hit` on the event loop when the counters are in this process (no I/O, nothing
+    to wait for), else in the thread pool: a Redis or memcached round trip must not block the loop."""
+    if limits.in_process or limits.items[name] is None:
+        return limits.hit(name, client)
+    return await run_in_threadpool(limits.hit, name, client)
+
+
+async def limit_chat(request: Request) -> None:
+    """Dependency of POST /api/chat. Async, so FastAPI does not run it in a worker thread."""
     limits = get_limits(request)
-    verdict = limits.hit("chat", client_address(request))
+    verdict = await count_hit(limits, "chat", client_address(request))
     if not verdict.allowed:
         raise limits.refusal("chat", verdict)
 
 
-def limit_feedback(request: Request) -> None:
-    """Dependency of POST /api/feedback."""
+async def limit_feedback(request: Request) -> None:
+    """Dependency of POST /api/feedback. Async, so FastAPI does not run it in a worker thread."""
     limits = get_limits(request)
-    verdict = limits.hit("feedback", client_address(request))
+    verdict = await count_hit(limits, "feedback", client_address(request))
     if not verdict.allowed:
         raise limits.refusal("feedback", verdict)

@@ -7,6 +7,7 @@ the same app with fakes or with the real stack.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from api.bodylimit import BodySizeLimit
 from api.db import ServiceDatabase
 from api.deps import AssistantPort, CalculatorsPort, KnowledgeBasePort, Services
 from api.errors import install_error_handlers
+from api.heap import settle_heap
 from api.observability import ObservabilityMiddleware, configure_logging
 from api.routes import admin, calc, chat, feedback, health, metrics, pages, rules, search
 from api.routes import wechat as wechat_routes
@@ -40,6 +42,13 @@ def body_limits(settings: ServiceSettings) -> Callable[[str], int]:
 
     return limit_for
 
+
+def _warm_up_and_settle(services: Services) -> None:
+    """The background warm-up of a served app, then the warmed heap frozen (`api.heap`)."""
+    services.warm_up()
+    settle_heap()
+
+
 DESCRIPTION = """医保政策助手的 JSON API：问答（每个回答都引用条款）、条款检索、报销与缴费测算、评价。
 错误统一为 `{"error": {"code", "message", "field"?}}`。"""
 
@@ -54,6 +63,7 @@ def create_app(
     http_client: httpx.Client | None = None,
     clock: Callable[[], float] | None = None,
     warm_up: bool = True,
+    freeze_heap: bool = False,
 ) -> FastAPI:
     settings = settings or ServiceSettings()
     services = Services(settings, assistant=assistant, kb=kb, calculators=calculators, db=db)
@@ -62,7 +72,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if warm_up:
-            threading.Thread(target=services.warm_up, name="warm-up", daemon=True).start()
+            # `medpolicy serve` also freezes the warmed heap (`settle_heap`); tests do not need it.
+            target = functools.partial(_warm_up_and_settle, services) if freeze_heap else services.warm_up
+            threading.Thread(target=target, name="warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -100,4 +112,4 @@ def create_service_app() -> FastAPI:
     data masked) — spawned workers do not inherit the parent's logging configuration."""
     settings = ServiceSettings()
     configure_logging(settings.log_level, json_lines=settings.log_format == "json")
-    return create_app(settings)
+    return create_app(settings, freeze_heap=True)

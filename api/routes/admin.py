@@ -36,6 +36,7 @@ from api.documents import (
     library_file_names,
 )
 from api.errors import ApiError
+from api.heap import resettle_heap
 from knowledge_base.ingest.versions import parse_date
 
 log = logging.getLogger("medpolicy.api")
@@ -93,6 +94,7 @@ async def reingest(actor: str = Depends(require_admin), services: Services = Dep
         services.db.audit(actor, "reingest_failed", {})
         raise ingest_failed(exc) from exc
     services.db.audit(actor, "reingest", {})
+    await run_in_threadpool(resettle_heap)  # the old index's objects were frozen (api.heap)
     return {"ok": True, "report": to_jsonable(report)}
 
 
@@ -253,6 +255,7 @@ async def add_document(
         err = ApiError(422, "document_rejected", f"文件“{first['file']}”未导入：{first['reason']}。{more}", field)
         err.details = outcome.rejected
         raise err
+    await run_in_threadpool(resettle_heap)  # the old index's objects were frozen (api.heap)
     return {
         "ok": True,
         "added": outcome.added,
