@@ -217,9 +217,11 @@ Word = Annotated[str, Field(min_length=1, pattern=r"^\S(?:.*\S)?$")]  # no blank
 
 
 class QuestionWordsFile(_Strict):
-    """question_words.yaml: the form of a question (怎么, 多少…) and spoken fillers, not its topic."""
+    """question_words.yaml: the form of a question (怎么, 多少…) and spoken fillers, not its topic;
+    `money`: words that ask for a sum of money (多少钱, 好多钱, 钱) — an amount is their answer."""
 
     words: tuple[Word, ...]
+    money: tuple[Word, ...] = ()
 
 
 class ForeignTopicsFile(_Strict):
@@ -231,6 +233,11 @@ class ForeignTopicsFile(_Strict):
 @lru_cache(maxsize=1)
 def question_words() -> tuple[str, ...]:
     return load_resource(RESOURCES_DIR / "question_words.yaml", QuestionWordsFile).words
+
+
+@lru_cache(maxsize=1)
+def money_words() -> frozenset[str]:
+    return frozenset(load_resource(RESOURCES_DIR / "question_words.yaml", QuestionWordsFile).money)
 
 
 def foreign_topics(path: Path | None = None) -> tuple[str, ...]:

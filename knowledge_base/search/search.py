@@ -25,6 +25,7 @@ from knowledge_base.index.dense import DenseIndex, Encoder
 from knowledge_base.search.fusion import dense_normalized, max_normalized, ranks, rrf, top_order, top_ranks, weighted_sum
 from knowledge_base.models import Clause, SearchFilters, SearchHit, SearchResponse
 from knowledge_base.normalize import normalize_text
+from knowledge_base.lexicon import money_words
 from knowledge_base.search.rerank import ClauseFeatures, ClauseView, asks_amount, clause_features, clause_features_many, concepts, load_topics, named_topics, unsupported_topic
 from knowledge_base.search.scope import (
     about_care_elsewhere,
@@ -552,6 +553,9 @@ class HybridSearcher:
         mentions = place_mentions(plan.text)
         cs = [c for c in concepts(plan.terms, plan.groups, self._idf)
               if not any(c.term in m or m in c.term for m in mentions)]
+        money = money_words()
+        if any(c.term in money for c in cs):  # "多少钱" asks for an amount: a stated sum answers it
+            cs, quantity = [c for c in cs if c.term not in money], True
         if not cs:
             return None
         for i in (int(i) for i in order):

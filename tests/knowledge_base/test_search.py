@@ -233,6 +233,15 @@ def test_held_place_whose_clauses_do_not_answer_is_no_basis_with_the_place():
     assert not off.search("北京门诊起付线是多少").no_basis  # the check is what refuses it
 
 
+def test_asking_how_much_money_is_asking_for_an_amount_not_a_topic():
+    # 钱 / 好多钱 stay tokens, yet no clause says 钱 where it states 300元: the held region answers.
+    s = _territory_searcher()
+    for question in ("重庆起付线多少钱", "重庆起付线好多钱", "重庆门槛费几多钱"):
+        assert s.rank(question).unsupported_region is None, question
+    # Still asking for an amount: a region whose clauses state none is refused for it.
+    assert s.rank("北京门诊起付线要多少钱").unsupported_region == "北京"
+
+
 def test_named_year_is_compared_with_the_named_regions_years():
     s = _territory_searcher()
     res = s.search("湖北2022年住院起付线是多少")  # 重庆 has 2023, 湖北 only 1999
