@@ -1,6 +1,7 @@
 """KnowledgeBase lifecycle: persistence, reuse, incremental ingest, failure safety.
 
-These use small corpora and dense_weight=0 (no model build) so they stay fast; the full bundled
+These use small corpora, dense_weight=0 and learned=False (no model build, no judge training: the
+learned components have their own tests) so they stay fast; the full bundled
 corpus is covered by the session `kb` fixture."""
 
 import shutil
@@ -21,7 +22,7 @@ def small(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(DEFAULT_CORPUS_DIR / SEED_A, corpus / SEED_A)
-    settings = KBSettings(data_dir=tmp_path / "data", corpus_dirs=[corpus], dense_weight=0.0)
+    settings = KBSettings(data_dir=tmp_path / "data", corpus_dirs=[corpus], dense_weight=0.0, learned=False)
     return settings, corpus, tmp_path
 
 
@@ -81,7 +82,7 @@ def test_failed_ingest_keeps_previous_index(small):
 def test_ingest_of_nothing_readable_fails_and_keeps_index(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    settings = KBSettings(data_dir=tmp_path / "data", corpus_dirs=[empty], dense_weight=0.0)
+    settings = KBSettings(data_dir=tmp_path / "data", corpus_dirs=[empty], dense_weight=0.0, learned=False)
     with pytest.raises(IngestError, match="没有从语料中得到任何条款"):
         KnowledgeBase.open(settings)
     assert read_manifest(KnowledgeBase.index_dir(settings)) is None
