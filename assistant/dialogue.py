@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from assistant.clarify import SlotQuestion, question_for
+from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
 from assistant.facts import TOPIC_SLOTS, Fact, infer
 from assistant.nlu.models import Understanding
 from assistant.state import DialogueState
@@ -100,11 +100,20 @@ def specific_outpatient(state: DialogueState, understanding: Understanding, slot
     NLU's own reading within one message (糖尿病 + 拿药 = 慢病门诊), carried across turns."""
     from assistant.nlu.lexicon import lexicon
 
+    said = understanding.evidence.get("service")
+    if slots.get("service") == "chronic_outpatient" and said in set(lexicon().service_conf.get("unspecified_special", [])):
+        # "特殊门诊" after "办了特殊大病门诊": the short name of the special outpatient already told.
+        if state.slots.get("service") == "major_disease_outpatient" or state.slots.get("major_disease") is True:
+            return {**slots, "service": "major_disease_outpatient"}
+        return slots
     if slots.get("service") != "general_outpatient":
         return slots
     if understanding.evidence.get("service") not in set(lexicon().service_conf["generic_outpatient"]):
         return slots
-    if state.slots.get("major_disease") is True:
+    if state.slots.get("service") in ("chronic_outpatient", "major_disease_outpatient"):
+        # "门诊费1500" after "慢病门诊": the outpatient care of the special kind already told.
+        service = state.slots["service"]
+    elif state.slots.get("major_disease") is True:
         service = "major_disease_outpatient"
     elif state.slots.get("chronic_disease_count"):
         service = "chronic_outpatient"
@@ -183,6 +192,12 @@ def tell(state: DialogueState, slots: dict[str, Any], evidence: dict[str, str], 
 _BILL_SLOTS = frozenset({"amount", "uncovered_amount", "amount_scope", "ytd_reimbursed"})
 
 
+def new_topic_facts(state: DialogueState, fresh: dict[str, Any]) -> set[str]:
+    """The topic facts of this message that the case told so far does not already hold: "异地的咋个报"
+    after "在成都打工，在那边住院" repeats the case's out-of-area fact, it names no new topic."""
+    return {s for s in fresh if s in TOPIC_SLOTS and (s not in state.facts or state.facts[s].value != fresh[s])}
+
+
 def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
     """An estimate whose message names no topic fact but the bill (a cost, a 自费 part — "里头有两千是
     自费药" —, or nothing: "岳池县的，能报好多") and no service, place, referral or topic is about the
@@ -198,16 +213,17 @@ _CASE_BILLS = ("amount", "self_paid_remainder", "uncovered_amount")
 def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh: dict[str, Any]) -> bool:
     """"能报好多钱嘛" after "我老汉在县医院住了半个月院，花了三万块" (told, not asked): a question
     that asks an amount and brings no topic of its own, while a bill was told since the last
-    question, asks what that case is reimbursed — the estimate of the case told so far. A bill told
-    with an earlier question is that question's and does not count (it was answered then), unless
-    the message adds nothing at all after an estimate ("医保还能再补好多" re-asks that estimate)."""
+    question, asks what that case is reimbursed — the estimate of the case told so far. A topic fact
+    the case already holds is no topic of its own ("异地的咋个报，能报好多" after the out-of-area stay
+    was told). A bill told with an earlier question is that question's and does not count (it was
+    answered then), unless that question was an estimate and the message adds no topic to it
+    ("医保还能再补好多" re-asks it; "学生报好多" asks it again for the person now named)."""
     from knowledge_base.search.rerank import asks_amount
 
-    if understanding.intent != "policy_question" or any(s in TOPIC_SLOTS for s in fresh):
+    if understanding.intent != "policy_question" or new_topic_facts(state, fresh):
         return False
     told = [state.facts[s] for s in _CASE_BILLS if s in state.facts]
-    recent = any(f.turn > state.question_turn for f in told) or (bool(told) and not fresh
-                                                                 and state.last_intent == "estimate")
+    recent = any(f.turn > state.question_turn for f in told) or (bool(told) and state.last_intent == "estimate")
     return recent and asks_amount(understanding.query)
 
 
@@ -265,20 +281,29 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
         return Turn(understanding.intent, message, dict(state.slots))
 
     intent = understanding.intent
-    if asks_for_told_case(state, understanding, fresh):
+    told_case = asks_for_told_case(state, understanding, fresh)
+    if told_case:
         intent = "estimate"
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
-    # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办"): that continues the case.
-    if not continues_case(intent, fresh):
+    # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办") or it asks about the case
+    # told: that continues the case.
+    if not told_case and not continues_case(intent, fresh):
         state.facts.pop("topic", None)
         drop_topic(state)
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent
     state.last_query = understanding.query or message
     state.last_words = message
+    told_service = state.facts.get("service")
+    if "service" not in fresh and told_service is not None and not told_case:
+        # "一年能报好多钱" after "平时感冒就看个门诊": the kind of care told as context is what the
+        # question is about, so the search reads it (the message alone names no topic).
+        label = SERVICE_LABELS.get(told_service.value)
+        if label and label not in message:
+            state.last_query, state.last_words = label + state.last_query, label + message
     state.question_turn = state.turns
     return Turn(intent, state.last_query, dict(state.slots),
-                asked_as=understanding.intent if intent != understanding.intent else None, words=message)
+                asked_as=understanding.intent if intent != understanding.intent else None, words=state.last_words)
 
 
 def ask_pending(state: DialogueState, question: SlotQuestion) -> None:

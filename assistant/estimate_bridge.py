@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
 from assistant.models import Citation
+from calculators.context import FIELD_NAMES
 from calculators.models import PolicySummary
 
 _CATEGORIES = {"adult", "student", "child", "elderly"}
@@ -367,9 +368,17 @@ _DEFAULT_WORDING: dict[str, tuple[str, dict[str, str]]] = {
 
 def default_note(field_name: str, value: Any) -> str:
     """"就医地点按本县（统筹区）内计" — a default stated in the citizen's words."""
-    what, wording = _DEFAULT_WORDING.get(field_name, (field_name, {}))
+    what, wording = _DEFAULT_WORDING.get(field_name, (_field_name(field_name), {"0": "0元"}))
     text = str(value).lower() if isinstance(value, bool) else str(value)
     return f"{what}按{wording.get(text, text)}计"
+
+
+def _field_name(field_name: str) -> str:
+    """The calculators' own Chinese name of a request field (a pool's year-to-date amount by the
+    pool), so no English identifier reaches a citizen."""
+    if field_name.startswith("ytd_by_pool."):
+        return "本年度该类费用已报销金额"
+    return FIELD_NAMES.get(field_name, field_name)
 
 
 MAX_STEP_LINES = 6

@@ -224,9 +224,10 @@ class Assistant:
         if turn.intent == "contribution":
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
-            capped = (self._wage_relative_cap(turn, state) or self._wage_relative_deductible(turn)
+            capped = (self._personal_account_credit(turn, state)
+                      or self._wage_relative_cap(turn, state) or self._wage_relative_deductible(turn)
                       or self._major_illness_deductible(turn) or self._rule_terms(turn, state)
-                      or self._fixed_subsidies(turn, state))
+                      or self._fixed_subsidies(turn, state) or self._service_quota(turn))
             if capped is not None:
                 return capped
             question = self._region_for_figure(turn, state)
@@ -589,6 +590,26 @@ class Assistant:
         policy, request, result = computed
         return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
+    def _service_quota(self, turn: Turn) -> Draft | None:
+        """"普通门诊一年能报好多钱" with no bill, for a region whose one rule set pays that service as a
+        fixed yearly quota (重庆: 普通门诊定额 60元/人年, paid in full within it): the quota is the
+        answer, given with its cited rule by the calculators (`calculators.caps`). Only for an
+        amount asked about the service as a whole (no other topic: its 报销比例 or 起付线 is the
+        clauses' answer); None = answer from the clauses."""
+        from knowledge_base.search.rerank import asks_amount
+
+        slots = turn.slots
+        service = slots.get("service")
+        if (not service or slots.get("amount") is not None or not slots.get("region")
+                or slots.get("topic") not in (None, "封顶线") or self.calculators.caps is None
+                or not asks_amount(turn.query)):
+            return None
+        computed = self._one_rule_set(self.calculators.caps, slots, service)
+        if computed is None or not any(c.get("quota") for c in computed[2].get("caps") or []):
+            return None
+        policy, request, result = computed
+        return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
+
     def _one_rule_set(self, compute: Callable[[dict[str, Any]], Any], slots: dict[str, Any], service: str
                       ) -> tuple[PolicyInfo, dict[str, Any], dict[str, Any]] | None:
         """The bill-less figure of the one rule set the slots choose that holds `service`, as
@@ -686,6 +707,22 @@ class Assistant:
         self._link_citations(citations)
         return Draft("contribution", answer, citations=citations, sources=[trace_text(result)],
                      estimate={"request": request, **result}, fallback=canned.ESTIMATE_FALLBACK)
+
+    def _personal_account_credit(self, turn: Turn, state: DialogueState) -> Draft | None:
+        """"每个月划到个人账户多少" once the wage is told, under a rule set of wage-rate premiums
+        (湖北: 个人缴费全部 + 单位缴费的30%左右): the clauses state the rates, the user's wage gives the
+        figure — computed by the contribution calculator, every rate cited. None = answer from the
+        clauses (no wage told, no such rule set, or the rule set credits no personal account)."""
+        slots = turn.slots
+        if slots.get("topic") != "个人账户" or slots.get("wage") is None:
+            return None
+        choice = choose_policy(self.policies, slots, "contribution")
+        if choice.policy is None or choice.policy.contribution_kind != "employee_rates":
+            return None
+        draft = self._contribution(turn, state)
+        if not (draft.estimate or {}).get("personal_account"):
+            return None
+        return draft
 
     def _contribution_with_common_cases(self, request: dict[str, Any], slots: dict[str, Any],
                                         notes: list[str]) -> Any:

@@ -18,7 +18,7 @@ from calculators.modifiers import applicable_modifiers, condition_holds, resolve
 from calculators.models import Assumption, EstimateRequest, Step
 from calculators.money import ZERO_CENTS, fmt
 from calculators.registry import policy_for
-from calculators.schema import DeductibleRatioCap, FixedSubsidy
+from calculators.schema import DeductibleRatioCap, FixedSubsidy, Quota
 from calculators.validation import parse_model
 
 
@@ -30,6 +30,7 @@ class Cap(BaseModel):
     label: str
     amount: str  # yuan, two decimals
     relative_to: str | None = None  # the request field the cap is a multiple of ("local_avg_wage")
+    quota: bool = False  # a fixed yearly amount paid in full within it (普通门诊定额 60元/人年), no ratio
 
 
 class CapsResult(BaseModel):
@@ -57,6 +58,12 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
     found = []
     if isinstance(spec, FixedSubsidy):
         found = _fixed_subsidies(ctx, spec, mods)
+    if isinstance(spec, Quota):
+        # The yearly quota is all the service pays (a year's unused balance carried over is the
+        # user's own figure, taken only in an estimate).
+        quota = resolve(ctx, spec.quota, mods)
+        _assume_spec(ctx, spec.ratio_assumption)
+        found.append(Cap(pool=spec.pool, label=policy.params[spec.quota].label, amount=fmt(quota), quota=True))
     for cap in getattr(spec, "caps", ()):
         param = policy.params[cap.param]
         if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:

@@ -46,6 +46,14 @@ def train(
     if not kb.dense_is_current():  # the annotations changed: the dense side learns them first
         typer.echo("标注数据有变化,重新训练向量模型并重建索引……", err=True)
         kb.ingest()
+        if kind == DEFAULT_RANKER and not compare:
+            # The rebuild has just trained the default judge on these annotations (training is
+            # deterministic, and the library keeps what it trained): training it again here would
+            # double the command's time for the same artefacts.
+            trained = kb.train_judge()
+            if trained is not None:
+                typer.echo(json.dumps(trained.__dict__, ensure_ascii=False, indent=1, default=str))
+                return
     judge, report = run(kb.searcher, kb.settings.data_dir, ranker_kind=kind, compare=compare)
     kb.searcher.judge = judge
     typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=1, default=str))

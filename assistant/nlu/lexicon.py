@@ -121,6 +121,7 @@ class OutOfAreaSection(_Section):
     false: Words
     not_followed_by: Words
     negations: Words = []
+    away_negations: Words = []
     city_level: CityLevel = CityLevel()
     vague_destinations: Words = []
     vague_blocked_by: Words = []
@@ -163,6 +164,8 @@ class ServiceSection(_Section):
     major_disease_words: Words
     treatment_words: Words
     blockers: Words = []
+    negations: Words = []
+    unspecified_special: Words = []
 
 
 class TopicSection(_Section):
@@ -367,6 +370,7 @@ class Lexicon:
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})
         self.out_of_area_not_followed_by: list[str] = oa["not_followed_by"]
         self.out_of_area_negations: list[str] = oa.get("negations", [])
+        self.away_negations: list[str] = sorted(oa.get("away_negations", []), key=len, reverse=True)
         city = oa.get("city_level", {})
         self.out_of_city = Matcher({True: city.get("true", []), False: city.get("false", [])})
         self.vague_destinations = words(oa.get("vague_destinations", []))

@@ -160,6 +160,10 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
             role = cue.value if cue else None
             if role == "remainder" and not any(w in text[: cue.start] for w in conf["remainder_after"]):
                 role, cue = None, None  # "自付3000" with no reimbursement before it is the cost
+            if role in ("policy_value", "paid_in") and _CLAUSE_BREAK.search(text[cue.end : sp.start]):
+                # A rule figure or a premium follows its word ("起付线800", "交了280"); across a clause
+                # break the number is the bill told after it ("报销比例多少，花了两万", "门槛费交了，住院6200").
+                role, cue = None, None
             if cue is None and prev_role == "policy_value":
                 role = prev_role  # "起付线800 二级300": a list of policy values, not costs
         if cue is not None and role not in _NOT_COST:
@@ -219,7 +223,10 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
     for m in re.finditer(r"([一二三123])(?:级(?:甲等|乙等|丙等)?|[甲乙丙](?:等)?)", text):
         prev = text[m.start() - 1] if m.start() else ""
         if prev and (prev.isdigit() or prev in _CN_NUM or prev == "第"):
-            continue  # 一二级, 十三级, 第三级
+            # 一二级 (several levels), 十三级, 第三级: no one hospital's level, so no learned head may
+            # read one from them either.
+            found.marked.add("hospital_level")
+            continue
         if _followed_by(text, m.end(), conf["not_followed_by"]):
             # 二级及以上, 一级伤残: the words say this is no hospital's level, so no learned head
             # may read one from them either (`slot_model.protected_slots`).
@@ -228,7 +235,10 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         candidates.append((m.start(), m.end(), levels[m.group(1)], ""))
     for h in lex.hospital_facility.find(text):
         if h.value is None:
+            # 市医院, 人民医院: a hospital whose level its name does not fix is asked, never guessed
+            # (a learned head reads a level into it from annotators' hunches).
             found.evidence.setdefault("hospital_level", f"{h.alias}（未说明医院等级，需追问）")
+            found.marked.add("hospital_level")
         else:
             candidates.append((h.start, h.end, h.value, _CONVENTION_NOTE[h.value]))
     explicit = [c for c in candidates if not c[3]]
@@ -322,7 +332,14 @@ def extract_scheme(text: str, lex: Lexicon, found: Found) -> None:
 
 
 def extract_tier(text: str, lex: Lexicon, found: Found) -> None:
-    h = lex.tier.first(text)
+    """The tier the user is in. Several tiers named side by side ("一档二档各交多少", "交一档还是二档划算")
+    compare them: no one tier is the user's, and no learned head may pick one (a denial, "不是一档，是
+    二档", names the one said last: `_denied_then_said`)."""
+    hits = lex.tier.find(text)
+    if len({x.value for x in hits}) > 1 and not _DENIED.search(text):
+        found.marked.add("tier")
+        return
+    h = hits[0] if hits else None
     if h:
         found.put("tier", h.value, text, h.start, h.end)
 
@@ -462,6 +479,14 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
             found.put("out_of_area", True, text, h.start - len(neg), h.end, "否定本地就医")
             found.marked.add("out_of_area")
             return
+    if h and h.value:
+        # "没出县", "没有去外地", "不是异地": the negated away word puts care inside the area — but
+        # the 不是 of an A不A question ("是不是异地") negates nothing.
+        neg = next((w for w in lex.away_negations if text[: h.start].endswith(w)), None)
+        if neg and not (neg.startswith("不") and text[: h.start - len(neg)].endswith(neg[1:] or "是")):
+            found.put("out_of_area", False, text, h.start - len(neg), h.end, "否定外地就医")
+            found.marked.add("out_of_area")
+            return
     vague = lex.vague_destinations.first(text)
     if h:
         found.put("out_of_area", h.value, text, h.start, h.end)
@@ -542,7 +567,10 @@ def extract_chronic_count(text: str, lex: Lexicon, found: Found) -> None:
     if m and n:
         found.put("chronic_disease_count", n, text, m.start(), m.end())
         return
-    names = {h.value: h for h in lex.chronic_diseases.find(text)}
+    # A chronic name inside a major disease's name (心脏病 in 先天性心脏病) is that major disease.
+    major = [(h.start, h.end) for h in lex.major_diseases.find(text)]
+    names = {h.value: h for h in lex.chronic_diseases.find(text)
+             if not any(s <= h.start and h.end <= e for s, e in major)}
     if names:
         hs = list(names.values())
         found.put("chronic_disease_count", len(names), text, hs[0].start, hs[-1].end, "按提到的病种数")
@@ -557,6 +585,11 @@ def extract_service(text: str, lex: Lexicon, found: Found) -> None:
     if not any(h.value == "inpatient" for h in hits):
         # "住的院", "住完院", "住了五天院", "住两次院": 住…院 split by a particle or a duration.
         hits += [Hit("inpatient", m.start(), m.end(), m.group(0)) for m in lex.inpatient_split.finditer(text)]
+    negations = lex.service_conf.get("negations", [])
+    negated = [h for h in hits if any(text[: h.start].endswith(w) for w in negations)]
+    if negated:
+        found.marked.add("service")
+        hits = [h for h in hits if h not in negated]
     generic = set(lex.service_conf["generic_outpatient"])
     bare_outpatient = all(h.value == "general_outpatient" and h.alias in generic for h in hits)
     if hits and bare_outpatient:
@@ -643,8 +676,9 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
     elif cands:
         start, end, topic = min(cands)
         found.put("topic", topic, text, start, end)
-    elif "ytd_reimbursed" in found.values and "amount" not in found.values:
-        # "今年报过两万了 还能报多少": with no new cost, what is left is the annual cap.
+    elif "ytd_reimbursed" in found.values and "amount" not in found.values and lex.question_form.search(text):
+        # "今年报过两万了 还能报多少": with no new cost, what is left is the annual cap. Told without
+        # asking ("已经报了6.5万了") it is context for the next question, no topic of its own.
         start, end = found.where["ytd_reimbursed"]
         found.put("topic", lex.data["topic"]["ytd_without_cost"], text, start, end, "已报销金额而无新费用，按封顶线问题")
 
