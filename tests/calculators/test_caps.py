@@ -34,6 +34,16 @@ def test_the_modifiers_apply_as_in_an_estimate():
     assert [c.amount for c in result.caps] == ["150000.00"]
 
 
+def test_a_yearly_quota_is_the_service_s_cap_paid_in_full_within_it():
+    # 重庆 2013: 普通门诊实行定额报销,标准为60元/人年; 定额报销额度内不设报销比例.
+    result = caps({"policy": "cq-resident-2013", "service": "general_outpatient"})
+    assert [(c.amount, c.quota) for c in result.caps] == [("60.00", True)]
+    assert any("60元/人年" in s.quote for s in result.steps if s.quote)
+    assert any(a.id == "quota_no_ratio" for a in result.assumptions)
+    # A cap that is no quota says so.
+    assert not any(c.quota for c in caps({"policy": "cq-resident-2013", "service": "inpatient", "tier": 1}).caps)
+
+
 # ---- a major-illness layer's deductible without a bill (桂阳 2018: 大病保险起付线10000元, 建档立卡贫困人员、
 # 低保户降低50%) -------------------------------------------------------------------------------------
 
