@@ -233,7 +233,12 @@ class Assistant:
             question = self._region_for_figure(turn, state)
             if question is not None:
                 return self._clarify_with_clauses("policy_question", state, question, turn)
-            return self._policy_question(turn, state)
+            draft = self._policy_question(turn, state)
+            if not draft.citations and draft.clarification is None:
+                # No clause found for a rule figure the told facts fix in the one rule set
+                # ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
+                return self._rule_terms(turn, state, modified_only=False) or draft
+            return draft
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
             said = summary(state.facts)
@@ -538,11 +543,12 @@ class Assistant:
         except ValueError:
             return None
 
-    def _rule_terms(self, turn: Turn, state: DialogueState) -> Draft | None:
+    def _rule_terms(self, turn: Turn, state: DialogueState, modified_only: bool = True) -> Draft | None:
         """"起付线/报销比例是多少" where a told fact brings in a modifier of the one rule set the slots
         choose (市内县外三级未经同意: 起付线提高5%、比例下降5个百分点; 当地第二次住院: 起付线各档下降100元):
         the clause states the base figure, the calculators give this case's, citing both rules.
-        None = answer from the clauses (no modifier applies, several rule sets, a field missing)."""
+        None = answer from the clauses (no modifier applies, several rule sets, a field missing).
+        `modified_only=False`: also the unmodified figure (when no clause was found for it)."""
         slots = turn.slots
         if slots.get("topic") not in _TERM_TOPICS or slots.get("amount") is not None or self.calculators.terms is None:
             return None
@@ -563,7 +569,7 @@ class Assistant:
                     return None
                 request, note = common
                 notes.append(note)
-        if result is None or not result.get("modified"):
+        if result is None or (modified_only and not result.get("modified")):
             return None
         return self._rule_set_draft(render_terms(result, choice.policy, notes), result, request, slots, choice.policy)
 

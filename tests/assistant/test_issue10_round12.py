@@ -129,3 +129,11 @@ def test_a_chronic_name_inside_a_major_disease_name_counts_no_chronic_disease():
 def test_several_levels_or_an_unranked_hospital_name_no_level():
     assert parse("一二级医院报销比例一样不").slots.hospital_level is None
     assert parse("在市人民医院住的院").slots.hospital_level is None
+
+
+def test_a_rule_figure_the_told_facts_fix_is_stated_when_no_clause_is_found(assistant):
+    # The premium names the tier (150 → 二档), the township hospital the level (一级): the rule set
+    # states the ratio for them, cited, whatever the search makes of the message's words.
+    *_, reply = talk(assistant, "重庆的城乡居民医保", "在乡镇卫生院住院报几成", "我屋头交的150那个档，报几成嘛")
+    assert "85%" in reply.answer, reply.answer
+    assert reply.citations
