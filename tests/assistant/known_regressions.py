@@ -34,6 +34,10 @@ KNOWN_LEARNED_REGRESSIONS = frozenset({
     "citizen-chongqing-cap",
     "ho-citizen-menkan-conflict-then-yuechi",
     "ho-citizen-out-of-county-both-regions",
+    # release 11: after blind round 10 joined training, "岳池县生孩子能报吗" (岳池 holds no maternity rule)
+    # is offered 岳池's 儿童 ratio and two other 岳池 clauses as related rules instead of the refusal for
+    # 岳池 (passing since release 8); the retrained judge's relevance, not the dialogue code
+    "citizen-region-without-rule-says-so",
     # Passing since release 9 and so no longer listed: 待遇享受时间 and "…少报多少" (release 4),
     # "不在本地住院的话报销要少好多" (release 5), "岳池县生孩子能报吗" (release 8; the judge feature
     # `missing_held_elsewhere`), and the held-out 门槛费 conflict and out-of-county conversations.
