@@ -76,8 +76,11 @@ def test_readme_example_runs_as_written(command: str, kb, kb_settings) -> None: 
             proc.wait(60)
         return
     stdin = "住院起付线是多少\n退出\n" if command == "medpolicy chat" else None
+    # A guard against a hung command, not a speed target (those live in docs/BENCHMARKS.md): the
+    # README's ingest rebuilds the library and retrains the dense side and the judge on every
+    # annotation, which outgrew 900 s on the 2-core CI box beside the rest of the suite (release 11).
     done = subprocess.run(["bash", "-o", "pipefail", "-c", command], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=2700)
     assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     assert done.stdout.strip()
     if "estimate --table" in command:
