@@ -101,14 +101,15 @@ def specific_outpatient(state: DialogueState, understanding: Understanding, slot
     from assistant.nlu.lexicon import lexicon
 
     said = understanding.evidence.get("service")
-    if slots.get("service") == "chronic_outpatient" and said in set(lexicon().service_conf.get("unspecified_special", [])):
+    conf = lexicon().service_conf
+    if slots.get("service") == "chronic_outpatient" and said in conf.get("unspecified_special", []):
         # "特殊门诊" after "办了特殊大病门诊": the short name of the special outpatient already told.
         if state.slots.get("service") == "major_disease_outpatient" or state.slots.get("major_disease") is True:
             return {**slots, "service": "major_disease_outpatient"}
         return slots
     if slots.get("service") != "general_outpatient":
         return slots
-    if understanding.evidence.get("service") not in set(lexicon().service_conf["generic_outpatient"]):
+    if said not in conf["generic_outpatient"]:
         return slots
     if state.slots.get("service") in ("chronic_outpatient", "major_disease_outpatient"):
         # "门诊费1500" after "慢病门诊": the outpatient care of the special kind already told.
