@@ -42,7 +42,8 @@ from knowledge_base.learned.annotations import (  # noqa: E402
 DIALOGUE_AUTHORS = {"round-1": "N2", "round-2": "N3", "round-3": "N4", "round-4": "N8+N9", "round-5": "N12+N13",
                     "round-6": "N14+N15", "round-7": "N18+N19", "round-8": "N22+N23",
                     "round-9": "N24+N25", "round-10": "N26+N27",
-                    "round-11": "N28+N29", "round-12": "N30+N31"}
+                    "round-11": "N28+N29", "round-12": "N30+N31",
+                    "round-13": "N32+N33"}
 
 
 def _clauses() -> list:
