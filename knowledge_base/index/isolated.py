@@ -6,7 +6,7 @@ service process, that left ~0.5 GB of torch and training buffers resident after 
 (issue 11: 200 MB → 666–841 MB, never released). In a child process the memory goes back to the
 system when the child exits; the parent only reads the saved model (numpy + tokenizers). The
 result is the same: the same deterministic function runs, only elsewhere. The learned ranker's out-of-fold
-dense models (`learned.dense_folds`) are built the same way, all in one child. A plain subprocess
+dense models (`learned.dense_folds`) are built the same way, in children side by side. A plain subprocess
 (`python -m knowledge_base.index.isolated payload.json`) rather than multiprocessing's spawn, which
 would re-run an unguarded calling script in the child.
 
@@ -30,15 +30,29 @@ from pathlib import Path
 
 def _run_child(payload: dict, kind: str) -> subprocess.CompletedProcess[str]:
     """Run this module as a child on `payload` (handed over in a temporary JSON file, removed after)."""
-    fd, path = tempfile.mkstemp(prefix=f"medpolicy-{kind}-", suffix=".json")
+    return _run_children([payload], kind)[0]
+
+
+def _run_children(payloads: Sequence[dict], kind: str) -> list[subprocess.CompletedProcess[str]]:
+    """Run one child per payload, all at once, and wait for every one (temporary files removed after)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    paths: list[str] = []
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, ensure_ascii=False)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        return subprocess.run([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
-                              capture_output=True, text=True)
+        for payload in payloads:
+            fd, path = tempfile.mkstemp(prefix=f"medpolicy-{kind}-", suffix=".json")
+            paths.append(path)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, ensure_ascii=False)
+        procs = [subprocess.Popen([sys.executable, "-m", "knowledge_base.index.isolated", path], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in paths]
+        done = []
+        for proc in procs:
+            out, err = proc.communicate()
+            done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+        return done
     finally:
-        Path(path).unlink(missing_ok=True)
+        for path in paths:
+            Path(path).unlink(missing_ok=True)
 
 
 def build_static_embedding_isolated(
@@ -84,15 +98,20 @@ def _rebuild(data: dict) -> None:
 
 def build_static_embeddings_isolated(
     texts: Sequence[str], models: Sequence[tuple[Path, Sequence[tuple[str, int]]]],
-    sections: Sequence[tuple[str, str]] | None,
+    sections: Sequence[tuple[str, str]] | None, workers: int = 1,
 ) -> None:
     """`build_static_embeddings` (several models of one corpus, each with its own annotated
-    pairs) in one child process; RuntimeError (Chinese) when it fails."""
-    payload = {"texts": list(texts), "sections": [list(s) for s in sections] if sections is not None else None,
-               "models": [{"model_dir": str(d), "questions": [list(q) for q in qs]} for d, qs in models]}
-    proc = _run_child(payload, "embeddings")
-    if proc.returncode != 0:
-        raise RuntimeError(f"嵌入模型训练失败(子进程退出码 {proc.returncode}): {proc.stderr[-800:]}")
+    pairs) in child processes — up to `workers` at once, the models dealt out in turn (each model
+    trains on one thread, so the weights do not depend on how they are dealt); RuntimeError
+    (Chinese) when any fails."""
+    sections_list = [list(s) for s in sections] if sections is not None else None
+    n = max(1, min(workers, len(models)))
+    payloads = [{"texts": list(texts), "sections": sections_list,
+                 "models": [{"model_dir": str(d), "questions": [list(q) for q in qs]} for d, qs in models[j::n]]}
+                for j in range(n)]
+    for proc in _run_children(payloads, "embeddings"):
+        if proc.returncode != 0:
+            raise RuntimeError(f"嵌入模型训练失败(子进程退出码 {proc.returncode}): {proc.stderr[-800:]}")
 
 
 def _main(path: str) -> None:

@@ -10,7 +10,7 @@ that matters (new phrasings, documents added later).
 Here the train questions are split into K folds by gold clause (a clause's questions share a fold,
 so each fold's clauses are unseen by its model, as dev's are; by document is the measured
 alternative, `DENSE_FOLD_BY`), K dense models are
-fine-tuned each without one fold's pairs (in one child process: `index.isolated`), and each
+fine-tuned each without one fold's pairs (in child processes, side by side: `index.isolated`), and each
 training question's candidates and features are computed by a searcher over the model that did
 not see it. The ranker then learns how far a dense rank can be trusted on an unseen clause. The
 served model stays the one fine-tuned on every pair; dev questions are scored by it.
@@ -92,6 +92,7 @@ def fold_searchers(searcher, items: Sequence[AnnotatedQuestion], folds: Sequence
     if k < 2 or not fine_tuned_on_questions(searcher):
         return None
     from knowledge_base.index.isolated import build_static_embeddings_isolated
+    from knowledge_base.learned.parallel import worker_count
 
     clauses = searcher.clauses
     texts = [c.index_text for c in clauses]
@@ -101,7 +102,7 @@ def fold_searchers(searcher, items: Sequence[AnnotatedQuestion], folds: Sequence
         dirs = [work / f"fold-{f}" for f in range(k)]
         models = [(d, question_pairs(clauses, [i for i, g in zip(items, folds, strict=True) if g != f]))
                   for f, d in enumerate(dirs)]
-        build_static_embeddings_isolated(texts, models, sections)
+        build_static_embeddings_isolated(texts, models, sections, workers=worker_count())
         return [searcher_with_dense(searcher, d) for d in dirs]
     finally:
         shutil.rmtree(work, ignore_errors=True)

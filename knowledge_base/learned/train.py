@@ -23,6 +23,7 @@ from knowledge_base.learned.annotations import AnnotatedQuestion, GoldRef, GoldR
 from knowledge_base.learned.dense_folds import DENSE_FOLD_BY, DENSE_FOLDS, assign_folds, fold_searchers
 from knowledge_base.learned.features import ANSWER_FEATURE_NAMES, FEATURE_NAMES, Candidates, answer_features, candidate_features
 from knowledge_base.learned.model import MODEL_VERSION, AnswerJudge, LinearModel, model_dir
+from knowledge_base.learned.parallel import map_in_order
 from knowledge_base.learned.question_prior import QuestionPrior
 from knowledge_base.learned.region_dependence import NEAR_REFUSED_FLOOR, choose_threshold, region_features, two_regions
 from knowledge_base.learned.translation import FILE_NAME as TRANSLATION_FILE
@@ -100,6 +101,11 @@ def question_filters(question: str) -> SearchFilters | None:
 
 
 def build_examples(searcher, items: Sequence[AnnotatedQuestion]) -> list[Example]:
+    """Each item's candidates, features and labels from `searcher`, on every core (`parallel`)."""
+    return map_in_order(_examples_of, searcher, list(items))
+
+
+def _examples_of(searcher, items: Sequence[AnnotatedQuestion]) -> list[Example]:
     resolver = GoldResolver(searcher.clauses)
     out = []
     for item in items:
@@ -127,13 +133,29 @@ def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_
     # their own, by document, crossed with the dense folds): a question's own pair would translate
     # it to its clause, and its document's other pairs teach that document's own words
     doc_folds, tables = out_of_document_tables(searcher.clauses, items)
-    built: dict[int, Example] = {}
-    for f, fold_searcher in enumerate(searchers):
-        for d, table in enumerate(tables):
-            positions = [n for n, (g, h) in enumerate(zip(folds, doc_folds, strict=True)) if g == f and h == d]
-            fold_searcher.translation = table
-            built.update(zip(positions, build_examples(fold_searcher, [items[n] for n in positions]), strict=True))
-    return [built[n] for n in range(len(items))]
+    # one task per item, grouped by (dense fold, translation fold) so a worker's chunk switches
+    # searcher and table rarely
+    tasks = sorted(((g, h, n) for n, (g, h) in enumerate(zip(folds, doc_folds, strict=True))))
+    built = map_in_order(_fold_examples, (searchers, tables, list(items)), tasks)
+    by_position = {n: e for (_, _, n), e in zip(tasks, built, strict=True)}
+    return [by_position[n] for n in range(len(items))]
+
+
+def _fold_examples(state, tasks: Sequence[tuple[int, int, int]]) -> list[Example]:
+    """`_examples_of` for (dense fold, translation fold, item position) tasks, in task order."""
+    searchers, tables, items = state
+    out: list[Example] = []
+    start = 0
+    while start < len(tasks):
+        f, d, _ = tasks[start]
+        end = start
+        while end < len(tasks) and tasks[end][:2] == (f, d):
+            end += 1
+        fold_searcher = searchers[f]
+        fold_searcher.translation = tables[d]
+        out.extend(_examples_of(fold_searcher, [items[n] for _, _, n in tasks[start:end]]))
+        start = end
+    return out
 
 
 def _same_searcher(searcher):
@@ -250,15 +272,31 @@ def _fold_of(example: Example) -> int:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % FOLDS
 
 
-def _out_of_fold_rows(ranker_kind: str, examples: Sequence[Example]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def fit_rankers(ranker_kind: str, examples: Sequence[Example]):
+    """The ranker on every example, and rows for the answer models from rankings of questions
+    their ranker was not fitted on (folds by gold document, `_fold_of`): six independent fits,
+    run side by side on the cores available (`parallel`)."""
     folds = [_fold_of(e) for e in examples]
-    parts = []
-    for k in range(FOLDS):
+    done = map_in_order(_fit_fold, (ranker_kind, examples, folds), [-1, *range(FOLDS)], min_per_worker=1)
+    parts = [p for p in done[1:] if p is not None]
+    rows = tuple(np.concatenate([p[j] for p in parts]) for j in range(3))
+    return done[0], rows
+
+
+def _fit_fold(state, folds_wanted: Sequence[int]) -> list:
+    """For fold -1 the ranker on every example; for fold k the answer rows of fold k's learnable
+    examples scored by a ranker (and question prior) fitted without them, or None when the fold
+    or the rest is empty."""
+    ranker_kind, examples, folds = state
+    out: list = []
+    for k in folds_wanted:
+        if k < 0:
+            out.append(fit_ranker(ranker_kind, examples))
+            continue
         held = [e for e, f in zip(examples, folds, strict=True) if f == k]
         rest = [e for e, f in zip(examples, folds, strict=True) if f != k]
-        if held and rest:
-            parts.append(_answer_rows(fit_ranker(ranker_kind, rest), learnable(held), fit_prior(rest)))
-    return tuple(np.concatenate([p[j] for p in parts]) for j in range(3))  # type: ignore[return-value]
+        out.append(_answer_rows(fit_ranker(ranker_kind, rest), learnable(held), fit_prior(rest)) if held and rest else None)
+    return out
 
 
 RELEVANCE_PARAMS = {
@@ -401,12 +439,11 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     comparison = None
     if compare:
         comparison = {k: ranking_metrics(fit_ranker(k, tr), dv) for k in RANKERS}
-    ranker = fit_ranker(ranker_kind, tr)
     # The answerability model learns from out-of-fold rankings of the train split: a ranker
     # scoring its own training questions is right far more often than on new ones, and a model
     # trained on that would trust the top hit too much. Folds group by gold document, so the
     # held-out fold also stands for documents the ranker has not seen. Operating points: dev.
-    xa, ya_right, ya_related = _out_of_fold_rows(ranker_kind, tr)
+    ranker, (xa, ya_right, ya_related) = fit_rankers(ranker_kind, tr)
     answerability = _fit_linear(xa, ya_right, c=0.3)
     relevance = fit_relevance(xa, ya_related)
     prior = fit_prior(tr)

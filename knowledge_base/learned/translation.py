@@ -220,8 +220,15 @@ def out_of_document_tables(clauses, items, k: int = OUT_OF_DOCUMENT_FOLDS) -> tu
     folds = document_folds(items, k)
     pairs = pairs_from(clauses, items)
     pair_fold = [f for i, f in zip(items, folds, strict=True) if i.type == "answerable" and i.gold]
-    tables = [TranslationTable.fit([p for p, g in zip(pairs, pair_fold, strict=True) if g != f]) for f in range(k)]
+    from knowledge_base.learned.parallel import map_in_order
+
+    tables = map_in_order(_fit_without, (pairs, pair_fold), list(range(k)), min_per_worker=1)  # k fits side by side
     return folds, tables
+
+
+def _fit_without(state, folds_left_out: Sequence[int]) -> list[TranslationTable]:
+    pairs, pair_fold = state
+    return [TranslationTable.fit([p for p, g in zip(pairs, pair_fold, strict=True) if g != f]) for f in folds_left_out]
 
 
 class TranslationScores:
