@@ -58,6 +58,8 @@ def map_in_order(fn: Callable[[Any, Sequence[Any]], list[Any]], state: Any, task
     n = worker_count() if workers is None else max(1, workers)
     n = min(n, len(tasks) // max(1, min_per_worker))
     if n <= 1 or not fork_is_safe():
+        if n > 1:
+            log.info("training work runs in-process: %d threads are running, forking is not safe", threading.active_count())
         return list(fn(state, tasks))
     # a few chunks per worker, so one slow chunk does not leave a core idle at the end
     k = min(len(tasks), n * 4)
