@@ -150,6 +150,16 @@ class KnowledgeBase:
         kb, _report = cls._build(settings, sources, manifest.withdrawn if manifest else ())
         return kb
 
+    @classmethod
+    def index_is_current(cls, settings: KBSettings | None = None) -> bool:
+        """Whether `open` would load the persisted index rather than rebuild it (same format, code,
+        embedding family and corpus). `medpolicy train` asks before opening: when the library must
+        be rebuilt anyway, one rebuild retrains the dense side and the judge; opening first would
+        build (and train the judge) once more."""
+        settings = settings or KBSettings()
+        manifest = read_manifest(cls.index_dir(settings))
+        return manifest is not None and cls._is_current(settings, manifest, cls._sources(settings, manifest, ()))
+
     @staticmethod
     def _sources(settings: KBSettings, manifest: Manifest | None, extra: Sequence[Path]) -> list[Path]:
         """Configured corpus dirs, then sources ingested earlier, then the new ones; no repeats."""

@@ -25,6 +25,26 @@ def _assistant_for(kb: Any) -> Any:
     return Assistant(kb, port, InMemorySessionStore(), calculators=port)
 
 
+def _library_for_training() -> tuple[Any, bool]:
+    """The library `medpolicy train` trains on, and whether it was just rebuilt (which trained the
+    dense side on today's annotations and the default judge)."""
+    from knowledge_base.config import KBSettings
+    from knowledge_base.service import KnowledgeBase
+
+    settings = KBSettings()
+    if not KnowledgeBase.index_is_current(settings):
+        # The library must be rebuilt anyway (code, corpus or model changed): one rebuild trains
+        # the dense side and the judge; opening first would build and train once more.
+        typer.echo("索引需要重建,重新训练向量模型并重建索引……", err=True)
+        return KnowledgeBase.rebuild(settings)[0], True
+    kb = KnowledgeBase.open(settings)
+    if kb.dense_is_current():
+        return kb, False
+    typer.echo("标注数据有变化,重新训练向量模型并重建索引……", err=True)  # the dense side learns them first
+    kb.ingest()
+    return kb, True
+
+
 def train(
     compare: bool = typer.Option(False, "--compare", help="同时比较各排序模型(LightGBM XE-NDCG / LambdaRank / 二分类 / 逻辑回归)在 dev 上的表现"),
     ranker: str = typer.Option("", "--ranker", help="排序模型: lightgbm-xendcg / lightgbm-lambdarank / lightgbm-binary / logistic(默认按实测选定)"),
@@ -42,18 +62,15 @@ def train(
     kind = ranker or DEFAULT_RANKER
     if kind not in RANKERS:
         raise typer.BadParameter(f"未知的排序模型“{kind}”,可选: {'、'.join(RANKERS)}", param_hint="--ranker")
-    kb = _kb()
-    if not kb.dense_is_current():  # the annotations changed: the dense side learns them first
-        typer.echo("标注数据有变化,重新训练向量模型并重建索引……", err=True)
-        kb.ingest()
-        if kind == DEFAULT_RANKER and not compare:
-            # The rebuild has just trained the default judge on these annotations (training is
-            # deterministic, and the library keeps what it trained): training it again here would
-            # double the command's time for the same artefacts.
-            trained = kb.train_judge()
-            if trained is not None:
-                typer.echo(json.dumps(trained.__dict__, ensure_ascii=False, indent=1, default=str))
-                return
+    kb, rebuilt = _library_for_training()
+    if rebuilt and kind == DEFAULT_RANKER and not compare:
+        # The rebuild has just trained the default judge on these annotations (training is
+        # deterministic, and the library keeps what it trained): training it again here would
+        # double the command's time for the same artefacts.
+        trained = kb.train_judge()
+        if trained is not None:
+            typer.echo(json.dumps(trained.__dict__, ensure_ascii=False, indent=1, default=str))
+            return
     judge, report = run(kb.searcher, kb.settings.data_dir, ranker_kind=kind, compare=compare)
     kb.searcher.judge = judge
     typer.echo(json.dumps(report.__dict__, ensure_ascii=False, indent=1, default=str))

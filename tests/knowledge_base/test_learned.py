@@ -105,6 +105,20 @@ def test_the_dense_model_built_at_ingest_is_current(kb):
     assert kb.dense_is_current()
 
 
+def test_medpolicy_train_knows_before_opening_whether_the_index_must_be_rebuilt(kb, kb_settings, tmp_path):
+    """`medpolicy train` rebuilds once (dense side + judge) when the library is not current,
+    instead of opening — which would build and train the judge — and then rebuilding again."""
+    from knowledge_base.service import KnowledgeBase
+
+    assert KnowledgeBase.index_is_current(kb_settings)
+    other_corpus = tmp_path / "more"
+    other_corpus.mkdir()
+    (other_corpus / "新通知.txt").write_text("住院起付线调整为600元。\n", encoding="utf-8")
+    changed = kb_settings.model_copy(update={"corpus_dirs": [*kb_settings.corpus_dirs, other_corpus]})
+    assert not KnowledgeBase.index_is_current(changed)
+    assert not KnowledgeBase.index_is_current(kb_settings.model_copy(update={"data_dir": tmp_path / "empty"}))
+
+
 def test_features_describe_relations_not_clauses(kb):
     cands = candidate_features(kb.searcher, "住院起付线是多少")
     assert cands.matrix.shape == (len(cands.indices), len(FEATURE_NAMES))
