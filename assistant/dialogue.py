@@ -211,6 +211,22 @@ def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
 _CASE_BILLS = ("amount", "self_paid_remainder", "uncovered_amount")
 
 
+# The facts an estimate's figure is computed from that leave its topic as it is: the bill, what was
+# already reimbursed, the hospital's level, the tier (or the premium that fixes it).
+_ESTIMATE_FIGURES = frozenset({"amount", "uncovered_amount", "ytd_reimbursed", "hospital_level", "tier",
+                               "contribution_amount"})
+
+
+def corrects_estimate(state: DialogueState, fresh: dict[str, Any], changed: dict[str, Any]) -> bool:
+    """A statement after an estimate, telling nothing but figures that estimate is computed from and
+    changing at least one ("具体是11500", "其实是三级医院", "今年已经报了3万了"), makes that same case
+    exact: it asks for the estimate again. A statement naming anything else (a place, a person, a
+    kind of care) may begin another case and stays context."""
+    if state.last_intent != "estimate" or not state.last_query or not fresh:
+        return False
+    return set(fresh) <= _ESTIMATE_FIGURES | {"amount_scope"} and bool(set(changed) & _ESTIMATE_FIGURES)
+
+
 def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh: dict[str, Any]) -> bool:
     """"能报好多钱嘛" after "我老汉在县医院住了半个月院，花了三万块" (told, not asked): a question
     that asks an amount and brings no topic of its own, while a bill was told since the last
@@ -275,7 +291,12 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
             return Turn("correction", message, dict(state.slots))
 
     if understanding.intent == "statement":
-        tell(state, fresh, understanding.evidence)
+        changed = tell(state, fresh, understanding.evidence)
+        if corrects_estimate(state, fresh, changed):
+            # "具体是11500，县医院是二级的" after an estimate from "花了一万多": the same case with its
+            # figures made exact — the estimate again, from them.
+            state.question_turn = state.turns
+            return Turn("estimate", state.last_query, dict(state.slots), follow_up=True)
         return Turn("statement", message, dict(state.slots))
 
     if understanding.intent not in SUBSTANTIVE:
