@@ -6,6 +6,7 @@ tested without a knowledge base. The service decides what to answer; this decide
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -234,10 +235,23 @@ def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh
     the case already holds is no topic of its own ("异地的咋个报，能报好多" after the out-of-area stay
     was told). A bill told with an earlier question is that question's and does not count (it was
     answered then), unless that question was an estimate and the message adds no topic to it
-    ("医保还能再补好多" re-asks it; "学生报好多" asks it again for the person now named)."""
+    ("医保还能再补好多" re-asks it; "学生报好多" asks it again for the person now named). A rule figure
+    every estimate states (lexicon `topic.estimate_terms`: 起付线, 报销比例) is no topic of its own."""
+    from assistant.nlu.lexicon import lexicon
     from knowledge_base.search.rerank import asks_amount
 
-    if understanding.intent != "policy_question" or new_topic_facts(state, fresh):
+    if understanding.intent != "policy_question":
+        return False
+    own_topics = new_topic_facts(state, fresh)
+    term_said = understanding.evidence.get("topic")
+    if fresh.get("topic") in lexicon().estimate_terms and term_said:
+        # "起付线好多，能报好多": a figure the estimate states anyway, beside a part of the question
+        # that asks the amount ("那个门槛费是多少" alone asks the rule's figure).
+        beside = [part for part in re.split(r"[，,、；;。！!？?\s]+", understanding.query) if part and term_said not in part]
+        if not any(asks_amount(part) for part in beside):
+            return False
+        own_topics.discard("topic")
+    if own_topics:
         return False
     told = [state.facts[s] for s in _CASE_BILLS if s in state.facts]
     recent = any(f.turn > state.question_turn for f in told) or (bool(told) and state.last_intent == "estimate")

@@ -171,6 +171,7 @@ class ServiceSection(_Section):
 class TopicSection(_Section):
     canonical: dict[str, Words]
     ytd_without_cost: Regex
+    estimate_terms: Words = []
 
 
 class PaymentSection(_Section):
@@ -390,6 +391,7 @@ class Lexicon:
         self.major_diseases = words(svc["major_diseases"])
         self.service_conf = svc
         self.topic = Matcher(data["topic"]["canonical"])
+        self.estimate_terms: frozenset[str] = frozenset(data["topic"].get("estimate_terms", []))
         self.topic_patterns = [(re.compile(p, re.IGNORECASE), t) for p, t in data.get("topic_patterns", [])]
         pay = data["payment"]
         self.payment = Matcher(pay["cues"], pay.get("blockers", ()))

@@ -1,6 +1,7 @@
 """Issue 10, round 13: a statement after an estimate that makes the case's own figures exact (the
-bill, the hospital's level) asks for that estimate again; one naming anything else stays context.
-Phrased apart from the dev conversations."""
+bill, the hospital's level) asks for that estimate again, one naming anything else stays context;
+a rule figure every estimate states, asked beside the amount of a told bill, asks for that case's
+estimate. Phrased apart from the dev conversations."""
 
 from __future__ import annotations
 
@@ -28,4 +29,13 @@ def test_a_person_told_after_an_estimate_stays_context(assistant):
     *_, reply = talk(assistant, "重庆城乡居民医保，交的一档", "在三级医院住院花了24000，报多少", "他今年七十了")
     assert reply.intent == "statement", reply.answer
     assert "测算" not in reply.answer
+
+
+
+def test_a_rule_figure_asked_with_the_amount_of_a_told_bill_is_its_estimate(assistant):
+    *_, reply = talk(assistant, "岳池县城镇居民医保，尿毒症，办的特殊大病门诊", "这一年门诊透析花了五千",
+                     "门槛费多少，报得了多少")
+    assert reply.intent == "estimate", reply.answer
+    # 特殊大病门诊: 起付 350, 60 %: (5000 − 350) × 60 % = 2790.
+    assert "2790.00" in reply.answer and "350" in reply.answer
 
