@@ -110,6 +110,9 @@ class AnnotatedUtterance(BaseModel):
     who: Literal["c", "o", "f"] = "c"
     registers: list[str] = Field(default_factory=list, alias="register")
     retired_from: str | None = None  # "blind round-N": written for a blind round, reused once it was read
+    # Why the team changed the annotator's label (two annotators labelled the same words apart): the
+    # original label and the reason, kept with the item. None = the annotator's label as written.
+    adjudication: str | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> AnnotatedUtterance:
