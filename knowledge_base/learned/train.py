@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -145,16 +146,10 @@ def _fold_examples(state, tasks: Sequence[tuple[int, int, int]]) -> list[Example
     """`_examples_of` for (dense fold, translation fold, item position) tasks, in task order."""
     searchers, tables, items = state
     out: list[Example] = []
-    start = 0
-    while start < len(tasks):
-        f, d, _ = tasks[start]
-        end = start
-        while end < len(tasks) and tasks[end][:2] == (f, d):
-            end += 1
+    for (f, d), group in groupby(tasks, key=lambda t: t[:2]):
         fold_searcher = searchers[f]
         fold_searcher.translation = tables[d]
-        out.extend(_examples_of(fold_searcher, [items[n] for _, _, n in tasks[start:end]]))
-        start = end
+        out.extend(_examples_of(fold_searcher, [items[n] for _, _, n in group]))
     return out
 
 

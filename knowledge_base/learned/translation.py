@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge_base.learned.parallel import map_in_order
+
 FILE_NAME = "translation.json"
 ITERATIONS = 5  # EM iterations of IBM Model 1
 MIN_CLAUSES = 3  # a word pair must be seen with this many distinct gold clauses
@@ -220,8 +222,6 @@ def out_of_document_tables(clauses, items, k: int = OUT_OF_DOCUMENT_FOLDS) -> tu
     folds = document_folds(items, k)
     pairs = pairs_from(clauses, items)
     pair_fold = [f for i, f in zip(items, folds, strict=True) if i.type == "answerable" and i.gold]
-    from knowledge_base.learned.parallel import map_in_order
-
     tables = map_in_order(_fit_without, (pairs, pair_fold), list(range(k)), min_per_worker=1)  # k fits side by side
     return folds, tables
 
