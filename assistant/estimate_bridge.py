@@ -430,19 +430,28 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     return "\n".join(lines), citations
 
 
-def caps_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> dict[str, Any]:
-    """The estimate request's person and care fields, without a bill (a cap needs none)."""
+def caps_request(policy: PolicyInfo, service: str, slots: dict[str, Any], keep_ytd: bool = False) -> dict[str, Any]:
+    """The estimate request's person and care fields, without a bill (a cap needs none).
+    `keep_ytd`: with the year's payments told, so the calculators also give what is left of the cap."""
     request = build_request(policy, service, slots)
-    for name in ("covered_cost", "uncovered_cost", "ytd_reimbursed", "prior_reimbursed"):
+    for name in ("covered_cost", "uncovered_cost", "prior_reimbursed") + (() if keep_ytd else ("ytd_reimbursed",)):
         request.pop(name, None)
     return request
+
+
+def _cap_text(cap: dict[str, Any]) -> str:
+    """"全年累计最高限额 70000.00 元" and, with the year's payments told, what is left of it."""
+    text = f"{cap['label']} {cap['amount']} 元"
+    if cap.get("remaining") is not None:
+        text += f"，扣除本年度已报销部分，剩余额度 {cap['remaining']} 元"
+    return text
 
 
 def render_caps(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     """"按《…》：统筹基金年度最高支付限额 240000.00 元。" with the cited rule and the figure's make-up."""
     citations, index = step_citations(result, policy)
     title = result.get("policy_title", policy.title)
-    lines = [f"按《{title}》：" + "；".join(f"{c['label']} {c['amount']} 元" for c in result["caps"]) + "。"]
+    lines = [f"按《{title}》：" + "；".join(_cap_text(c) for c in result["caps"]) + "。"]
     rule_lines = _cited_step_lines(result.get("steps", []), index)
     if rule_lines:
         lines.append("依据：")

@@ -444,6 +444,7 @@ class Assistant:
         if slots.get("topic") != "封顶线" or slots.get("amount") is not None or self.calculators.caps is None:
             return None
         service = slots.get("service") or "inpatient"
+        ytd_told = slots.get("ytd_reimbursed") is not None  # "已经报了6万5，还能报多少": what is left
         choice = choose_policy(self.policies, slots, service)
         candidates = [choice.policy] if choice.policy else choice.candidates
         needs_wage = []
@@ -458,7 +459,7 @@ class Assistant:
         if needs_wage:
             policy = needs_wage[0]
         elif (choice.policy is not None and slots.get("region")
-              and any(slots.get(s) is not None for s in _CAP_FACTS)):
+              and (any(slots.get(s) is not None for s in _CAP_FACTS) or ytd_told)):
             # A told fact the rule set's cap depends on (高血压和糖尿病: two chronic diseases, each
             # adding to the limit): the clause states the base, the rule set computes this person's —
         # for the region the user named (with none, the one rule set holding the service is no answer
@@ -468,19 +469,21 @@ class Assistant:
             return None
         if policy in needs_wage and slots.get("local_avg_wage") is None:
             return self._clarify("policy_question", state, question_for("local_avg_wage"))
+        request = caps_request(policy, service, slots, keep_ytd=ytd_told)
         try:
-            result = _as_dict(self.calculators.caps(caps_request(policy, service, slots)))
+            result = _as_dict(self.calculators.caps(request))
         except ValueError:
             return None
         if not result.get("caps"):
             return None
-        if policy not in needs_wage and _cap_amounts(result) == self._caps_without(policy, service, slots):
+        left = any(c.get("remaining") is not None for c in result["caps"])
+        if policy not in needs_wage and not left and _cap_amounts(result) == self._caps_without(policy, service, slots):
             return None  # the told fact does not change the cap (岳池's 特殊大病门诊): the clause states it
         answer, citations = render_caps(result, policy)
         answer = _year_checked(answer, slots, policy)
         self._link_citations(citations)
         return Draft("policy_question", answer, citations=citations, sources=[trace_text(result)],
-                     estimate={"request": caps_request(policy, service, slots), **result},
+                     estimate={"request": request, **result},
                      fallback=canned.ESTIMATE_FALLBACK)
 
     def _wage_relative_deductible(self, turn: Turn) -> Draft | None:
@@ -773,7 +776,8 @@ class Assistant:
         if tier_for_contribution(premium.value, region) != request["tier"]:
             return  # the tier was not read from the premium told
         tier_word = fact_label("tier", request["tier"]) or ""
-        if not any(tier_word in str(step.get("label", "")) for step in (draft.estimate or {}).get("steps", [])):
+        if not any(tier_word in f"{step.get('label', '')} {step.get('formula', '')}"
+                   for step in (draft.estimate or {}).get("steps", [])):
             return  # no parameter of this figure depends on the tier (a fixed subsidy)
         try:
             result = _as_dict(self.calculators.contribution({"policy": request["policy"], "tier": request["tier"]}))

@@ -8,10 +8,12 @@ says so (`relative_to`), since that figure is the user's, not the text's.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import BaseModel, Field
 
 from calculators.context import Context
-from calculators.engine import _assume_spec, _service_spec, grown_with_diseases
+from calculators.engine import _assume_spec, _service_spec, _ytd, grown_with_diseases
 from calculators.errors import CalcError
 from calculators.inputs import check_present_values
 from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
@@ -31,6 +33,7 @@ class Cap(BaseModel):
     amount: str  # yuan, two decimals
     relative_to: str | None = None  # the request field the cap is a multiple of ("local_avg_wage")
     quota: bool = False  # a fixed yearly amount paid in full within it (普通门诊定额 60元/人年), no ratio
+    remaining: str | None = None  # what is left of the cap after the year-to-date payments told (yuan)
 
 
 class CapsResult(BaseModel):
@@ -64,6 +67,7 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
         quota = resolve(ctx, spec.quota, mods)
         _assume_spec(ctx, spec.ratio_assumption)
         found.append(Cap(pool=spec.pool, label=policy.params[spec.quota].label, amount=fmt(quota), quota=True))
+    first = True
     for cap in getattr(spec, "caps", ()):
         param = policy.params[cap.param]
         if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:
@@ -73,9 +77,25 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
             continue
         limit = grown_with_diseases(ctx, cap, limit, mods)  # as the estimate grows it (慢性病 per disease)
         found.append(Cap(pool=cap.pool, label=param.label, amount=fmt(limit),
-                         relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None))
+                         relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None,
+                         remaining=_remaining(ctx, cap.pool, param.label, limit, first)))
+        first = False
     return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
                       steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
+
+
+def _remaining(ctx: Context, pool: str, label: str, limit: Decimal, first: bool) -> str | None:
+    """What is left of a cap after the payments of this year the user told ("今年已经报了6万5，还能报
+    多少"), as the estimate counts them (`ytd_reimbursed` against the service's first cap, `ytd_by_pool`
+    by pool), with its trace line; None when nothing was told (no default: the cap itself is then the
+    answer)."""
+    by_pool = ctx.req.ytd_by_pool or {}
+    if pool not in by_pool and not (first and ctx.req.ytd_reimbursed is not None):
+        return None
+    used = _ytd(ctx, pool, first)
+    left = max(ZERO_CENTS, limit - used)
+    ctx.step(f"{label}剩余额度", f"{fmt(limit)} − 本年度已支付 {fmt(used)} = {fmt(left)}", left)
+    return fmt(left)
 
 
 def _fixed_subsidies(ctx: Context, spec: FixedSubsidy, mods: list) -> list[Cap]:

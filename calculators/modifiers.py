@@ -165,7 +165,11 @@ def _apply(ctx: Context, param: CompiledParam, m: CompiledModifier, e: CompiledE
         if other is None:
             raise _refuse(ctx, ctx.policy.params[e.param], None)
         new = other
-        formula = f"改用“{ctx.policy.params[e.param].label}” = {_show(param, new)}"
+        replacement = ctx.policy.params[e.param]
+        # The cell of the replacing table, as a base value's label names it ("（二档）"): the figure
+        # depends on the tier (or level) as much as the base would have.
+        where = _describe_dims(replacement, tuple(dimension_value(ctx, d) for d in replacement.by))
+        formula = f"改用“{replacement.label}”{f'（{where}）' if where else ''} = {_show(param, new)}"
     elif e.op == "set":
         new = e.value
         formula = f"= {_show(param, new)}"

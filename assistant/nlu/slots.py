@@ -707,13 +707,18 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
 # The premium said in passing, in any numeral ("交的是一百五那个档", "我交的60元的", "交的是一档，60块那个"):
 # a number right after a past paying verb (交的/缴的/买的, optionally 是) that closes its clause or is
 # followed by a pointer back at the tiers (那个/那种/那档/档); or a number opening a clause with such a
-# pointer after it, when the message has paid something before. No provider word in the clause
-# (住院交的5000 is a bill, 交三千押金 a deposit).
+# pointer after it, when the message has paid something before; or a number right after a yearly
+# paying verb (`_PAID_YEARLY`). No provider word in the clause (住院交的5000 is a bill, 交三千押金 a
+# deposit).
 _PAID_BEFORE = re.compile(r"(?:交|缴|买)的是?$")  # "交了280" alone is money paid in, no premium
-_PAID_BEFORE_POINTED = re.compile(r"(?:交|缴|买)了是?$")
-_POINTER_AFTER = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?)?(?:档次?)?的?(?:,|$)")
-_POINTER = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?档|档)")
-_POINTER_ONLY = re.compile(r"^(?:块钱|元钱|块|元)?的?(?:那个|那种|那一?档)")
+_PAID_BEFORE_POINTED = re.compile(r"(?:交|缴|买)(?:了|咗)是?$")  # 咗: Cantonese 了
+# A paying verb said of a year ("每年交了一百五", "一年缴二百八", "每年交咗一百五"): the premium in any
+# numeral, as the lexicon's `contribution_pattern` reads it in digits.
+_PAID_YEARLY = re.compile(r"(?:每年|一年|每人每年)(?:个人)?(?:交|缴|买)(?:了|的|咗)?是?$")
+# 蚊 = 元, 嗰 = 那 (Cantonese: "交咗六十蚊嗰个").
+_POINTER_AFTER = re.compile(r"^(?:块钱|元钱|块|元|蚊)?的?(?:那个|那种|那一?|嗰个|嗰种|嗰)?(?:档次?)?的?(?:,|$)")
+_POINTER = re.compile(r"^(?:块钱|元钱|块|元|蚊)?的?(?:那个|那种|那一?档|嗰个|嗰种|嗰档|档)")
+_POINTER_ONLY = re.compile(r"^(?:块钱|元钱|块|元|蚊)?的?(?:那个|那种|那一?档|嗰个|嗰种|嗰档)")
 _PROVIDER = re.compile(r"住院|医院|卫生院|押金|看病|门诊|药")
 
 
@@ -728,6 +733,8 @@ def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
             continue
         left, right = text[clause_start : sp.start], text[sp.end :]
         right = right[len(sp.unit) :] if sp.unit and right.startswith(sp.unit) else right
+        if _PAID_YEARLY.search(left) and not re.match(r"[多余来]?(?:万|千|w|k)", right):
+            return sp.value, sp.start, sp.end
         if _PAID_BEFORE.search(left) and _POINTER_AFTER.match(right):
             return sp.value, sp.start, sp.end
         if _PAID_BEFORE_POINTED.search(left) and _POINTER.match(right):

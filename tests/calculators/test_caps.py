@@ -28,6 +28,19 @@ def test_a_table_cap_follows_the_tier(tier, amount):
     assert [(c.amount, c.relative_to) for c in result.caps] == [(amount, None)]
 
 
+@pytest.mark.parametrize("ytd, left", [("65000", "5000.00"), ("80000", "0.00"), ("0", "70000.00")])
+def test_the_year_s_payments_told_leave_the_rest_of_the_cap(ytd, left):
+    result = caps({"policy": "cq-resident-2013", "service": "inpatient", "tier": 1, "ytd_reimbursed": ytd})
+    assert [(c.amount, c.remaining) for c in result.caps] == [("70000.00", left)]
+    assert any(s.label.endswith("剩余额度") and s.amount == left for s in result.steps)
+
+
+def test_without_the_year_s_payments_no_remainder_is_assumed():
+    result = caps({"policy": "cq-resident-2013", "service": "inpatient", "tier": 1})
+    assert [c.remaining for c in result.caps] == [None]
+    assert not any(s.label.endswith("剩余额度") for s in result.steps)
+
+
 def test_the_modifiers_apply_as_in_an_estimate():
     result = caps({"policy": "cq-resident-2013", "service": "inpatient", "tier": 2,
                    "person": {"category": "child", "major_disease": True}})
