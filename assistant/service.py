@@ -7,6 +7,7 @@ constructor parameter so tests can drive the same code with small fakes or the r
 
 from __future__ import annotations
 
+import copy
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -68,6 +69,11 @@ _REREAD_WHEN_ANSWERED = frozenset({"out_of_scope", "human"})
 # Facts a rule set's yearly cap depends on beyond the clause's own figure (the per-disease growth
 # of a chronic-disease limit, a major-disease cap).
 _CAP_FACTS = ("chronic_disease_count", "major_disease")
+# Yes/no facts whose other value would bring in a rule of the rule set (`_rules_the_told_fact_avoids`),
+# with where the calculators' request holds them.
+_AVOIDING_FACTS: dict[str, tuple[str, ...]] = {"referral": ("referral",), "out_of_area": ("out_of_area",),
+                                               "poverty": ("person", "poverty"), "low_income": ("person", "low_income"),
+                                               "major_disease": ("person", "major_disease")}
 # Rule figures a rule set's modifiers change (answered by `Assistant._rule_terms` when one applies).
 _TERM_TOPICS = frozenset({"起付线", "报销比例"})
 # The supplementary layer a rule set's `major_illness` stage computes (lexicon `scheme` value).
@@ -431,8 +437,47 @@ class Assistant:
             answer = answer.replace("\n", "\n（未说明费用类别，按住院测算）\n", 1)
         if common_note:
             answer = answer.replace("\n", f"\n（{common_note}）\n", 1)
+        avoided = (self._rules_the_told_fact_avoids(request, result, choice.policy, state, citations)
+                   if turn.follow_up else "")
+        if avoided:
+            parts = answer.rsplit("\n", 1)
+            answer = f"{parts[0]}\n{avoided}\n{parts[1]}" if len(parts) == 2 else f"{answer}\n{avoided}"
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
                      fallback=canned.ESTIMATE_FALLBACK)
+
+    def _rules_the_told_fact_avoids(self, request: dict[str, Any], result: dict[str, Any], policy: PolicyInfo,
+                                    state: DialogueState, citations: list[Citation]) -> str:
+        """"要是办了转诊呢" (a follow-up): a yes/no fact told on this turn that keeps a rule of the rule set from
+        applying (已转诊 → no 起付线提高5%、比例下降5个百分点) — the rule is named and cited, since the
+        difference from the case before is the answer's reason. Found by the calculators: the same
+        request with that fact the other way round, and the clauses only that estimate rests on."""
+        lines = []
+        quoted = {step_key(step) for step in result.get("steps", [])}
+        for slot, path in _AVOIDING_FACTS.items():
+            fact = state.facts.get(slot)
+            if fact is None or fact.origin != "said" or fact.turn != state.turns or not isinstance(fact.value, bool):
+                continue
+            flipped = copy.deepcopy(request)
+            target = flipped.setdefault(path[0], {}) if len(path) == 2 else flipped
+            if target.get(path[-1]) != fact.value:
+                continue
+            target[path[-1]] = not fact.value
+            try:
+                other = _as_dict(self.calculators.estimate(flipped))
+            except ValueError:
+                continue
+            new_steps = [st for st in other.get("steps", []) if "：" in str(st.get("label", ""))
+                         and step_key(st) is not None and step_key(st) not in quoted]
+            if not new_steps:
+                continue
+            cited, index = step_citations({"steps": new_steps}, policy, start=len(citations) + 1)
+            self._link_citations(cited)
+            citations.extend(cited)
+            names = list(dict.fromkeys(f"{str(st['label']).split('：')[0]}[{index[step_key(st) or '']}]"
+                                       for st in new_steps))
+            quoted |= {step_key(st) for st in new_steps}
+            lines.append(f"因{fact_label(slot, fact.value)}，不适用：" + "；".join(names))
+        return "\n".join(lines) + ("。" if lines else "")
 
     def _wage_relative_cap(self, turn: Turn, state: DialogueState) -> Draft | None:
         """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage

@@ -27,3 +27,26 @@ def test_a_cap_replaced_for_a_child_s_major_disease_cites_the_tier_read_from_the
     assert "150000.00" in reply.answer, reply.answer
     assert "（二档）" in reply.answer and "档次按您所交的金额推定" in reply.answer
     assert any("150元" in c.text for c in reply.citations), [c.text for c in reply.citations]
+
+
+def test_a_what_if_that_avoids_a_rule_names_and_cites_the_rule(assistant):
+    *_, before, reply = talk(assistant, "重庆城乡居民医保一档", "在市内县外三级医院住的院，没经过同意，花了两万，报多少",
+                             "那如果办了转诊手续呢")
+    # 一档 三级, 未经同意: (20000 − 840) × 35 % = 6706; 同意后: (20000 − 800) × 40 % = 7680.
+    assert "6706.00" in before.answer
+    assert "7680.00" in reply.answer, reply.answer
+    assert "因已转诊，不适用：" in reply.answer
+    assert any("同意" in c.text for c in reply.citations), [c.text for c in reply.citations]
+
+
+def test_a_first_estimate_names_no_rule_it_avoids(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保一档", "在市内县外三级医院住的院，办了转诊，花了两万")
+    assert "7680.00" in reply.answer, reply.answer
+    assert "不适用" not in reply.answer
+
+
+def test_the_approval_said_with_jingguo_is_the_referral_fact():
+    from assistant.nlu import parse
+
+    assert parse("没经过同意就去了市里住院").slots.referral is False
+    assert parse("经过批准了的").slots.referral is True
