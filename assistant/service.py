@@ -181,13 +181,14 @@ class Assistant:
 
     def _reread(self, understanding: Understanding) -> Understanding:
         """Two exact corrections of the intent guess, both about what the message carries:
-        a "statement" that states no fact (no region, scheme, person, amount…) has nothing to
+        a "statement" that states no fact (no region, scheme, person, amount…, nor a place where care
+        happens: "现在在广州打工" is out of area for the region told) has nothing to
         remember — its words are a question's keywords ("每日清单 病人签字"); and a message taken
         as out of scope or as asking for a person is a policy question after all when the
         library's judge answers it directly ("工伤保险有好多人参了" is answered by a report's
         figures). Only a direct answer overrules: the judge's "related" also fires on messages
         far from any policy ("帮我查下明天天气"), which the intent guess keeps out."""
-        if understanding.intent == "statement" and not new_slots(understanding):
+        if understanding.intent == "statement" and not new_slots(understanding) and not understanding.slots.care_place:
             return understanding.model_copy(update={"intent": "policy_question"})
         if understanding.intent in _REREAD_WHEN_ANSWERED and getattr(self.kb, "judged", False):
             found = retrieve(self.kb, understanding.query, {})

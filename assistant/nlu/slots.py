@@ -304,6 +304,9 @@ def extract_region(text: str, lex: Lexicon, found: Found, known_regions: Sequenc
             if there:  # "在东莞打工，在这边住了院": care where one works, not a region of insurance
                 found.values["care_place"] = work.value
                 found.evidence["care_place"] = f"{text[work.start:work.end]}…{there}（就医地）"
+            else:  # "现在在广州打工" after the insured region was told: care there is out of area
+                found.values["care_place"] = work.value
+                found.evidence["care_place"] = f"{text[work.start:work.end]}（务工/上学地，按异地就医）"
         return
     note = "回/老家/参保地" if best.role == "home" and len(mentions) > 1 else ""
     found.put("region", best.value, text, best.start, best.end, note)

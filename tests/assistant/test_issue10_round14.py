@@ -50,3 +50,17 @@ def test_the_approval_said_with_jingguo_is_the_referral_fact():
 
     assert parse("没经过同意就去了市里住院").slots.referral is False
     assert parse("经过批准了的").slots.referral is True
+
+
+def test_a_workplace_told_after_the_insured_region_makes_care_out_of_area(assistant):
+    *_, told, reply = talk(assistant, "我是岳池县城镇居民医保", "现在在东莞打工", "在那边二级医院住院花了一万，报多少")
+    assert told.intent == "statement" and "县外就医" in told.answer, told.answer
+    # 岳池 境外异地: 二级 起付 350 + 300 = 650, 60 % − 5 = 55 %: (10000 − 650) × 55 % = 5142.50.
+    assert "5142.50" in reply.answer, reply.answer
+
+
+def test_cantonese_now_is_no_home_region():
+    from assistant.nlu import parse
+
+    slots = parse("而家喺深圳返工").slots
+    assert slots.region is None
