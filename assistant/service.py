@@ -241,9 +241,9 @@ class Assistant:
             if question is not None:
                 return self._clarify_with_clauses("policy_question", state, question, turn)
             draft = self._policy_question(turn, state)
-            if not draft.citations and draft.clarification is None:
-                # No clause found for a rule figure the told facts fix in the one rule set
-                # ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
+            if (not draft.citations or draft.kind == "related") and draft.clarification is None:
+                # No clause found (or only related ones) for a rule figure the told facts fix in the
+                # one rule set ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
                 return self._rule_terms(turn, state, modified_only=False) or draft
             return draft
         if turn.intent in {"statement", "correction"}:
@@ -615,12 +615,26 @@ class Assistant:
             except ValueError as exc:
                 common = common_case_request(request, getattr(exc, "field", ""), slots)
                 if common is None or common[1] in notes:
-                    return None
+                    return self._deductible_alone(request, slots, choice.policy, modified_only)
                 request, note = common
                 notes.append(note)
         if result is None or (modified_only and not result.get("modified")):
             return None
         return self._rule_set_draft(render_terms(result, choice.policy, notes), result, request, slots, choice.policy)
+
+    def _deductible_alone(self, request: dict[str, Any], slots: dict[str, Any], policy: PolicyInfo,
+                          modified_only: bool) -> Draft | None:
+        """"娃儿在二级医院住院，起付线好多" with the tier untold: the deductible does not depend on what
+        the ratio needs, so it is answered alone (`calculators.caps.deductible`), cited."""
+        if slots.get("topic") != "起付线" or self.calculators.deductible is None:
+            return None
+        try:
+            result = _as_dict(self.calculators.deductible(request))
+        except ValueError:
+            return None
+        if modified_only and not result.get("modified"):
+            return None
+        return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
     def _fixed_subsidies(self, turn: Turn, state: DialogueState) -> Draft | None:
         """"产前检查和住院分娩一共能补多少" with no bill: the total of a service the rule set pays as

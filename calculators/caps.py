@@ -44,7 +44,7 @@ class CapsResult(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     assumptions: list[Assumption] = Field(default_factory=list)
     defaults: dict[str, str] = Field(default_factory=dict)
-    modified: bool = False  # a modifier of the rule set changed the figure (`major_illness_deductible`)
+    modified: bool = False  # a modifier of the rule set changed the figure (`deductible`, `major_illness_deductible`)
 
 
 def caps(request: EstimateRequest | dict) -> CapsResult:
@@ -142,14 +142,17 @@ def deductible(request: EstimateRequest | dict) -> CapsResult:
     param = policy.params[spec.deductible]
     if param.unit == "share_of_avg_wage" and req.local_avg_wage is None:
         raise CalcError("local_avg_wage", f"“{param.label}”按当地职工年平均工资计算，请提供当地上年度职工年平均工资。")
-    value = resolve(ctx, spec.deductible, applicable_modifiers(ctx))
+    mods = applicable_modifiers(ctx)
+    value = resolve(ctx, spec.deductible, mods)
+    modified = any(e.target == spec.deductible for m in mods for e in m.effects)
     if spec.deductible_assumption:
         a = spec.deductible_assumption
         ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
     found = [Cap(pool=DEDUCTIBLE_POOL, label=param.label, amount=fmt(value),
                  relative_to="local_avg_wage" if param.unit == "share_of_avg_wage" else None)]
     return CapsResult(policy=policy.id, policy_title=policy.title, service=req.service, caps=found,
-                      steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults))
+                      steps=list(ctx.steps), assumptions=list(ctx.assumptions), defaults=dict(ctx.defaults),
+                      modified=modified)
 
 
 MAJOR_ILLNESS_DEDUCTIBLE_POOL = "major_illness_deductible"  # `major_illness_deductible`'s one entry

@@ -64,3 +64,10 @@ def test_cantonese_now_is_no_home_region():
 
     slots = parse("而家喺深圳返工").slots
     assert slots.region is None
+
+
+def test_a_deductible_asked_without_the_tier_is_the_rule_set_s_figure(assistant):
+    *_, reply = talk(assistant, "我孙子是重庆城乡居民医保", "他要是在一级医院住院，门槛费多少")
+    # 重庆: 一、二、三级医院住院起付线分别为100元/次、300元/次、800元/次 (no tier needed).
+    assert "100.00" in reply.answer, reply.answer
+    assert any("100元/次" in c.text for c in reply.citations)
