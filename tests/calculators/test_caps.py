@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from calculators import CalcError
-from calculators.caps import caps
+from calculators.caps import caps, deductible
 
 
 def test_a_cap_relative_to_the_average_wage_is_that_multiple_of_the_stated_wage():
@@ -88,3 +88,13 @@ def test_a_service_without_a_major_illness_layer_is_refused():
     with pytest.raises(CalcError) as err:
         major_illness_deductible({"policy": "hubei-employee-1999", "service": "inpatient", "local_avg_wage": "50000"})
     assert err.value.field == "service"
+
+
+@pytest.mark.parametrize("case, amount, modified", [
+    ({}, "800.00", False),
+    ({"out_of_area": True, "referral": False}, "840.00", True),  # 起付线提高5%: 800 × 1.05
+])
+def test_the_deductible_alone_needs_no_tier_and_says_when_a_modifier_changed_it(case, amount, modified):
+    result = deductible({"policy": "cq-resident-2013", "service": "inpatient", "hospital_level": 3, **case})
+    assert [c.amount for c in result.caps] == [amount]
+    assert result.modified is modified
