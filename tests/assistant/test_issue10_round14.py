@@ -71,3 +71,15 @@ def test_a_deductible_asked_without_the_tier_is_the_rule_set_s_figure(assistant)
     # 重庆: 一、二、三级医院住院起付线分别为100元/次、300元/次、800元/次 (no tier needed).
     assert "100.00" in reply.answer, reply.answer
     assert any("100元/次" in c.text for c in reply.citations)
+
+
+def test_a_household_counted_after_its_home_word_multiplies_the_one_tier_premium(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保", "家里有四个人，都准备交二档", "全家一年一共交多少")
+    # 二档 个人筹资150元/人年, 以家庭为单位选择同一档次: 150 × 4 = 600.
+    assert "600.00" in reply.answer, reply.answer
+
+
+def test_how_much_premium_asked_with_haoduo_before_yibao_is_the_contribution(assistant):
+    *_, reply = talk(assistant, "湖北职工医保，在职", "每个月工资六千", "我每个月自己交好多医保")
+    # 个人缴费为本人工资收入的2%: 6000 × 2 % = 120.
+    assert reply.intent == "contribution" and "120.00" in reply.answer, reply.answer
