@@ -241,10 +241,14 @@ class Assistant:
             if question is not None:
                 return self._clarify_with_clauses("policy_question", state, question, turn)
             draft = self._policy_question(turn, state)
-            if (not draft.citations or draft.kind == "related") and draft.clarification is None:
-                # No clause found (or only related ones) for a rule figure the told facts fix in the
-                # one rule set ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
+            if not draft.citations and draft.clarification is None:
+                # No clause found for a rule figure the told facts fix in the one rule set
+                # ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
                 return self._rule_terms(turn, state, modified_only=False) or draft
+            if draft.kind == "related" and draft.clarification is None:
+                # Only related clauses for a deductible the one rule set fixes ("娃儿在二级医院住院，
+                # 起付线好多"): that figure alone, cited — not the ratio and cap besides.
+                return self._related_deductible(turn) or draft
             return draft
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
@@ -621,6 +625,17 @@ class Assistant:
         if result is None or (modified_only and not result.get("modified")):
             return None
         return self._rule_set_draft(render_terms(result, choice.policy, notes), result, request, slots, choice.policy)
+
+    def _related_deductible(self, turn: Turn) -> Draft | None:
+        """The one rule set's deductible for the region named, when the clauses found were only related."""
+        slots = turn.slots
+        if slots.get("topic") != "起付线" or slots.get("amount") is not None or not slots.get("region"):
+            return None
+        service = slots.get("service") or "inpatient"
+        choice = choose_policy(self.policies, slots, service)
+        if choice.policy is None or service not in choice.policy.services:
+            return None
+        return self._deductible_alone(caps_request(choice.policy, service, slots), slots, choice.policy, False)
 
     def _deductible_alone(self, request: dict[str, Any], slots: dict[str, Any], policy: PolicyInfo,
                           modified_only: bool) -> Draft | None:
