@@ -96,6 +96,12 @@ class Draft:
     kind: str | None = None  # "related" when related rules are offered instead of an answer
 
 
+def _before_last_line(answer: str, line: str) -> str:
+    """`line` inserted before the answer's closing line (the calculators' disclaimer)."""
+    parts = answer.rsplit("\n", 1)
+    return f"{parts[0]}\n{line}\n{parts[1]}" if len(parts) == 2 else f"{answer}\n{line}"
+
+
 def _policy_infos(policies: Any) -> list[PolicyInfo]:
     if policies is None:
         return []
@@ -445,8 +451,7 @@ class Assistant:
         avoided = (self._rules_the_told_fact_avoids(request, result, choice.policy, state, citations)
                    if turn.follow_up else "")
         if avoided:
-            parts = answer.rsplit("\n", 1)
-            answer = f"{parts[0]}\n{avoided}\n{parts[1]}" if len(parts) == 2 else f"{answer}\n{avoided}"
+            answer = _before_last_line(answer, avoided)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
                      fallback=canned.ESTIMATE_FALLBACK)
 
@@ -629,13 +634,14 @@ class Assistant:
     def _related_deductible(self, turn: Turn) -> Draft | None:
         """The one rule set's deductible for the region named, when the clauses found were only related."""
         slots = turn.slots
-        if slots.get("topic") != "起付线" or slots.get("amount") is not None or not slots.get("region"):
+        if (slots.get("topic") != "起付线" or slots.get("amount") is not None or not slots.get("region")
+                or self.calculators.deductible is None):
             return None
-        service = slots.get("service") or "inpatient"
-        choice = choose_policy(self.policies, slots, service)
-        if choice.policy is None or service not in choice.policy.services:
+        computed = self._one_rule_set(self.calculators.deductible, slots, slots.get("service") or "inpatient")
+        if computed is None:
             return None
-        return self._deductible_alone(caps_request(choice.policy, service, slots), slots, choice.policy, False)
+        policy, request, result = computed
+        return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
     def _deductible_alone(self, request: dict[str, Any], slots: dict[str, Any], policy: PolicyInfo,
                           modified_only: bool) -> Draft | None:
@@ -882,8 +888,7 @@ class Assistant:
         if not lines:
             return
         note = "档次按您所交的金额推定：" + "；".join(lines)
-        parts = draft.answer.rsplit("\n", 1)
-        draft.answer = f"{parts[0]}\n{note}\n{parts[1]}" if len(parts) == 2 else f"{draft.answer}\n{note}"
+        draft.answer = _before_last_line(draft.answer, note)
         draft.sources.append(trace_text(result))
 
     def _link_citations(self, citations: list[Citation]) -> None:
