@@ -13,7 +13,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from calculators.context import Context
-from calculators.engine import _assume_spec, _service_spec, _ytd, grown_with_diseases
+from calculators.engine import _assume_spec, _service_spec, _ytd, carried_over, grown_with_diseases
 from calculators.errors import CalcError
 from calculators.inputs import check_present_values
 from calculators.modifiers import applicable_modifiers, condition_holds, resolve, resolve_optional_cap
@@ -34,6 +34,8 @@ class Cap(BaseModel):
     relative_to: str | None = None  # the request field the cap is a multiple of ("local_avg_wage")
     quota: bool = False  # a fixed yearly amount paid in full within it (普通门诊定额 60元/人年), no ratio
     remaining: str | None = None  # what is left of the cap after the year-to-date payments told (yuan)
+    carried: str | None = None  # last year's unused quota carried over (a quota told one, yuan)
+    available: str | None = None  # the quota and what was carried over: this year's to use (yuan)
 
 
 class CapsResult(BaseModel):
@@ -62,11 +64,17 @@ def caps(request: EstimateRequest | dict) -> CapsResult:
     if isinstance(spec, FixedSubsidy):
         found = _fixed_subsidies(ctx, spec, mods)
     if isinstance(spec, Quota):
-        # The yearly quota is all the service pays (a year's unused balance carried over is the
-        # user's own figure, taken only in an estimate).
+        # The yearly quota is all the service pays; last year's unused balance is added when the
+        # user told one ("去年还剩20块"), under the rule's condition (连续参保), as the estimate does.
         quota = resolve(ctx, spec.quota, mods)
         _assume_spec(ctx, spec.ratio_assumption)
-        found.append(Cap(pool=spec.pool, label=policy.params[spec.quota].label, amount=fmt(quota), quota=True))
+        cap = Cap(pool=spec.pool, label=policy.params[spec.quota].label, amount=fmt(quota), quota=True)
+        if req.carryover is not None or req.carryover_unused:
+            carry = carried_over(ctx, spec, quota)
+            if carry > 0:
+                ctx.step("今年可用定额", f"{fmt(quota)} + 结转 {fmt(carry)} = {fmt(quota + carry)}", quota + carry)
+                cap = cap.model_copy(update={"carried": fmt(carry), "available": fmt(quota + carry)})
+        found.append(cap)
     first = True
     for cap in getattr(spec, "caps", ()):
         param = policy.params[cap.param]

@@ -56,6 +56,7 @@ FIELD_NAMES = {
     "ytd_reimbursed": "本年度已报销金额",
     "deductible_paid_ytd": "本年度已计起付线",
     "carryover": "上年结转余额",
+    "carryover_unused": "上年定额是否全部未用",
 }
 
 

@@ -296,10 +296,15 @@ def _assume_spec(ctx: Context, spec: AssumptionSpec | None) -> None:
     ctx.assume(assumption)
 
 
-def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
-    mods = applicable_modifiers(ctx)
-    quota = resolve(ctx, spec.quota, mods)
-    carry = ctx.amount("carryover")
+def carried_over(ctx: Context, spec: Quota, quota: Decimal) -> Decimal:
+    """Last year's unused quota this year adds: the balance told, or the whole quota when none of
+    it was used (`carryover_unused`, the same quota, as the rule sets hold one per year); nothing
+    when enrolment broke off (the rule's condition, cited) — asked when not told."""
+    if ctx.req.carryover is None and ctx.req.carryover_unused:
+        carry = quota
+        ctx.step("上年定额全部未用：结转额即上年定额", f"{fmt(quota)}", carry, ctx.policy.params[spec.quota].cells[()].source)
+    else:
+        carry = ctx.amount("carryover")
     if carry > 0:
         continuous = ctx.need("continuous_enrollment", "上年余额能否结转取决于是否连续参保")
         rule = ctx.policy.params[spec.carryover_rule].cells[()]
@@ -308,6 +313,13 @@ def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> 
             carry = ZERO_CENTS
         else:
             ctx.step("上年定额余额结转", f"{fmt(carry)}", carry, ctx.policy.params[spec.quota].cells[()].source)
+    return carry
+
+
+def _quota(ctx: Context, spec: Quota, covered: Decimal, ledger: PayerLedger) -> Outcome:
+    mods = applicable_modifiers(ctx)
+    quota = resolve(ctx, spec.quota, mods)
+    carry = carried_over(ctx, spec, quota)
     total = quota + carry
     used = _ytd(ctx, spec.pool, True)
     remaining = max(ZERO_CENTS, total - used)

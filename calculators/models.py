@@ -98,6 +98,7 @@ class EstimateRequest(BaseModel):
     local_avg_wage: str | None = None  # 当地上年度职工年平均工资（职工政策）
     local_ratio: str | None = None  # 原文授权统筹地区自定、且原文未给出的支付比例（由当地口径提供）
     carryover: str | None = None  # 普通门诊上年结转余额
+    carryover_unused: bool | None = None  # 上年普通门诊定额全部未用（结转额即上年定额）
     continuous_enrollment: bool | None = None  # 是否连续参保（结转规则）
     maternity_stage: Literal["prenatal", "delivery"] | None = None  # 产前检查 / 住院分娩
     prior_reimbursed: str | None = None  # 结算单上基本医保+大病保险已支付金额（再次补助）

@@ -98,3 +98,30 @@ def test_the_deductible_alone_needs_no_tier_and_says_when_a_modifier_changed_it(
     result = deductible({"policy": "cq-resident-2013", "service": "inpatient", "hospital_level": 3, **case})
     assert [c.amount for c in result.caps] == [amount]
     assert result.modified is modified
+
+
+# ---- last year's unused 普通门诊 quota (重庆 2013: 当年未使用或有余额,可跨结转使用; 对未连续参保缴费的 …
+# 余额归零) ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("told, carried, available", [
+    ({"carryover": "20", "continuous_enrollment": True}, "20.00", "80.00"),
+    ({"carryover_unused": True, "continuous_enrollment": True}, "60.00", "120.00"),
+])
+def test_last_year_s_balance_adds_to_this_year_s_quota(told, carried, available):
+    result = caps({"policy": "cq-resident-2013", "service": "general_outpatient", **told})
+    assert [(c.amount, c.carried, c.available) for c in result.caps] == [("60.00", carried, available)]
+    assert any(s.label == "今年可用定额" and s.amount == available for s in result.steps)
+
+
+def test_a_broken_enrolment_carries_nothing_over_and_cites_the_reset_rule():
+    result = caps({"policy": "cq-resident-2013", "service": "general_outpatient", "carryover": "20",
+                   "continuous_enrollment": False})
+    assert [(c.amount, c.carried) for c in result.caps] == [("60.00", None)]
+    assert any("余额归零" in (s.quote or "") for s in result.steps)
+
+
+def test_a_balance_without_the_enrolment_condition_names_that_field():
+    with pytest.raises(CalcError) as err:
+        caps({"policy": "cq-resident-2013", "service": "general_outpatient", "carryover": "20"})
+    assert err.value.field == "continuous_enrollment"
