@@ -50,6 +50,7 @@ _FIXED: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "low_income": ("请问是否属于低保对象或重度残疾人？", [("是", True), ("不是", False)]),
     "no_support": ("请问是否属于“三无人员”（无劳动能力、无经济收入、无法定抚养人）？", [("是", True), ("不是", False)]),
     "major_disease": ("请问是否患有重大疾病？", [("是", True), ("不是", False)]),
+    "continuous_enrollment": ("请问是否每年连续参保缴费、没有断过？", [("连续参保", True), ("中间断过", False)]),
     "retired": ("请问是在职还是退休？", [("在职", False), ("退休", True)]),
     "chronic_disease_count": ("请问同时患有几种慢性（特殊）疾病？", [("1种", 1), ("2种", 2), ("3种", 3), ("4种", 4)]),
     "service": (

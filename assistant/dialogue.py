@@ -18,7 +18,7 @@ from assistant.state import DialogueState
 
 SUBSTANTIVE = {"policy_question", "estimate", "contribution"}
 # Money slots a bare amount fills when the question asked for it.
-_AMOUNT_SLOTS = {"amount", "uncovered_amount", "ytd_reimbursed", "local_avg_wage", "wage", "prior_reimbursed"}
+_AMOUNT_SLOTS = {"amount", "uncovered_amount", "ytd_reimbursed", "local_avg_wage", "wage", "prior_reimbursed", "carryover"}
 # Words for slot values, used when a follow-up changes a slot the NLU gave no evidence span for.
 _LABELS = {
     "hospital_level": {1: "一级医院", 2: "二级医院", 3: "三级医院"},
@@ -200,12 +200,12 @@ def new_topic_facts(state: DialogueState, fresh: dict[str, Any]) -> set[str]:
     return {s for s in fresh if s in TOPIC_SLOTS and (s not in state.facts or state.facts[s].value != fresh[s])}
 
 
-def continues_case(intent: str, fresh: dict[str, Any]) -> bool:
+def continues_case(intent: str, fresh: dict[str, Any], state: DialogueState) -> bool:
     """An estimate whose message names no topic fact but the bill (a cost, a 自费 part — "里头有两千是
     自费药" —, or nothing: "岳池县的，能报好多") and no service, place, referral or topic is about the
-    case the user has been describing, not a new one."""
-    topic_facts = {s for s in fresh if s in TOPIC_SLOTS}
-    return intent == "estimate" and topic_facts <= _BILL_SLOTS
+    case the user has been describing, not a new one. A topic fact the case already holds is none of
+    its own ("县外的咋算，报好多" after the out-of-area stay was told), as for `asks_for_told_case`."""
+    return intent == "estimate" and new_topic_facts(state, fresh) <= _BILL_SLOTS
 
 
 # The bill of a case told as context: what an estimate computes from.
@@ -323,7 +323,7 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
     # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办") or it asks about the case
     # told: that continues the case.
-    if not told_case and not continues_case(intent, fresh):
+    if not told_case and not continues_case(intent, fresh, state):
         state.facts.pop("topic", None)
         drop_topic(state)
     tell(state, fresh, understanding.evidence)

@@ -41,6 +41,8 @@ FIELD_TO_SLOT = {
     "out_of_area": "out_of_area",
     "referral": "referral",
     "chronic_disease_count": "chronic_disease_count",
+    "continuous_enrollment": "continuous_enrollment",
+    "carryover": "carryover",
     "ytd_reimbursed": "ytd_reimbursed",
     "local_avg_wage": "local_avg_wage",
     "wage": "wage",
@@ -172,6 +174,8 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         "out_of_area": "out_of_area",
         "referral": "referral",
         "chronic_disease_count": "chronic_disease_count",
+        "continuous_enrollment": "continuous_enrollment",
+        "carryover_unused": "carryover_unused",
     }
     if slots.get("out_of_area") is True:
         simple["out_of_city"] = "out_of_city"  # only meaningful for care out of area
@@ -179,7 +183,7 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         if slots.get(slot) is not None:
             request[name] = slots[slot]
     money = {"amount": "covered_cost", "uncovered_amount": "uncovered_cost", "ytd_reimbursed": "ytd_reimbursed",
-             "local_avg_wage": "local_avg_wage", "prior_reimbursed": "prior_reimbursed"}
+             "local_avg_wage": "local_avg_wage", "prior_reimbursed": "prior_reimbursed", "carryover": "carryover"}
     for slot, name in money.items():
         if slots.get(slot) is not None:
             request[name] = str(slots[slot])
@@ -440,8 +444,11 @@ def caps_request(policy: PolicyInfo, service: str, slots: dict[str, Any], keep_y
 
 
 def _cap_text(cap: dict[str, Any]) -> str:
-    """"全年累计最高限额 70000.00 元" and, with the year's payments told, what is left of it."""
+    """"全年累计最高限额 70000.00 元"; with last year's balance told, what this year adds up to; with
+    the year's payments told, what is left of it."""
     text = f"{cap['label']} {cap['amount']} 元"
+    if cap.get("carried") is not None:
+        text += f"，加上年结转 {cap['carried']} 元，今年共可用 {cap['available']} 元"
     if cap.get("remaining") is not None:
         text += f"，扣除本年度已报销部分，剩余额度 {cap['remaining']} 元"
     return text

@@ -40,6 +40,7 @@ class Fact(BaseModel):
 
 # How a remembered fact reads to the user, in the order shown ("重庆 · 城乡居民 · 二档 · 三级医院").
 _ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "laid_off", "household_size", "poverty", "low_income", "major_disease",
+          "continuous_enrollment", "carryover", "carryover_unused",
           "hospital_level", "out_of_area", "referral", "local_avg_wage", "wage")
 _LABELS: dict[str, dict[Any, str]] = {
     "tier": {1: "一档", 2: "二档"},
@@ -52,6 +53,8 @@ _LABELS: dict[str, dict[Any, str]] = {
     "major_disease": {True: "重大疾病"},
     "out_of_area": {True: "县外就医", False: "县内就医"},
     "referral": {True: "已转诊", False: "未转诊"},
+    "continuous_enrollment": {True: "连续参保", False: "未连续参保"},
+    "carryover_unused": {True: "上年门诊定额未用"},
 }
 
 
@@ -63,6 +66,8 @@ def label(slot: str, value: Any) -> str | None:
         return f"{value}岁"
     if slot == "household_size":
         return f"家庭{value}人"
+    if slot == "carryover":
+        return f"上年门诊定额结余{value}元"
     if slot == "local_avg_wage":
         return f"社平工资{value}元"
     if slot == "wage":

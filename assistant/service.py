@@ -53,7 +53,9 @@ from assistant.estimate_bridge import (
     trace_text,
 )
 from assistant.grounding import check_grounding
+from assistant.institutions import InstitutionRegions
 from assistant.models import AssistantReply, Citation
+from assistant.nlu.lexicon import lexicon
 from assistant.nlu.models import Understanding
 from assistant.render import render_wechat
 from assistant.retrieve import locate_quote, retrieve
@@ -115,6 +117,16 @@ def _policy_infos(policies: Any) -> list[PolicyInfo]:
     return out
 
 
+def _institution_regions(kb: Any) -> InstitutionRegions:
+    """Institutions the library names after their region, from its clauses (none for a stand-in kb)."""
+    clauses = getattr(kb, "clauses", None)
+    if not isinstance(clauses, (list, tuple)):
+        return InstitutionRegions({})
+    conf = lexicon().hospital_conf
+    return InstitutionRegions.from_clauses(clauses, [*conf["ambiguous"], *conf["level1_facilities"],
+                                                     *conf["level2_facilities"]])
+
+
 def _facet_regions(kb: Any) -> list[str]:
     facets = getattr(kb, "facets", None)
     if facets is None:
@@ -144,6 +156,7 @@ class Assistant:
         self.policies = [_canonical_region(p, kb_regions) for p in (_policy_infos(policies) or calculators.policies)]
         self.known_regions = tuple(dict.fromkeys([*kb_regions, *(p.region for p in self.policies)]))
         self.library_regions = _library_regions(kb, self.policies) or self.known_regions
+        self.institutions = _institution_regions(kb)
 
     @classmethod
     def create_default(cls, settings: Any = None, store: SessionStore | None = None) -> "Assistant":
@@ -172,7 +185,8 @@ class Assistant:
             raise ValueError(f"消息过长（超过{self.max_message_chars}字），请简要描述您的问题。")
         sid = session_id or uuid.uuid4().hex
         state = self.store.get(sid) or DialogueState(session_id=sid)
-        understanding = self._reread(self.nlu(text, known_regions=self.known_regions))
+        understanding = self._place_institution(self._reread(self.nlu(text, known_regions=self.known_regions)),
+                                                text, state)
         if understanding.intent == "reset":
             state = state.clear()
             draft = Draft("reset", canned.RESET)
@@ -201,6 +215,22 @@ class Assistant:
             if not found.no_basis and not found.related:
                 return understanding.model_copy(update={"intent": "policy_question"})
         return understanding
+
+    def _place_institution(self, understanding: Understanding, text: str, state: DialogueState) -> Understanding:
+        """No region told yet, and the message names an institution the library names after its
+        region ("新兴医院" for 重庆新兴医院): that region is the user's, read from the name written
+        in full — the same region reading as any message, so its evidence shows where it came from."""
+        if understanding.slots.region or state.slots.get("region"):
+            return understanding
+        expanded = self.institutions.expand(text)
+        if expanded == text:
+            return understanding
+        placed = self.nlu(expanded, known_regions=self.known_regions)
+        if not placed.slots.region:
+            return understanding
+        slots = understanding.slots.model_copy(update={"region": placed.slots.region})
+        evidence = {**understanding.evidence, "region": placed.evidence.get("region", expanded)}
+        return understanding.model_copy(update={"slots": slots, "evidence": evidence})
 
     # ---- handlers ----------------------------------------------------------------------------
 

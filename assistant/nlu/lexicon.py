@@ -149,6 +149,8 @@ class HospitalSection(_Section):
     ambiguous: Words
     level_words: dict[str, int]
     not_followed_by: Words
+    stay_after: Words
+    moved_before: Words
 
 
 class ServiceSection(_Section):
@@ -193,6 +195,11 @@ class AmountsSection(_Section):
     bare_min: int
     connectors: Words
     contribution_pattern: Regex
+    carryover_cues: Words
+    monthly_before: Words
+    monthly_after: Words
+    carryover_after: Words
+    carryover_unused_pattern: Regex
     cost_cues: Words
     hotlines: Words
     money_units: Words
@@ -256,6 +263,7 @@ class LexiconFile(_Section):
     poverty: PovertySection
     retired: dict[Literal["true", "false"], Words]
     laid_off: dict[Literal["true", "false"], Words]
+    continuous_enrollment: dict[Literal["true", "false"], Words]
     household: HouseholdSection
     admission: AdmissionSection
     out_of_area: OutOfAreaSection
@@ -364,6 +372,8 @@ class Lexicon:
         self.low_income = Matcher({True: data["poverty"]["low_income"]})
         self.retired = Matcher({k == "true": v for k, v in data["retired"].items()})
         self.laid_off = Matcher({k == "true": v for k, v in data["laid_off"].items()})
+        self.continuous_enrollment = Matcher({k == "true": v for k, v in data["continuous_enrollment"].items()})
+        self.carryover_unused = re.compile(data["amounts"]["carryover_unused_pattern"])
         self.household_size = [re.compile(p) for p in data["household"]["size_patterns"]]
         self.household_whole = Matcher({True: data["household"]["whole_words"]})
         self.admission_fixed = Matcher({int(k): v for k, v in data["admission"]["fixed"].items()})

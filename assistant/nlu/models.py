@@ -53,6 +53,11 @@ class Slots(BaseModel):
     # The region above was named only as the place of care ("在成都住的院"): when the conversation
     # already knows another insured region, the dialogue keeps that one and takes care as out of area.
     care_place: str | None = None
+    # Last year's unused 普通门诊 quota: the balance told ("还剩20块"), or all of it ("去年一次都没看过");
+    # and whether the person paid every year (连续参保), on which the rule sets carry it over.
+    carryover: Decimal | None = None
+    carryover_unused: bool | None = None
+    continuous_enrollment: bool | None = None
 
 
 class Understanding(BaseModel):

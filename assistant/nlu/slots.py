@@ -73,7 +73,7 @@ def _followed_by(text: str, pos: int, words: Sequence[str]) -> bool:
 
 # Roles of amounts that are not a cost of care: kept out of every slot, their cue left visible
 # to topic matching ("起付线是500吗" is still about 起付线).
-_NOT_COST = ("policy_value", "paid_in", "avg_wage")
+_NOT_COST = ("policy_value", "paid_in", "avg_wage", "carryover")
 
 # --- amounts ---------------------------------------------------------------------------------
 
@@ -131,6 +131,14 @@ def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], afte
     return None
 
 
+def _monthly(text: str, sp: NumberSpan, cue: Hit | None, conf: dict) -> bool:
+    """The figure is a month's: a month word in its cue or between cue and figure ("月平均工资2000",
+    "平均工资每月2000"), or right after it ("2000一个月")."""
+    before = text[cue.start if cue else sp.start : sp.start]
+    after = text[sp.end : sp.end + 4]
+    return any(w in before for w in conf["monthly_before"]) or any(after.startswith(w) for w in conf["monthly_after"])
+
+
 def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     """Amounts with their role: covered/total cost, 自费 part, 今年已报销, wage; policy values ignored."""
     conf = lex.amount_conf
@@ -158,6 +166,13 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         else:
             cue = _role(text, sp, left_start, role_hits, conf["roles_after"], prev_end)
             role = cue.value if cue else None
+            if role in ("remainder", "carryover"):
+                # "去年定额没用完，还剩20块": last year's balance; a 余额 of nothing said last is no role.
+                last_year = cue.alias in conf["carryover_cues"] and any(w in text[: cue.start] for w in conf["carryover_after"])
+                if last_year:
+                    role = "carryover"
+                elif role == "carryover":
+                    role, cue = None, None
             if role == "remainder" and not any(w in text[: cue.start] for w in conf["remainder_after"]):
                 role, cue = None, None  # "自付3000" with no reimbursement before it is the cost
             if role in ("policy_value", "paid_in") and _CLAUSE_BREAK.search(text[cue.end : sp.start]):
@@ -184,9 +199,12 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         return (min(sp.start, cue.start), max(sp.end, cue.end)) if cue else (sp.start, sp.end)
 
     for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage"),
-                       ("self_paid_remainder", "remainder"), ("local_avg_wage", "avg_wage")):
+                       ("self_paid_remainder", "remainder"), ("local_avg_wage", "avg_wage"), ("carryover", "carryover")):
         hit = first((role,))
-        if hit:
+        if hit and slot == "local_avg_wage" and _monthly(text, *hit, conf):
+            # The rules scale by the yearly average wage: "月平均工资2000" is 24000 a year.
+            found.put(slot, hit[0].value * 12, text, *span(*hit), "月平均工资×12，按年计")
+        elif hit:
             found.put(slot, hit[0].value, text, *span(*hit), note(hit[0]))
     chosen = first(("covered",)) or first(("total", None))
     if chosen:
@@ -212,6 +230,31 @@ _CONVENTION_NOTE = {
     2: "县级医院按通常惯例视为二级医院，非政策条文定义",
     3: "公开的医院等级为三级，非政策条文定义",
 }
+
+
+_CLAUSE_END = re.compile(r"[，,。；;！!？?\s]")
+
+
+def _stay_hospital(text: str, candidates: list[tuple[int, int, int, str]],
+                   conf: dict) -> tuple[int, int, int, str] | None:
+    """Of several hospitals named, the one the bill is from: "先在镇卫生院看，后头在县医院住了半个月" is
+    the county hospital's stay. A stay word after a hospital (before the clause ends) marks it; else
+    a word of moving on (转到, 后头在) before it; else the first named, as one hospital always was."""
+    if len({c[2] for c in candidates}) < 2:
+        return min(candidates, default=None)
+
+    def clause_after(end: int) -> str:
+        m = _CLAUSE_END.search(text, end)
+        return text[end:m.start() if m else len(text)][:8]
+
+    stay = re.compile("(?:又|就|才|去)?(?:" + "|".join(map(re.escape, conf["stay_after"])) + ")")
+    stayed = [c for c in candidates if stay.match(clause_after(c[1]))]
+    if stayed:
+        return max(stayed)
+    moved = [c for c in candidates if any(w in text[max(0, c[0] - 6):c[0]] for w in conf["moved_before"])]
+    if moved:
+        return max(moved)
+    return min(candidates)
 
 
 def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
@@ -242,7 +285,7 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
         else:
             candidates.append((h.start, h.end, h.value, _CONVENTION_NOTE[h.value]))
     explicit = [c for c in candidates if not c[3]]
-    pick = min(explicit or candidates, default=None)
+    pick = _stay_hospital(text, explicit or candidates, conf)
     if pick:
         found.evidence.pop("hospital_level", None)
         found.put("hospital_level", pick[2], text, pick[0], pick[1], pick[3])
@@ -428,6 +471,20 @@ def extract_laid_off(text: str, lex: Lexicon, found: Found) -> None:
     h = lex.laid_off.first(text)
     if h:
         found.put("laid_off", h.value, text, h.start, h.end)
+
+
+def extract_continuous_enrollment(text: str, lex: Lexicon, found: Found) -> None:
+    """"每年都交了的", "今年都有继续交钱" → True; "中间断过一年" → False (the carry-over condition)."""
+    h = lex.continuous_enrollment.first(text)
+    if h:
+        found.put("continuous_enrollment", h.value, text, h.start, h.end)
+
+
+def extract_carryover_unused(text: str, lex: Lexicon, found: Found) -> None:
+    """"去年一次普通门诊都冇睇过": all of last year's quota is left (when no balance was told)."""
+    m = lex.carryover_unused.search(text)
+    if m and "carryover" not in found.values:
+        found.put("carryover_unused", True, text, m.start(), m.end())
 
 
 def extract_household_size(text: str, lex: Lexicon, found: Found) -> None:
@@ -780,6 +837,8 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_poverty(text, lex, found)
     extract_retired(text, lex, found)
     extract_laid_off(text, lex, found)
+    extract_continuous_enrollment(text, lex, found)
+    extract_carryover_unused(text, lex, found)
     extract_household_size(text, lex, found)
     extract_admission(text, lex, found)
     extract_out_of_area(text, lex, found)
