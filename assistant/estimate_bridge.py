@@ -84,6 +84,19 @@ def common_case_request(request: dict[str, Any], field_name: str,
     return {**request, "person": {**(request.get("person") or {}), name.removeprefix("person."): value}}, note
 
 
+# Said of a premium computed from a told wage with 在职/退休 unsaid: a wage is earned in work.
+IN_WORK_NOTE = "按在职职工计（退休人员个人不缴费）"
+
+
+def in_work_request(request: dict[str, Any], field_name: str, slots: dict[str, Any]) -> dict[str, Any] | None:
+    """The premium request taken as 在职 when the calculators ask 在职/退休 of someone who told their
+    wage ("我月薪8000，每月交多少"): a wage means someone in work, as `conditional_contribution_request`
+    reads it when the average wage is also missing. None when the status was said or no wage told."""
+    if field_name != "person.retired" or slots.get("retired") is not None or slots.get("wage") is None:
+        return None
+    return {**request, "person": {**(request.get("person") or {}), "retired": False}}
+
+
 def doubtful_default(result: dict[str, Any], slots: dict[str, Any]) -> tuple[str, Any] | None:
     """The first default the calculator applied that the user's words leave open (care was out of
     area but not said whether outside the city too): (field, the value to try instead)."""
@@ -260,6 +273,7 @@ def build_contribution_request(policy: PolicyInfo, slots: dict[str, Any]) -> dic
     return request
 
 
+
 def conditional_contribution_request(request: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The employee contribution for the common case when the local average wage is unknown: the
     wage itself as the base (the calculators state the 60 %–300 % assumption and the clamp rule).
@@ -270,7 +284,7 @@ def conditional_contribution_request(request: dict[str, Any]) -> tuple[dict[str,
     person = dict(conditional.get("person") or {})
     if person.get("retired") is None:
         person["retired"] = False
-        notes.append("按在职职工计（退休人员个人不缴费）")
+        notes.append(IN_WORK_NOTE)
     conditional["person"] = person
     return conditional, notes
 

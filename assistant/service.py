@@ -41,6 +41,8 @@ from assistant.estimate_bridge import (
     choose_policy,
     COMMON_CASES,
     common_case_request,
+    IN_WORK_NOTE,
+    in_work_request,
     doubtful_default,
     missing_slot_question,
     render_conditional_contribution,
@@ -848,11 +850,17 @@ class Assistant:
                                         notes: list[str]) -> Any:
         """The contribution, with a rare status the user did not mention (三无人员, 低保) taken as
         not applying — each such reading appended to `notes` — instead of asking about it."""
-        for _ in range(len(COMMON_CASES) + 1):
+        for _ in range(len(COMMON_CASES) + 2):
             try:
                 return self.calculators.contribution(request)
             except ValueError as exc:
-                common = common_case_request(request, getattr(exc, "field", ""), slots)
+                field_name = getattr(exc, "field", "")
+                working = in_work_request(request, field_name, slots)
+                if working is not None and IN_WORK_NOTE not in notes:
+                    request = working
+                    notes.append(IN_WORK_NOTE)
+                    continue
+                common = common_case_request(request, field_name, slots)
                 if common is None or common[1] in notes:
                     raise
                 request, note = common

@@ -196,8 +196,6 @@ class AmountsSection(_Section):
     connectors: Words
     contribution_pattern: Regex
     carryover_cues: Words
-    monthly_before: Words
-    monthly_after: Words
     carryover_after: Words
     carryover_unused_pattern: Regex
     cost_cues: Words

@@ -131,14 +131,6 @@ def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], afte
     return None
 
 
-def _monthly(text: str, sp: NumberSpan, cue: Hit | None, conf: dict) -> bool:
-    """The figure is a month's: a month word in its cue or between cue and figure ("月平均工资2000",
-    "平均工资每月2000"), or right after it ("2000一个月")."""
-    before = text[cue.start if cue else sp.start : sp.start]
-    after = text[sp.end : sp.end + 4]
-    return any(w in before for w in conf["monthly_before"]) or any(after.startswith(w) for w in conf["monthly_after"])
-
-
 def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     """Amounts with their role: covered/total cost, 自费 part, 今年已报销, wage; policy values ignored."""
     conf = lex.amount_conf
@@ -201,10 +193,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     for slot, role in (("uncovered_amount", "uncovered"), ("ytd_reimbursed", "ytd"), ("wage", "wage"),
                        ("self_paid_remainder", "remainder"), ("local_avg_wage", "avg_wage"), ("carryover", "carryover")):
         hit = first((role,))
-        if hit and slot == "local_avg_wage" and _monthly(text, *hit, conf):
-            # The rules scale by the yearly average wage: "月平均工资2000" is 24000 a year.
-            found.put(slot, hit[0].value * 12, text, *span(*hit), "月平均工资×12，按年计")
-        elif hit:
+        if hit:
             found.put(slot, hit[0].value, text, *span(*hit), note(hit[0]))
     chosen = first(("covered",)) or first(("total", None))
     if chosen:

@@ -46,3 +46,16 @@ def test_an_institution_named_after_its_region_names_the_region(assistant):
     reply = assistant.ask("我在新兴医院住院，职工医保在职的，报多少")
     state = assistant.store.get(reply.session_id)
     assert state is not None and str(state.slots.get("region", "")).startswith("重庆"), state.slots if state else None
+
+
+def test_an_employer_s_staff_average_wage_is_the_wage_not_the_local_average():
+    slots = parse("单位职工平均工资一万五，统筹地区上年平均工资4万").slots
+    assert str(slots.wage) == "15000" and str(slots.local_avg_wage) == "40000"
+
+
+def test_a_premium_from_a_told_wage_and_average_is_computed_for_someone_in_work(assistant):
+    *_, reply = talk(assistant, "湖北的职工医保", "我一个月工资一万，当地社平工资每月2500", "个人每个月要交好多")
+    # Wage and average in the same (monthly) unit: base min(max(10000, 0.6 × 2500), 3 × 2500) = 7500;
+    # 个人 2 % = 150 — computed as 在职 (a wage is earned in work), said in the reply, not asked.
+    assert "150.00" in reply.answer, reply.answer
+    assert "按在职职工计" in reply.answer
