@@ -450,23 +450,16 @@ def extract_poverty(text: str, lex: Lexicon, found: Found) -> None:
         found.put("low_income", neg is None, text, low.start - (len(neg) if neg else 0), low.end)
 
 
-def extract_retired(text: str, lex: Lexicon, found: Found) -> None:
-    h = lex.retired.first(text)
-    if h:
-        found.put("retired", h.value, text, h.start, h.end)
+# Yes/no facts read from the lexicon's true/false word lists alone: 退休/在职, 下岗, and 连续参保 ("每年都交了的",
+# "今年都有继续交钱" → True; "中间断过一年" → False — the carry-over condition).
+_YES_NO_SLOTS = ("retired", "laid_off", "continuous_enrollment")
 
 
-def extract_laid_off(text: str, lex: Lexicon, found: Found) -> None:
-    h = lex.laid_off.first(text)
-    if h:
-        found.put("laid_off", h.value, text, h.start, h.end)
-
-
-def extract_continuous_enrollment(text: str, lex: Lexicon, found: Found) -> None:
-    """"每年都交了的", "今年都有继续交钱" → True; "中间断过一年" → False (the carry-over condition)."""
-    h = lex.continuous_enrollment.first(text)
-    if h:
-        found.put("continuous_enrollment", h.value, text, h.start, h.end)
+def extract_yes_no(text: str, lex: Lexicon, found: Found) -> None:
+    for slot in _YES_NO_SLOTS:
+        h = getattr(lex, slot).first(text)
+        if h:
+            found.put(slot, h.value, text, h.start, h.end)
 
 
 def extract_carryover_unused(text: str, lex: Lexicon, found: Found) -> None:
@@ -824,9 +817,7 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_tier(text, lex, found)
     extract_person(text, lex, found)
     extract_poverty(text, lex, found)
-    extract_retired(text, lex, found)
-    extract_laid_off(text, lex, found)
-    extract_continuous_enrollment(text, lex, found)
+    extract_yes_no(text, lex, found)
     extract_carryover_unused(text, lex, found)
     extract_household_size(text, lex, found)
     extract_admission(text, lex, found)
