@@ -259,9 +259,9 @@ class LexiconFile(_Section):
     tier: dict[int, Words]
     person: PersonSection
     poverty: PovertySection
-    retired: dict[Literal["true", "false"], Words]
-    laid_off: dict[Literal["true", "false"], Words]
-    continuous_enrollment: dict[Literal["true", "false"], Words]
+    retired: dict[Literal["true", "false", "blockers"], Words]
+    laid_off: dict[Literal["true", "false", "blockers"], Words]
+    continuous_enrollment: dict[Literal["true", "false", "blockers"], Words]
     household: HouseholdSection
     admission: AdmissionSection
     out_of_area: OutOfAreaSection
@@ -320,6 +320,12 @@ class Matcher:
         return hits[0] if hits else None
 
 
+def _yes_no(section: Mapping[str, Iterable[str]]) -> Matcher:
+    """A yes/no fact's matcher; its blockers are phrases holding a cue that state neither answer
+    ("没上班" holds 上班, the cue for 在职, but says the person does not work)."""
+    return Matcher({k == "true": v for k, v in section.items() if k != "blockers"}, section.get("blockers", ()))
+
+
 def words(items: Iterable[str]) -> Matcher:
     """A matcher whose canonical value is the alias itself (plain word lists)."""
     items = list(items)
@@ -368,9 +374,9 @@ class Lexicon:
         self.poverty = Matcher({True: data["poverty"]["cues"]})
         self.poverty_negations: list[str] = data["poverty"]["negations"]
         self.low_income = Matcher({True: data["poverty"]["low_income"]})
-        self.retired = Matcher({k == "true": v for k, v in data["retired"].items()})
-        self.laid_off = Matcher({k == "true": v for k, v in data["laid_off"].items()})
-        self.continuous_enrollment = Matcher({k == "true": v for k, v in data["continuous_enrollment"].items()})
+        self.retired = _yes_no(data["retired"])
+        self.laid_off = _yes_no(data["laid_off"])
+        self.continuous_enrollment = _yes_no(data["continuous_enrollment"])
         self.carryover_unused = re.compile(data["amounts"]["carryover_unused_pattern"])
         self.household_size = [re.compile(p) for p in data["household"]["size_patterns"]]
         self.household_whole = Matcher({True: data["household"]["whole_words"]})

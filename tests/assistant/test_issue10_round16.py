@@ -1,0 +1,29 @@
+"""Issue 10, round 16: work negated ("在家没上班") is not a working person. Phrased apart from the
+dev conversations."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.nlu import parse
+from assistant.nlu.lexicon import lexicon
+
+
+@pytest.mark.parametrize("text", ["我妈六十了，一直在屋头没上班", "老公现在不上班了", "她没有在工作，在家带娃"])
+def test_negated_work_states_neither_in_work_nor_retired(text):
+    assert parse(text).slots.retired is None
+
+
+@pytest.mark.parametrize("text", ["我还在厂里上班", "他在岗，没退休"])
+def test_work_said_plainly_is_still_in_work(text):
+    assert parse(text).slots.retired is False
+
+
+def test_a_blocker_of_a_yes_no_fact_holds_the_cue_it_blocks():
+    """Each blocker must contain one of its fact's cues, or it blocks nothing (a data check)."""
+    lex = lexicon()
+    for slot in ("retired", "laid_off", "continuous_enrollment"):
+        section = lex.data[slot]
+        cues = [c for k in ("true", "false") for c in section[k]]
+        for blocker in section.get("blockers", []):
+            assert any(c in blocker for c in cues), (slot, blocker)
