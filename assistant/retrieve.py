@@ -16,6 +16,7 @@ from assistant.select import (
     query_terms,
     rank_selections,
     split_sentences,
+    tier_words,
 )
 from knowledge_base.models import SearchFilters, SearchHit, SearchResponse
 
@@ -183,12 +184,30 @@ def with_asked_details(text: str, chosen: list[str], terms: QueryTerms) -> list[
             framing_conditions(said) & terms.conditions)
         if names_detail or names_case:
             extra.append(sentence)
+    extra += [s for s in other_tiers(sentences, chosen, terms) if s not in extra]
     if not extra:
         return chosen
     keep = set(extra)
     # in text order, as the clause says them
     ordered = [s for s in sentences if s in keep or any(s in c or c in s for c in chosen)]
     return ordered or chosen
+
+
+def _tier_lead(sentence: str) -> str | None:
+    return next((w for w in tier_words() if sentence.lstrip().startswith(w)), None)
+
+
+def other_tiers(sentences: list[str], chosen: list[str], terms: QueryTerms) -> list[str]:
+    """A chosen sentence stating one tier's figures ("一档:…补偿比例分别为80%、60%和40%;") brings the
+    clause's sentences stating the other tiers' ("二档:…85%、65%和45%") when the user has named no
+    tier: one tier's figures alone would read as theirs. Exact — the sentence opens with the tier."""
+    if any(w in terms.focus for w in tier_words()):
+        return []
+    leads = {_tier_lead(c) for c in chosen} - {None}
+    if not leads:
+        return []
+    said = "".join(chosen)
+    return [s for s in sentences if s not in said and _tier_lead(s) not in (None, *leads)]
 
 
 def expanded_query(query: str, terms: QueryTerms) -> str:

@@ -156,6 +156,11 @@ _TIER_WORDS: dict[Any, Words] = dict(_WORDS.tier_words)
 _PERSON_WORDS: dict[Any, Words] = dict(_WORDS.person_words)
 
 
+def tier_words() -> tuple[str, ...]:
+    """Every word naming a contribution tier (一档, 二档), as selection.yaml holds them."""
+    return tuple(w for words in _TIER_WORDS.values() for w in words)
+
+
 # A named detail and the words policies use for it: a 低保户 asks about 贫困/低保/特困 alike.
 FOCUS_ALTERNATIVES: dict[str, tuple[str, ...]] = dict(_WORDS.focus_alternatives)
 
