@@ -152,12 +152,6 @@ def choose_policy(policies: Sequence[PolicyInfo], slots: dict[str, Any], purpose
                 # 新农合 and 城镇居民 were merged into 城乡居民: any resident rule set is the one meant.
                 subset = [p for p in narrowed if p.scheme in RESIDENT_SCHEMES]
             narrowed = subset or narrowed
-    regions = list(dict.fromkeys(p.region for p in fits))
-    if len(narrowed) == 1 and not slots.get("region") and len(regions) > 1:
-        # A scheme named and no region ("参加的城镇居民医保"): the library's one rule set of that scheme
-        # is one region's, and the user may be from any other — the region is asked, as a 12333
-        # operator would, rather than that region's rules applied to them.
-        return Choice(question=question_for("region", [(str(r), r) for r in regions]), candidates=fits)
     if len(narrowed) == 1:
         return Choice(policy=narrowed[0], candidates=narrowed)
     for slot, attr in (("region", "region"), ("scheme", "scheme"), ("year", "year")):

@@ -49,15 +49,3 @@ def test_a_named_tier_keeps_its_own_figures_only():
     chosen = ["二档:一、二、三级医院补偿比例分别为85%、65%和45%。"]
     quoted = with_asked_details(_TIERED, chosen, query_terms("报几成", {"region": "重庆", "tier": 2}))
     assert quoted == chosen
-
-
-def test_a_scheme_without_a_region_asks_the_region_before_an_estimate(assistant):
-    """The library's one 城镇居民 rule set is 岳池's; a user who named the scheme and no region may
-    be from anywhere, so the region is asked (and the estimate follows once it is told)."""
-    first = assistant.ask("我买的是城镇居民医保", session_id="scheme-only")
-    reply = assistant.ask("二级医院住院花了8000元，能报好多", session_id=first.session_id)
-    assert reply.kind == "clarification" and reply.clarification is not None, reply.answer
-    assert reply.clarification.slot == "region"
-    assert "岳池县" in reply.clarification.options
-    told = assistant.ask("岳池县", session_id=first.session_id)
-    assert told.kind == "estimate", told.answer
