@@ -1,5 +1,5 @@
-"""Issue 10, round 16: work negated ("在家没上班") is not a working person. Phrased apart from the
-dev conversations."""
+"""Issues 10 and 9, release 15: work negated ("在家没上班") is not a working person; one tier's
+figures quoted while no tier is known bring the other tiers'. Phrased apart from the dev data."""
 
 from __future__ import annotations
 
