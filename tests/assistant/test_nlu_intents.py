@@ -45,7 +45,7 @@ def test_intent(text, intent):
     assert parse(text).intent == intent
 
 
-def test_when_to_pay_is_asked_as_a_question_not_a_greeting_or_statement():
+def test_when_to_pay_is_read_as_a_policy_or_payment_question():
     """"医保什么时候交" is labelled a policy question by the project's cases and a contribution
     question by the dialogue annotators (round 14 tipped the model to theirs); without an amount
     both reach the same lookup of the 缴费时间 rules (test_when_to_pay_is_answered_from_the_payment_period)."""
