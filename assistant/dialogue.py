@@ -258,6 +258,37 @@ def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh
     return recent and asks_amount(understanding.query)
 
 
+# Money facts a bare corrected figure may be about (a premium too: "不对，是150" after "交的60").
+_CORRECTABLE_AMOUNTS = _AMOUNT_SLOTS | {"contribution_amount"}
+
+
+def corrected_amount(state: DialogueState, fresh: dict[str, Any]) -> dict[str, Any]:
+    """"不对，是五万五" after "社平工资五万左右": a bare amount in a correction replaces the money fact
+    told last (the average wage, a premium, what was already reimbursed), not the cost of care — unless
+    the cost is that fact."""
+    if set(fresh) != {"amount"}:
+        return fresh
+    told = [(f.turn, slot) for slot, f in state.facts.items() if slot in _CORRECTABLE_AMOUNTS and f.origin == "said"]
+    if not told:
+        return fresh
+    _turn, slot = max(told)
+    return fresh if slot == "amount" else {slot: fresh["amount"]}
+
+
+def names_other_patient(state: DialogueState, message: str) -> bool:
+    """Whether this message is about another person than the case so far ("我爸…住院" then "我妈在乡镇
+    卫生院住院花了三千"): one family word (lexicon `person.patients`) other than the one remembered.
+    Remembers the person named; a message naming none or several changes nothing."""
+    from assistant.nlu.lexicon import lexicon
+
+    named = {h.value for h in lexicon().patients.find(message)}
+    if len(named) != 1:
+        return False
+    (patient,) = named
+    before, state.patient = state.patient, patient
+    return before is not None and before != patient
+
+
 def drop_topic(state: DialogueState) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
     go, unless told after it or given as the answer to a clarifying question; who and where stay."""
@@ -288,6 +319,8 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
                         words=state.last_words)
     state.pending_slot, state.pending_options, state.pending_values = None, [], []
 
+    if understanding.intent == "correction":
+        fresh = corrected_amount(state, fresh)
     if understanding.intent == "correction" or is_follow_up(message, understanding, state):
         old_evidence = dict(state.evidence)
         changed = tell(state, fresh, understanding.evidence)
@@ -317,19 +350,23 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
         return Turn(understanding.intent, message, dict(state.slots))
 
     intent = understanding.intent
+    switched = names_other_patient(state, message)
     told_case = asks_for_told_case(state, understanding, fresh)
     if told_case:
         intent = "estimate"
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
     # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办") or it asks about the case
     # told: that continues the case.
-    if not told_case and not continues_case(intent, fresh, state):
+    if switched or (not told_case and not continues_case(intent, fresh, state)):
         state.facts.pop("topic", None)
         drop_topic(state)
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent
     state.last_query = understanding.query or message
     state.last_words = message
+    if intent != "contribution" and fresh.get("topic") != "缴费标准" and "contribution_amount" in fresh:
+        state.last_query = premium_as_tier(state.last_query, understanding.evidence, state.slots.get("tier"))
+        state.last_words = premium_as_tier(message, understanding.evidence, state.slots.get("tier"))
     told_service = state.facts.get("service")
     if "service" not in fresh and told_service is not None and not told_case:
         # "一年能报好多钱" after "平时感冒就看个门诊": the kind of care told as context is what the
@@ -340,6 +377,22 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     state.question_turn = state.turns
     return Turn(intent, state.last_query, dict(state.slots),
                 asked_as=understanding.intent if intent != understanding.intent else None, words=state.last_words)
+
+
+def premium_as_tier(text: str, evidence: dict[str, str], tier: Any) -> str:
+    """"交的60块那个，一年最多报好多": the part that tells the premium only says which tier; for a
+    question about benefits the search reads the tier ("一档，一年最多报好多"), not a 60 that would
+    draw the premium clause. The part holding the question's own topic stays as typed."""
+    said, label = evidence.get("contribution_amount"), _LABELS["tier"].get(tier)
+    if not said or not label:
+        return text
+    topic = evidence.get("topic", "")
+    parts = re.split(r"([，,；;。\s]+)", text)
+    for k, part in enumerate(parts):
+        if said in part and not (topic and topic in part):
+            parts[k] = label
+            return "".join(parts)
+    return text
 
 
 def ask_pending(state: DialogueState, question: SlotQuestion) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
 from assistant.models import Citation
+from assistant.nlu.regions import rule_region_applies
 from calculators.context import FIELD_NAMES
 from calculators.models import PolicySummary
 
@@ -121,10 +122,6 @@ class Choice:
     candidates: list[PolicyInfo] = field(default_factory=list)
 
 
-def _region_matches(wanted: str, region: str) -> bool:
-    return wanted == region or wanted in region or region in wanted
-
-
 def choose_policy(policies: Sequence[PolicyInfo], slots: dict[str, Any], purpose: str) -> Choice:
     """Filter by service (or contribution support), region, scheme and year; ask about the first
     dimension on which the remaining candidates still differ. `purpose` is a service name or
@@ -138,7 +135,7 @@ def choose_policy(policies: Sequence[PolicyInfo], slots: dict[str, Any], purpose
         return Choice()
     narrowed = fits
     if slots.get("region"):
-        narrowed = [p for p in narrowed if _region_matches(slots["region"], p.region)]
+        narrowed = [p for p in narrowed if rule_region_applies(p.region, slots["region"])]
         if not narrowed:
             return Choice(candidates=fits)  # the library has no rule set for this region
     if slots.get("tier") is not None or slots.get("person_category") in {"student", "child"}:

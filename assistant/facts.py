@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from assistant.models import RememberedFact
+from assistant.nlu.regions import rule_region_applies
 
 Origin = Literal["said", "inferred", "default"]
 
@@ -126,7 +127,7 @@ def tier_for_contribution(amount: Any, region: str | None = None) -> int | None:
         return None
     tiers = set()
     for policy_region, _scheme, _pid, cells in _contribution_tables():
-        if region and not (region in policy_region or policy_region in region):
+        if region and not rule_region_applies(policy_region, region):
             continue
         tiers.update(tier for tier, value in cells if value == wanted)
     return tiers.pop() if len(tiers) == 1 else None

@@ -887,17 +887,27 @@ class Assistant:
         一档: `facts.infer`, or the answer to "哪一档？") also cites the clause that inference read — the rule set's premium of
         that tier, as the contribution calculator traces it — and says how the tier was taken: every
         parameter the figure rests on is cited, the tier's included."""
-        request = (draft.estimate or {}).get("request") or {}
+        request = dict((draft.estimate or {}).get("request") or {})
         premium = state.facts.get("contribution_amount")
-        if not draft.citations or request.get("tier") is None or premium is None:
-            return
         region = state.facts["region"].value if "region" in state.facts else None
+        if not draft.estimate and draft.citations and premium is not None and "tier" in state.facts:
+            # A clause answer read for the tier the premium implies ("我交的150那档，能报几成" → the 二档
+            # sentence): the premium clause is as much its basis as for a computed figure.
+            tier = state.facts["tier"].value
+            tier_word = fact_label("tier", tier) or ""
+            choice = choose_policy(self.policies, state.slots, "contribution")
+            if not tier_word or tier_word not in draft.answer or choice.policy is None:
+                return
+            request = {"policy": choice.policy.id, "tier": tier}
+        elif not draft.citations or request.get("tier") is None or premium is None:
+            return
+        else:
+            tier_word = fact_label("tier", request["tier"]) or ""
+            if not any(tier_word in f"{step.get('label', '')} {step.get('formula', '')}"
+                       for step in (draft.estimate or {}).get("steps", [])):
+                return  # no parameter of this figure depends on the tier (a fixed subsidy)
         if tier_for_contribution(premium.value, region) != request["tier"]:
             return  # the tier was not read from the premium told
-        tier_word = fact_label("tier", request["tier"]) or ""
-        if not any(tier_word in f"{step.get('label', '')} {step.get('formula', '')}"
-                   for step in (draft.estimate or {}).get("steps", [])):
-            return  # no parameter of this figure depends on the tier (a fixed subsidy)
         try:
             result = _as_dict(self.calculators.contribution({"policy": request["policy"], "tier": request["tier"]}))
         except ValueError:

@@ -29,6 +29,7 @@ class DialogueState(BaseModel):
     facts: dict[str, Fact] = Field(default_factory=dict)
     question_turn: int = -1  # the turn the current question was asked (or last re-asked) on
     asked: list[str] = Field(default_factory=list)  # slots a clarifying question has asked for
+    patient: str | None = None  # who the case is about, by the family word last named (lexicon person.patients)
 
     def clear(self) -> "DialogueState":
         """A fresh state for the same session ("重新开始")."""

@@ -48,6 +48,7 @@ class IntentSection(_Section):
     request_words: Words = []
     question_forms: list[Regex]
     keyword_search: Regex
+    correction_leads: Regex | None = None
     human: HumanCues
     greeting: Words
     about_assistant: Words
@@ -99,6 +100,7 @@ class PersonSection(_Section):
     elderly_age: int
     age_leads: Words
     age_leads_bare: Words
+    patients: dict[str, Words] = {}
 
 
 class PovertySection(_Section):
@@ -219,6 +221,7 @@ class Roles(_Section):
     work_after: Words
     treat_before: Words
     treat_after: Words
+    treat_qualifiers: Words = []
     visit_before: Words = []
     denied_before: Words = []
     employed_after: Words = []
@@ -347,6 +350,7 @@ class Lexicon:
         self.request_words = words(intent.get("request_words", []))
         self.question_form = re.compile("|".join(f"(?:{form})" for form in intent["question_forms"]))
         self.keyword_search = re.compile(intent["keyword_search"])
+        self.correction_leads = re.compile(intent["correction_leads"]) if intent.get("correction_leads") else None
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.about_assistant = words(intent["about_assistant"])
@@ -370,6 +374,7 @@ class Lexicon:
         }
         self.tier = Matcher({int(k): v for k, v in data["tier"].items()})
         self.person = Matcher(data["person"]["canonical"], data["person"].get("blockers", ()))
+        self.patients = Matcher(data["person"].get("patients", {}))
         self.person_conf = data["person"]
         self.poverty = Matcher({True: data["poverty"]["cues"]})
         self.poverty_negations: list[str] = data["poverty"]["negations"]

@@ -170,6 +170,19 @@ def asks(query: str) -> bool:
     return bool(lexicon().question_form.search(query))
 
 
+def corrects(query: str) -> bool:
+    """The message begins by taking back what was said (lexicon `correction_leads`: 不对, 说错了…) and
+    the rest asks nothing. The leads are left out of the question-form test: "不对不对" has the
+    A-not-A form of a question (对不对) but takes something back."""
+    leads = lexicon().correction_leads
+    if leads is None:
+        return False
+    rest, seen = query.strip(), False
+    while (m := leads.match(rest)) is not None and m.end() > 0:
+        rest, seen = rest[m.end():].lstrip("，,、 ！!。"), True
+    return seen and bool(rest) and not asks(rest)
+
+
 def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
     """Understand one message. `known_regions` are the library's region names (canonical form).
 
@@ -213,6 +226,8 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
                 and not asks(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
+        if intent != "correction" and found.values and corrects(query):
+            intent = "correction"  # "不对不对，我们交的是二档": taken back and told again (lexicon `correction_leads`)
     if intent not in _NO_FOLLOWUP and (turns_to_other(query, lexicon()) or slot_words_only(query, intent, lexicon(), found)):
         followup = True  # facts of form, like the question form above: "那我妈呢，65了，…", "学生"
     _revise_fuzzy_slots(query, found)

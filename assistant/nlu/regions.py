@@ -102,7 +102,12 @@ def role_of(text: str, m: RegionMention, roles: dict) -> Role:
         return "home"
     if any(w in near_right for w in roles["work_after"]):
         return "work"
-    if any(left.endswith(w) for w in roles["treat_before"]) and any(w in near_right for w in roles["treat_after"]):
+    care_left = left
+    for q in roles.get("treat_qualifiers", ()):
+        if care_left.endswith(q):
+            care_left = care_left[: -len(q)]
+            break
+    if any(care_left.endswith(w) for w in roles["treat_before"]) and any(w in near_right for w in roles["treat_after"]):
         return "treat"  # before 人在: "岳池人在重庆住院" is care in 重庆
     if any(left.endswith(w) for w in roles.get("visit_before", ())):
         return "treat"
@@ -132,6 +137,16 @@ def same_area(a: str, b: str) -> bool:
     """True when one place lies inside the other or they are one place (渝北区 in 重庆; 重庆市 is
     重庆; 四川省岳池县 = 岳池县 inside 四川), through the knowledge base's gazetteer."""
     return place_gazetteer().related(a, b)
+
+
+def rule_region_applies(rule_region: str, place: str) -> bool:
+    """A rule set of `rule_region` applies to an enrollee of `place`: the same place under any of its
+    names (重庆 / 重庆市), or a place inside it (渝北区 in 重庆), through the knowledge base's
+    gazetteer — never the other way round: a province's enrollee is not under a county's rules."""
+    if place == rule_region or place in rule_region or rule_region in place:
+        return True
+    gaz = place_gazetteer()
+    return gaz.canonical(rule_region) in gaz.ancestors(place)
 
 
 def pick_region(text: str, lex: Lexicon, known_regions: Sequence[str]) -> tuple[RegionMention | None, list[RegionMention]]:
