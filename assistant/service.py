@@ -887,7 +887,7 @@ class Assistant:
         一档: `facts.infer`, or the answer to "哪一档？") also cites the clause that inference read — the rule set's premium of
         that tier, as the contribution calculator traces it — and says how the tier was taken: every
         parameter the figure rests on is cited, the tier's included."""
-        request = dict((draft.estimate or {}).get("request") or {})
+        request = (draft.estimate or {}).get("request") or {}
         premium = state.facts.get("contribution_amount")
         region = state.facts["region"].value if "region" in state.facts else None
         if not draft.estimate and draft.citations and premium is not None and "tier" in state.facts:

@@ -140,9 +140,10 @@ def same_area(a: str, b: str) -> bool:
 
 
 def rule_region_applies(rule_region: str, place: str) -> bool:
-    """A rule set of `rule_region` applies to an enrollee of `place`: the same place under any of its
-    names (重庆 / 重庆市), or a place inside it (渝北区 in 重庆), through the knowledge base's
-    gazetteer — never the other way round: a province's enrollee is not under a county's rules."""
+    """A rule set of `rule_region` applies to an enrollee of `place`: names that contain one another
+    (重庆 / 重庆市, the test the rule-set choice always made), or a place the gazetteer puts inside the
+    rule set's region (渝北区 in 重庆) — not a place that merely encloses it: a province's enrollee is not
+    under a county's rules."""
     if place == rule_region or place in rule_region or rule_region in place:
         return True
     gaz = place_gazetteer()
