@@ -3,7 +3,8 @@
 A conversation is *right* when its final figure appears in the last answer and every clause the
 annotator says must be cited is among the citations (the issue's headline measure). A citation names
 its clause by chunk id; an estimate displays only the calculator's quote fragments joined by "……",
-which can split the annotator's span, so the snippet is looked for in the cited clause itself. The
+which can split the annotator's span, so the snippet is looked for in the cited clause itself (with
+its headings, since release 17). The
 stricter reading (the snippet inside the displayed text) is counted beside it (`right_shown`), as
 releases before 5 measured it. Each turn is
 also scored on intent, the facts the assistant should remember by then, and the clarifying question
@@ -127,8 +128,10 @@ def _held(expected: dict[str, Any], slots: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clause_texts(assistant: Any, citations: list[Any]) -> list[str]:
-    """The whole text of each cited clause the knowledge base holds (a rule set's citation of a
-    clause the library lacks has only its displayed text)."""
+    """The whole text of each cited clause the knowledge base holds, headings included (a rule set's
+    citation of a clause the library lacks has only its displayed text). The headings are part of
+    the text the annotators read ("(四)最高支付限额。2009为30000元" quotes a heading and its
+    clause), and the answers' gold quotes are resolved against the same text (`index_text`)."""
     kb = getattr(assistant, "kb", None)
     texts: list[str] = []
     for citation in citations:
@@ -137,7 +140,7 @@ def _clause_texts(assistant: Any, citations: list[Any]) -> list[str]:
         except KeyError:
             clause = None
         if clause is not None:
-            texts.append(clause.text)
+            texts.append(clause.index_text)
     return texts
 
 

@@ -289,6 +289,15 @@ def names_other_patient(state: DialogueState, message: str) -> bool:
     return before is not None and before != patient
 
 
+def opens_new_question(message: str) -> bool:
+    """"另外问一下，我屋头老的在镇卫生院住院…": the message says it changes the subject (lexicon
+    `intent.new_question_leads`), so it neither follows up nor continues the case told before."""
+    from assistant.nlu.lexicon import lexicon
+
+    leads = lexicon().new_question_leads
+    return leads is not None and leads.search(message.strip()) is not None
+
+
 def drop_topic(state: DialogueState) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
     go, unless told after it or given as the answer to a clarifying question; who and where stay."""
@@ -321,7 +330,8 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
 
     if understanding.intent == "correction":
         fresh = corrected_amount(state, fresh)
-    if understanding.intent == "correction" or is_follow_up(message, understanding, state):
+    new_subject = opens_new_question(message)
+    if understanding.intent == "correction" or (is_follow_up(message, understanding, state) and not new_subject):
         old_evidence = dict(state.evidence)
         changed = tell(state, fresh, understanding.evidence)
         if state.last_intent in SUBSTANTIVE and state.last_query and changed:
@@ -351,13 +361,13 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
 
     intent = understanding.intent
     switched = names_other_patient(state, message)
-    told_case = asks_for_told_case(state, understanding, fresh)
+    told_case = not new_subject and asks_for_told_case(state, understanding, fresh)
     if told_case:
         intent = "estimate"
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
     # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办") or it asks about the case
     # told: that continues the case.
-    if switched or (not told_case and not continues_case(intent, fresh, state)):
+    if switched or new_subject or (not told_case and not continues_case(intent, fresh, state)):
         state.facts.pop("topic", None)
         drop_topic(state)
     tell(state, fresh, understanding.evidence)

@@ -73,6 +73,9 @@ _REREAD_WHEN_ANSWERED = frozenset({"out_of_scope", "human"})
 # Facts a rule set's yearly cap depends on beyond the clause's own figure (the per-disease growth
 # of a chronic-disease limit, a major-disease cap).
 _CAP_FACTS = ("chronic_disease_count", "major_disease")
+# ...and a fact that picks one of the clause's own figures (一档7万、二档11万): the rule set answers with
+# it only when the clauses give no direct answer (the clause may say more: a newborn's cap is the mother's).
+_CAP_CHOOSING_FACTS = ("tier",)
 # Yes/no facts whose other value would bring in a rule of the rule set (`_rules_the_told_fact_avoids`),
 # with where the calculators' request holds them.
 _AVOIDING_FACTS: dict[str, tuple[str, ...]] = {"referral": ("referral",), "out_of_area": ("out_of_area",),
@@ -282,11 +285,13 @@ class Assistant:
             if not draft.citations and draft.clarification is None:
                 # No clause found for a rule figure the told facts fix in the one rule set
                 # ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
-                return self._rule_terms(turn, state, modified_only=False) or draft
+                return (self._rule_terms(turn, state, modified_only=False)
+                        or self._wage_relative_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS) or draft)
             if draft.kind == "related" and draft.clarification is None:
                 # Only related clauses for a deductible the one rule set fixes ("娃儿在二级医院住院，
-                # 起付线好多"): that figure alone, cited — not the ratio and cap besides.
-                return self._related_deductible(turn) or draft
+                # 起付线好多"): that figure alone, cited — not the ratio and cap besides. Likewise the
+                # cap of the tier told ("60块钱那个档次" … "那封顶是好多").
+                return self._related_deductible(turn) or self._told_tier_cap(turn, state, draft) or draft
             return draft
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
@@ -521,7 +526,8 @@ class Assistant:
             lines.append(f"因{fact_label(slot, fact.value)}，不适用：" + "；".join(names))
         return "\n".join(lines) + ("。" if lines else "")
 
-    def _wage_relative_cap(self, turn: Turn, state: DialogueState) -> Draft | None:
+    def _wage_relative_cap(self, turn: Turn, state: DialogueState,
+                           cap_facts: tuple[str, ...] = _CAP_FACTS) -> Draft | None:
         """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage
         (湖北: 4倍): the clause gives the multiple, the user's wage gives the figure — computed by the
         calculators when the wage is known, asked for when not. Likewise a cap that depends on a
@@ -546,7 +552,7 @@ class Assistant:
         if needs_wage:
             policy = needs_wage[0]
         elif (choice.policy is not None and slots.get("region")
-              and (any(slots.get(s) is not None for s in _CAP_FACTS) or ytd_told)):
+              and (any(slots.get(s) is not None for s in cap_facts) or ytd_told)):
             # A told fact the rule set's cap depends on (高血压和糖尿病: two chronic diseases, each
             # adding to the limit): the clause states the base, the rule set computes this person's —
         # for the region the user named (with none, the one rule set holding the service is no answer
@@ -564,7 +570,7 @@ class Assistant:
         if not result.get("caps"):
             return None
         left = any(c.get("remaining") is not None for c in result["caps"])
-        if policy not in needs_wage and not left and _cap_amounts(result) == self._caps_without(policy, service, slots):
+        if policy not in needs_wage and not left and _cap_amounts(result) == self._caps_without(policy, service, slots, cap_facts):
             return None  # the told fact does not change the cap (岳池's 特殊大病门诊): the clause states it
         answer, citations = render_caps(result, policy)
         answer = _year_checked(answer, slots, policy)
@@ -625,9 +631,21 @@ class Assistant:
         policy, request, result = computed
         return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
-    def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any]) -> list[str] | None:
-        """The caps the rule set gives without the `_CAP_FACTS` told (what the clause itself states)."""
-        plain = {k: v for k, v in slots.items() if k not in _CAP_FACTS}
+    def _told_tier_cap(self, turn: Turn, state: DialogueState, related: Draft) -> Draft | None:
+        """The cap of the tier told, when the related clauses offered do not show the sentence that
+        states it (if they do, the user reads it there, beside what else they say: a newborn's cap
+        is the mother's)."""
+        draft = self._wage_relative_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS)
+        if draft is None:
+            return None
+        shown = re.sub(r"\s", "", related.answer)
+        stated = [re.sub(r"\s", "", c.text).split("……")[0] for c in draft.citations[:1]]
+        return None if any(text and text in shown for text in stated) else draft
+
+    def _caps_without(self, policy: PolicyInfo, service: str, slots: dict[str, Any],
+                      cap_facts: tuple[str, ...] = _CAP_FACTS) -> list[str] | None:
+        """The caps the rule set gives without the `cap_facts` told (what the clause itself states)."""
+        plain = {k: v for k, v in slots.items() if k not in cap_facts}
         try:
             return _cap_amounts(_as_dict(self.calculators.caps(caps_request(policy, service, plain))))  # type: ignore[misc]
         except ValueError:

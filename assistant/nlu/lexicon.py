@@ -49,6 +49,8 @@ class IntentSection(_Section):
     question_forms: list[Regex]
     keyword_search: Regex
     correction_leads: Regex | None = None
+    compute_requests: Regex | None = None
+    new_question_leads: Regex | None = None
     human: HumanCues
     greeting: Words
     about_assistant: Words
@@ -351,6 +353,8 @@ class Lexicon:
         self.question_form = re.compile("|".join(f"(?:{form})" for form in intent["question_forms"]))
         self.keyword_search = re.compile(intent["keyword_search"])
         self.correction_leads = re.compile(intent["correction_leads"]) if intent.get("correction_leads") else None
+        self.compute_requests = re.compile(intent["compute_requests"]) if intent.get("compute_requests") else None
+        self.new_question_leads = re.compile(intent["new_question_leads"]) if intent.get("new_question_leads") else None
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.about_assistant = words(intent["about_assistant"])

@@ -170,6 +170,15 @@ def asks(query: str) -> bool:
     return bool(lexicon().question_form.search(query))
 
 
+def requests_computation(query: str) -> bool:
+    """The message asks to have a figure worked out ("帮我算下", "核一下"), and names no other
+    insurance: a fact of form, like the question form — the learned intent has few such messages."""
+    lex = lexicon()
+    if lex.compute_requests is None or lex.compute_requests.search(query) is None:
+        return False
+    return lex.out_of_scope.first(query) is None and lex.other_insurance.first(query) is None
+
+
 def corrects(query: str) -> bool:
     """The message begins by taking back what was said (lexicon `correction_leads`: 不对, 说错了…) and
     the rest asks nothing. The leads are left out of the question-form test: "不对不对" has the
@@ -226,6 +235,8 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
                 and not asks(query) and not lexicon().request_words.first(_unread(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
+        if intent not in ("estimate", "contribution") and "topic" not in found.values and requests_computation(query):
+            intent = "estimate"  # "那你帮我算下嘛": asking for the figure (lexicon `compute_requests`)
         if intent != "correction" and found.values and corrects(query):
             intent = "correction"  # "不对不对，我们交的是二档": taken back and told again (lexicon `correction_leads`)
     if intent not in _NO_FOLLOWUP and (turns_to_other(query, lexicon()) or slot_words_only(query, intent, lexicon(), found)):
