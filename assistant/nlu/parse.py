@@ -148,12 +148,26 @@ def _revise_fuzzy_slots(query: str, found: Found) -> None:
     if model is None:
         return
     for slot, (value, p) in model.revise(query, found.values, protected=slot_model.protected_slots(found.values, found.marked)).items():
+        if slot == "person_category" and value is not None and not _fits_stated_age(value, found):
+            continue  # "我十多岁" is no 老年人, whatever the words resemble: the age is exact data
         if value is None:
             found.values.pop(slot, None)
             found.evidence.pop(slot, None)
         else:
             found.values[slot] = value
             found.evidence[slot] = f"{query}（学习模型 {p:.2f}）"
+
+
+def _fits_stated_age(category: str, found: Found) -> bool:
+    """Whether a person category agrees with the age read (an approximate age, "十多岁", spans the
+    ten years from its lower bound). Only the age-bound categories are checked."""
+    from assistant.facts import category_for_age
+
+    age = found.values.get("age")
+    if age is None or category not in ("child", "adult", "elderly"):
+        return True
+    approximate = "约数" in found.evidence.get("age", "")
+    return category in {category_for_age(a) for a in range(int(age), int(age) + (10 if approximate else 1))}
 
 
 _TELLING = ("statement", "correction")
@@ -171,11 +185,14 @@ def asks(query: str) -> bool:
 
 
 def requests_computation(query: str) -> bool:
-    """The message asks to have a figure worked out ("帮我算下", "核一下"), and names no other
-    insurance: a fact of form, like the question form — the learned intent has few such messages."""
+    """The message asks to have a figure worked out ("帮我算下", "核一下") without the form of a
+    question, and names no other insurance: a fact of form, like the question form — the learned
+    intent has few such messages."""
     lex = lexicon()
     if lex.compute_requests is None or lex.compute_requests.search(query) is None:
         return False
+    if asks(re.sub(r"[嘛吧呗哈撒噻啊呀哦~～!！。.\s]+$", "", query)):
+        return False  # "你能帮我算住院报销吗" asks whether and how; "帮我算下嘛" ends on a softener only
     return lex.out_of_scope.first(query) is None and lex.other_insurance.first(query) is None
 
 

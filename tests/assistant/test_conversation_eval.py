@@ -12,7 +12,7 @@ CLAUSE = "职工医保:起付线低,门槛费只要200元,退休报销95%,在职
 class _Kb:
     def get(self, chunk_id: str):
         if chunk_id == "doc-1":
-            return SimpleNamespace(text=CLAUSE)
+            return SimpleNamespace(text=CLAUSE, index_text="新兴医院 职工医保 " + CLAUSE)
         raise KeyError(chunk_id)
 
 
@@ -51,3 +51,8 @@ def test_a_citation_the_library_lacks_is_read_by_its_displayed_text():
     result = run_conversation(_Assistant("rule-set-only"), _conversation("门槛费只要200元"))
     assert result.right and result.right_shown
     assert not run_conversation(_Assistant("rule-set-only"), _conversation("门槛费只要200元,退休报销95%")).right
+
+
+def test_a_snippet_running_from_the_clause_s_heading_into_its_text_is_found():
+    # Annotators read headings with their text: "职工医保。起付线低" spans both.
+    assert run_conversation(_Assistant("doc-1"), _conversation("职工医保。职工医保:起付线低")).right
