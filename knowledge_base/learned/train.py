@@ -38,6 +38,13 @@ SEED = 13
 # Fewer answerable questions whose gold clause is in the library than this, and there is nothing to
 # learn from (a library without the annotated documents): no judge is trained.
 MIN_TRAIN_ANSWERABLE = 200
+# The judge learns from at most this many questions per gold clause (the rest of a clause's questions
+# still teach the word translations and the dense side). Why: annotation rounds add hundreds of
+# phrasings per clause (median 773 at release 17), and the feature pass over every training question
+# grew to half an hour on two cores; what the judge learns is features of question–clause pairs, so
+# its data should grow with the library's clauses, not with the annotation volume. Measured at
+# release 17 (docs/BENCHMARKS.md): dev figures against the uncapped judge.
+MAX_QUESTIONS_PER_CLAUSE = 200
 
 
 class NotEnoughData(ValueError):
@@ -101,6 +108,29 @@ def question_filters(question: str) -> SearchFilters | None:
     return SearchFilters(region=region, year=year) if region or year else None
 
 
+def judge_sample(items: Sequence[AnnotatedQuestion], resolver: GoldResolver,
+                 limit: int = MAX_QUESTIONS_PER_CLAUSE) -> list[bool]:
+    """Which items the judge's models learn from: every near-domain and ambiguous question, every
+    answerable one whose quote resolves to no clause (as before), and of each gold clause's
+    answerable questions the first `limit` in a stable hash order of their text (deterministic, and
+    independent of file order, so adding a round changes a clause's sample only where it grows)."""
+    def order(n: int) -> str:
+        return hashlib.sha1(f"{items[n].id}\0{items[n].question}".encode("utf-8")).hexdigest()
+
+    keep = [True] * len(items)
+    taken: Counter[int] = Counter()
+    for n in sorted(range(len(items)), key=order):
+        item = items[n]
+        if item.type != "answerable":
+            continue
+        gold = sorted(resolver.resolve(item.gold))
+        if not gold:
+            continue
+        taken[gold[0]] += 1
+        keep[n] = taken[gold[0]] <= limit
+    return keep
+
+
 def build_examples(searcher, items: Sequence[AnnotatedQuestion]) -> list[Example]:
     """Each item's candidates, features and labels from `searcher`, on every core (`parallel`)."""
     return map_in_order(_examples_of, searcher, list(items))
@@ -120,11 +150,12 @@ def _examples_of(searcher, items: Sequence[AnnotatedQuestion]) -> list[Example]:
 
 
 def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_folds: int = DENSE_FOLDS,
-                            by: str = DENSE_FOLD_BY) -> list[Example]:
+                            by: str = DENSE_FOLD_BY, keep: Sequence[bool] | None = None) -> list[Example]:
     """`build_examples` for the ranker's training questions, each scored by a dense model that was
     not fine-tuned on it (`dense_folds` folds `by` clause or document: the train/serve skew of the
     dense features, `learned.dense_folds`); with `dense_folds` < 2, or a dense side not fine-tuned
-    on questions, by `searcher` itself."""
+    on questions, by `searcher` itself. `keep`: the items to build examples for (default all); the
+    fold models and translation tables still learn from every item, as the served ones do."""
     folds = assign_folds(searcher.clauses, items, dense_folds, by) if dense_folds >= 2 else []
     searchers = fold_searchers(searcher, items, folds)
     if searchers is None:
@@ -136,10 +167,11 @@ def build_training_examples(searcher, items: Sequence[AnnotatedQuestion], dense_
     doc_folds, tables = out_of_document_tables(searcher.clauses, items)
     # one task per item, grouped by (dense fold, translation fold) so a worker's chunk switches
     # searcher and table rarely
-    tasks = sorted(((g, h, n) for n, (g, h) in enumerate(zip(folds, doc_folds, strict=True))))
+    chosen = [n for n in range(len(items)) if keep is None or keep[n]]
+    tasks = sorted((folds[n], doc_folds[n], n) for n in chosen)
     built = map_in_order(_fold_examples, (searchers, tables, list(items)), tasks)
     by_position = {n: e for (_, _, n), e in zip(tasks, built, strict=True)}
-    return [by_position[n] for n in range(len(items))]
+    return [by_position[n] for n in chosen]
 
 
 def _fold_examples(state, tasks: Sequence[tuple[int, int, int]]) -> list[Example]:
@@ -427,10 +459,12 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     usable = sum(1 for i in train_items if i.type == "answerable" and resolver.resolve(i.gold))
     if usable < MIN_TRAIN_ANSWERABLE:
         raise NotEnoughData(f"only {usable} annotated questions have their clause in this library")
-    tr = build_training_examples(searcher, train_items, DENSE_FOLDS if dense_folds is None else dense_folds)
+    keep = judge_sample(train_items, resolver)
+    tr = build_training_examples(searcher, train_items, DENSE_FOLDS if dense_folds is None else dense_folds, keep=keep)
     translation = fit_translation(searcher.clauses, train_items)  # what is served: every train pair
     searcher.translation = translation
-    dv = build_examples(searcher, dev_items)
+    dev_keep = judge_sample(dev_items, resolver)
+    dv = build_examples(searcher, [item for item, k in zip(dev_items, dev_keep, strict=True) if k])
     comparison = None
     if compare:
         comparison = {k: ranking_metrics(fit_ranker(k, tr), dv) for k in RANKERS}
@@ -442,7 +476,7 @@ def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_ite
     answerability = _fit_linear(xa, ya_right, c=0.3)
     relevance = fit_relevance(xa, ya_related)
     prior = fit_prior(tr)
-    sentence_model, sentence_report = fit_sentences(searcher, train_items)
+    sentence_model, sentence_report = fit_sentences(searcher, [i for i, k in zip(train_items, keep, strict=True) if k])
     if dv:
         xd, yd, _ = _answer_rows(ranker, dv, prior)
         pa, pr = _sigmoid(answerability.decision(xd)), np.asarray(relevance.predict(xd, num_threads=1))
