@@ -50,6 +50,7 @@ class IntentSection(_Section):
     keyword_search: Regex
     correction_leads: Regex | None = None
     compute_requests: Regex | None = None
+    request_softeners: Regex | None = None
     new_question_leads: Regex | None = None
     human: HumanCues
     greeting: Words
@@ -354,6 +355,7 @@ class Lexicon:
         self.keyword_search = re.compile(intent["keyword_search"])
         self.correction_leads = re.compile(intent["correction_leads"]) if intent.get("correction_leads") else None
         self.compute_requests = re.compile(intent["compute_requests"]) if intent.get("compute_requests") else None
+        self.request_softeners = re.compile(intent["request_softeners"]) if intent.get("request_softeners") else None
         self.new_question_leads = re.compile(intent["new_question_leads"]) if intent.get("new_question_leads") else None
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])

@@ -191,7 +191,8 @@ def requests_computation(query: str) -> bool:
     lex = lexicon()
     if lex.compute_requests is None or lex.compute_requests.search(query) is None:
         return False
-    if asks(re.sub(r"[嘛吧呗哈撒噻啊呀哦~～!！。.\s]+$", "", query)):
+    request = lex.request_softeners.sub("", query) if lex.request_softeners is not None else query
+    if asks(request):
         return False  # "你能帮我算住院报销吗" asks whether and how; "帮我算下嘛" ends on a softener only
     return lex.out_of_scope.first(query) is None and lex.other_insurance.first(query) is None
 
