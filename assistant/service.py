@@ -273,7 +273,7 @@ class Assistant:
             return self._contribution(turn, state)
         if turn.intent == "policy_question":
             capped = (self._personal_account_credit(turn, state)
-                      or self._wage_relative_cap(turn, state) or self._wage_relative_deductible(turn)
+                      or self._rule_set_cap(turn, state) or self._wage_relative_deductible(turn)
                       or self._major_illness_deductible(turn) or self._rule_terms(turn, state)
                       or self._fixed_subsidies(turn, state) or self._service_quota(turn))
             if capped is not None:
@@ -286,7 +286,7 @@ class Assistant:
                 # No clause found for a rule figure the told facts fix in the one rule set
                 # ("我交的150那档，能报几成" under 重庆, 一级): the rule set states it, cited.
                 return (self._rule_terms(turn, state, modified_only=False)
-                        or self._wage_relative_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS) or draft)
+                        or self._rule_set_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS) or draft)
             if draft.kind == "related" and draft.clarification is None:
                 # Only related clauses for a deductible the one rule set fixes ("娃儿在二级医院住院，
                 # 起付线好多"): that figure alone, cited — not the ratio and cap besides. Likewise the
@@ -526,13 +526,14 @@ class Assistant:
             lines.append(f"因{fact_label(slot, fact.value)}，不适用：" + "；".join(names))
         return "\n".join(lines) + ("。" if lines else "")
 
-    def _wage_relative_cap(self, turn: Turn, state: DialogueState,
-                           cap_facts: tuple[str, ...] = _CAP_FACTS) -> Draft | None:
+    def _rule_set_cap(self, turn: Turn, state: DialogueState,
+                      cap_facts: tuple[str, ...] = _CAP_FACTS) -> Draft | None:
         """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage
         (湖北: 4倍): the clause gives the multiple, the user's wage gives the figure — computed by the
         calculators when the wage is known, asked for when not. Likewise a cap that depends on a
         told fact (`_CAP_FACTS`: two chronic diseases raise the chronic-outpatient limit) under the
-        one rule set the slots choose. None = answer from the clauses."""
+        one rule set the slots choose; with `cap_facts` including the tier, the told tier's cap
+        (`_told_tier_cap`). None = answer from the clauses."""
         slots = turn.slots
         if slots.get("topic") != "封顶线" or slots.get("amount") is not None or self.calculators.caps is None:
             return None
@@ -635,7 +636,7 @@ class Assistant:
         """The cap of the tier told, when the related clauses offered do not show the sentence that
         states it (if they do, the user reads it there, beside what else they say: a newborn's cap
         is the mother's)."""
-        draft = self._wage_relative_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS)
+        draft = self._rule_set_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS)
         if draft is None:
             return None
         shown = re.sub(r"\s", "", related.answer)
