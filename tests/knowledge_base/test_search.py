@@ -304,3 +304,26 @@ def test_rescue_top_keeps_the_full_sorts_order_when_few_clauses_match(searcher):
         eligible = rng.random(n) > 0.3
         expected = np.argsort(-np.where(eligible, lexical, 0.0), kind="stable")[:5]
         assert searcher._lexical_top(lexical, eligible, 5).tolist() == expected.tolist()
+
+
+def test_the_territory_gate_yields_only_to_a_near_sure_judge_with_a_clause_of_that_territory():
+    """The gate reads words: 重庆城乡居民封顶是好多 shares none with 重庆's 最高限额 clause. A
+    judge near-sure the library answers, whose first clause is 重庆's, overrules it; a judge less
+    sure, one refusing, or one whose first clause is another region's does not."""
+    from knowledge_base.learned.model import Judgement
+
+    s = _territory_searcher()
+    ranking = s.rank("重庆城乡居民封顶是好多")
+    assert ranking.named_places == ("重庆",)
+    cq, bj = 0, 1  # clause positions: c1 is 重庆's, c2 北京's
+
+    def judged(first: int, p_related: float, decision: str = "related") -> bool:
+        judgement = Judgement(order=[first], scores=[1.0], p_answer=0.5, p_related=p_related, decision=decision)
+        return s._judge_holds_territory(ranking, judgement)
+
+    assert judged(cq, 0.995)
+    assert not judged(cq, 0.95)  # below the override threshold
+    assert not judged(cq, 0.995, decision="none")
+    assert not judged(bj, 0.995)  # the judge's clause is not of the named territory
+    off = HybridSearcher(s.clauses, s.body, s.heading, None, None, s.config.with_(territory_judge_override=0.0))
+    assert not off._judge_holds_territory(ranking, Judgement([cq], [1.0], 0.5, 0.999, "answer"))
