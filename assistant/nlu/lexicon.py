@@ -104,6 +104,7 @@ class PersonSection(_Section):
     age_leads: Words
     age_leads_bare: Words
     patients: dict[str, Words] = {}
+    negations: Words = []  # a person word right after one is denied or set aside ("不问学生了")
 
 
 class PovertySection(_Section):

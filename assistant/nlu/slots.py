@@ -414,9 +414,24 @@ def _age(text: str, leads: Sequence[str], bare_leads: Sequence[str] = ()) -> tup
     return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
 
 
+def _negated_person(text: str, start: int, negations: Sequence[str]) -> bool:
+    """The person word is denied or set aside ("不问学生了", "不是学生"), unless the 不 is an A不A
+    question's ("是不是学生", "算不算儿童")."""
+    left = text[:start]
+    for w in negations:
+        if left.endswith(w):
+            a_not_a = w.startswith("不") and len(w) >= 2 and left[: -len(w)].endswith(w[1])
+            return not a_not_a
+    return False
+
+
 def extract_person(text: str, lex: Lexicon, found: Found) -> None:
     """学生/儿童/老人/成人 by lexicon (most specific wins), else an age by stated convention."""
     hits = lex.person.find(text)
+    negated = [h for h in hits if _negated_person(text, h.start, lex.person_conf.get("negations", ()))]
+    if negated:  # denied: no learned head may read the word back in (`slot_model.protected_slots`)
+        found.marked.add("person_category")
+        hits = [h for h in hits if h not in negated]
     for category in lex.person_conf["precedence"]:
         for h in hits:
             if h.value == category:
