@@ -148,11 +148,13 @@ def rewrite_query(last_query: str, old_evidence: dict[str, str], changed: dict[s
 def is_follow_up(message: str, understanding: Understanding, state: DialogueState) -> bool:
     """The NLU's follow-up judgement ("那二级医院呢？", "如果是学生呢？", "换成二档" — learned from the
     annotated utterances), taken when there is a previous question to follow and the message
-    changes something in it. A message asking another kind of question about a topic of its own
-    ("那2010年我要交好多钱" after an estimate: a premium) is that new question, however it opens."""
+    changes something in it. A premium question with a topic of its own after a benefit question,
+    or the reverse ("那2010年我要交好多钱" after an estimate), is that new question however it opens: a
+    premium is no variant of a reimbursement (a what-if about the same stay — "那如果办了转诊手续呢" —
+    is)."""
     fresh = new_slots(understanding)
     own_question = (understanding.intent in SUBSTANTIVE and understanding.intent != state.last_intent
-                    and "topic" in fresh)
+                    and "contribution" in (understanding.intent, state.last_intent) and "topic" in fresh)
     return understanding.is_followup and state.last_intent in SUBSTANTIVE and bool(fresh) and not own_question
 
 

@@ -4,7 +4,6 @@ a bare place of care after a question answered for every hospital level."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 import pytest
 
@@ -69,3 +68,11 @@ def test_a_level_given_after_a_threshold_question_answers_it_for_that_level(assi
     assert answer.kind in ("answer", "estimate"), answer.answer
     assert "300" in answer.answer and answer.citations
     assert "800" not in answer.answer.split("依据")[0]  # the level told, not every level
+
+
+def test_a_premium_question_after_an_estimate_is_a_premium_question(assistant):
+    *_, estimate, premium = talk(assistant, "岳池县城镇居民，成年人", "二级医院住院花了五千，报好多",
+                                 "那2010年我自己交好多")  # a 那… follow-up by form
+    assert estimate.kind == "estimate", estimate.answer
+    assert premium.intent == "contribution", premium.answer
+    assert "170" in premium.answer and premium.citations  # 2010个人缴费170元, not the stay again
