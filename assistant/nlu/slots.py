@@ -414,21 +414,21 @@ def _age(text: str, leads: Sequence[str], bare_leads: Sequence[str] = ()) -> tup
     return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
 
 
-def _negated_person(text: str, start: int, negations: Sequence[str]) -> bool:
-    """The person word is denied or set aside ("不问学生了", "不是学生"), unless the 不 is an A不A
-    question's ("是不是学生", "算不算儿童")."""
+def _denial_before(text: str, start: int, negations: Sequence[str]) -> str | None:
+    """The first of `negations` ending right before `start` ("不问学生了", "没出县"), or None — also
+    when it is the 不 of an A不A question ("是不是学生", "算不算儿童", "是不是异地"), which denies nothing."""
     left = text[:start]
     for w in negations:
         if left.endswith(w):
             a_not_a = w.startswith("不") and len(w) >= 2 and left[: -len(w)].endswith(w[1])
-            return not a_not_a
-    return False
+            return None if a_not_a else w
+    return None
 
 
 def extract_person(text: str, lex: Lexicon, found: Found) -> None:
     """学生/儿童/老人/成人 by lexicon (most specific wins), else an age by stated convention."""
     hits = lex.person.find(text)
-    negated = [h for h in hits if _negated_person(text, h.start, lex.person_conf.get("negations", ()))]
+    negated = [h for h in hits if _denial_before(text, h.start, lex.person_conf.get("negations", ()))]
     if negated:  # denied: no learned head may read the word back in (`slot_model.protected_slots`)
         found.marked.add("person_category")
         hits = [h for h in hits if h not in negated]
@@ -539,8 +539,8 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
     if h and h.value:
         # "没出县", "没有去外地", "不是异地": the negated away word puts care inside the area — but
         # the 不是 of an A不A question ("是不是异地") negates nothing.
-        neg = next((w for w in lex.away_negations if text[: h.start].endswith(w)), None)
-        if neg and not (neg.startswith("不") and text[: h.start - len(neg)].endswith(neg[1:] or "是")):
+        neg = _denial_before(text, h.start, lex.away_negations)
+        if neg:
             found.put("out_of_area", False, text, h.start - len(neg), h.end, "否定外地就医")
             found.marked.add("out_of_area")
             return
