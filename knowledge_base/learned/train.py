@@ -442,9 +442,16 @@ class TrainReport:
 # before any judge decides (docs/BENCHMARKS.md).
 TARGET_REFUSAL = 0.91
 
+# Direct answers are chosen on dev to be right this often. Dev overstates what new annotators'
+# questions get: first blind runs read 0.965, 0.966, 0.958, 0.957 and 0.943 (releases 14-18) where
+# dev read 0.98-0.968 with a 0.95 target, the gap widening as dev filled with the same authors'
+# phrasings. 0.97 keeps the issue's 0.95 on questions nobody tuned against, at the cost of fewer
+# direct answers (the rest are offered as related rules, not refused).
+TARGET_PRECISION = 0.97
+
 
 def train(searcher, data_dir: Path, ranker_kind: str = DEFAULT_RANKER, train_items=None, dev_items=None,
-          target_precision: float = 0.95, target_refusal: float = TARGET_REFUSAL, compare: bool = False,
+          target_precision: float = TARGET_PRECISION, target_refusal: float = TARGET_REFUSAL, compare: bool = False,
           write: bool = True, dense_folds: int | None = None) -> tuple[AnswerJudge, TrainReport]:
     """Train on `train_items` (default: the train split + the legacy set), choose thresholds on
     `dev_items` (default: the dev split), write the artefacts to `<data_dir>/models/answer/`.
