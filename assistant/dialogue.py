@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
-from assistant.facts import TOPIC_SLOTS, Fact, infer
+from assistant.facts import PATIENT_YEAR_SLOTS, TOPIC_SLOTS, Fact, infer
 from assistant.nlu.models import Understanding
 from assistant.state import DialogueState
 
@@ -203,7 +203,8 @@ _BILL_SLOTS = frozenset({"amount", "uncovered_amount", "amount_scope", "ytd_reim
 def new_topic_facts(state: DialogueState, fresh: dict[str, Any]) -> set[str]:
     """The topic facts of this message that the case told so far does not already hold: "异地的咋个报"
     after "在成都打工，在那边住院" repeats the case's out-of-area fact, it names no new topic."""
-    return {s for s in fresh if s in TOPIC_SLOTS and (s not in state.facts or state.facts[s].value != fresh[s])}
+    topical = TOPIC_SLOTS | PATIENT_YEAR_SLOTS
+    return {s for s in fresh if s in topical and (s not in state.facts or state.facts[s].value != fresh[s])}
 
 
 def continues_case(intent: str, fresh: dict[str, Any], state: DialogueState) -> bool:
@@ -304,11 +305,13 @@ def opens_new_question(message: str) -> bool:
     return leads is not None and leads.search(message.strip()) is not None
 
 
-def drop_topic(state: DialogueState) -> None:
+def drop_topic(state: DialogueState, other_patient: bool = False) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
-    go, unless told after it or given as the answer to a clarifying question; who and where stay."""
-    for slot in [s for s, f in state.facts.items() if s in TOPIC_SLOTS and f.turn <= state.question_turn
-                 and not f.answered]:
+    go, unless told after it or given as the answer to a clarifying question; who and where stay, and
+    so does the patient's year (`PATIENT_YEAR_SLOTS`) unless the question is about another patient."""
+    year = PATIENT_YEAR_SLOTS if other_patient else frozenset()
+    for slot in [s for s, f in state.facts.items() if s in year or (s in TOPIC_SLOTS and f.turn <= state.question_turn
+                                                                    and not f.answered)]:
         del state.facts[slot]
         state.evidence.pop(slot, None)
     state.sync_slots()
@@ -321,13 +324,18 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     if state.pending_slot:
         question = question_for(state.pending_slot, list(zip(state.pending_options, state.pending_values)))
         value = pending_value(message, understanding, question)
+        derived = False
         if value is None and state.last_intent in SUBSTANTIVE:
             # "交的60块那个" answers "哪一档？" through the rule set's premium table.
             trial = state.model_copy(deep=True)
             tell(trial, fresh, {})
             value = trial.slots.get(state.pending_slot) if state.pending_slot not in state.slots else None
+            derived = value is not None
         if value is not None and state.last_intent in SUBSTANTIVE:
-            tell(state, {**fresh, state.pending_slot: value}, understanding.evidence, answered=True)
+            # A tier read off the premium stays inferred from it, so a later premium ("那要是交150那档呢")
+            # derives the tier again; a tier said outright is the user's own.
+            told = fresh if derived else {**fresh, state.pending_slot: value}
+            tell(state, told, understanding.evidence, answered=True)
             state.pending_slot, state.pending_options, state.pending_values = None, [], []
             state.question_turn = state.turns
             return Turn(state.last_intent, state.last_query, dict(state.slots), answered_pending=True,
@@ -354,6 +362,9 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
             return Turn("correction", message, dict(state.slots))
 
     if understanding.intent == "statement":
+        if names_other_patient(state, message):  # "我妈也住院了" after "我爸今年报了六万": not his year
+            for slot in PATIENT_YEAR_SLOTS:
+                state.facts.pop(slot, None)
         changed = tell(state, fresh, understanding.evidence)
         if corrects_estimate(state, fresh, changed):
             # "具体是11500，县医院是二级的" after an estimate from "花了一万多": the same case with its
@@ -375,7 +386,7 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     # told: that continues the case.
     if switched or new_subject or (not told_case and not continues_case(intent, fresh, state)):
         state.facts.pop("topic", None)
-        drop_topic(state)
+        drop_topic(state, other_patient=switched)
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent
     state.last_query = understanding.query or message

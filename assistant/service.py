@@ -290,8 +290,10 @@ class Assistant:
             if draft.kind == "related" and draft.clarification is None:
                 # Only related clauses for a deductible the one rule set fixes ("娃儿在二级医院住院，
                 # 起付线好多"): that figure alone, cited — not the ratio and cap besides. Likewise the
-                # cap of the tier told ("60块钱那个档次" … "那封顶是好多").
-                return self._related_deductible(turn) or self._told_tier_cap(turn, state, draft) or draft
+                # cap of the tier told ("60块钱那个档次" … "那封顶是好多"), and the yearly limit of the kind
+                # of care named ("慢病门诊一年最多能报多少钱" under 重庆: 年报销限额1000元).
+                return (self._related_deductible(turn) or self._told_tier_cap(turn, state, draft)
+                        or self._rule_set_cap(turn, state, stated=True) or draft)
             return draft
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
@@ -527,15 +529,19 @@ class Assistant:
         return "\n".join(lines) + ("。" if lines else "")
 
     def _rule_set_cap(self, turn: Turn, state: DialogueState,
-                      cap_facts: tuple[str, ...] = _CAP_FACTS) -> Draft | None:
+                      cap_facts: tuple[str, ...] = _CAP_FACTS, stated: bool = False) -> Draft | None:
         """"统筹基金一年最多付多少" under a rule set whose cap is a multiple of the local average wage
         (湖北: 4倍): the clause gives the multiple, the user's wage gives the figure — computed by the
         calculators when the wage is known, asked for when not. Likewise a cap that depends on a
         told fact (`_CAP_FACTS`: two chronic diseases raise the chronic-outpatient limit) under the
         one rule set the slots choose; with `cap_facts` including the tier, the told tier's cap
-        (`_told_tier_cap`). None = answer from the clauses."""
+        (`_told_tier_cap`). `stated`: the cap the rule set states for the service the user named,
+        though no told fact changes it — for when the clauses gave no direct answer. None = answer
+        from the clauses."""
         slots = turn.slots
         if slots.get("topic") != "封顶线" or slots.get("amount") is not None or self.calculators.caps is None:
+            return None
+        if stated and not slots.get("service"):
             return None
         service = slots.get("service") or "inpatient"
         ytd_told = slots.get("ytd_reimbursed") is not None  # "已经报了6万5，还能报多少": what is left
@@ -553,7 +559,7 @@ class Assistant:
         if needs_wage:
             policy = needs_wage[0]
         elif (choice.policy is not None and slots.get("region")
-              and (any(slots.get(s) is not None for s in cap_facts) or ytd_told)):
+              and (stated or any(slots.get(s) is not None for s in cap_facts) or ytd_told)):
             # A told fact the rule set's cap depends on (高血压和糖尿病: two chronic diseases, each
             # adding to the limit): the clause states the base, the rule set computes this person's —
         # for the region the user named (with none, the one rule set holding the service is no answer
@@ -571,7 +577,8 @@ class Assistant:
         if not result.get("caps"):
             return None
         left = any(c.get("remaining") is not None for c in result["caps"])
-        if policy not in needs_wage and not left and _cap_amounts(result) == self._caps_without(policy, service, slots, cap_facts):
+        if (not stated and policy not in needs_wage and not left
+                and _cap_amounts(result) == self._caps_without(policy, service, slots, cap_facts)):
             return None  # the told fact does not change the cap (岳池's 特殊大病门诊): the clause states it
         answer, citations = render_caps(result, policy)
         answer = _year_checked(answer, slots, policy)

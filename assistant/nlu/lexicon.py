@@ -229,6 +229,7 @@ class Roles(_Section):
     visit_before: Words = []
     denied_before: Words = []
     employed_after: Words = []
+    employer_words: Words = []
     elsewhere_home: Words = []
     there_before: Words = []
     there_words: Words = []

@@ -52,6 +52,7 @@ class Example:
     intent: str
     followup: bool
     known_regions: tuple[str, ...] = ()
+    weight: float = 1.0
 
 
 # A keyword question asks for no calculation when it names no amount and no contribution.
@@ -70,9 +71,20 @@ def keyword_questions() -> list[Example]:
 
 def training_examples() -> list[Example]:
     """The annotators' train split, the answer annotators' keyword questions, then every block of
-    the project's labelled NLU set."""
+    the project's labelled NLU set.
+
+    The keyword questions teach a form, not how often it comes: there are seven times as many as
+    the dialogue annotators' policy questions (20,415 to 2,822 in release 19), and at full weight
+    they made two thirds of the fit and pulled facts typed as keywords ("三级医院化疗 本年度首次
+    费用1万") towards a search. Together they weigh as much as the dialogue annotators' policy
+    questions (dev utterances, C and features unchanged: intents 0.9636 at full weight, 0.9665 with
+    the keyword questions weighing 2,000 in all; statements recalled 0.961 → 0.966)."""
     items = [Example(u.text, u.intent, u.followup) for u in load_split("utterances", "train")]
-    items += keyword_questions()
+    keywords = keyword_questions()
+    if keywords:
+        policy = sum(1 for u in items if u.intent == "policy_question")
+        share = min(1.0, policy / len(keywords))
+        items += [Example(k.text, k.intent, k.followup, k.known_regions, share) for k in keywords]
     if NLU_CASES.exists():
         data = yaml.safe_load(NLU_CASES.read_text("utf-8"))
         regions = tuple(data.get("known_regions", ()))
@@ -83,7 +95,8 @@ def training_examples() -> list[Example]:
 
 
 def fingerprint(items: list[Example]) -> str:
-    data = json.dumps([(u.text, u.intent, u.followup, u.known_regions) for u in items], ensure_ascii=False)
+    data = json.dumps([(u.text, u.intent, u.followup, u.known_regions, round(u.weight, 6)) for u in items],
+                      ensure_ascii=False)
     return hashlib.sha1(data.encode("utf-8")).hexdigest()[:16]
 
 
@@ -99,8 +112,10 @@ def fit(items: list[Example], c_intent: float = C_INTENT, c_followup: float = C_
     tokens = training_tokens(items)
     vectorizer = TfidfVectorizer(analyzer=lambda toks: toks, sublinear_tf=True, min_df=MIN_DF)
     matrix = vectorizer.fit_transform(tokens)
-    intent = LogisticRegression(C=c_intent, max_iter=2000).fit(matrix, [u.intent for u in items])
-    follow = LogisticRegression(C=c_followup, max_iter=2000).fit(matrix, ["true" if u.followup else "false" for u in items])
+    weights = [u.weight for u in items]
+    intent = LogisticRegression(C=c_intent, max_iter=2000).fit(matrix, [u.intent for u in items], sample_weight=weights)
+    follow = LogisticRegression(C=c_followup, max_iter=2000).fit(
+        matrix, ["true" if u.followup else "false" for u in items], sample_weight=weights)
     vocabulary = vectorizer.get_feature_names_out().tolist()
 
     def head(model: Any) -> dict[str, Any]:

@@ -62,7 +62,9 @@ def test_a_workplace_told_after_the_insured_region_makes_care_out_of_area(assist
 def test_cantonese_now_is_no_home_region():
     from assistant.nlu import parse
 
-    slots = parse("而家喺深圳返工").slots
+    # 而家 is 现在, not 家 (home): migrant labour there is no insured region. (返工 is 上班, and
+    # employment is: "而家喺深圳返工" reads 深圳 as "现在在深圳上班" does — release 19.)
+    slots = parse("而家喺深圳打工").slots
     assert slots.region is None
 
 
