@@ -41,6 +41,7 @@ _MULTIPLIER = {"w": Decimal(10000), "k": Decimal(1000)}
 _MULTIPLIER_TAIL = re.compile(r"\d(?!\d|[.,]\d)")
 # Units that make a Chinese digit an ordinal or a grade rather than part of a preceding amount.
 _ORDINAL_UNITS = set("级档次甲乙等")
+_ARABIC_THEN_CN_DIGIT = re.compile(rf"[\d,.]+[{''.join(CN_DIGITS)}]")
 
 
 class NumberParseError(ValueError):
@@ -164,6 +165,10 @@ def find_numbers(text: str) -> list[NumberSpan]:
         start, end = m.start(), m.start() + len(raw)
         if len(raw) > 1 and raw[-1] in CN_DIGITS and text[end : end + 1] in _ORDINAL_UNITS:
             # "1万三级医院": the 三 belongs to 三级, not to the amount
+            raw, end = raw[:-1], end - 1
+        elif _ARABIC_THEN_CN_DIGIT.fullmatch(raw):
+            # "工资8000一个月", "花了3000两次": Arabic digits never go on in a Chinese digit without a
+            # unit between them (1万2 has one), so that digit begins the next quantity
             raw, end = raw[:-1], end - 1
         suffix = _SUFFIX.match(text, end)
         suffix_end = suffix.end() if suffix else end

@@ -77,3 +77,15 @@ def test_the_yearly_limit_of_a_named_kind_of_care_is_shown_with_its_rule(assista
 @pytest.mark.parametrize("text", ["他去成都华西住院了，前后花了4万", "在川大华西做的手术"])
 def test_the_short_name_of_a_hospital_of_public_grade_fixes_its_level(text):
     assert parse(text).slots.hospital_level == 3
+
+
+@pytest.mark.parametrize("text, wage", [("工资8000一个月", 8000), ("人工一個月5000蚊", 5000)])
+def test_a_monthly_wage_said_in_any_order_is_the_wage(text, wage):
+    assert parse(text).slots.wage == wage
+
+
+def test_arabic_digits_do_not_run_on_into_the_next_quantity():
+    from assistant.nlu.numbers import find_numbers
+
+    assert [n.value for n in find_numbers("花了3000两次")] == [3000]
+    assert [n.value for n in find_numbers("1万2")] == [12000]
