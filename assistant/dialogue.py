@@ -365,6 +365,7 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
         if names_other_patient(state, message):  # "我妈也住院了" after "我爸今年报了六万": not his year
             for slot in PATIENT_YEAR_SLOTS:
                 state.facts.pop(slot, None)
+                state.evidence.pop(slot, None)
         changed = tell(state, fresh, understanding.evidence)
         if corrects_estimate(state, fresh, changed):
             # "具体是11500，县医院是二级的" after an estimate from "花了一万多": the same case with its
