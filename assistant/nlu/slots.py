@@ -283,8 +283,8 @@ def extract_hospital_level(text: str, lex: Lexicon, found: Found) -> None:
 def employed_there(text: str, work: RegionMention, lex: Lexicon) -> bool:
     """The workplace is where the user is employed ("我在湖北上班", lexicon `regions.roles.employed_after`,
     or an employer named: `employer_words`), not migrant labour or school, and the message speaks of
-    no home elsewhere (老家, 户口): the
-    employee scheme insures people where they work, so that place is the insured region."""
+    no home elsewhere (老家, 户口): the employee scheme insures people where they work, so that place
+    is the insured region."""
     roles = lex.regions_conf["roles"]
     right = _CLAUSE_BREAK.split(text[work.end :], maxsplit=1)[0][: roles["right_window"]]
     employed = any(w in right for w in roles.get("employed_after", ())) or any(
