@@ -6,6 +6,13 @@ project has. This script moves every retired round (answers and dialogue) into t
 files, keeping each item's author and prompt and recording the round it came from, then deletes the
 retired files (the items live on, with provenance, in train/dev).
 
+The blind split must stay at least 20 % of all answerable pairs (`test_annotated_data_meets_the_issue_sizes`),
+and every answerable item moved here raises what the next blind round must hold. So answerable items join
+only up to what the current blind split allows (and at most `--answerable-limit`), in a fixed hash order;
+the rest stay in the retired file for a later release. Near-domain and ambiguous items and all dialogue
+data always join: they are the scarce classes. (The judge samples its training questions, so answerable
+items beyond a few tens of thousands add phrasings, not signal it lacks.)
+
 Dev keeps measuring new clauses: an answerable item goes where an existing item quotes the same
 sentence (train first), else to train when one of its gold clauses is the gold clause of an existing
 train item (checked before dev: a quote may resolve to several clauses, and a dev item whose clause
@@ -20,6 +27,7 @@ Needs a built knowledge base (`medpolicy ingest`) to resolve gold quotes to clau
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 from pathlib import Path
 
@@ -53,16 +61,37 @@ def _clauses() -> list:
     return ClauseStore(KBSettings().store_dir).load().clauses
 
 
-def reuse_answers(paths: list[Path]) -> None:
+def answerable_room(limit: int | None) -> int:
+    """How many answerable items may join train/dev while the current blind split stays ≥ 20 %."""
+    blind = sum(i.type == "answerable" for i in load_split("blind"))
+    used = sum(i.type == "answerable" for i in load_split("train") + load_split("dev"))
+    room = max(0, 4 * blind - used)
+    return room if limit is None else min(room, limit)
+
+
+def _hash_order(item: AnnotatedQuestion) -> str:
+    return hashlib.sha1(item.id.encode("utf-8")).hexdigest()
+
+
+def reuse_answers(paths: list[Path], limit: int | None = None) -> None:
     train, dev = load_split("train"), load_split("dev")
     placer = SplitPlacer(_clauses(), train, dev)
     seen = {item.id for item in train + dev}
+    room = answerable_room(limit)
+    print(f"answerable items that may join: {room:,}")
     for path in paths:
         round_name = path.stem
         moved = {"train": 0, "dev": 0}
-        for item in read_jsonl(path):
+        items = read_jsonl(path)
+        answerable = sorted((i for i in items if i.type == "answerable"), key=_hash_order)
+        joining = {i.id for i in answerable[:room]}
+        room -= len(joining)
+        kept = [i for i in items if i.type == "answerable" and i.id not in joining]
+        for item in items:
             if item.id in seen:
                 raise SystemExit(f"{path.name}: {item.id} is already in train/dev (reused twice?)")
+            if item.type == "answerable" and item.id not in joining:
+                continue
             if item.type == "answerable":
                 split = placer.place(item, split_of)
             else:
@@ -71,11 +100,13 @@ def reuse_answers(paths: list[Path]) -> None:
                 {**item.model_dump(by_alias=True), "split": split, "retired_from": f"blind {round_name}"})
             (dev if split == "dev" else train).append(new)
             moved[split] += 1
-        print(f"{path.name}: {moved}")
+        print(f"{path.name}: {moved}; {len(kept):,} answerable stay retired")
+        if kept:
+            write_jsonl(path, kept)
+        else:
+            path.unlink()
     write_jsonl(ANNOTATIONS_DIR / "questions_train.jsonl", train)
     write_jsonl(ANNOTATIONS_DIR / "questions_dev.jsonl", dev)
-    for path in paths:
-        path.unlink()
 
 
 def reuse_dialogue(paths: list[Path]) -> None:
@@ -110,13 +141,15 @@ def reuse_dialogue(paths: list[Path]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--answerable-limit", type=int, default=None,
+                    help="join at most this many answerable items (default: as many as the blind split allows)")
     args = ap.parse_args()
     files = args.files or sorted((ANNOTATIONS_DIR / "blind" / "retired").glob("round-*.jsonl")) + sorted(
         (DIALOGUE_DIR / "blind" / "retired").glob("dialogue-round-*.jsonl"))
     answers = [f for f in files if not f.name.startswith("dialogue")]
     dialogue = [f for f in files if f.name.startswith("dialogue")]
     if answers:
-        reuse_answers(answers)
+        reuse_answers(answers, args.answerable_limit)
     if dialogue:
         reuse_dialogue(dialogue)
 
