@@ -282,6 +282,42 @@ def corrected_amount(state: DialogueState, fresh: dict[str, Any]) -> dict[str, A
     return fresh if slot == "amount" else {slot: fresh["amount"]}
 
 
+# A number denied beside the one meant: "不是2万，是2千", "我妈是74不是72", "交的是60不是150".
+_DENIAL = re.compile(r"(?:不是|并非|唔系|唔係|不系|不係)$")
+_ASSERT = re.compile(r"^[^,，。；;]{0,4}?(?:而|其实|应该)?(?:是|系|係)")
+_NUMBER_FACTS = _CORRECTABLE_AMOUNTS | {"age", "year"}
+
+
+def _as_number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)).normalize()
+    except ArithmeticError:
+        return None
+
+
+def denied_number(state: DialogueState, text: str) -> dict[str, Any]:
+    """The fact a denied figure names, with the figure said instead: {slot: new value}, or {}.
+
+    Which fact is meant is exact: the one whose remembered value is the denied figure ("我妈是74不是72"
+    after "我妈72了" corrects the age, not a cost) — the words around the figures need not say it."""
+    from assistant.nlu.numbers import find_numbers
+
+    spans = [sp for sp in find_numbers(text) if sp.value is not None]
+    for first, second in zip(spans, spans[1:]):
+        if _DENIAL.search(text[: first.start].rstrip("，, ")) and _ASSERT.match(text[first.end : second.start].lstrip("元块岁，, ")):
+            old, new = first.value, second.value  # 不是A，是B
+        elif _DENIAL.search(text[first.end : second.start].lstrip("元块岁，, ").rstrip("，, ")):
+            old, new = second.value, first.value  # 是B不是A
+        else:
+            continue
+        for slot, fact in state.facts.items():
+            if slot in _NUMBER_FACTS and _as_number(fact.value) == _as_number(old):
+                if isinstance(fact.value, int):
+                    return {slot: int(new)}
+                return {slot: _json_safe(new.normalize() if new != new.to_integral_value() else new.quantize(Decimal(1)))}
+    return {}
+
+
 def names_other_patient(state: DialogueState, message: str) -> bool:
     """Whether this message is about another person than the case so far ("我爸…住院" then "我妈在乡镇
     卫生院住院花了三千"): one family word (lexicon `person.patients`) other than the one remembered.
@@ -293,6 +329,8 @@ def names_other_patient(state: DialogueState, message: str) -> bool:
         return False
     (patient,) = named
     before, state.patient = state.patient, patient
+    if before != patient:
+        state.patient_turn = state.turns
     return before is not None and before != patient
 
 
@@ -303,6 +341,34 @@ def opens_new_question(message: str) -> bool:
 
     leads = lexicon().new_question_leads
     return leads is not None and leads.search(message.strip()) is not None
+
+
+# What a premium is computed from, told about the payer: with one of these remembered, a question
+# about paying (topic 缴费标准) asks the payer's own figure.
+_PREMIUM_FACTS = ("wage", "local_avg_wage", "laid_off", "retired")
+
+
+def asks_own_premium(state: DialogueState, intent: str, fresh: dict[str, Any]) -> bool:
+    """"我的医保费按好多基数交" after "下岗了…社平工资三万六": a question about paying the premium
+    (a contribution topic) from someone whose wage, average wage, lay-off or retirement is known asks
+    what they pay — the contribution calculator's figure, with the clauses it rests on."""
+    from assistant.nlu.lexicon import lexicon
+
+    if intent != "policy_question" or fresh.get("topic") not in lexicon().contribution_topics:
+        return False
+    known = {**state.facts, **{k: None for k in fresh}}
+    return any(slot in known for slot in _PREMIUM_FACTS)
+
+
+def refers_to_case(state: DialogueState, message: str) -> bool:
+    """"本县的医院，按这个算下报多少": the message points back at the case told (lexicon
+    `intent.case_references`) while a bill of that case is remembered — an estimate of that case,
+    with whatever the message adds to it."""
+    from assistant.nlu.lexicon import lexicon
+
+    pattern = lexicon().case_references
+    return (pattern is not None and pattern.search(message) is not None
+            and any(s in state.facts for s in _CASE_BILLS))
 
 
 def drop_topic(state: DialogueState, other_patient: bool = False) -> None:
@@ -342,7 +408,13 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
                         words=state.last_words)
     state.pending_slot, state.pending_options, state.pending_values = None, [], []
 
-    if understanding.intent == "correction":
+    denied = denied_number(state, understanding.query or message)
+    if denied:
+        # The figures of a denial fill the fact the denied one was, whatever the parser read them as.
+        fresh = {k: v for k, v in fresh.items() if k not in _NUMBER_FACTS | {"amount_scope", "person_category"}} | denied
+        said = {slot: str(value) for slot, value in denied.items()}
+        understanding = understanding.model_copy(update={"intent": "correction", "evidence": {**understanding.evidence, **said}})
+    elif understanding.intent == "correction":
         fresh = corrected_amount(state, fresh)
     new_subject = opens_new_question(message)
     if understanding.intent == "correction" or (is_follow_up(message, understanding, state) and not new_subject):
@@ -378,8 +450,10 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
         return Turn(understanding.intent, message, dict(state.slots))
 
     intent = understanding.intent
+    if asks_own_premium(state, intent, fresh):
+        intent = "contribution"
     switched = names_other_patient(state, message)
-    told_case = not new_subject and asks_for_told_case(state, understanding, fresh)
+    told_case = not new_subject and (asks_for_told_case(state, understanding, fresh) or refers_to_case(state, message))
     if told_case:
         intent = "estimate"
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is

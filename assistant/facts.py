@@ -122,18 +122,22 @@ def _contribution_tables() -> tuple[tuple[str, str, str, tuple[tuple[int, Decima
     return tuple(out)
 
 
-def tier_for_contribution(amount: Any, region: str | None = None) -> int | None:
-    """The tier whose yearly premium equals `amount` in the rule sets of `region` (any region when
-    none is known); None when no table or more than one tier matches."""
+def premium_tiers(amount: Any, region: str | None = None) -> set[int]:
+    """Every tier whose yearly premium equals `amount` in the rule sets of `region` (any region when
+    none is known)."""
     try:
         wanted = Decimal(str(amount))
     except (InvalidOperation, ValueError):
-        return None
-    tiers = set()
-    for policy_region, _scheme, _pid, cells in _contribution_tables():
-        if region and not rule_region_applies(policy_region, region):
-            continue
-        tiers.update(tier for tier, value in cells if value == wanted)
+        return set()
+    return {tier for policy_region, _scheme, _pid, cells in _contribution_tables()
+            if not region or rule_region_applies(policy_region, region)
+            for tier, value in cells if value == wanted}
+
+
+def tier_for_contribution(amount: Any, region: str | None = None) -> int | None:
+    """The tier whose yearly premium equals `amount` in the rule sets of `region` (any region when
+    none is known); None when no table or more than one tier matches."""
+    tiers = premium_tiers(amount, region)
     return tiers.pop() if len(tiers) == 1 else None
 
 
@@ -160,6 +164,10 @@ def infer(facts: dict[str, Fact], turn: int) -> None:
     if amount is not None:
         region = facts["region"].value if "region" in facts else None
         put("tier", tier_for_contribution(amount.value, region), "contribution_amount")
+    laid_off = facts.get("laid_off")
+    if laid_off is not None and laid_off.value is True:
+        # 下岗职工 are workers of the employee scheme (their 再就业服务中心 pays its premium).
+        put("scheme", "职工", "laid_off")
     age = facts.get("age")
     if age is not None and isinstance(age.value, int):
         put("person_category", category_for_age(age.value), "age")

@@ -243,6 +243,7 @@ class Assistant:
         try:
             draft = self._answer(turn, state)
             self._cite_inferred_tier(draft, state)
+            self._cite_household_tier(draft, state)
             return draft
         except _AlreadyAsked:
             # The user was asked for this once and went on without it: never ask twice; answer
@@ -826,8 +827,13 @@ class Assistant:
         return draft
 
     def _contribution(self, turn: Turn, state: DialogueState) -> Draft:
+        from knowledge_base.search.rerank import asks_amount as query_asks_amount
+
         slots = turn.slots
-        asks_amount = any(w in turn.query for w in _QUANTITY_WORDS)
+        # "交好多", "按好多基数交", "退休了还要扣医保钱不": the premium's standard (缴费标准) is asked, as a
+        # figure or whether one is due; how to pay (缴费方式) is answered from the clauses.
+        asks_amount = (any(w in turn.query for w in _QUANTITY_WORDS) or slots.get("topic") == "缴费标准"
+                       or query_asks_amount(turn.query))
         choice = choose_policy(self.policies, slots, "contribution")
         if not asks_amount or (choice.policy is None and choice.question is None):
             return self._policy_question(turn, state, intent="contribution")
@@ -964,6 +970,45 @@ class Assistant:
         note = "档次按您所交的金额推定：" + "；".join(lines)
         draft.answer = _before_last_line(draft.answer, note)
         draft.sources.append(trace_text(result))
+
+    def _cite_household_tier(self, draft: Draft, state: DialogueState) -> None:
+        """A figure for a family member ("我老汉儿住院…") at the tier told before that member was named
+        rests on the rule that a household insures at one tier (重庆: 以家庭为单位选择同一档次): the
+        reply cites that clause too, as the contribution calculator traces it, so the tier carried
+        from the speaker to the patient has its basis on the page."""
+        request = (draft.estimate or {}).get("request") or {}
+        tier = state.facts.get("tier")
+        if tier is None or request.get("tier") is None or state.patient is None or not draft.citations:
+            return
+        told = state.facts.get(tier.source) if tier.origin == "inferred" and tier.source else tier
+        if told is None or told.turn >= state.patient_turn:
+            return  # the tier was told with or after the patient: it is the patient's own
+        tier_word = fact_label("tier", request["tier"]) or ""
+        if not any(tier_word in f"{step.get('label', '')} {step.get('formula', '')}"
+                   for step in (draft.estimate or {}).get("steps", [])):
+            return  # no parameter of this figure depends on the tier
+        try:
+            result = _as_dict(self.calculators.contribution(
+                {"policy": request["policy"], "tier": request["tier"], "household_size": 2}))
+        except ValueError:
+            return
+        policy = next((p for p in self.policies if p.id == request["policy"]), None)
+        if policy is None:
+            return
+        household = [step for step in result.get("steps", []) if "以家庭为单位" in step.get("label", "")]
+        if not household:
+            return  # the rule set states no household rule: members may be at different tiers
+        cited, _index = step_citations({"steps": household}, policy, start=len(draft.citations) + 1)
+        self._link_citations(cited)
+        known = {c.chunk_id: c.n for c in draft.citations if c.chunk_id}
+        citation = cited[0]
+        if citation.chunk_id and citation.chunk_id in known:
+            n = known[citation.chunk_id]
+        else:
+            n = citation.n = len(draft.citations) + 1
+            draft.citations.append(citation)
+        note = f"档次按家庭计：以家庭为单位选择同一档次参保，按您说的{tier_word}计[{n}]"
+        draft.answer = _before_last_line(draft.answer, note)
 
     def _link_citations(self, citations: list[Citation]) -> None:
         """Fill chunk id and citation path of rule quotes the calculators did not link themselves."""

@@ -30,6 +30,7 @@ class DialogueState(BaseModel):
     question_turn: int = -1  # the turn the current question was asked (or last re-asked) on
     asked: list[str] = Field(default_factory=list)  # slots a clarifying question has asked for
     patient: str | None = None  # who the case is about, by the family word last named (lexicon person.patients)
+    patient_turn: int = 0  # the turn that patient was first named in (facts told before are the household's)
 
     def clear(self) -> "DialogueState":
         """A fresh state for the same session ("重新开始")."""

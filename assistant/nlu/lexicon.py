@@ -52,6 +52,7 @@ class IntentSection(_Section):
     compute_requests: Regex | None = None
     request_softeners: Regex | None = None
     new_question_leads: Regex | None = None
+    case_references: Regex | None = None
     human: HumanCues
     greeting: Words
     about_assistant: Words
@@ -359,6 +360,7 @@ class Lexicon:
         self.compute_requests = re.compile(intent["compute_requests"]) if intent.get("compute_requests") else None
         self.request_softeners = re.compile(intent["request_softeners"]) if intent.get("request_softeners") else None
         self.new_question_leads = re.compile(intent["new_question_leads"]) if intent.get("new_question_leads") else None
+        self.case_references = re.compile(intent["case_references"]) if intent.get("case_references") else None
         self.human = Matcher({"human": intent["human"]["cues"]}, intent["human"]["blockers"])
         self.greeting = words(intent["greeting"])
         self.about_assistant = words(intent["about_assistant"])

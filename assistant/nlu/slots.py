@@ -146,9 +146,12 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     vague = re.search(conf["vague_amount"], text)
     if vague:
         found.evidence["amount_unparsed"] = f"{vague.group(0)}（没有具体数额，未取值）"
+    year_at = found.where.get("year")
     for sp in find_numbers(text):
         if sp.value is None and sp.has_magnitude:
             found.evidence.setdefault("amount_unparsed", f"{sp.text}（范围或写法不明确，未取值）")
+        if year_at and year_at[0] <= sp.start < year_at[1]:
+            continue
         if not _is_money(text, sp, conf):
             continue
         left_start = max(prev_end, sp.start - conf["left_window"])
@@ -683,8 +686,13 @@ _HAN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四"
 _HAN_YEAR = re.compile(r"(?<![〇零○一二三四五六七八九十百千万])((?:一九|二[〇零○])[〇零○一二三四五六七八九]{2})\s*年")
 
 
+# A message that is only a year ("2010呢", "那2011年度的呢"): the follow-up names the year asked about,
+# not a sum of money.
+_YEAR_ALONE = re.compile(r"^(?:那|那么)?((?:19|20)\d{2})(?:年度?)?(?:的)?(?:呢|嘞|喃|咧|勒)?[?？]?$")
+
+
 def extract_year(text: str, found: Found) -> None:
-    m = re.search(r"((?:19|20)\d{2})\s*年", text)
+    m = re.search(r"((?:19|20)\d{2})\s*年", text) or _YEAR_ALONE.match(text.strip())
     if m:
         found.put("year", int(m.group(1)), text, m.start(), m.end())
         return
@@ -781,6 +789,18 @@ _POINTER_ONLY = re.compile(r"^(?:块钱|元钱|块|元|蚊)?的?(?:那个|那种
 _PROVIDER = re.compile(r"住院|医院|卫生院|押金|看病|门诊|药")
 
 
+# A paying verb right before the number ("交60的", "交的是150那个二档", "去年交了一百五"): a premium
+# only when some rule set's premium table holds exactly that figure (`_is_tabled_premium`) — the
+# table, not the phrasing, tells a premium from a bill.
+_PAID_ANY = re.compile(r"(?:交|缴|买)(?:了|的|咗)?是?$")
+
+
+def _is_tabled_premium(value: Decimal) -> bool:
+    from assistant.facts import premium_tiers
+
+    return bool(premium_tiers(value))
+
+
 def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
     for sp in find_numbers(text):
         if sp.value is None or sp.value <= 0 or sp.value >= 10000:
@@ -797,6 +817,8 @@ def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
         if _PAID_BEFORE.search(left) and _POINTER_AFTER.match(right):
             return sp.value, sp.start, sp.end
         if _PAID_BEFORE_POINTED.search(left) and _POINTER.match(right):
+            return sp.value, sp.start, sp.end
+        if _PAID_ANY.search(left) and not re.match(r"[多余来]?(?:万|千|w|k)", right) and _is_tabled_premium(sp.value):
             return sp.value, sp.start, sp.end
         if not left and _POINTER_ONLY.match(right) and re.search(r"交|缴|买", text[:clause_start]):
             return sp.value, sp.start, sp.end

@@ -1,0 +1,92 @@
+"""Issue 10, release 20: classes found in the retired round-19 conversations, each tested here on
+phrasings of our own — a figure denied beside the one meant, a premium said after a bare paying
+verb, a year alone as the follow-up, a tier told before a family member was named, a question that
+points back at the case told, and a premium question from a payer whose wage or status is known."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.nlu import parse
+from tests.assistant.dialogue_helpers import talk
+
+
+def test_a_denied_figure_corrects_the_fact_it_was(assistant):
+    *_, estimate = talk(assistant, "重庆城乡居民一档，我爸在县医院住院花了3万", "搞错了，不是3万，是3千")
+    assert estimate.kind == "estimate", estimate.answer
+    assert estimate.slots["amount"] == "3000", estimate.slots
+    # 二级 300 deductible, 60 %: (3000 − 300) × 60 % = 1620
+    assert "1620.00" in estimate.answer, estimate.answer
+
+
+def test_a_denied_age_corrects_the_age_not_a_cost(assistant):
+    *_, reply = talk(assistant, "岳池县的，我妈65了", "我妈是56岁不是65")
+    assert reply.slots["age"] == 56 and "amount" not in reply.slots, reply.slots
+
+
+def test_denying_a_figure_nobody_told_changes_nothing_it_did_not_name(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民一档", "不是500是800")
+    assert "age" not in reply.slots and "ytd_reimbursed" not in reply.slots
+
+
+@pytest.mark.parametrize("text, premium", [
+    ("城乡居民医保，我交60的", 60),
+    ("我交的是150那个二档", 150),
+    ("去年又交了一百五", 150),
+])
+def test_a_paying_verb_before_a_tabled_premium_tells_the_premium(text, premium):
+    slots = parse(text).slots
+    assert slots.contribution_amount == premium and slots.amount is None
+
+
+def test_a_paying_verb_before_a_figure_no_table_holds_is_no_premium():
+    assert parse("交了370").slots.contribution_amount is None
+
+
+@pytest.mark.parametrize("text, year", [("2011呢", 2011), ("那2010年度的呢", 2010)])
+def test_a_year_alone_is_the_year_asked_not_money(text, year):
+    slots = parse(text).slots
+    assert slots.year == year and slots.amount is None
+
+
+def test_a_year_follow_up_asks_the_same_premium_for_that_year(assistant):
+    *_, first, second = talk(assistant, "岳池县的，孩子3岁，还没上学", "2009年小孩交多少", "2010呢")
+    assert first.kind == "estimate" and second.kind == "estimate", second.answer
+    assert second.slots["year"] == 2010 and "2010" in second.answer, second.answer
+
+
+def test_a_tier_told_before_a_family_member_cites_the_household_rule(assistant):
+    *_, estimate = talk(assistant, "重庆城乡居民，我们交的二档", "我妈在县医院住院花了五千，能报多少")
+    assert estimate.kind == "estimate", estimate.answer
+    assert any("以家庭为单位选择同一档次" in c.text for c in estimate.citations), estimate.citations
+    assert "档次按家庭计" in estimate.answer, estimate.answer
+
+
+def test_a_tier_told_with_the_patient_needs_no_household_rule(assistant):
+    (estimate,) = talk(assistant, "重庆城乡居民二档，我妈在县医院住院花了五千，能报多少")
+    assert estimate.kind == "estimate", estimate.answer
+    assert "档次按家庭计" not in estimate.answer
+
+
+def test_a_question_pointing_back_at_the_case_keeps_its_bill(assistant):
+    *_, estimate = talk(assistant, "重庆城乡居民一档，在二级医院住院花了九千", "就是本县的医院，照这个给我算下")
+    assert estimate.kind == "estimate", estimate.answer
+    assert estimate.slots.get("amount") == "9000", estimate.slots
+
+
+def test_paying_every_year_on_time_is_continuous_enrollment():
+    assert parse("每年都按时交了的").slots.continuous_enrollment is True
+
+
+def test_a_premium_question_from_a_laid_off_worker_is_computed(assistant):
+    *_, reply = talk(assistant, "湖北的，下岗了", "当地社平工资四万", "医保费按啥子基数交")
+    assert reply.kind == "estimate", reply.answer
+    # the laid-off base is 60 % of the average wage: 0.6 × 40000 = 24000
+    assert "24000.00" in reply.answer, reply.answer
+    assert reply.slots.get("scheme") == "职工"
+
+
+def test_a_retired_worker_asking_whether_premiums_are_deducted_gets_the_rule_figure(assistant):
+    *_, reply = talk(assistant, "湖北职工医保，已经退休了", "退了休还扣不扣医保")
+    assert reply.kind == "estimate", reply.answer
+    assert "0.00 元" in reply.answer and "退休" in reply.answer, reply.answer
