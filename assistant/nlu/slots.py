@@ -181,6 +181,15 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         picked.append((role, sp, cue))
         prev_end, prev_role = sp.end, role
 
+    carried = [sp for role, sp, _cue in picked if role == "carryover"]
+    if carried:
+        # "去年门诊那60块钱还剩20块没用完": a figure before last year's balance, in its clause, is the
+        # quota the balance is left of — a rule's figure, not a bill.
+        balance = carried[0]
+        picked = [("policy_value", sp, cue) if role is None and sp.end <= balance.start
+                  and not _CLAUSE_BREAK.search(text[sp.end : balance.start]) else (role, sp, cue)
+                  for role, sp, cue in picked]
+
     def first(roles: tuple) -> tuple[NumberSpan, Hit | None] | None:
         for role, sp, cue in picked:
             if role in roles:

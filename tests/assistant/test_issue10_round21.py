@@ -90,3 +90,15 @@ def test_a_retired_worker_asking_whether_premiums_are_deducted_gets_the_rule_fig
     *_, reply = talk(assistant, "湖北职工医保，已经退休了", "退了休还扣不扣医保")
     assert reply.kind == "estimate", reply.answer
     assert "0.00 元" in reply.answer and "退休" in reply.answer, reply.answer
+
+
+def test_the_quota_named_before_last_years_balance_is_no_bill():
+    slots = parse("去年门诊那六十块还剩了二十块没用").slots
+    assert slots.carryover == 20 and slots.amount is None
+
+
+def test_this_years_quota_adds_the_balance_carried_over(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民，每年都按时交了的", "去年普通门诊那60块还剩15块没用完", "今年门诊总共可以用多少")
+    assert reply.kind == "estimate", reply.answer
+    # 60 quota + 15 carried over (continuous enrolment) = 75
+    assert "75.00" in reply.answer, reply.answer
