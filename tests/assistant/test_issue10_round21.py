@@ -102,3 +102,8 @@ def test_this_years_quota_adds_the_balance_carried_over(assistant):
     assert reply.kind == "estimate", reply.answer
     # 60 quota + 15 carried over (continuous enrolment) = 75
     assert "75.00" in reply.answer, reply.answer
+
+
+@pytest.mark.parametrize("text", ["医保按啥基数缴", "我交的基数是好多"])
+def test_the_base_a_premium_is_paid_on_is_a_premium_topic(text):
+    assert parse(text).slots.topic == "缴费标准"
