@@ -64,7 +64,7 @@ _FIXED: dict[str, tuple[str, list[tuple[str, Any]]]] = {
     "maternity_stage": ("请问是产前检查还是住院分娩？", [("产前检查", "prenatal"), ("住院分娩", "delivery")]),
     "prior_reimbursed": ("请问结算单上基本医保和大病保险已经支付了多少元？", []),
     "local_avg_wage": ("请问当地上年度职工年平均工资是多少元？", []),
-    "wage": ("请问您的年缴费工资是多少元？", []),
+    "wage": ("请问您的月工资（缴费工资）是多少元？", []),  # a wage told is read as monthly unless said yearly
 }
 
 SERVICE_LABELS = {value: label for label, value in _FIXED["service"][1]}

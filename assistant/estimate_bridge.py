@@ -267,6 +267,7 @@ def build_contribution_request(policy: PolicyInfo, slots: dict[str, Any]) -> dic
                if k in {"policy", "tier", "person", "local_avg_wage"}}
     if slots.get("wage") is not None:
         request["wage"] = str(slots["wage"])
+        request["wage_period"] = slots.get("wage_period") or "month"  # a wage is monthly unless said yearly
     return request
 
 
@@ -502,14 +503,16 @@ def render_terms(result: dict[str, Any], policy: PolicyInfo, notes: Sequence[str
 
 def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str, list[Citation]]:
     citations, index = step_citations(result, policy)
-    lines = [f"按《{result.get('policy_title', policy.title)}》：个人缴费 {result['individual']} 元。"]
+    month = "每月" if result.get("period") == "month" else ""
+    lines = [f"按《{result.get('policy_title', policy.title)}》：个人{month}缴费 {result['individual']} 元。"]
     if result.get("household_total"):
         lines[0] = (f"按《{result.get('policy_title', policy.title)}》：以家庭为单位选择同一档次，"
                     f"全家{result['household_size']}人合计 {result['household_total']} 元（每人 {result['individual']} 元）。")
     if result.get("employer"):
-        lines.append(f"单位缴费 {result['employer']} 元，合计 {result['total']} 元。")
+        base = f"（缴费基数{month} {result['base']} 元）" if result.get("base") else ""
+        lines.append(f"单位{month}缴费 {result['employer']} 元，合计 {result['total']} 元{base}。")
     if result.get("personal_account"):
-        lines.append(f"划入个人帐户 {result['personal_account']} 元（个人缴费全部计入，单位缴费按规定比例划入），"
+        lines.append(f"{month}划入个人帐户 {result['personal_account']} 元（个人缴费全部计入，单位缴费按规定比例划入），"
                      f"其余 {result['pooled_fund']} 元记入统筹基金。")
     lines.extend(_cited_step_lines(result.get("steps", [])[:MAX_STEP_LINES], index))
     assumptions = _sentences(a.get("text") for a in result.get("assumptions", []))

@@ -86,6 +86,17 @@ _TERM_TOPICS = frozenset({"起付线", "报销比例"})
 # The supplementary layer a rule set's `major_illness` stage computes (lexicon `scheme` value).
 MAJOR_ILLNESS_LAYER = "大病保险"
 _QUANTITY_WORDS = ("多少", "几元", "几块", "标准", "交多少", "缴多少", "金额")
+# The period a premium question asks for: per month (每月交多少, 一个月扣好多) or per year (一年交多少).
+_PER_MONTH = re.compile(r"每个?月|一个?月|月[交缴扣]|按月")
+_PER_YEAR = re.compile(r"每年|一年|全年|年[交缴]")
+
+
+def asked_period(query: str) -> bool | None:
+    """True when the question asks a monthly figure, False a yearly one, None when it says neither."""
+    month, year = _PER_MONTH.search(query), _PER_YEAR.search(query)
+    if bool(month) == bool(year):
+        return None
+    return bool(month)
 
 
 @dataclass
@@ -840,6 +851,9 @@ class Assistant:
         if choice.question:
             return self._clarify_with_clauses("contribution", state, choice.question, turn)
         request = build_contribution_request(choice.policy, slots)
+        per_month = asked_period(turn.query)
+        if per_month is not None and choice.policy.contribution_kind == "employee_rates":
+            request["per_month"] = per_month
         if slots.get("household_size") and _asks_household_total(turn.query):
             request["household_size"] = slots["household_size"]
         notes: list[str] = []

@@ -40,6 +40,8 @@ class _ContributionContext(Context):
                                local_avg_wage=req.local_avg_wage)
         super().__init__(shim, policy, "contribution")
         self.wage = req.wage
+        self.wage_period = req.wage_period
+        self.per_month = req.wage_period == "month" if req.per_month is None else req.per_month
         self.household_size = req.household_size
         self.wage_within_bounds = bool(req.wage_within_bounds) and req.local_avg_wage is None
 
@@ -98,12 +100,13 @@ def _employee(ctx: Context) -> ContributionResult:
         if laid_off and a.about_wage:
             continue
         ctx.assume(Assumption(id=a.id, text=a.text, quote=a.quote))
+    monthly = bool(getattr(ctx, "per_month", False))
     if laid_off:
         base = base_value(ctx, spec.laid_off_base)  # the clause's own base, no wage involved
     elif ctx.wage_within_bounds:
-        base = _base_assumed_within(ctx, spec, ctx.amount("wage"))
+        base = _base_assumed_within(ctx, spec, _yearly_wage(ctx))
     else:
-        wage = ctx.amount("wage")
+        wage = _yearly_wage(ctx)
         avg = ctx.amount("local_avg_wage")
         if avg == 0:
             raise CalcError("local_avg_wage", "local_avg_wage（当地上年度职工年平均工资）必须大于0。")
@@ -125,11 +128,35 @@ def _employee(ctx: Context) -> ContributionResult:
     ctx.step("记入统筹基金", f"{fmt(employer)} − {fmt(to_account)} = {fmt(pooled)}", pooled)
     total = employer + individual
     ctx.step("合计缴费", f"{fmt(employer)} + {fmt(individual)} = {fmt(total)}", total)
+    if monthly:
+        # Asked per month (or the wage was monthly): each figure per month, traced from the yearly one.
+        base, individual, employer, total, account, pooled = (
+            _per_month(ctx, label, value) for label, value in (
+                ("缴费基数", base), ("个人缴费", individual), ("单位缴费", employer), ("合计缴费", total),
+                ("划入个人帐户", account), ("记入统筹基金", pooled)))
     return ContributionResult(
         policy=ctx.policy.id, policy_title=ctx.policy.title, individual=fmt(individual), employer=fmt(employer),
         total=fmt(total), personal_account=fmt(account), pooled_fund=fmt(pooled),
+        period="month" if monthly else "year", base=fmt(base),
         steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
     )
+
+
+def _yearly_wage(ctx: _ContributionContext) -> Decimal:
+    """The wage as the yearly figure the base bounds (shares of the yearly average wage) compare
+    with: a monthly wage times 12, traced."""
+    wage = ctx.amount("wage")
+    if ctx.wage_period != "month":
+        return wage
+    yearly = q2(wage * 12)
+    ctx.step("年缴费工资", f"月工资 {fmt(wage)} × 12 = {fmt(yearly)}", yearly)
+    return yearly
+
+
+def _per_month(ctx: _ContributionContext, label: str, yearly: Decimal) -> Decimal:
+    monthly = q2(yearly / 12)
+    ctx.step(f"{label}（每月）", f"{fmt(yearly)} ÷ 12 = {fmt(monthly)}", monthly)
+    return monthly
 
 
 def _laid_off(ctx: Context) -> bool:

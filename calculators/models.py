@@ -188,8 +188,15 @@ class ContributionRequest(BaseModel):
     policy: str
     tier: int | None = None
     person: Person = Field(default_factory=unstated_person)
-    wage: str | None = None  # 本人（或单位职工平均）缴费工资，年
+    wage: str | None = None  # 本人（或单位职工平均）缴费工资，年（`wage_period` "month": 月）
     local_avg_wage: str | None = None  # 统筹地区上年度职工年平均工资
+    # The period of `wage` (optional): "month" = a monthly wage, as people state it ("月工资6000"). The
+    # calculation runs on the yearly wage (× 12, traced), since the base floor and ceiling are shares of
+    # the yearly average wage, and the result's figures are then monthly (÷ 12, traced).
+    wage_period: Literal["month", "year"] = "year"
+    # Figures per month (optional): True/False as asked ("每月交多少", "一年交多少"); None = per month
+    # exactly when the wage is monthly. A laid-off worker's yearly base is turned monthly the same way.
+    per_month: bool | None = None
     # Added for callers that know the wage but not the local average (optional): True = take the wage
     # itself as the base, assuming it lies within the base floor/ceiling; the result states that
     # assumption and the clamp rule instead of refusing. Ignored when local_avg_wage is given.
@@ -220,6 +227,8 @@ class ContributionResult(BaseModel):
     pooled_fund: str | None = None
     household_size: int | None = None
     household_total: str | None = None  # premium × household size, where a clause makes it one tier
+    period: Literal["month", "year"] = "year"  # the period of the figures above (the trace holds both)
+    base: str | None = None  # the premium base the rates apply to, in `period` (wage-rate rule sets)
     steps: list[Step]
     assumptions: list[Assumption]
     defaults: dict[str, str] = Field(default_factory=dict)

@@ -38,6 +38,8 @@ class Slots(BaseModel):
     # Added by the NLU (optional, backwards compatible):
     amount_scope: Literal["total", "covered"] | None = None  # "total": amount includes the 自费 part
     wage: Decimal | None = None  # 月工资 / 缴费基数 stated for an employee contribution question
+    # The wage's period: "year" only when said (年薪, 一年工资); people state a wage per month otherwise.
+    wage_period: Literal["month", "year"] | None = None
     # What the patient still paid after basic insurance (and 大病保险) reimbursed ("报完了自己还掏了
     # 8000"): the base of a second-round subsidy (再次补助), yuan.
     self_paid_remainder: Decimal | None = None

@@ -131,6 +131,21 @@ def _role(text: str, sp: NumberSpan, left_start: int, role_hits: list[Hit], afte
     return None
 
 
+# A wage said per year ("年薪12万", "一年工资7万2"), or one of a yearly size said with no month
+# ("单位职工平均工资16万"); any other wage is monthly, as people state wages.
+_YEARLY_WAGE = re.compile(r"年薪|年工资|年收入|一年|每年|全年|年平均|年均")
+_MONTHLY = re.compile(r"月|每个月|一个月")
+YEARLY_WAGE_FROM = 50000
+
+
+def _said_around(text: str, start: int, end: int, window: int = 4) -> str:
+    """A figure's span with a few characters either side, within its clause ("月工资6000",
+    "工资8000一个月" — not the "月" of the next clause's wage)."""
+    left = _CLAUSE_BREAK.split(text[max(0, start - window) : start])[-1]
+    right = _CLAUSE_BREAK.split(text[end : end + window])[0]
+    return left + text[start:end] + right
+
+
 def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     """Amounts with their role: covered/total cost, 自费 part, 今年已报销, wage; policy values ignored."""
     conf = lex.amount_conf
@@ -207,6 +222,20 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
         hit = first((role,))
         if hit:
             found.put(slot, hit[0].value, text, *span(*hit), note(hit[0]))
+    if "wage" in found.values:
+        start, end = found.where["wage"]
+        said = _said_around(text, start, end)
+        yearly = _YEARLY_WAGE.search(said) or (not _MONTHLY.search(said) and found.values["wage"] >= YEARLY_WAGE_FROM)
+        found.values["wage_period"] = "year" if yearly else "month"
+    if "local_avg_wage" in found.values:
+        # The average wage is a yearly figure (the rules scale caps and bases by 年平均工资); one said per
+        # month ("职工月平均工资三千", "社平工资每月四千") is made yearly here, the arithmetic in its evidence.
+        start, end = found.where["local_avg_wage"]
+        said = _said_around(text, start, end)
+        if _MONTHLY.search(said) and not _YEARLY_WAGE.search(said):
+            monthly = found.values["local_avg_wage"]
+            found.values["local_avg_wage"] = monthly * 12
+            found.evidence["local_avg_wage"] = f"{found.evidence['local_avg_wage']}（每月{monthly}元 × 12 = 每年{monthly * 12}元）"
     chosen = first(("covered",)) or first(("total", None))
     if chosen:
         sp, cue = chosen

@@ -107,3 +107,35 @@ def test_this_years_quota_adds_the_balance_carried_over(assistant):
 @pytest.mark.parametrize("text", ["医保按啥基数缴", "我交的基数是好多"])
 def test_the_base_a_premium_is_paid_on_is_a_premium_topic(text):
     assert parse(text).slots.topic == "缴费标准"
+
+
+@pytest.mark.parametrize("text, period", [("我月工资6000", "month"), ("工资8000一个月", "month"), ("我年薪12万", "year"),
+                                          ("一年工资7万2", "year")])
+def test_a_wage_is_monthly_unless_said_yearly(text, period):
+    assert parse(text).slots.wage_period == period
+
+
+def test_a_monthly_wage_above_the_floor_is_not_compared_with_the_yearly_average(assistant):
+    """月工资6000 against 社平 6万 a year: the base is 72000 a year (within 36000–180000), 2 % = 120 a
+    month — not the floor 36000 the monthly figure would fall under if compared as it is."""
+    *_, reply = talk(assistant, "湖北的职工医保，社平工资一年6万", "我月工资6000，个人每个月交好多")
+    assert reply.kind == "estimate", reply.answer
+    assert "个人每月缴费 120.00 元" in reply.answer, reply.answer
+
+
+def test_a_monthly_average_wage_is_made_yearly():
+    slots = parse("当地上年度职工月平均工资2500").slots
+    assert slots.local_avg_wage == 30000
+
+
+def test_a_monthly_wage_asked_per_year_gives_the_yearly_figure(assistant):
+    *_, reply = talk(assistant, "湖北职工医保，社平工资一年6万", "我月工资6000，个人一年交好多")
+    assert reply.kind == "estimate", reply.answer
+    assert "个人缴费 1440.00 元" in reply.answer, reply.answer  # 6000 × 12 × 2 %
+
+
+def test_a_laid_off_workers_premium_asked_per_month(assistant):
+    *_, reply = talk(assistant, "湖北国企下岗的", "当地上年度职工月平均工资2500", "医保费一个月一共交多少")
+    assert reply.kind == "estimate", reply.answer
+    # base 60 % × 30000 = 18000 a year = 1500 a month; 6 % + 2 % of 1500 = 120
+    assert "合计 120.00 元" in reply.answer and "缴费基数每月 1500.00 元" in reply.answer, reply.answer
