@@ -130,12 +130,12 @@ def _label(slot: str, value: Any) -> str:
 
 def rewrite_query(last_query: str, old_evidence: dict[str, str], changed: dict[str, Any],
                   new_evidence: dict[str, str]) -> str:
-    """The last question with the changed slots' words swapped in ("一级医院" -> "二级医院"),
-    or appended when the last question did not mention them."""
+    """The last question with the changed slots' words swapped in ("一级医院" -> "二级医院", "起付线"
+    -> "报销比例"), or appended when the last question did not mention them."""
     query = last_query
     for slot, value in changed.items():
-        if slot == "topic":
-            continue
+        if slot == "topic" and not new_evidence.get("topic"):
+            continue  # a topic is swapped only by the words that named it ("那报销比例呢" after 起付线)
         new_words = new_evidence.get(slot) or _label(slot, value)
         old_words = old_evidence.get(slot)
         if old_words and old_words in query:

@@ -732,7 +732,8 @@ class Assistant:
         fixed subsidies (孕产妇: 100元 产前检查 + 400元 住院分娩) is answered with each subsidy and their
         sum, computed by the calculators (`calculators.caps`, every figure in the trace) — the clause
         states the parts, not the sum. Only when the question asks a total (lexicon
-        `amounts.roles.total`: 一共, 总共, 合计…; one subsidy asked is the clause's answer), for a region
+        `amounts.roles.total`: 一共, 总共, 合计…) or the service as a whole ("生娃儿医保能补好多钱": none of
+        its parts named, lexicon `service.subsidy_parts`; one subsidy asked is the clause's answer), for a region
         the user named whose one rule set holds the service; None = answer from the clauses."""
         from assistant.nlu.lexicon import lexicon
         from calculators.caps import FIXED_SUBSIDIES_POOL
@@ -740,9 +741,11 @@ class Assistant:
 
         slots = turn.slots
         service = slots.get("service")
+        lex = lexicon()
+        total = any(h.value == "total" for h in lex.amount_roles.find(turn.query))
+        whole = lex.subsidy_parts.first(turn.query) is None  # the service named, none of its parts
         if (not service or slots.get("amount") is not None or not slots.get("region")
-                or self.calculators.caps is None or not asks_amount(turn.query)
-                or not any(h.value == "total" for h in lexicon().amount_roles.find(turn.query))):
+                or self.calculators.caps is None or not asks_amount(turn.query) or not (total or whole)):
             return None
         computed = self._one_rule_set(self.calculators.caps, slots, service)
         if computed is None or not any(c.get("pool") == FIXED_SUBSIDIES_POOL for c in computed[2].get("caps") or []):

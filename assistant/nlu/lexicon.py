@@ -173,6 +173,7 @@ class ServiceSection(_Section):
     major_disease_words: Words
     treatment_words: Words
     blockers: Words = []
+    subsidy_parts: Words = []
     negations: Words = []
     unspecified_special: Words = []
 
@@ -416,6 +417,7 @@ class Lexicon:
         self.service = Matcher(svc["canonical"], svc.get("blockers", ()))
         self.inpatient_split = re.compile(svc["inpatient_split"])
         self.service_precedence: list[str] = svc["precedence"]
+        self.subsidy_parts = words(svc.get("subsidy_parts", ()))
         self.chronic_diseases = words(svc["chronic_diseases"])
         self.major_diseases = words(svc["major_diseases"])
         self.service_conf = svc

@@ -139,3 +139,25 @@ def test_a_laid_off_workers_premium_asked_per_month(assistant):
     assert reply.kind == "estimate", reply.answer
     # base 60 % × 30000 = 18000 a year = 1500 a month; 6 % + 2 % of 1500 = 120
     assert "合计 120.00 元" in reply.answer and "缴费基数每月 1500.00 元" in reply.answer, reply.answer
+
+
+def test_a_follow_up_naming_another_topic_asks_that_topic(assistant):
+    *_, first, second = talk(assistant, "岳池县二级医院住院起付线是多少", "那报销比例呢")
+    assert "报销比例" in second.answer or "%" in second.answer, second.answer
+    assert second.answer != first.answer
+
+
+def test_the_yearly_cap_asked_after_a_deductible_question_is_the_tiers_cap(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民，交的150那档", "住院起付线多少", "那一年最多报好多")
+    assert "110000.00" in reply.answer or "11万" in reply.answer, reply.answer
+
+
+def test_childbirth_asked_as_a_whole_gives_the_subsidies_sum(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保", "生孩子医保能补多少钱")
+    assert reply.kind == "estimate", reply.answer
+    assert "500.00" in reply.answer, reply.answer  # 100 产前检查 + 400 住院分娩
+
+
+def test_one_part_of_childbirth_is_the_clauses_answer(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保", "产检能补多少钱")
+    assert "500.00" not in reply.answer, reply.answer
