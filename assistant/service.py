@@ -212,6 +212,7 @@ class Assistant:
             draft = self._dispatch(turn, state)
         reply = self._finish(draft, turn, state)
         state.turns += 1
+        state.previous_message = text if understanding.intent != "reset" else ""
         self.store.save(state)
         return reply
 
@@ -415,6 +416,11 @@ class Assistant:
             retrieval = retrieve(self.kb, query, undated, words=words)
             if not retrieval.no_basis:
                 year_note = canned.other_year(retrieval.selections[0].hit.year) + "\n"
+        if retrieval.no_basis and state.previous_message and not turn.follow_up:
+            # "那我要等好多天才能报销" after "今年没赶上集中缴费，后来才把钱交齐": a question that leans on
+            # the message before it is judged with that message in front of it.
+            words = f"{state.previous_message}，{turn.words or turn.query}"
+            retrieval = retrieve(self.kb, f"{state.previous_message}，{turn.query}", turn.slots, words=words)
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))

@@ -20,6 +20,7 @@ class DialogueState(BaseModel):
     last_intent: str | None = None  # the last substantive intent (policy_question/estimate/contribution)
     last_query: str = ""  # the last substantive question, re-used by follow-ups
     last_words: str = ""  # that question as the user typed it (empty once a follow-up rewrote it)
+    previous_message: str = ""  # the user's message of the turn before (context for a question that needs it)
     pending_slot: str | None = None  # the slot the last clarifying question asked for
     pending_options: list[str] = Field(default_factory=list)
     pending_values: list[Any] = Field(default_factory=list)  # pending_values[i] is what option i means

@@ -161,3 +161,19 @@ def test_childbirth_asked_as_a_whole_gives_the_subsidies_sum(assistant):
 def test_one_part_of_childbirth_is_the_clauses_answer(assistant):
     *_, reply = talk(assistant, "重庆城乡居民医保", "产检能补多少钱")
     assert "500.00" not in reply.answer, reply.answer
+
+
+
+def test_a_refused_question_is_judged_again_with_the_message_before_it():
+    """Unit level (keyword knowledge base): "那个要多少钱" finds nothing alone; with the message
+    before it ("说的是重庆住院的门槛") in front, the clause on 门槛 answers — and alone, still nothing."""
+    from assistant.service import Assistant
+    from assistant.session_store import InMemorySessionStore
+    from tests.assistant.assistant_fakes import default_kb, fake_parse, fake_port
+
+    assistant = Assistant(default_kb(), fake_port(), InMemorySessionStore(), nlu=fake_parse)
+    alone = assistant.ask("那个要多少钱")
+    assert not alone.citations
+    first = assistant.ask("说的是重庆住院的门槛")
+    second = assistant.ask("那个要多少钱", first.session_id)
+    assert [c.chunk_id for c in second.citations] == ["cq-1"], second.answer
