@@ -91,6 +91,16 @@ _PER_MONTH = re.compile(r"每个?月|一个?月|月[交缴扣]|按月")
 _PER_YEAR = re.compile(r"每年|一年|全年|年[交缴]")
 
 
+def _cite_once(draft: Draft, citation: Citation) -> int:
+    """The [n] of `citation`'s clause in the reply: the one it already cites, else added as the next."""
+    for cited in draft.citations:
+        if citation.chunk_id and cited.chunk_id == citation.chunk_id:
+            return cited.n
+    citation.n = len(draft.citations) + 1
+    draft.citations.append(citation)
+    return citation.n
+
+
 def asked_period(query: str) -> bool | None:
     """True when the question asks a monthly figure, False a yearly one, None when it says neither."""
     month, year = _PER_MONTH.search(query), _PER_YEAR.search(query)
@@ -973,20 +983,14 @@ class Assistant:
         start = len(draft.citations) + 1
         cited, index = step_citations(result, policy, start=start)
         self._link_citations(cited)
-        known = {c.chunk_id: c.n for c in draft.citations if c.chunk_id}  # a clause the reply cites already
         renumber: dict[int, int] = {}
         lines = []
         for step in result.get("steps", []):
             n = index.get(step_key(step) or "")
             if n is None:
                 continue
-            citation = cited[n - start]
             if n not in renumber:
-                if citation.chunk_id and citation.chunk_id in known:
-                    renumber[n] = known[citation.chunk_id]
-                else:
-                    citation.n = renumber[n] = len(draft.citations) + 1
-                    draft.citations.append(citation)
+                renumber[n] = _cite_once(draft, cited[n - start])
             lines.append(f"{step['label']}：{step['formula']}[{renumber[n]}]")
         if not lines:
             return
@@ -1023,13 +1027,7 @@ class Assistant:
             return  # the rule set states no household rule: members may be at different tiers
         cited, _index = step_citations({"steps": household}, policy, start=len(draft.citations) + 1)
         self._link_citations(cited)
-        known = {c.chunk_id: c.n for c in draft.citations if c.chunk_id}
-        citation = cited[0]
-        if citation.chunk_id and citation.chunk_id in known:
-            n = known[citation.chunk_id]
-        else:
-            n = citation.n = len(draft.citations) + 1
-            draft.citations.append(citation)
+        n = _cite_once(draft, cited[0])
         note = f"档次按家庭计：以家庭为单位选择同一档次参保，按您说的{tier_word}计[{n}]"
         draft.answer = _before_last_line(draft.answer, note)
 
