@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
-from assistant.facts import PATIENT_YEAR_SLOTS, TOPIC_SLOTS, Fact, infer
+from assistant.facts import PATIENT_YEAR_SLOTS, TOPIC_SLOTS, Fact, infer, tier_for_contribution
 from assistant.nlu.models import Understanding
 from assistant.state import DialogueState
 
@@ -155,7 +155,27 @@ def is_follow_up(message: str, understanding: Understanding, state: DialogueStat
     fresh = new_slots(understanding)
     own_question = (understanding.intent in SUBSTANTIVE and understanding.intent != state.last_intent
                     and "contribution" in (understanding.intent, state.last_intent) and "topic" in fresh)
-    return understanding.is_followup and state.last_intent in SUBSTANTIVE and bool(fresh) and not own_question
+    if state.last_intent not in SUBSTANTIVE or not fresh or own_question:
+        return False
+    return understanding.is_followup or supplies_context(message, understanding, fresh)
+
+
+# Who and where: a question naming only these asks nothing of its own.
+_CONTEXT_SLOTS = frozenset({"region", "scheme", "tier", "year", "person_category", "age", "retired", "poverty",
+                            "low_income"})
+
+
+def supplies_context(message: str, understanding: Understanding, fresh: dict[str, Any]) -> bool:
+    """"重庆嘅，咁可以报几多" after "普通门诊一年可以报几多钱": a short question asking an amount that
+    names only who or where (region, scheme, tier, the person) and nothing it asks about — no
+    service, bill, place or topic — can only ask the previous question again for them, however it
+    opens (the learned follow-up head knows 那…呢, not every dialect's connective)."""
+    from assistant.nlu.lexicon import lexicon
+    from knowledge_base.search.rerank import asks_amount
+
+    limit = lexicon().followup["max_len_context_only"]
+    return (understanding.intent in ("policy_question", "estimate") and set(fresh) <= _CONTEXT_SLOTS
+            and len(re.sub(r"\W", "", message)) <= limit and asks_amount(understanding.query or message))
 
 
 def pending_value(message: str, understanding: Understanding, question: SlotQuestion) -> Any | None:
@@ -186,7 +206,7 @@ def tell(state: DialogueState, slots: dict[str, Any], evidence: dict[str, str], 
         if old is None or old.value != value or old.origin != "said":
             changed[slot] = value
         state.facts[slot] = Fact(value=value, origin="said", turn=state.turns, answered=answered)
-    if "contribution_amount" in slots and "tier" not in slots and state.facts.get("tier", Fact(value=None)).origin != "said":
+    if "contribution_amount" in slots and "tier" not in slots and _premium_moves_tier(state, slots["contribution_amount"]):
         state.facts.pop("tier", None)  # a new premium re-derives the tier
     if "age" in slots and "person_category" not in slots and state.facts.get("person_category", Fact(value=None)).origin != "said":
         state.facts.pop("person_category", None)
@@ -194,6 +214,19 @@ def tell(state: DialogueState, slots: dict[str, Any], evidence: dict[str, str], 
     state.evidence.update(evidence)
     state.sync_slots()
     return changed
+
+
+def _premium_moves_tier(state: DialogueState, amount: Any) -> bool:
+    """Whether a premium told now decides the tier: always over an inferred tier; over a tier the
+    user said earlier only when the premium is exactly another tier's in the region's table ("一档"
+    … "哦说错了，我们去年交的是150那个" — the later, more concrete statement wins, as any later said
+    value does). A premium no table holds leaves a said tier alone."""
+    current = state.facts.get("tier")
+    if current is None or current.origin != "said":
+        return True
+    region = state.facts["region"].value if "region" in state.facts else None
+    tier = tier_for_contribution(amount, region)
+    return tier is not None and tier != current.value
 
 
 # The bill of a case: a question that gives only these adds to the case already told.

@@ -749,7 +749,7 @@ class Assistant:
         sum, computed by the calculators (`calculators.caps`, every figure in the trace) — the clause
         states the parts, not the sum. Only when the question asks a total (lexicon
         `amounts.roles.total`: 一共, 总共, 合计…) or the service as a whole ("生娃儿医保能补好多钱": none of
-        its parts named, lexicon `service.subsidy_parts`; one subsidy asked is the clause's answer), for a region
+        its parts named, lexicon `service.subsidy_parts`, or a part joined to another by `service.subsidy_joiners`: "产检和生娃儿"; one subsidy asked is the clause's answer), for a region
         the user named whose one rule set holds the service; None = answer from the clauses."""
         from assistant.nlu.lexicon import lexicon
         from calculators.caps import FIXED_SUBSIDIES_POOL
@@ -759,7 +759,10 @@ class Assistant:
         service = slots.get("service")
         lex = lexicon()
         total = any(h.value == "total" for h in lex.amount_roles.find(turn.query))
-        whole = lex.subsidy_parts.first(turn.query) is None  # the service named, none of its parts
+        parts = lex.subsidy_parts.find(turn.query)
+        joints = {e for h in lex.subsidy_joiners.find(turn.query) for e in (h.start, h.end)}
+        # the service named with none of its parts, or a part joined to another ("产检和生娃儿")
+        whole = not parts or any(h.start in joints or h.end in joints for h in parts)
         if (not service or slots.get("amount") is not None or not slots.get("region")
                 or self.calculators.caps is None or not asks_amount(turn.query) or not (total or whole)):
             return None

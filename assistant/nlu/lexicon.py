@@ -74,6 +74,7 @@ class FollowupSection(_Section):
     not_starts: Words
     slot_only_fillers: Words
     max_len_slot_only: int
+    max_len_context_only: int
     max_len_with_end: int
     max_len_with_end_and_topic: int
     max_len_with_start: int
@@ -174,6 +175,7 @@ class ServiceSection(_Section):
     treatment_words: Words
     blockers: Words = []
     subsidy_parts: Words = []
+    subsidy_joiners: Words = []
     negations: Words = []
     unspecified_special: Words = []
 
@@ -418,6 +420,7 @@ class Lexicon:
         self.inpatient_split = re.compile(svc["inpatient_split"])
         self.service_precedence: list[str] = svc["precedence"]
         self.subsidy_parts = words(svc.get("subsidy_parts", ()))
+        self.subsidy_joiners = words(svc.get("subsidy_joiners", ()))
         self.chronic_diseases = words(svc["chronic_diseases"])
         self.major_diseases = words(svc["major_diseases"])
         self.service_conf = svc

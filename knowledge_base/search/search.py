@@ -201,6 +201,7 @@ class HybridSearcher:
         self._vocab_terms: list[str] | None = None
         self._region_names: dict[str, str] | None = None
         self._region_codes: tuple[dict[str | None, int], np.ndarray] | None = None
+        self._eligible_memo: dict[tuple[str | None, int | None, str | None, str | None] | None, np.ndarray] = {}
         self._views: dict[int, ClauseView] = {}
         self._library_regions: set[str] | None = None
         self._idf_cache: dict[str, float] = {}
@@ -343,6 +344,21 @@ class HybridSearcher:
         return np.isin(per_clause, wanted) if wanted else np.zeros(len(per_clause), dtype=bool)
 
     def eligible(self, filters: SearchFilters | None) -> np.ndarray:
+        """The clauses `filters` admit, as a read-only mask: a session asks under the same few filter
+        combinations turn after turn, and a Python pass over the whole library per query was a
+        visible share of a turn (issue 13), so each combination is computed once per searcher (a
+        searcher's clauses never change; a library edit builds a new one)."""
+        key = None if filters is None else (filters.region, filters.year, filters.scheme, filters.kind)
+        mask = self._eligible_memo.get(key)
+        if mask is None:
+            if len(self._eligible_memo) >= 256:
+                self._eligible_memo.clear()
+            mask = self._eligible_mask(filters)
+            mask.flags.writeable = False
+            self._eligible_memo[key] = mask
+        return mask
+
+    def _eligible_mask(self, filters: SearchFilters | None) -> np.ndarray:
         if filters is None:
             return np.ones(len(self.clauses), dtype=bool)
         return np.array(
