@@ -327,3 +327,15 @@ def test_the_territory_gate_yields_only_to_a_near_sure_judge_with_a_clause_of_th
     assert not judged(bj, 0.995)  # the judge's clause is not of the named territory
     off = HybridSearcher(s.clauses, s.body, s.heading, None, None, s.config.with_(territory_judge_override=0.0))
     assert not off._judge_holds_territory(ranking, Judgement([cq], [1.0], 0.5, 0.999, "answer"))
+
+
+def test_eligible_mask_is_the_filter_and_stays_read_only(searcher):
+    """The mask is memoised per filter combination (issue 13): a cached mask must still be exactly
+    the filter's clauses, for every combination asked in any order, and no caller may change it."""
+    by_region = searcher.eligible(SearchFilters(region="岳池县"))
+    assert by_region.tolist() == [c.region == "岳池县" for c in searcher.clauses]
+    everything = searcher.eligible(None)
+    assert everything.all() and len(everything) == len(searcher.clauses)
+    assert searcher.eligible(SearchFilters(region="岳池县")).tolist() == by_region.tolist()
+    with pytest.raises(ValueError):
+        by_region[0] = not by_region[0]
