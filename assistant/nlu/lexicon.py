@@ -59,6 +59,7 @@ class IntentSection(_Section):
     thanks: Words
     acknowledgements: Words
     out_of_scope: Words
+    out_of_scope_blockers: Words = []
     other_insurance: Words
     domain_strong: Words
     domain_strong_blockers: Words = []
@@ -369,8 +370,8 @@ class Lexicon:
         self.about_assistant = words(intent["about_assistant"])
         self.thanks = words(intent["thanks"])
         self.acknowledgements = words(intent["acknowledgements"])
-        self.out_of_scope = words(intent["out_of_scope"])
-        self.other_insurance = words(intent["other_insurance"])
+        self.out_of_scope = Matcher({w: [w] for w in intent["out_of_scope"]}, intent.get("out_of_scope_blockers", ()))
+        self.other_insurance = Matcher({w: [w] for w in intent["other_insurance"]}, intent.get("out_of_scope_blockers", ()))
         self.domain_strong = Matcher({w: [w] for w in intent["domain_strong"]}, intent.get("domain_strong_blockers", ()))
         self.greeting_only = words(intent["greeting_only"])
         self.domain = Matcher({w: [w] for w in intent["domain"]}, intent.get("domain_blockers", ()))

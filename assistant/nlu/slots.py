@@ -431,13 +431,15 @@ def _age_after_lead(leads: tuple[str, ...]) -> re.Pattern[str]:
     lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
     # "那我妈呢，65了": the person turned to with 呢 is who the age is of; a kin word may carry the
     # Sichuan/Beijing erhua (老汉儿六十八了, 老伴儿七十了).
-    return re.compile(rf"(?:{lead})儿?(?:呢,?)?({_NUM})(多)?了")
+    # "我妈是低保户，六十八了": the 了-final count may open the clause after the one naming the person.
+    return re.compile(rf"(?:{lead})儿?(?:呢,?|[^,，。!?！？\d]{{0,8}}[,，])?({_NUM})(多)?了")
 
 
 @lru_cache(maxsize=4)
 def _age_closing_clause(leads: tuple[str, ...]) -> re.Pattern[str]:
     lead = "|".join(re.escape(w) for w in sorted(leads, key=len, reverse=True))
-    return re.compile(rf"(?:{lead})儿?({_NUM})(多)?(?=,|$)")
+    # "他爸呢，五十多，", "是我爸，六十五": the count may stand alone in the clause after the relative's.
+    return re.compile(rf"(?:{lead})儿?(?:呢?[,，])?({_NUM})(多)?(?=,|$)")
 
 
 # "(低保户)七十多了", "八十几了": sixty and up in round tens with 多/几 and 了 is an age wherever it

@@ -58,3 +58,25 @@ def test_a_region_alone_with_an_amount_asked_repeats_the_previous_question(assis
 def test_a_question_with_its_own_topic_is_not_a_context_follow_up(assistant):
     *_, reply = talk(assistant, "城乡居民二档", "普通门诊一年报得到好多钱", "重庆的住院起付线是好多")
     assert reply.slots.get("service") != "general_outpatient", reply.slots
+
+
+@pytest.mark.parametrize("text, age", [
+    ("我妈是低保户，六十八了", 68),
+    ("我婆娘三十五，在屋头带娃儿", 35),
+    ("不是我妈，是我爸，六十五", 65),
+    ("那他爸呢，五十多，没工作", 50),
+])
+def test_a_bare_age_in_the_clause_after_the_person_is_their_age(text, age):
+    assert parse(text).slots.age == age
+
+
+@pytest.mark.parametrize("text, amount", [("我妈住院，花了三千五了", 3500), ("我爸住院，3000", 3000)])
+def test_a_bill_after_the_person_is_no_age(text, amount):
+    slots = parse(text).slots
+    assert slots.age is None and slots.amount == amount
+
+
+def test_having_no_pension_is_a_fact_about_the_person_not_another_insurance():
+    told = parse("我七十了，城镇户口，没退休金，岳池的")
+    assert told.intent == "statement" and told.slots.age == 70 and told.slots.region == "岳池县"
+    assert parse("今年退休金涨了多少").intent == "out_of_scope"
