@@ -160,6 +160,10 @@ def is_follow_up(message: str, understanding: Understanding, state: DialogueStat
     return understanding.is_followup or supplies_context(message, understanding, fresh)
 
 
+# What a message says about one person: not kept from a message describing several (household_members).
+_ONE_PERSON = frozenset({"age", "person_category", "poverty", "low_income"})
+
+
 # Who and where: a question naming only these asks nothing of its own.
 _CONTEXT_SLOTS = frozenset({"region", "scheme", "tier", "year", "person_category", "age", "retired", "poverty",
                             "low_income"})
@@ -420,6 +424,10 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     """Decide intent, retrieval query and merged slots for this message; update `state` in place."""
     _adopt_plain_slots(state)
     fresh = specific_outpatient(state, understanding, place_of_care(state, understanding, new_slots(understanding)))
+    if "household_members" in fresh:
+        # "我35岁没工作，我妈65了是低保户，还有个4岁的娃儿": the one-person facts of a message describing
+        # several people belong to nobody in particular — the members hold them, each with its own
+        fresh = {k: v for k, v in fresh.items() if k not in _ONE_PERSON}
     if state.pending_slot:
         question = question_for(state.pending_slot, list(zip(state.pending_options, state.pending_values)))
         value = pending_value(message, understanding, question)

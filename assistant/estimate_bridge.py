@@ -505,7 +505,11 @@ def render_contribution(result: dict[str, Any], policy: PolicyInfo) -> tuple[str
     citations, index = step_citations(result, policy)
     month = "每月" if result.get("period") == "month" else ""
     lines = [f"按《{result.get('policy_title', policy.title)}》：个人{month}缴费 {result['individual']} 元。"]
-    if result.get("household_total"):
+    if result.get("members"):
+        shares = "，".join(f"{m['label']} {m['individual']} 元 × {m['count']}人" for m in result["members"])
+        lines[0] = (f"按《{result.get('policy_title', policy.title)}》：全家{result['household_size']}人合计 "
+                    f"{result['household_total']} 元（{shares}）。")
+    elif result.get("household_total"):
         lines[0] = (f"按《{result.get('policy_title', policy.title)}》：以家庭为单位选择同一档次，"
                     f"全家{result['household_size']}人合计 {result['household_total']} 元（每人 {result['individual']} 元）。")
     if result.get("employer"):

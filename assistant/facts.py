@@ -44,7 +44,7 @@ class Fact(BaseModel):
 
 
 # How a remembered fact reads to the user, in the order shown ("重庆 · 城乡居民 · 二档 · 三级医院").
-_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "laid_off", "household_size", "poverty", "low_income", "major_disease",
+_ORDER = ("region", "scheme", "tier", "person_category", "age", "retired", "laid_off", "household_size", "household_members", "poverty", "low_income", "major_disease",
           "continuous_enrollment", "carryover", "carryover_unused",
           "hospital_level", "out_of_area", "referral", "local_avg_wage", "wage")
 _LABELS: dict[str, dict[Any, str]] = {
@@ -71,6 +71,10 @@ def label(slot: str, value: Any) -> str | None:
         return f"{value}岁"
     if slot == "household_size":
         return f"家庭{value}人"
+    if slot == "household_members":
+        names = {"adult": "成年人", "student": "学生", "child": "儿童"}
+        return "家庭成员：" + "、".join(f"{names.get(m['category'], m['category'])}{'（低保）' if m.get('low_income') else ''}"
+                                      f"{m['count']}人" for m in value)
     if slot == "carryover":
         return f"上年门诊定额结余{value}元"
     if slot == "local_avg_wage":

@@ -878,6 +878,9 @@ class Assistant:
             request["per_month"] = per_month
         if slots.get("household_size") and _asks_household_total(turn.query):
             request["household_size"] = slots["household_size"]
+        members = _household_members(slots)
+        if members and _asks_household_total(turn.query):
+            request["members"] = members
         notes: list[str] = []
         try:
             result = _as_dict(self._contribution_with_common_cases(request, slots, notes))
@@ -1170,6 +1173,19 @@ def _cap_amounts(result: dict[str, Any]) -> list[str]:
 
 def _as_dict(result: Any) -> dict[str, Any]:
     return result.model_dump(mode="json") if hasattr(result, "model_dump") else dict(result)
+
+
+def _household_members(slots: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The calculator's `members` from the household the user described ("我和我婆娘都三十几，娃儿4岁"),
+    when they are the whole household told (their number is its size, if a size was said)."""
+    members = slots.get("household_members")
+    if not members:
+        return None
+    size = slots.get("household_size")
+    if size and sum(m["count"] for m in members) != size:
+        return None  # "一家四口" but three described: someone's premium is unknown
+    return [{"person": {"category": m["category"], "low_income": m["low_income"]}, "count": m["count"]}
+            for m in members]
 
 
 def _asks_household_total(query: str) -> bool:

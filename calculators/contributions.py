@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from calculators.context import Context
 from calculators.errors import CalcError
-from calculators.models import Assumption, ContributionRequest, ContributionResult, EstimateRequest
+from calculators.models import (
+    Assumption,
+    ContributionRequest,
+    ContributionResult,
+    EstimateRequest,
+    HouseholdMember,
+    MemberShare,
+    Person,
+)
 from calculators.modifiers import base_value
 from calculators.inputs import check_present_values
 from calculators.money import fmt, fmt_plain, fmt_ratio, parse_cents, q2
@@ -43,6 +51,9 @@ class _ContributionContext(Context):
         self.wage_period = req.wage_period
         self.per_month = req.wage_period == "month" if req.per_month is None else req.per_month
         self.household_size = req.household_size
+        self.members = req.members
+        if req.members and not req.household_size:
+            self.household_size = sum(m.count for m in req.members)
         self.wage_within_bounds = bool(req.wage_within_bounds) and req.local_avg_wage is None
 
     def raw(self, name: str) -> object:
@@ -60,8 +71,45 @@ def _lookup_group(ctx: Context, name: str, group: str) -> Decimal:
     return cell.value
 
 
+def _group_of(person: Person) -> str:
+    """`contribution_group` for a household member given in full (no unstated field to ask for)."""
+    if person.no_support:
+        return "no_support"
+    if person.category is None:
+        raise CalcError("person", "家庭成员中有人未说明人员类别（成年人、学生或儿童），无法计算全家合计。")
+    base = "adult" if person.category in ("adult", "elderly") else person.category
+    return f"{base}_low_income" if person.low_income else base
+
+
+def _members_total(ctx: Context, members: list[HouseholdMember]) -> ContributionResult:
+    """Each kind of member priced by their group, then added up ("我和我婆娘都三十几，娃儿4岁": 成年居民
+    170 × 2 + 学龄前儿童 10 × 1 = 350): the figures each cite their clause, the sum is arithmetic."""
+    spec = ctx.policy.contributions
+    shares: list[MemberShare] = []
+    total = Decimal(0)
+    for member in members:
+        group = _group_of(member.person)
+        amount = q2(_lookup_group(ctx, spec.individual, group))
+        subtotal = q2(amount * member.count)
+        shares.append(MemberShare(label=GROUP_LABELS.get(group, group), individual=fmt(amount), count=member.count,
+                                  subtotal=fmt(subtotal)))
+        total += subtotal
+    size = sum(m.count for m in members)
+    formula = " + ".join(f"{s.individual} × {s.count}人" for s in shares)
+    ctx.step(f"家庭合计（{size}人，按每人的缴费标准相加）", f"{formula} = {fmt(total)}", total)
+    first = shares[0].individual
+    return ContributionResult(
+        policy=ctx.policy.id, policy_title=ctx.policy.title, individual=first, total=fmt(total),
+        household_size=size, household_total=fmt(total), members=shares,
+        steps=ctx.steps, assumptions=ctx.assumptions, defaults=ctx.defaults,
+    )
+
+
 def _resident(ctx: Context) -> ContributionResult:
     spec = ctx.policy.contributions
+    members = getattr(ctx, "members", None)
+    if spec.group_by_person and members:
+        return _members_total(ctx, members)
     if spec.group_by_person:
         amount = _lookup_group(ctx, spec.individual, contribution_group(ctx))
     else:

@@ -182,6 +182,24 @@ class EstimateResult(BaseModel):
     disclaimer: str = DISCLAIMER
 
 
+class HouseholdMember(BaseModel):
+    """People of one household of the same kind, insured together (`ContributionRequest.members`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    person: Person
+    count: int = Field(default=1, ge=1, le=20)
+
+
+class MemberShare(BaseModel):
+    """One kind of member's premium in a household total: the group, the premium each, how many."""
+
+    label: str
+    individual: str
+    count: int
+    subtotal: str
+
+
 class ContributionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -204,6 +222,11 @@ class ContributionRequest(BaseModel):
     # People of one household insured together (optional): where the rule set's clause makes the
     # household choose one tier, the result adds the household's total (premium × size).
     household_size: int | None = Field(default=None, ge=1, le=20)
+    # The household's members by kind (optional; "我和我婆娘都三十几，娃儿4岁"): where the premium
+    # depends on the person (岳池: 成年居民 / 中小学生 / 学龄前儿童, 低保), each kind is priced by its group
+    # and the result adds them up (`household_total`, `members`); where the household chooses one tier, their
+    # number is the household's size. `person` is then not needed.
+    members: list[HouseholdMember] | None = Field(default=None, min_length=1, max_length=20)
     date: dt.date | None = None  # 缴费所属日期：按当日有效的规定（按政策文件 id 请求时默认今天）
 
     @field_validator("tier", mode="before")
@@ -227,6 +250,7 @@ class ContributionResult(BaseModel):
     pooled_fund: str | None = None
     household_size: int | None = None
     household_total: str | None = None  # premium × household size, where a clause makes it one tier
+    members: list[MemberShare] | None = None  # each kind of member's premium, when members were given
     period: Literal["month", "year"] = "year"  # the period of the figures above (the trace holds both)
     base: str | None = None  # the premium base the rates apply to, in `period` (wage-rate rule sets)
     steps: list[Step]

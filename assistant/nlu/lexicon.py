@@ -250,9 +250,22 @@ class RegionsSection(_Section):
     stem_stop_chars: str
 
 
+class HouseholdMembersSection(_Section):
+    pairs: Words
+    selves: Words
+    adults: Words
+    elders: Words
+    children: Words
+    blockers: Words = []
+    preschool_cues: Words
+    student_cues: Words
+    adult_cues: Words
+
+
 class HouseholdSection(_Section):
     size_patterns: list[Regex]
     whole_words: Words
+    members: HouseholdMembersSection
 
 
 class CalculatorScopeSection(_Section):
@@ -399,6 +412,7 @@ class Lexicon:
         self.carryover_unused = re.compile(data["amounts"]["carryover_unused_pattern"])
         self.household_size = [re.compile(p) for p in data["household"]["size_patterns"]]
         self.household_whole = Matcher({True: data["household"]["whole_words"]})
+        self.household_members: dict[str, Any] = data["household"]["members"]
         self.admission_fixed = Matcher({int(k): v for k, v in data["admission"]["fixed"].items()})
         oa = data["out_of_area"]
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})

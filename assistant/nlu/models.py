@@ -10,6 +10,15 @@ from pydantic import BaseModel, Field
 from assistant.models import Intent
 
 
+class HouseholdMember(BaseModel):
+    """One kind of person of a household described together: the contribution calculator prices each
+    by their group (成年居民 / 中小学生 / 学龄前儿童, 低保 or not)."""
+
+    category: Literal["adult", "student", "child"]
+    low_income: bool = False
+    count: int = Field(ge=1, le=20)
+
+
 class Slots(BaseModel):
     """Everything a message can tell us. None = not mentioned in this message."""
 
@@ -27,6 +36,9 @@ class Slots(BaseModel):
     low_income: bool | None = None
     retired: bool | None = None  # True 退休, False 在职
     household_size: int | None = None  # people of one household insured together (一家四口 → 4)
+    # The household's members as the message describes them ("我和我婆娘都三十几，娃儿4岁"): two or
+    # more people, each kind with its count (`assistant.nlu.household`).
+    household_members: list[HouseholdMember] | None = None
     laid_off: bool | None = None  # True 国企下岗职工 (再就业服务中心); the calculators' person.laid_off
     admission_index: int | None = None  # 第几次住院
     out_of_area: bool | None = None  # 县外/市外/异地

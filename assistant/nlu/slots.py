@@ -529,6 +529,17 @@ def extract_carryover_unused(text: str, lex: Lexicon, found: Found) -> None:
         found.put("carryover_unused", True, text, m.start(), m.end())
 
 
+def extract_household_members(text: str, lex: Lexicon, found: Found) -> None:
+    """"我和我婆娘都三十几，娃儿4岁还没上幼儿园" → household_members (`assistant.nlu.household`). No span
+    and no evidence of its own: the words stay readable for the one-person slots and the topic, and a
+    follow-up never swaps a whole description into the question (`dialogue.rewrite_query`)."""
+    from assistant.nlu.household import household_members
+
+    members = household_members(text, lex)
+    if members:
+        found.values["household_members"] = members
+
+
 def extract_household_size(text: str, lex: Lexicon, found: Found) -> None:
     """"一家四口", "屋头4个人都买" → household_size (two or more people; "一个人" is per person)."""
     for pattern in lex.household_size:
@@ -899,6 +910,7 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_yes_no(text, lex, found)
     extract_carryover_unused(text, lex, found)
     extract_household_size(text, lex, found)
+    extract_household_members(text, lex, found)
     extract_admission(text, lex, found)
     extract_out_of_area(text, lex, found)
     extract_referral(text, lex, found)

@@ -1,0 +1,108 @@
+"""The members of a household described together ("我和我婆娘都三十几，娃儿4岁还没上幼儿园").
+
+A message naming two or more people of one family cannot fill the one-person slots (age, category,
+低保) without mixing them — "我35岁没工作，我妈65了是低保户，还有个4岁的娃儿" is not a 35-year-old
+低保 child. Each person mentioned (lexicon `household.members`) is described by the words after it up
+to the next mention: an age, a school cue (读小学 → student, 还没上学 → a preschool child), a 低保
+cue. The contribution calculator prices each member by their group and adds them up
+(`ContributionRequest.members`), so a question about the whole family's premium has its answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.nlu.lexicon import Hit, Lexicon, Matcher
+from assistant.nlu.models import HouseholdMember
+from assistant.nlu.numbers import parse_number
+
+_ADULT_AGE = 18
+_CN_NUM = "零一二两三四五六七八九十百"
+_NUM = rf"\d+|[{_CN_NUM}]+"
+# An age in a member's words: "4岁", "三十几", "都三十多", "65了", "才三岁" — a count of years, ≤ 120.
+_AGE = re.compile(rf"({_NUM})(?:多|几)?(?:周岁|岁|了)|(?:都|才|今年|已经)({_NUM})(?:多|几)?(?=[,，]|$)|^({_NUM})(?:多|几)?(?=[,，]|$)")
+# Right before a member word: a count and/or an age ("两个娃儿", "一个3岁娃儿", "还有个4岁的娃儿").
+_BEFORE = re.compile(rf"(?:([{_CN_NUM}\d]?)个)?(?:({_NUM})(?:多)?岁的?)?$")
+
+
+_MATCHERS: dict[int, Matcher] = {}
+
+
+def _matcher(lex: Lexicon) -> Matcher:
+    """The mention matcher of `lex` (built once per lexicon)."""
+    matcher = _MATCHERS.get(id(lex))
+    if matcher is None:
+        conf = lex.household_members
+        kinds = {"pair": conf["pairs"], "self": conf["selves"], "adult": conf["adults"], "elder": conf["elders"],
+                 "child": conf["children"]}
+        matcher = _MATCHERS[id(lex)] = Matcher(kinds, conf.get("blockers", ()))
+    return matcher
+
+
+def _age(words: str) -> int | None:
+    for part in re.split(r"[,，]", words):
+        part = part.strip()
+        m = _AGE.search(part)
+        if not m:
+            continue
+        raw = next(g for g in m.groups() if g)
+        try:
+            years = int(parse_number(raw))
+        except (ValueError, ArithmeticError):
+            continue
+        if 0 < years <= 120:
+            return years
+    return None
+
+
+def _member(kind: str, words: str, conf: dict[str, Any], poverty: Matcher) -> tuple[str, bool] | None:
+    """(category, 低保) of one mention from its words; None when the words describe no person ("我妈
+    住院了", "我问一下"): only a pair word counts without them."""
+    preschool = any(c in words for c in conf["preschool_cues"])
+    student = not preschool and any(c in words for c in conf["student_cues"])
+    age = _age(words)
+    low = poverty.first(words) is not None
+    described = age is not None or preschool or student or low or any(c in words for c in conf["adult_cues"])
+    if kind != "pair" and not described:
+        return None
+    if student and (age is None or age < _ADULT_AGE):
+        return "student", low
+    if age is not None:
+        return ("child" if age < _ADULT_AGE else "adult"), low
+    if preschool or kind == "child":
+        return "child", low
+    return "adult", low
+
+
+def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
+    """The members the message describes, merged by (category, 低保); None unless two or more people."""
+    conf = lex.household_members
+    hits: list[Hit] = _matcher(lex).find(text)
+    if not hits:
+        return None
+    # what stands right before a mention is its own: "一个3岁娃儿", "还有个4岁的娃儿" (a count, an age)
+    starts = [h.start for h in hits]
+    own: list[tuple[int, str]] = []
+    for k, hit in enumerate(hits):
+        before = text[hits[k - 1].end if k else 0:hit.start]
+        m = _BEFORE.search(before)
+        count = int(parse_number(m.group(1))) if m and m.group(1) else 1
+        age = f"{m.group(2)}岁," if m and m.group(2) else ""
+        if m and m.group(0):
+            starts[k] = hit.start - len(m.group(0))
+        own.append((count if m and "个" in m.group(0) else 1, age))
+    members: list[tuple[str, bool, int]] = []
+    for k, hit in enumerate(hits):
+        end = starts[k + 1] if k + 1 < len(hits) else len(text)
+        count, age = own[k]
+        words = age + text[hit.end:end]
+        read = _member(hit.value, words, conf, lex.poverty)
+        if read is not None:
+            members.append((read[0], read[1], 2 if hit.value == "pair" else count))
+    if sum(c for _, _, c in members) < 2:
+        return None
+    merged: dict[tuple[str, bool], int] = {}
+    for category, low, count in members:
+        merged[(category, low)] = merged.get((category, low), 0) + count
+    return [HouseholdMember(category=c, low_income=low, count=n) for (c, low), n in merged.items()]
