@@ -749,7 +749,8 @@ class Assistant:
         sum, computed by the calculators (`calculators.caps`, every figure in the trace) — the clause
         states the parts, not the sum. Only when the question asks a total (lexicon
         `amounts.roles.total`: 一共, 总共, 合计…) or the service as a whole ("生娃儿医保能补好多钱": none of
-        its parts named, lexicon `service.subsidy_parts`, or a part joined to another by `service.subsidy_joiners`: "产检和生娃儿"; one subsidy asked is the clause's answer), for a region
+        its parts named, lexicon `service.subsidy_parts`, or a part joined to another by
+        `service.subsidy_joiners`: "产检和生娃儿"; one subsidy asked is the clause's answer), for a region
         the user named whose one rule set holds the service; None = answer from the clauses."""
         from assistant.nlu.lexicon import lexicon
         from calculators.caps import FIXED_SUBSIDIES_POOL

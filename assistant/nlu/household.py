@@ -17,7 +17,6 @@ from assistant.nlu.lexicon import Hit, Lexicon, Matcher
 from assistant.nlu.models import HouseholdMember
 from assistant.nlu.numbers import parse_number
 
-_ADULT_AGE = 18
 _CN_NUM = "零一二两三四五六七八九十百"
 _NUM = rf"\d+|[{_CN_NUM}]+"
 # An age in a member's words: "4岁", "三十几", "都三十多", "65了", "才三岁" — a count of years, ≤ 120.
@@ -62,14 +61,15 @@ def _member(kind: str, words: str, conf: dict[str, Any], poverty: Matcher) -> tu
     preschool = any(c in words for c in conf["preschool_cues"])
     student = not preschool and any(c in words for c in conf["student_cues"])
     age = _age(words)
+    adult_age = int(conf["adult_age"])
     low = poverty.first(words) is not None
     described = age is not None or preschool or student or low or any(c in words for c in conf["adult_cues"])
     if kind != "pair" and not described:
         return None
-    if student and (age is None or age < _ADULT_AGE):
+    if student and (age is None or age < adult_age):
         return "student", low
     if age is not None:
-        return ("child" if age < _ADULT_AGE else "adult"), low
+        return ("child" if age < adult_age else "adult"), low
     if preschool or kind == "child":
         return "child", low
     return "adult", low
@@ -97,7 +97,7 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
         end = starts[k + 1] if k + 1 < len(hits) else len(text)
         count, age = own[k]
         words = age + text[hit.end:end]
-        read = _member(hit.value, words, conf, lex.poverty)
+        read = _member(hit.value, words, {**conf, "adult_age": lex.person_conf["adult_age"]}, lex.poverty)
         if read is not None:
             members.append((read[0], read[1], 2 if hit.value == "pair" else count))
     if sum(c for _, _, c in members) < 2:
