@@ -40,6 +40,8 @@ class Turn:
     # The user's own words of the question (the message as typed, not the NLU's standardised form):
     # what the knowledge base's learned judge was trained and calibrated on. Empty = use `query`.
     words: str = ""
+    # Where the reply goes ("web", "wechat", "cli"…): a WeChat reply offers fewer related rules.
+    channel: str = "web"
 
 
 def _json_safe(value: Any) -> Any:

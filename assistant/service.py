@@ -60,7 +60,7 @@ from assistant.models import AssistantReply, Citation
 from assistant.nlu.lexicon import lexicon
 from assistant.nlu.models import Understanding
 from assistant.render import render_wechat
-from assistant.retrieve import locate_quote, retrieve
+from assistant.retrieve import locate_quote, related_limit, retrieve
 from assistant.select import query_terms
 from assistant.session_store import SessionStore, SqliteSessionStore
 from assistant.state import DialogueState
@@ -219,6 +219,7 @@ class Assistant:
             turn = Turn("reset", text, {})
         else:
             turn = interpret(state, understanding, text)
+            turn.channel = channel
             draft = self._dispatch(turn, state)
         reply = self._finish(draft, turn, state)
         state.turns += 1
@@ -415,7 +416,8 @@ class Assistant:
             # A year after every rule the library holds (for that region): the figures it has are an
             # earlier year's and may have changed; citing them as that year's would mislead.
             return Draft(intent, canned.YEAR_NOT_HELD)
-        retrieval = retrieve(self.kb, turn.query, turn.slots, words=turn.words)
+        shown = related_limit(turn.channel)
+        retrieval = retrieve(self.kb, turn.query, turn.slots, words=turn.words, max_related=shown)
         year_note = ""
         if retrieval.no_basis and turn.slots.get("year"):
             # No clause of the asked year: answer from the library's clause, saying plainly whose year it is.
@@ -423,14 +425,15 @@ class Assistant:
             undated = {k: v for k, v in turn.slots.items() if k != "year"}
             query = turn.query.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
             words = turn.words.replace(f"{year}年", "").replace(f"{year[2:]}年", "")
-            retrieval = retrieve(self.kb, query, undated, words=words)
+            retrieval = retrieve(self.kb, query, undated, words=words, max_related=shown)
             if not retrieval.no_basis:
                 year_note = canned.other_year(retrieval.selections[0].hit.year) + "\n"
         if retrieval.no_basis and state.previous_message and not turn.follow_up:
             # "那我要等好多天才能报销" after "今年没赶上集中缴费，后来才把钱交齐": a question that leans on
             # the message before it is judged with that message in front of it.
             words = f"{state.previous_message}，{turn.words or turn.query}"
-            retrieval = retrieve(self.kb, f"{state.previous_message}，{turn.query}", turn.slots, words=words)
+            retrieval = retrieve(self.kb, f"{state.previous_message}，{turn.query}", turn.slots, words=words,
+                                 max_related=shown)
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
         retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
