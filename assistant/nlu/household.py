@@ -23,6 +23,11 @@ _NUM = rf"\d+|[{_CN_NUM}]+"
 _AGE = re.compile(rf"({_NUM})(?:多|几)?(?:周岁|岁|了)|(?:都|才|今年|已经)({_NUM})(?:多|几)?(?=[,，]|$)|^({_NUM})(?:多|几)?(?=[,，]|$)")
 # Right before a member word: a count and/or an age ("两个娃儿", "一个3岁娃儿", "还有个4岁的娃儿").
 _BEFORE = re.compile(rf"(?:([{_CN_NUM}\d]?)个)?(?:({_NUM})(?:多)?岁的?)?$")
+# A counted phrase or one ending in 的 right before a member word, after the last clause break and any
+# joining word: "还有一个读初中的娃儿", "加两个读小学的娃儿" (a joining word inside the phrase describes nobody).
+_CLAUSE_BREAK = re.compile(r"[,，、。；;！!？?\s]")
+_BEFORE_PHRASE = re.compile(rf"^()(.*[{_CN_NUM}\d]?个.*|.+的)$")
+_COUNT = re.compile(rf"([{_CN_NUM}\d]?)个")
 
 
 _MATCHERS: dict[int, Matcher] = {}
@@ -75,17 +80,46 @@ def _member(kind: str, words: str, conf: dict[str, Any], poverty: Matcher) -> tu
     return "adult", low
 
 
+def _without_leading_joiners(phrase: str, conf: dict[str, Any]) -> str:
+    """"和一个3岁" → "一个3岁": the joining word stays between the two people it joins."""
+    joiners = sorted(conf.get("list_joiners", ()), key=len, reverse=True)
+    stripped = True
+    while stripped:
+        stripped = False
+        for joiner in joiners:
+            if phrase.startswith(joiner):
+                phrase, stripped = phrase[len(joiner):], True
+                break
+    return phrase
+
+
+def _only_joiners(gap: str, conf: dict[str, Any]) -> bool:
+    """Does `gap` (between two mentions) only join them? Empty is not: "我老婆" is one person."""
+    rest = gap
+    for joiner in sorted(conf.get("list_joiners", ()), key=len, reverse=True):
+        rest = rest.replace(joiner, "")
+    return bool(gap) and not rest
+
+
 def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
     """The members the message describes, merged by (category, 低保); None unless two or more people."""
     conf = lex.household_members
     hits: list[Hit] = _matcher(lex).find(text)
     if not hits:
         return None
-    # what stands right before a mention is its own: "一个3岁娃儿", "还有个4岁的娃儿" (a count, an age)
+    # what stands right before a mention is its own: "一个3岁娃儿", "还有个4岁的娃儿" (a count, an age),
+    # "一个读初中的娃儿" (a counted or 的-phrase after the last comma: it describes the word it precedes)
     starts = [h.start for h in hits]
     own: list[tuple[int, str]] = []
     for k, hit in enumerate(hits):
         before = text[hits[k - 1].end if k else 0:hit.start]
+        phrase = _BEFORE_PHRASE.search(_without_leading_joiners(_CLAUSE_BREAK.split(before)[-1], conf))
+        if phrase and phrase.group(2):
+            starts[k] = hit.start - len(phrase.group(2))
+            count_word = _COUNT.search(phrase.group(2))
+            count = int(parse_number(count_word.group(1))) if count_word and count_word.group(1) else 1
+            own.append((count, phrase.group(2) + ","))
+            continue
         m = _BEFORE.search(before)
         count = int(parse_number(m.group(1))) if m and m.group(1) else 1
         age = f"{m.group(2)}岁," if m and m.group(2) else ""
@@ -98,6 +132,8 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
         count, age = own[k]
         words = age + text[hit.end:end]
         read = _member(hit.value, words, {**conf, "adult_age": lex.person_conf["adult_age"]}, lex.poverty)
+        if read is None and k + 1 < len(hits) and hit.value != "child" and _only_joiners(text[hit.end:end], conf):
+            read = ("adult", False)  # listed: "我、我老婆、一个读初中的娃儿"
         if read is not None:
             members.append((read[0], read[1], 2 if hit.value == "pair" else count))
     if sum(c for _, _, c in members) < 2:

@@ -260,6 +260,7 @@ class HouseholdMembersSection(_Section):
     preschool_cues: Words
     student_cues: Words
     adult_cues: Words
+    list_joiners: Words = []
 
 
 class HouseholdSection(_Section):

@@ -29,6 +29,19 @@ def test_one_person_or_an_undescribed_family_is_no_member_list(text):
     assert _kinds(text) is None
 
 
+@pytest.mark.parametrize("text, kinds", [
+    # listed people, described after the list or not at all: each listed one is a member (an adult)
+    ("我、我老婆、一个读初中的娃儿，一年要交好多", [("adult", False, 2), ("student", False, 1)]),
+    ("一家人：我，老公，还有个上幼儿园的女儿", [("adult", False, 2), ("child", False, 1)]),
+    # a counted or 的-phrase before a member word describes that member, not the one before it
+    ("我和我老婆，还有一个读初中的娃儿一年交多少", [("adult", False, 2), ("student", False, 1)]),
+    ("我们两口子加两个读小学的娃儿一年交多少", [("adult", False, 2), ("student", False, 2)]),
+    ("屋头两个大人一个读高中的孩子", [("adult", False, 2), ("student", False, 1)]),
+])
+def test_members_listed_or_described_before_their_word(text, kinds):
+    assert _kinds(text) == kinds
+
+
 def test_a_family_premium_adds_each_members_group(assistant):
     *_, reply = talk(assistant, "我们是岳池县城镇居民", "我和老婆都四十几，娃儿3岁还没上幼儿园", "2010年一家人一共要交好多")
     assert reply.kind == "estimate", reply.answer
