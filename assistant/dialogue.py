@@ -250,8 +250,21 @@ def continues_case(intent: str, fresh: dict[str, Any], state: DialogueState) -> 
     """An estimate whose message names no topic fact but the bill (a cost, a 自费 part — "里头有两千是
     自费药" —, or nothing: "岳池县的，能报好多") and no service, place, referral or topic is about the
     case the user has been describing, not a new one. A topic fact the case already holds is none of
-    its own ("县外的咋算，报好多" after the out-of-area stay was told), as for `asks_for_told_case`."""
-    return intent == "estimate" and new_topic_facts(state, fresh) <= _BILL_SLOTS
+    its own ("县外的咋算，报好多" after the out-of-area stay was told), as for `asks_for_told_case`.
+    Nor is the kind of care, right after a question about a rule figure every estimate states (lexicon
+    `topic.estimate_terms`) for a case no kind of care was told for: "市内县外三级 未转诊 起付线怎么算"
+    then "住院2万 报多少" prices that case."""
+    own = new_topic_facts(state, fresh)
+    if "service" in own and "service" not in state.facts and _asked_estimate_term(state):
+        own.discard("service")
+    return intent == "estimate" and own <= _BILL_SLOTS
+
+
+def _asked_estimate_term(state: DialogueState) -> bool:
+    from assistant.nlu.lexicon import lexicon
+
+    topic = state.facts.get("topic")
+    return state.last_intent == "policy_question" and topic is not None and topic.value in lexicon().estimate_terms
 
 
 # The bill of a case told as context: what an estimate computes from.
