@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# How many of the ranked candidates are read: the assistant's pool (`assistant.retrieve.JUDGED_TOP_K`).
+# How many of the judge's ranked candidates are read (the assistant's pool when this was trained; it reads the
+# judge's order, whatever number of hits a search returns).
 TOP_K = 8
 REGION_FEATURE_NAMES: tuple[str, ...] = (
     "rule_regions", "top3_regions", "top1_score", "best_rule_score", "second_region_score",
