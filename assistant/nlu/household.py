@@ -26,7 +26,7 @@ _BEFORE = re.compile(rf"(?:([{_CN_NUM}\d]?)个)?(?:({_NUM})(?:多)?岁的?)?$")
 # A counted phrase or one ending in 的 right before a member word, after the last clause break and any
 # joining word: "还有一个读初中的娃儿", "加两个读小学的娃儿" (a joining word inside the phrase describes nobody).
 _CLAUSE_BREAK = re.compile(r"[,，、。；;！!？?\s]")
-_BEFORE_PHRASE = re.compile(rf"^()(.*[{_CN_NUM}\d]?个.*|.+的)$")
+_BEFORE_PHRASE = re.compile(r"^(.*个.*|.+的)$")
 _COUNT = re.compile(rf"([{_CN_NUM}\d]?)个")
 
 
@@ -114,11 +114,11 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
     for k, hit in enumerate(hits):
         before = text[hits[k - 1].end if k else 0:hit.start]
         phrase = _BEFORE_PHRASE.search(_without_leading_joiners(_CLAUSE_BREAK.split(before)[-1], conf))
-        if phrase and phrase.group(2):
-            starts[k] = hit.start - len(phrase.group(2))
-            count_word = _COUNT.search(phrase.group(2))
+        if phrase:
+            starts[k] = hit.start - len(phrase.group(1))
+            count_word = _COUNT.search(phrase.group(1))
             count = int(parse_number(count_word.group(1))) if count_word and count_word.group(1) else 1
-            own.append((count, phrase.group(2) + ","))
+            own.append((count, phrase.group(1) + ","))
             continue
         m = _BEFORE.search(before)
         count = int(parse_number(m.group(1))) if m and m.group(1) else 1
