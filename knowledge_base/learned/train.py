@@ -440,7 +440,11 @@ class TrainReport:
 # (answerable wrongly refused 0.127), 0.91 refused 0.895 (0.141) — the former model's 0.895 at
 # 0.195. Neither reaches the issue's 0.90: 18 near-domain questions get a clarifying question
 # before any judge decides (docs/BENCHMARKS.md).
-TARGET_REFUSAL = 0.91
+# Release 22: 0.91 → 0.92. With release 22's data the related threshold chosen at 0.91 (0.779) let "养老金每个月发多少"
+# through as related and left dev's end-to-end near-domain refusal at 0.896; at 0.92 (related 0.821), on a dev
+# subset (1,695 near-domain, 573 ambiguous, 4,000 answerable): near-domain refused 0.896 → 0.904, wrongly refused
+# 0.0073 → 0.0083, cited-gold 0.7208 → 0.7203.
+TARGET_REFUSAL = 0.92
 
 # Direct answers are chosen on dev to be right this often. Dev overstates what new annotators'
 # questions get: first blind runs read 0.965, 0.966, 0.958, 0.957 and 0.943 (releases 14-18) where
