@@ -95,10 +95,7 @@ def _without_leading_joiners(phrase: str, conf: dict[str, Any]) -> str:
 
 def _only_joiners(gap: str, conf: dict[str, Any]) -> bool:
     """Does `gap` (between two mentions) only join them? Empty is not: "我老婆" is one person."""
-    rest = gap
-    for joiner in sorted(conf.get("list_joiners", ()), key=len, reverse=True):
-        rest = rest.replace(joiner, "")
-    return bool(gap) and not rest
+    return bool(gap) and not _without_leading_joiners(gap, conf)
 
 
 def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
