@@ -146,6 +146,10 @@ def _said_around(text: str, start: int, end: int, window: int = 4) -> str:
     return left + text[start:end] + right
 
 
+# A figure right after a denial word (the same words as the dialogue's `_DENIAL`).
+_DENIED_FIGURE = re.compile(r"(?:不是|并非|唔系|唔係|不系|不係)\s*$")
+
+
 def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     """Amounts with their role: covered/total cost, 自费 part, 今年已报销, wage; policy values ignored."""
     conf = lex.amount_conf
@@ -162,12 +166,20 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
     if vague:
         found.evidence["amount_unparsed"] = f"{vague.group(0)}（没有具体数额，未取值）"
     year_at = found.where.get("year")
+    # A premium said in passing ("交的是一百五那个档") is no cost of care (`extract_contribution_amount`).
+    premiums = {start for _v, start, _e in _premium_candidates(text)}
     for sp in find_numbers(text):
+        if sp.start in premiums:
+            continue
         if sp.value is None and sp.has_magnitude:
             found.evidence.setdefault("amount_unparsed", f"{sp.text}（范围或写法不明确，未取值）")
         if year_at and year_at[0] <= sp.start < year_at[1]:
             continue
         if not _is_money(text, sp, conf):
+            continue
+        if _DENIED_FIGURE.search(text[: sp.start]):
+            # "不是2万，是2千", "自费的是两千不是三千": the denied figure is nobody's cost; the one said
+            # instead takes the role (the dialogue maps a denial onto the fact it corrects: `denied_number`).
             continue
         left_start = max(prev_end, sp.start - conf["left_window"])
         between = text[prev_end : sp.start].strip()
@@ -444,7 +456,16 @@ def _age_closing_clause(leads: tuple[str, ...]) -> re.Pattern[str]:
 
 # "(低保户)七十多了", "八十几了": sixty and up in round tens with 多/几 and 了 is an age wherever it
 # stands (money would carry 块/元/万, and is never 了-final after such a count).
-_OLD_AGE_TENS = re.compile(r"(?<![\d零一二两三四五六七八九十百千万])([六七八九]十)(多|几)了")
+# "七十好几了", "六十几岁的", "七十几的老人": the same with 好几, or before 岁/的老人.
+_OLD_AGE_TENS = re.compile(r"(?<![\d零一二两三四五六七八九十百千万])([六七八九]十)(多|几|好几)(?:了|岁|的老)")
+# "60岁以上的老人", "六十岁及以上": the lower bound of an older group is the youngest such person's age
+# (a group's category is decided by it); an upper bound ("18岁以下") fixes no age.
+_AGE_FROM = re.compile(rf"({_NUM})()\s*(?:周岁|岁)及?以上")
+# "我妈是74不是72", "我爸不是五十，是六十一", "年纪说错了，是六十二不是五十二": two bare counts in a
+# denial, after a word naming an older person or an age, are that person's age, said and denied.
+_AGE_SAID_DENIED = re.compile(rf"是\s*({_NUM})()\s*[,，]?\s*不是\s*(?:{_NUM})(?![\d{_CN_NUM}万块元档那])")
+_AGE_DENIED_SAID = re.compile(rf"不是\s*(?:{_NUM})\s*[,，]?\s*(?:而|我们|他|她)?是\s*({_NUM})()(?![\d{_CN_NUM}万块元档那])")
+_AGE_WORDS = ("年纪", "岁数", "年龄", "多大")
 
 
 def _age(text: str, leads: Sequence[str], bare_leads: Sequence[str] = ()) -> tuple[int, bool, int, int] | None:
@@ -454,9 +475,20 @@ def _age(text: str, leads: Sequence[str], bare_leads: Sequence[str] = ()) -> tup
     # An older relative's word that may lead a bare age leads a 了-final one too (老汉六十八了).
     m = (_AGE_YEARS.search(text) or _age_after_lead(tuple(dict.fromkeys([*leads, *bare_leads]))).search(text)
          or _OLD_AGE_TENS.search(text)
-         or (_age_closing_clause(tuple(bare_leads)).search(text) if bare_leads else None))
+         or (_age_closing_clause(tuple(bare_leads)).search(text) if bare_leads else None)
+         or _AGE_FROM.search(text) or _corrected_age(text, bare_leads))
     age = _count(m, 120)
     return (age, bool(m.group(2)), m.start(1), m.end()) if m and age else None
+
+
+def _corrected_age(text: str, bare_leads: Sequence[str]) -> re.Match[str] | None:
+    """The age said in a denial pair of bare counts, when an older person's word or an age word
+    comes before it (money carries 块/万 or a role word and is read by `extract_amounts`)."""
+    m = _AGE_SAID_DENIED.search(text) or _AGE_DENIED_SAID.search(text)
+    if m is None:
+        return None
+    before = text[: m.start()]
+    return m if any(w in before for w in (*bare_leads, *_AGE_WORDS)) else None
 
 
 def _denial_before(text: str, start: int, negations: Sequence[str]) -> str | None:
@@ -804,6 +836,13 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
 def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
     """"每年交150元那个档次" → contribution_amount 150 (the dialogue turns it into a tier with the
     rule set's own table); the same number is then not a cost of care."""
+    named = _premium_candidates(text)
+    if len({value for value, _s, _e in named}) > 1:
+        # "交一百五还是交六十划算": premiums compared name no one's tier, and are no cost of care either.
+        where = found.where.get("amount")
+        if where and any(where[0] <= start < where[1] for _v, start, _e in named):
+            _drop_amount(found)
+        return
     m = re.search(lex.amount_conf["contribution_pattern"], text)
     if m:
         group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
@@ -816,10 +855,14 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
     found.put("contribution_amount", value, text, start, end)
     where = found.where.get("amount")
     if where and where[0] <= start < where[1]:
-        for slot in ("amount", "amount_scope"):
-            found.values.pop(slot, None)
-            found.evidence.pop(slot, None)
-        found.where.pop("amount", None)
+        _drop_amount(found)
+
+
+def _drop_amount(found: Found) -> None:
+    for slot in ("amount", "amount_scope"):
+        found.values.pop(slot, None)
+        found.evidence.pop(slot, None)
+    found.where.pop("amount", None)
 
 
 # The premium said in passing, in any numeral ("交的是一百五那个档", "我交的60元的", "交的是一档，60块那个"):
@@ -852,27 +895,53 @@ def _is_tabled_premium(value: Decimal) -> bool:
     return bool(premium_tiers(value))
 
 
+# "一档一年60块", "二档是150": a figure right after a tier's name is that tier's premium when a table holds it.
+_AFTER_TIER = re.compile(r"[一二三两]档(?:是|的|一年|每年|每人每年)?$")
+
+
 def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
+    found = _premium_candidates(text)
+    return found[0] if found else None
+
+
+def _premium_candidates(text: str) -> list[tuple[Decimal, int, int]]:
+    """Every premium said in passing, left to right (a denied figure is none: `_premium_at`)."""
+    out = []
     for sp in find_numbers(text):
-        if sp.value is None or sp.value <= 0 or sp.value >= 10000:
-            continue
-        clause_start = text.rfind(",", 0, sp.start) + 1
-        clause_end = text.find(",", sp.end)
-        clause = text[clause_start : clause_end if clause_end >= 0 else len(text)]
-        if _PROVIDER.search(clause) or text.startswith("档", sp.end):  # 一档 is a tier, not 1 yuan
-            continue
-        left, right = text[clause_start : sp.start], text[sp.end :]
-        right = right[len(sp.unit) :] if sp.unit and right.startswith(sp.unit) else right
-        if _PAID_YEARLY.search(left) and not re.match(r"[多余来]?(?:万|千|w|k)", right):
-            return sp.value, sp.start, sp.end
-        if _PAID_BEFORE.search(left) and _POINTER_AFTER.match(right):
-            return sp.value, sp.start, sp.end
-        if _PAID_BEFORE_POINTED.search(left) and _POINTER.match(right):
-            return sp.value, sp.start, sp.end
-        if _PAID_ANY.search(left) and not re.match(r"[多余来]?(?:万|千|w|k)", right) and _is_tabled_premium(sp.value):
-            return sp.value, sp.start, sp.end
-        if not left and _POINTER_ONLY.match(right) and re.search(r"交|缴|买", text[:clause_start]):
-            return sp.value, sp.start, sp.end
+        premium = _premium_at(text, sp)
+        if premium is not None:
+            out.append(premium)
+    return out
+
+
+def _premium_at(text: str, sp: NumberSpan) -> tuple[Decimal, int, int] | None:
+    if sp.value is None or sp.value <= 0 or sp.value >= 10000:
+        return None
+    clause_start = text.rfind(",", 0, sp.start) + 1
+    clause_end = text.find(",", sp.end)
+    clause = text[clause_start : clause_end if clause_end >= 0 else len(text)]
+    if _PROVIDER.search(clause) or text.startswith("档", sp.end):  # 一档 is a tier, not 1 yuan
+        return None
+    left, right = text[clause_start : sp.start], text[sp.end :]
+    if _DENIED_FIGURE.search(left):  # "是150那档，不是60": the denied figure is not the premium
+        return None
+    right = right[len(sp.unit) :] if sp.unit and right.startswith(sp.unit) else right
+    found = sp.value, sp.start, sp.end
+    if _PAID_YEARLY.search(left) and not re.match(r"[多余来]?(?:万|千|w|k)", right):
+        return found
+    if _PAID_BEFORE.search(left) and _POINTER_AFTER.match(right):
+        return found
+    if _PAID_BEFORE_POINTED.search(left) and _POINTER.match(right):
+        return found
+    tabled = not re.match(r"[多余来]?(?:万|千|w|k)", right) and _is_tabled_premium(sp.value)
+    if _PAID_ANY.search(left) and tabled:
+        return found
+    if not left and _POINTER_ONLY.match(right) and re.search(r"交|缴|买", text[:clause_start]):
+        return found
+    # "一档，六十块那个", "是150那档", "一档一年60块": a figure pointing at a tier, or said right after
+    # one, is a premium when some rule set's table holds exactly it.
+    if tabled and (_POINTER.match(right) or _AFTER_TIER.search(left)):
+        return found
     return None
 
 
