@@ -31,6 +31,10 @@ ARTEFACT = Path(__file__).resolve().parent / "slot_model.json"
 # Slots whose values are judgements about words, not exact readings: the heads may fill or change them.
 FUZZY_SLOTS = ("service", "person_category", "hospital_level", "major_disease", "poverty", "out_of_area", "referral")
 NONE = "none"  # the label "this message does not say"
+# Slots a head may fill but never change: where care happened is read from place words whose meaning is
+# exact (县外, 本地, 镇上, 没出县); what the rules miss is a place they cannot relate to the insured one
+# ("在成都住的院", "在广东打工，医保在重庆"), which the head learns from the annotators.
+FILL_ONLY_SLOTS = frozenset({"out_of_area"})
 
 
 def label_of(value: Any) -> str:
@@ -126,6 +130,8 @@ class SlotModel:
             limit = limits.get(slot, 1.1) if threshold is None else threshold
             # Annotators differ on whether a bare bill names a stay; a head may follow them, but a
             # service read from a named disease (透析 → 大病门诊) is domain data and stays.
+            if slot in FILL_ONLY_SLOTS and values.get(slot) is not None:
+                continue
             if p >= limit and label != label_of(values.get(slot)) and not (
                 slot in protected and (label == NONE or values.get(slot) is None)):
                 changes[slot] = (value_of(slot, label), p)
