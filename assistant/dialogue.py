@@ -281,10 +281,12 @@ def corrects_estimate(state: DialogueState, fresh: dict[str, Any], changed: dict
     """A statement after an estimate, telling nothing but figures that estimate is computed from and
     changing at least one ("具体是11500", "其实是三级医院", "今年已经报了3万了"), makes that same case
     exact: it asks for the estimate again. A statement naming anything else (a place, a person, a
-    kind of care) may begin another case and stays context."""
+    kind of care) may begin another case and stays context — unless it repeats what the case already
+    holds: "住的是二级医院" names the stay the estimate was of, and changes only the level."""
     if state.last_intent != "estimate" or not state.last_query or not fresh:
         return False
-    return set(fresh) <= _ESTIMATE_FIGURES | {"amount_scope"} and bool(set(changed) & _ESTIMATE_FIGURES)
+    beyond = set(fresh) - _ESTIMATE_FIGURES - {"amount_scope"}
+    return not (beyond & set(changed)) and bool(set(changed) & _ESTIMATE_FIGURES)
 
 
 def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh: dict[str, Any]) -> bool:

@@ -99,7 +99,7 @@ def test_the_stored_heads_match_the_training_data():
 
 
 @pytest.mark.parametrize("text", [
-    "孙女读初一，城乡居民，住乡卫生院花了四千，能报多少",
+    # ("住乡卫生院花了四千" was here; since release 23 the rules read a stay verb with its facility.)
     "岳池的，在县医院开刀，前后用了一万一，能报多少",
 ])
 def test_a_hospital_stay_the_rules_never_listed_is_learned(text):
