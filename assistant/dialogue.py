@@ -14,6 +14,7 @@ from typing import Any
 from assistant.clarify import SERVICE_LABELS, SlotQuestion, question_for
 from assistant.facts import PATIENT_YEAR_SLOTS, TOPIC_SLOTS, Fact, infer, tier_for_contribution
 from assistant.nlu.models import Understanding
+from assistant.nlu.slots import DENIED_FIGURE
 from assistant.state import DialogueState
 
 SUBSTANTIVE = {"policy_question", "estimate", "contribution"}
@@ -337,7 +338,7 @@ def corrected_amount(state: DialogueState, fresh: dict[str, Any]) -> dict[str, A
 
 
 # A number denied beside the one meant: "不是2万，是2千", "我妈是74不是72", "交的是60不是150".
-_DENIAL = re.compile(r"(?:不是|并非|唔系|唔係|不系|不係)$")
+_DENIAL = DENIED_FIGURE  # one list of denial words, with the parser's (`slots.DENIED_FIGURE`)
 _ASSERT = re.compile(r"^[^,，。；;]{0,4}?(?:而|其实|应该)?(?:是|系|係)")
 _NUMBER_FACTS = _CORRECTABLE_AMOUNTS | {"age", "year"}
 

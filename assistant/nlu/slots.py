@@ -146,8 +146,8 @@ def _said_around(text: str, start: int, end: int, window: int = 4) -> str:
     return left + text[start:end] + right
 
 
-# A figure right after a denial word (the same words as the dialogue's `_DENIAL`).
-_DENIED_FIGURE = re.compile(r"(?:不是|并非|唔系|唔係|不系|不係)\s*$")
+# A figure right after a denial word ("不是2万"; Cantonese 唔系). The dialogue reads denials with it too.
+DENIED_FIGURE = re.compile(r"(?:不是|并非|唔系|唔係|不系|不係)\s*$")
 
 
 def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
@@ -177,7 +177,7 @@ def extract_amounts(text: str, lex: Lexicon, found: Found) -> None:
             continue
         if not _is_money(text, sp, conf):
             continue
-        if _DENIED_FIGURE.search(text[: sp.start]):
+        if DENIED_FIGURE.search(text[: sp.start]):
             # "不是2万，是2千", "自费的是两千不是三千": the denied figure is nobody's cost; the one said
             # instead takes the role (the dialogue maps a denial onto the fact it corrects: `denied_number`).
             continue
@@ -923,7 +923,7 @@ def _premium_at(text: str, sp: NumberSpan) -> tuple[Decimal, int, int] | None:
     if _PROVIDER.search(clause) or text.startswith("档", sp.end):  # 一档 is a tier, not 1 yuan
         return None
     left, right = text[clause_start : sp.start], text[sp.end :]
-    if _DENIED_FIGURE.search(left):  # "是150那档，不是60": the denied figure is not the premium
+    if DENIED_FIGURE.search(left):  # "是150那档，不是60": the denied figure is not the premium
         return None
     right = right[len(sp.unit) :] if sp.unit and right.startswith(sp.unit) else right
     found = sp.value, sp.start, sp.end
