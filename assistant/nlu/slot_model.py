@@ -127,11 +127,11 @@ class SlotModel:
         tokens = features(prepared, values, lexicon_tokens(prepared))
         changes: dict[str, tuple[Any, float]] = {}
         for slot, (label, p) in self.predict(tokens).items():
+            if slot in FILL_ONLY_SLOTS and values.get(slot) is not None:
+                continue
             limit = limits.get(slot, 1.1) if threshold is None else threshold
             # Annotators differ on whether a bare bill names a stay; a head may follow them, but a
             # service read from a named disease (透析 → 大病门诊) is domain data and stays.
-            if slot in FILL_ONLY_SLOTS and values.get(slot) is not None:
-                continue
             if p >= limit and label != label_of(values.get(slot)) and not (
                 slot in protected and (label == NONE or values.get(slot) is None)):
                 changes[slot] = (value_of(slot, label), p)

@@ -848,10 +848,9 @@ def extract_contribution_amount(text: str, lex: Lexicon, found: Found) -> None:
         group = next(i for i in range(1, (m.lastindex or 1) + 1) if m.group(i))
         value, start, end = Decimal(m.group(group)), m.start(group), m.end(group)
     else:
-        premium = _premium_in_passing(text)
-        if premium is None:
+        if not named:
             return
-        value, start, end = premium
+        value, start, end = named[0]
     found.put("contribution_amount", value, text, start, end)
     where = found.where.get("amount")
     if where and where[0] <= start < where[1]:
@@ -897,11 +896,6 @@ def _is_tabled_premium(value: Decimal) -> bool:
 
 # "一档一年60块", "二档是150": a figure right after a tier's name is that tier's premium when a table holds it.
 _AFTER_TIER = re.compile(r"[一二三两]档(?:是|的|一年|每年|每人每年)?$")
-
-
-def _premium_in_passing(text: str) -> tuple[Decimal, int, int] | None:
-    found = _premium_candidates(text)
-    return found[0] if found else None
 
 
 def _premium_candidates(text: str) -> list[tuple[Decimal, int, int]]:
