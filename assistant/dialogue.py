@@ -438,10 +438,45 @@ def drop_topic(state: DialogueState, other_patient: bool = False) -> None:
     state.sync_slots()
 
 
+def _same_people_retold(state: DialogueState, fresh: dict[str, Any]) -> bool:
+    """"我们两个一共交好多" after "我们老两口都是低保户，七十多了": the same number of people counted
+    again with nothing told of them (plain adults, the parser's reading of a bare "我们两个") are the
+    members already described, not new ones who lost their 低保 and ages."""
+    told, new = state.slots.get("household_members"), fresh.get("household_members")
+    if not told or not new:
+        return False
+
+    def field(member: Any, name: str) -> Any:
+        return member.get(name) if isinstance(member, dict) else getattr(member, name)
+
+    plain = all(field(m, "category") == "adult" and not field(m, "low_income") for m in new)
+    return plain and sum(field(m, "count") for m in told) == sum(field(m, "count") for m in new)
+
+
+def _joined(told: list[Any], added: list[Any]) -> list[dict[str, Any]]:
+    """Two descriptions of household members as one, merged by (category, 低保) as the parser merges."""
+    merged: dict[tuple[str, bool], int] = {}
+    for member in [*told, *added]:
+        m = member if isinstance(member, dict) else member.model_dump()
+        key = (m["category"], bool(m["low_income"]))
+        merged[key] = merged.get(key, 0) + int(m["count"])
+    return [{"category": c, "low_income": low, "count": n} for (c, low), n in merged.items()]
+
+
 def interpret(state: DialogueState, understanding: Understanding, message: str) -> Turn:
     """Decide intent, retrieval query and merged slots for this message; update `state` in place."""
     _adopt_plain_slots(state)
     fresh = specific_outpatient(state, understanding, place_of_care(state, understanding, new_slots(understanding)))
+    if _same_people_retold(state, fresh):
+        fresh = {k: v for k, v in fresh.items() if k != "household_members"}
+    elif "household_members" in fresh and state.slots.get("household_members"):
+        from assistant.nlu.household import adds_to_household
+        from assistant.nlu.lexicon import lexicon
+
+        if adds_to_household(message.strip(), lexicon()):
+            # "还有个娃儿读小学，一个三岁的幺儿" after "两口子都没上班": the household grows.
+            fresh = {**fresh, "household_members": _joined(state.slots["household_members"],
+                                                           fresh["household_members"])}
     if "household_members" in fresh:
         # "我35岁没工作，我妈65了是低保户，还有个4岁的娃儿": the one-person facts of a message describing
         # several people belong to nobody in particular — the members hold them, each with its own

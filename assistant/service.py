@@ -436,14 +436,16 @@ class Assistant:
                                  max_related=shown)
         if retrieval.no_basis:
             return Draft(intent, canned.no_basis_for_region(region, self.library_regions) if region else canned.NO_BASIS)
-        retrieval.selections = for_scheme(retrieval.selections, turn.slots.get("scheme"))
+        # A told tier names the fund too: only the residents' scheme has tiers ("交的60块那个").
+        fund = turn.slots.get("scheme") or (lexicon().scheme_of_tier if turn.slots.get("tier") else None)
+        retrieval.selections = for_scheme(retrieval.selections, fund)
         conflict = find_conflict(retrieval.selections)
-        if conflict is None and not turn.slots.get("scheme") and not turn.answered_pending:
+        if conflict is None and not fund and not turn.answered_pending:
             # One region's funds differ (职工 vs 城乡居民) and the user has not said which is theirs.
             # Not right after the user answered a clarifying question: one question per question.
             conflict = find_scheme_conflict(retrieval.selections)
         if retrieval.related and not conflict:
-            fitting = for_scheme(retrieval.selections + retrieval.alongside, turn.slots.get("scheme"))
+            fitting = for_scheme(retrieval.selections + retrieval.alongside, fund)
             retrieval.selections += [s for s in retrieval.alongside if s in fitting]
             citations = [citation_for(n, s) for n, s in enumerate(retrieval.selections, start=1)]
             return Draft(intent, year_note + compose_related(retrieval.selections), citations=citations,
@@ -1188,8 +1190,11 @@ def _household_members(slots: dict[str, Any]) -> list[dict[str, Any]] | None:
     size = slots.get("household_size")
     if size and sum(m["count"] for m in members) != size:
         return None  # "一家四口" but three described: someone's premium is unknown
-    return [{"person": {"category": m["category"], "low_income": m["low_income"]}, "count": m["count"]}
-            for m in members]
+    # 低保 is granted to a household (低保户): told in an earlier message ("我跟老伴都六十几了，是低保户",
+    # then "我们两个一共要交好多"), it is every member's, unless the members were told one by one.
+    household_low = slots.get("low_income") is True and not any(m["low_income"] for m in members)
+    return [{"person": {"category": m["category"], "low_income": m["low_income"] or household_low},
+             "count": m["count"]} for m in members]
 
 
 def _asks_household_total(query: str) -> bool:

@@ -98,6 +98,11 @@ def _only_joiners(gap: str, conf: dict[str, Any]) -> bool:
     return bool(gap) and not _without_leading_joiners(gap, conf)
 
 
+def adds_to_household(text: str, lex: Lexicon) -> bool:
+    """Does the message open by adding people to a household told before ("还有个娃儿读小学")?"""
+    return any(text.startswith(w) for w in lex.household_members.get("additions", ()))
+
+
 def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
     """The members the message describes, merged by (category, 低保); None unless two or more people."""
     conf = lex.household_members
@@ -133,7 +138,7 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
             read = ("adult", False)  # listed: "我、我老婆、一个读初中的娃儿"
         if read is not None:
             members.append((read[0], read[1], 2 if hit.value == "pair" else count))
-    if sum(c for _, _, c in members) < 2:
+    if sum(c for _, _, c in members) < (1 if adds_to_household(text, lex) else 2):
         return None
     merged: dict[tuple[str, bool], int] = {}
     for category, low, count in members:

@@ -88,9 +88,13 @@ class SchemeSection(_Section):
     patterns: dict[str, Regex] = {}
     # base scheme -> the clause schemes that can answer a question naming it
     compatible: dict[str, Words] = {}
+    # the fund a told contribution tier belongs to
+    implied_by_tier: str
 
     @model_validator(mode="after")
     def _compatible_names_schemes(self) -> SchemeSection:
+        if self.implied_by_tier not in self.compatible:
+            raise ValueError(f"implied_by_tier {self.implied_by_tier!r} is not a base scheme of `compatible`")
         for scheme, answered_by in self.compatible.items():
             unknown = [s for s in (scheme, *answered_by) if s not in self.canonical]
             if unknown:
@@ -118,6 +122,8 @@ class PovertySection(_Section):
 
 class AdmissionSection(_Section):
     fixed: dict[int, Words]
+    # 又 with the place between it and the stay verb ("这回又在县人民医院住了"): the second stay
+    again: Regex
 
 
 class CityLevel(_Section):
@@ -261,6 +267,8 @@ class HouseholdMembersSection(_Section):
     student_cues: Words
     adult_cues: Words
     list_joiners: Words = []
+    # words opening a message that adds people to a household told before ("还有个娃儿读小学")
+    additions: Words = []
 
 
 class HouseholdSection(_Section):
@@ -395,6 +403,7 @@ class Lexicon:
         self.followup = fu
         self.scheme = Matcher(data["scheme"]["canonical"], data["scheme"].get("blockers", ()))
         self.scheme_precedence: list[str] = data["scheme"]["precedence"]
+        self.scheme_of_tier: str = str(data["scheme"]["implied_by_tier"])
         self.compatible_schemes: dict[str, frozenset[str]] = {
             k: frozenset(v) for k, v in data["scheme"].get("compatible", {}).items()}
         self.scheme_patterns: dict[str, re.Pattern[str]] = {
@@ -415,6 +424,7 @@ class Lexicon:
         self.household_whole = Matcher({True: data["household"]["whole_words"]})
         self.household_members: dict[str, Any] = data["household"]["members"]
         self.admission_fixed = Matcher({int(k): v for k, v in data["admission"]["fixed"].items()})
+        self.admission_again = re.compile(data["admission"]["again"])
         oa = data["out_of_area"]
         self.out_of_area = Matcher({True: oa["true"], False: oa["false"]})
         self.out_of_area_not_followed_by: list[str] = oa["not_followed_by"]

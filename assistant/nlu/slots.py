@@ -596,15 +596,20 @@ def _count(match: re.Match[str] | None, upper: int) -> int | None:
 
 def extract_admission(text: str, lex: Lexicon, found: Found) -> None:
     """第N次(住院), or a count of stays ("一年住两次院", "住了三回院": this one is the Nth)."""
-    for pattern in (rf"第({_NUM})(?:次|回)", rf"住(?:了|过)?({_NUM})(?:次|回)院"):
-        m = re.search(pattern, text)
-        n = _count(m, 100)
-        if m and n:
-            found.put("admission_index", n, text, m.start(), m.end())
-            return
+    # A denied ordinal is not this stay ("不是第一次住院，第二回了"); 再住一次院 is one more stay, not a count.
+    for pattern in (rf"第({_NUM})(?:次|回)", rf"(?<!再)住(?:了|过)?({_NUM})(?:次|回)院"):
+        for m in re.finditer(pattern, text):
+            n = _count(m, 100)
+            if n and not DENIED_FIGURE.search(text[: m.start()]):
+                found.put("admission_index", n, text, m.start(), m.end())
+                return
     h = lex.admission_fixed.first(text)
     if h:
         found.put("admission_index", h.value, text, h.start, h.end)
+        return
+    m = lex.admission_again.search(text)
+    if m:
+        found.put("admission_index", 2, text, m.start(), m.end(), "又…住")
 
 
 def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
@@ -748,6 +753,10 @@ def extract_service(text: str, lex: Lexicon, found: Found) -> None:
                 return
     # A treatment or disease word (化疗, 透析, 慢性病) names no setting: an explicit 住院 decides it.
     treatment = set(lex.service_conf["treatment_words"])
+    if hits and all(h.value == "major_disease_outpatient" and h.alias in treatment for h in hits):
+        # ...and with no care word at all ("儿童重大疾病封顶多少", "透析一次报多少") it names none: the
+        # major disease is kept by its own slot, the care is not told yet (annotators: 116 of 118).
+        return
     if any(h.value == "inpatient" for h in hits):
         hits = [h for h in hits if h.alias not in treatment]
     for service in lex.service_precedence:
