@@ -7,6 +7,7 @@ sentences that answer the question state different figures.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
@@ -109,6 +110,17 @@ def find_conflict(selections: list[Selection]) -> Conflict | None:
     return Conflict(selections=groups, regions=regions, years=years)
 
 
+# The kind of quantity a figure states, from the unit right after it: figures of different kinds
+# (a waiting time in days, a deductible in 元) are not rival answers to one question.
+_UNIT_AFTER = re.compile(r"[0-9０-９零一二两三四五六七八九十百千万.]+\s*(万元|元|%|％|个百分点|个月|月|日|天|年|次|岁)")
+_KIND_OF_UNIT = {"万元": "元", "％": "%", "个百分点": "%", "天": "日", "个月": "月"}
+
+
+def _kinds(selection: Selection) -> frozenset[str]:
+    return frozenset(_KIND_OF_UNIT.get(m.group(1), m.group(1))
+                     for sentence in selection.sentences for m in _UNIT_AFTER.finditer(sentence))
+
+
 def _figures_differ(selections: list[Selection]) -> bool:
     """Competing sources matter only when they state figures and not all the same ones."""
     figures = {_figures(s) for s in selections}
@@ -158,9 +170,9 @@ def find_scheme_conflict(selections: list[Selection]) -> Conflict | None:
         if (scheme is None or selection.hit.kind not in FUND_SOURCES or selection.hit.region != best.hit.region
                 or not selection.sentences or any(_same_fund(scheme, _fund_scheme(p) or "") for p in picked)):
             continue
-        own = _fund_sentences(selection, scheme)
-        if own:
-            picked.append(replace(selection, sentences=own, lead=None))
+        own = replace(selection, sentences=_fund_sentences(selection, scheme), lead=None)
+        if own.sentences and (_kinds(own) & _kinds(best) or not _kinds(best)):
+            picked.append(own)
     if len(picked) < 2:
         return None
     if not _figures_differ(picked):

@@ -78,3 +78,21 @@ def test_one_fund_or_another_region_or_a_report_is_no_scheme_conflict():
     assert find_scheme_conflict([residents, sel(_fund(hit("d", "住院起付线为200元。", "重庆", 2013, 1), "职工",
                                                       kind="report"))]) is None
     assert find_scheme_conflict([residents, sel(_fund(hit("e", "住院起付线为100元。", "重庆", 2013, 1), "职工"))]) is None
+
+
+def test_another_funds_figures_of_another_kind_are_no_rival_answer():
+    """A waiting time in days and an advertised deductible in 元 answer different questions: the
+    user is not asked which fund is theirs over them."""
+    from assistant.conflicts import find_scheme_conflict
+
+    terms = query_terms("逾期缴费的医保多少天后享受待遇")
+    residents = select_sentences(_fund(hit("a", "逾期缴费的,从缴清费用之日起满90日后享受待遇。", "重庆", 2013, 2),
+                                       "城乡居民"), terms)
+    # the advertisement's sentence as retrieval quotes it (its 起付线 words)
+    advert = sel(_fund(hit("b", "某医院是职工医保定点医院,住院起付线只要200元,报销比例90%。", "重庆", 2013, 1),
+                       "职工", kind="publicity"))
+    assert residents.sentences and advert.sentences
+    assert find_scheme_conflict([residents, advert]) is None
+    same_kind = select_sentences(_fund(hit("c", "职工逾期缴费的,从缴清费用之日起满30天后享受待遇。", "重庆", 2013, 1),
+                                       "职工"), terms)
+    assert find_scheme_conflict([residents, same_kind]) is not None
