@@ -63,3 +63,12 @@ def test_everyday_wording_of_rates_balances_and_households_expands_to_policy_wor
     assert "以家庭为单位" in table.expand(["一家子"])
     assert "重复" in table.expand(["好几回"])
     assert "打折报" not in table.expand(["报销比例"])  # one-way: policy words never expand into slang
+
+
+@pytest.mark.parametrize("said", ["生娃儿医保能补好多钱", "生崽能补多少", "坐月子的钱报不报"])
+def test_everyday_and_dialect_words_for_having_a_baby_reach_the_maternity_rule(said):
+    from knowledge_base.search.search import RetrievalConfig, plan_query
+
+    plan = plan_query(said, RetrievalConfig(), load_synonyms())
+    expanded = {w for group in plan.groups.values() for w in group}
+    assert {"分娩", "孕产妇"} <= expanded, plan
