@@ -98,6 +98,21 @@ def _only_joiners(gap: str, conf: dict[str, Any]) -> bool:
     return bool(gap) and not _without_leading_joiners(gap, conf)
 
 
+# "一个读小学，一个才四岁", "…另一个两岁": the parts describing counted people one by one.
+_ONE_EACH = re.compile(r"(?:另外|另)?一个")
+
+
+def _one_by_one(words: str, count: int) -> list[str]:
+    """The words of a counted mention split into one description per person, when they describe
+    exactly that many one by one after the mention (nothing but punctuation before the first)."""
+    if count < 2:
+        return []
+    head, *parts = _ONE_EACH.split(words)
+    if head.strip("，,、 ") or len(parts) != count:
+        return []
+    return parts
+
+
 def adds_to_household(text: str, lex: Lexicon) -> bool:
     """Does the message open by adding people to a household told before ("还有个娃儿读小学")?"""
     return any(text.startswith(w) for w in lex.household_members.get("additions", ()))
@@ -133,6 +148,13 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
         end = starts[k + 1] if k + 1 < len(hits) else len(text)
         count, age = own[k]
         words = age + text[hit.end:end]
+        each = _one_by_one(text[hit.end:end], count)
+        if each:
+            # "两个娃儿，一个读小学，一个才四岁没上学": each 一个 describes one of the people counted.
+            reads = [_member(hit.value, part, {**conf, "adult_age": lex.person_conf["adult_age"]}, lex.poverty)
+                     for part in each]
+            members += [(r[0], r[1], 1) for r in reads if r is not None]
+            continue
         read = _member(hit.value, words, {**conf, "adult_age": lex.person_conf["adult_age"]}, lex.poverty)
         if read is None and k + 1 < len(hits) and hit.value != "child" and _only_joiners(text[hit.end:end], conf):
             read = ("adult", False)  # listed: "我、我老婆、一个读初中的娃儿"

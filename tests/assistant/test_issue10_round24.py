@@ -87,3 +87,20 @@ def test_rule_set_notes_shown_to_users_name_no_code_identifiers():
     for path in sorted(root.glob("*.yaml")):
         walk(yaml.safe_load(path.read_text("utf-8")), path.name)
     assert not leaks, leaks
+
+
+
+@pytest.mark.parametrize(("text", "members"), [
+    ("屋头两个娃儿，一个读小学，一个才四岁没上学", {("student", 1), ("child", 1)}),
+    ("我们家三个娃娃，一个读高中，一个读初中，另一个两岁", {("student", 2), ("child", 1)}),
+])
+def test_counted_children_described_one_by_one_are_each_their_own_member(text, members):
+    read = parse(text).slots.household_members
+    assert read is not None and {(m.category, m.count) for m in read} == members
+
+
+def test_two_children_described_one_by_one_are_priced_each_by_their_group(assistant):
+    # 岳池 2009: 中小学生 10 元, 学龄前儿童 5 元 → 15 元.
+    *_, reply = talk(assistant, "岳池县的，2009年参加城镇居民医保", "屋头两个娃儿，一个读初中，一个才三岁没上学",
+                     "两个娃儿一共要交好多")
+    assert "15.00" in reply.answer, reply.answer
