@@ -180,6 +180,7 @@ class ServiceSection(_Section):
     major_disease_blockers: Words
     major_disease_words: Words
     treatment_words: Words
+    care_unknown_words: Words = []
     blockers: Words = []
     subsidy_parts: Words = []
     subsidy_joiners: Words = []

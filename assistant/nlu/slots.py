@@ -753,9 +753,10 @@ def extract_service(text: str, lex: Lexicon, found: Found) -> None:
                 return
     # A treatment or disease word (化疗, 透析, 慢性病) names no setting: an explicit 住院 decides it.
     treatment = set(lex.service_conf["treatment_words"])
-    if hits and all(h.value == "major_disease_outpatient" and h.alias in treatment for h in hits):
-        # ...and with no care word at all ("儿童重大疾病封顶多少", "透析一次报多少") it names none: the
-        # major disease is kept by its own slot, the care is not told yet (annotators: 116 of 118).
+    care_unknown = set(lex.service_conf.get("care_unknown_words", []))
+    if hits and all(h.alias in care_unknown for h in hits):
+        # ...and a disease word with no care word at all ("儿童重大疾病封顶多少") names none: the major
+        # disease is kept by its own slot, the care is not told yet (the annotators: 100 of 100).
         return
     if any(h.value == "inpatient" for h in hits):
         hits = [h for h in hits if h.alias not in treatment]

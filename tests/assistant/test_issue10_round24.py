@@ -13,10 +13,17 @@ from assistant.nlu import parse
 from tests.assistant.dialogue_helpers import talk
 
 
-@pytest.mark.parametrize("text", ["娃儿得了重大疾病，最多报好多", "在做透析，医保管不管", "化疗一回要几千"])
-def test_a_major_disease_or_its_treatment_without_a_care_word_names_no_service(text):
+@pytest.mark.parametrize("text", ["娃儿得了重大疾病，最多报好多", "医生讲是重大疾病，报得到好多"])
+def test_a_major_disease_without_a_care_word_names_no_service(text):
     slots = parse(text).slots
     assert slots.service is None
+    assert slots.major_disease is True
+
+
+@pytest.mark.parametrize("text", ["在做透析，医保管不管", "化疗一回要几千"])
+def test_a_major_disease_treatment_names_its_outpatient_care_and_the_disease(text):
+    slots = parse(text).slots
+    assert slots.service == "major_disease_outpatient"
     assert slots.major_disease is True
 
 
