@@ -279,14 +279,28 @@ def test_a_new_item_follows_the_split_that_already_holds_its_sentence_or_clause(
 
 def test_the_region_dependence_model_is_trained_with_the_judge_and_round_trips(kb, tmp_path):
     """Trained on the annotated region-ambiguous questions at ingest, its dev-chosen threshold in the
-    manifest; stored and loaded with the judge; a judge stored without it loads without it."""
+    manifest (none when no threshold gains on dev: then it is not served); stored and loaded with the
+    judge; a judge stored without it loads without it."""
     from knowledge_base.learned.train import save
 
+    from knowledge_base.learned.model import LinearModel, model_dir
+
     judge = kb.searcher.judge
-    assert judge.regions is not None and judge.t_regions == judge.manifest["thresholds"]["regions"]
-    save(judge, judge.manifest["ranker_kind"], tmp_path)
+    report = judge.manifest["region_dependence"]
+    assert report["n_train_ambiguous"] >= 20
+    assert judge.t_regions == judge.manifest["thresholds"].get("regions") == report["threshold"]
+    stored = json.loads((model_dir(kb.settings.data_dir) / "region_dependence.json").read_text("utf-8"))
+    model = judge.regions or LinearModel.from_json(stored)  # a judge loaded without a threshold serves none
+    assert model.coef.tolist() == LinearModel.from_json(stored).coef.tolist()
+    served = judge.t_regions if judge.t_regions is not None else 0.5  # a threshold to store it with
+    original = (judge.regions, judge.t_regions)
+    judge.attach_regions(model, served)
+    try:
+        save(judge, judge.manifest["ranker_kind"], tmp_path)
+    finally:
+        judge.attach_regions(*original)
     loaded = AnswerJudge.load(tmp_path)
-    assert loaded.regions.coef.tolist() == judge.regions.coef.tolist() and loaded.t_regions == judge.t_regions
+    assert loaded.regions.coef.tolist() == model.coef.tolist() and loaded.t_regions == served
     judge_without = AnswerJudge.load(tmp_path)
     judge_without.attach_regions(None, None)
     save(judge_without, judge.manifest["ranker_kind"], tmp_path / "without")
