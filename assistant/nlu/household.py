@@ -119,7 +119,8 @@ def adds_to_household(text: str, lex: Lexicon) -> bool:
 
 
 def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
-    """The members the message describes, merged by (category, 低保); None unless two or more people."""
+    """The members the message describes, merged by (category, 低保); None unless two or more people
+    (one is enough in a message adding people to a household told before: `adds_to_household`)."""
     conf = lex.household_members
     hits: list[Hit] = _matcher(lex).find(text)
     if not hits:
@@ -144,6 +145,7 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
             starts[k] = hit.start - len(m.group(0))
         own.append((count if m and "个" in m.group(0) else 1, age))
     members: list[tuple[str, bool, int]] = []
+    member_conf = {**conf, "adult_age": lex.person_conf["adult_age"]}
     for k, hit in enumerate(hits):
         end = starts[k + 1] if k + 1 < len(hits) else len(text)
         count, age = own[k]
@@ -151,11 +153,10 @@ def household_members(text: str, lex: Lexicon) -> list[HouseholdMember] | None:
         each = _one_by_one(text[hit.end:end], count)
         if each:
             # "两个娃儿，一个读小学，一个才四岁没上学": each 一个 describes one of the people counted.
-            reads = [_member(hit.value, part, {**conf, "adult_age": lex.person_conf["adult_age"]}, lex.poverty)
-                     for part in each]
+            reads = [_member(hit.value, part, member_conf, lex.poverty) for part in each]
             members += [(r[0], r[1], 1) for r in reads if r is not None]
             continue
-        read = _member(hit.value, words, {**conf, "adult_age": lex.person_conf["adult_age"]}, lex.poverty)
+        read = _member(hit.value, words, member_conf, lex.poverty)
         if read is None and k + 1 < len(hits) and hit.value != "child" and _only_joiners(text[hit.end:end], conf):
             read = ("adult", False)  # listed: "我、我老婆、一个读初中的娃儿"
         if read is not None:
