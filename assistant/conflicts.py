@@ -165,13 +165,14 @@ def find_scheme_conflict(selections: list[Selection]) -> Conflict | None:
         return None
     best = selections[0]
     picked = [best]
+    best_kinds = _kinds(best)
     for selection in selections[1:]:
         scheme = _fund_scheme(selection)
         if (scheme is None or selection.hit.kind not in FUND_SOURCES or selection.hit.region != best.hit.region
                 or not selection.sentences or any(_same_fund(scheme, _fund_scheme(p) or "") for p in picked)):
             continue
         own = replace(selection, sentences=_fund_sentences(selection, scheme), lead=None)
-        if own.sentences and (_kinds(own) & _kinds(best) or not _kinds(best)):
+        if own.sentences and (_kinds(own) & best_kinds or not best_kinds):
             picked.append(own)
     if len(picked) < 2:
         return None

@@ -445,19 +445,21 @@ def _same_people_retold(state: DialogueState, fresh: dict[str, Any]) -> bool:
     told, new = state.slots.get("household_members"), fresh.get("household_members")
     if not told or not new:
         return False
+    told, new = [_member_dict(m) for m in told], [_member_dict(m) for m in new]
+    plain = all(m["category"] == "adult" and not m["low_income"] for m in new)
+    return plain and sum(m["count"] for m in told) == sum(m["count"] for m in new)
 
-    def field(member: Any, name: str) -> Any:
-        return member.get(name) if isinstance(member, dict) else getattr(member, name)
 
-    plain = all(field(m, "category") == "adult" and not field(m, "low_income") for m in new)
-    return plain and sum(field(m, "count") for m in told) == sum(field(m, "count") for m in new)
+def _member_dict(member: Any) -> dict[str, Any]:
+    """A household member as remembered (a dict) or as parsed (`HouseholdMember`), as a dict."""
+    return member if isinstance(member, dict) else member.model_dump()
 
 
 def _joined(told: list[Any], added: list[Any]) -> list[dict[str, Any]]:
     """Two descriptions of household members as one, merged by (category, 低保) as the parser merges."""
     merged: dict[tuple[str, bool], int] = {}
     for member in [*told, *added]:
-        m = member if isinstance(member, dict) else member.model_dump()
+        m = _member_dict(member)
         key = (m["category"], bool(m["low_income"]))
         merged[key] = merged.get(key, 0) + int(m["count"])
     return [{"category": c, "low_income": low, "count": n} for (c, low), n in merged.items()]
