@@ -426,6 +426,15 @@ def refers_to_case(state: DialogueState, message: str) -> bool:
             and any(s in state.facts for s in _CASE_BILLS))
 
 
+def _forget_person(state: DialogueState, keep: dict[str, Any]) -> None:
+    """What was said of one person alone (`_ONE_PERSON`: age, category, 低保…) goes when another
+    person is asked about, unless this message says it again."""
+    for slot in [s for s in state.facts if s in _ONE_PERSON and s not in keep]:
+        del state.facts[slot]
+        state.evidence.pop(slot, None)
+    state.sync_slots()
+
+
 def drop_topic(state: DialogueState, other_patient: bool = False) -> None:
     """A new question: the facts of the previous question's topic (its bill, out of area, service…)
     go, unless told after it or given as the answer to a clarifying question; who and where stay, and
@@ -513,8 +522,13 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     elif understanding.intent == "correction":
         fresh = corrected_amount(state, fresh)
     new_subject = opens_new_question(message)
+    switched = names_other_patient(state, message)
     if understanding.intent == "correction" or (is_follow_up(message, understanding, state) and not new_subject):
         old_evidence = dict(state.evidence)
+        if switched:
+            # "那我自己呢，四十八了，没得工作" after the mother's 低保 premium: the question is asked again
+            # for another person, and what was said of the first one alone is not theirs.
+            _forget_person(state, keep=fresh)
         changed = tell(state, fresh, understanding.evidence)
         if state.last_intent in SUBSTANTIVE and state.last_query and changed:
             # "不对，是二档" / "那二级医院呢": the last question again, with the changed words swapped in.
@@ -530,10 +544,15 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
             return Turn("correction", message, dict(state.slots))
 
     if understanding.intent == "statement":
-        if names_other_patient(state, message):  # "我妈也住院了" after "我爸今年报了六万": not his year
+        if switched:  # "我妈也住院了" after "我爸今年报了六万": not his year
             for slot in PATIENT_YEAR_SLOTS:
                 state.facts.pop(slot, None)
                 state.evidence.pop(slot, None)
+        if new_subject:
+            # "算了，换个问题。我妈在乡镇卫生院住院花了两千": a case told as a new subject starts
+            # afresh — the last question's 县外/未转诊 are not this stay's.
+            state.facts.pop("topic", None)
+            drop_topic(state, other_patient=switched)
         changed = tell(state, fresh, understanding.evidence)
         if corrects_estimate(state, fresh, changed):
             # "具体是11500，县医院是二级的" after an estimate from "花了一万多": the same case with its
@@ -548,7 +567,6 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     intent = understanding.intent
     if asks_own_premium(state, intent, fresh):
         intent = "contribution"
-    switched = names_other_patient(state, message)
     told_case = not new_subject and (asks_for_told_case(state, understanding, fresh) or refers_to_case(state, message))
     if told_case:
         intent = "estimate"

@@ -59,6 +59,7 @@ from assistant.institutions import InstitutionRegions
 from assistant.models import AssistantReply, Citation
 from assistant.nlu.lexicon import lexicon
 from assistant.nlu.models import Understanding
+from assistant.nlu.numbers import mentions_date
 from assistant.render import render_wechat
 from assistant.retrieve import locate_quote, related_limit, retrieve
 from assistant.select import query_terms
@@ -230,13 +231,15 @@ class Assistant:
     def _reread(self, understanding: Understanding) -> Understanding:
         """Two exact corrections of the intent guess, both about what the message carries:
         a "statement" that states no fact (no region, scheme, person, amount…, nor a place where care
-        happens: "现在在广州打工" is out of area for the region told) has nothing to
+        happens: "现在在广州打工" is out of area for the region told, nor a day: "今年3月1号才补交齐"
+        tells when) has nothing to
         remember — its words are a question's keywords ("每日清单 病人签字"); and a message taken
         as out of scope or as asking for a person is a policy question after all when the
         library's judge answers it directly ("工伤保险有好多人参了" is answered by a report's
         figures). Only a direct answer overrules: the judge's "related" also fires on messages
         far from any policy ("帮我查下明天天气"), which the intent guess keeps out."""
-        if understanding.intent == "statement" and not new_slots(understanding) and not understanding.slots.care_place:
+        if (understanding.intent == "statement" and not new_slots(understanding) and not understanding.slots.care_place
+                and not mentions_date(understanding.query)):
             return understanding.model_copy(update={"intent": "policy_question"})
         if understanding.intent in _REREAD_WHEN_ANSWERED and getattr(self.kb, "judged", False):
             found = retrieve(self.kb, understanding.query, {})
@@ -601,7 +604,15 @@ class Assistant:
         else:
             return None
         if policy in needs_wage and slots.get("local_avg_wage") is None:
-            return self._clarify("policy_question", state, question_for("local_avg_wage"))
+            # "湖北职工医保最高支付限额咋个算的": the clause's rule (4倍) is the answer by itself; the
+            # wage, asked alongside, turns it into a figure.
+            # Asked once already, the reply says what is still missing (`_AlreadyAsked`).
+            question = question_for("local_avg_wage")
+            if question.slot not in state.asked:
+                draft = self._clarify_with_clauses("policy_question", state, question, turn)
+                if draft.citations:
+                    return draft
+            return self._clarify("policy_question", state, question)
         request = caps_request(policy, service, slots, keep_ytd=ytd_told)
         try:
             result = _as_dict(self.calculators.caps(request))
@@ -871,8 +882,11 @@ class Assistant:
         slots = turn.slots
         # "交好多", "按好多基数交", "退休了还要扣医保钱不": the premium's standard (缴费标准) is asked, as a
         # figure or whether one is due; how to pay (缴费方式) is answered from the clauses.
-        asks_amount = (any(w in turn.query for w in _QUANTITY_WORDS) or slots.get("topic") == "缴费标准"
-                       or query_asks_amount(turn.query))
+        # A topic asking when names what is asked instead ("补交了要多少天才能报": 待遇期限 — its 多少
+        # counts days, not yuan).
+        asks_amount = slots.get("topic") not in _WHEN_TOPICS and (
+            any(w in turn.query for w in _QUANTITY_WORDS) or slots.get("topic") == "缴费标准"
+            or query_asks_amount(turn.query))
         choice = choose_policy(self.policies, slots, "contribution")
         if not asks_amount or (choice.policy is None and choice.question is None):
             return self._policy_question(turn, state, intent="contribution")
@@ -1122,6 +1136,8 @@ class _AlreadyAsked(Exception):
 
 
 _ANSWERING_INTENTS = ("policy_question", "estimate", "contribution")
+# Topics of a premium question that ask no sum of money: how long until the cover works.
+_WHEN_TOPICS = frozenset({"待遇期限"})
 
 
 def _reply_kind(draft: Draft, grounded: bool) -> str:

@@ -199,3 +199,12 @@ def find_numbers(text: str) -> list[NumberSpan]:
             )
         )
     return spans
+
+
+_CALENDAR_DATE = re.compile(rf"(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})月(?:份)?(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})[日号號]")
+
+
+def mentions_date(text: str) -> bool:
+    """The text names a day of the calendar ("3月1号", "十二月二十日"): a fact of when something
+    happened, which no slot holds but which a telling carries ("今年3月1号才补交齐")."""
+    return _CALENDAR_DATE.search(text) is not None

@@ -640,7 +640,7 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
     vague = lex.vague_destinations.first(text)
     if h:
         found.put("out_of_area", h.value, text, h.start, h.end)
-    elif vague and not any(w in text for w in lex.vague_blocked_by):
+    elif vague and not any(w in _without_denied_referral(text, found) for w in lex.vague_blocked_by):
         found.put("out_of_area", True, text, vague.start, vague.end, "到市里/省城就医")
         found.marked.add("out_of_area")
     elif found.out_of_area_hint:
@@ -650,6 +650,13 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
         city = lex.out_of_city.first(text)
         if city:
             found.put("out_of_city", city.value, text, city.start, city.end)
+
+
+def _without_denied_referral(text: str, found: Found) -> str:
+    """The text without the words denying a referral ("去主城住的院，没有办转诊"): a referral not made
+    is no transfer, so it does not hide where the trip went; 转到 / 转院 elsewhere still do."""
+    said = found.evidence.get("referral") if found.values.get("referral") is False else None
+    return text.replace(said, " ") if said else text
 
 
 def _blanked(text: str, words: Sequence[str]) -> str:
@@ -985,8 +992,8 @@ def extract_all(text: str, lex: Lexicon, known_regions: Sequence[str] = ()) -> F
     extract_household_size(text, lex, found)
     extract_household_members(text, lex, found)
     extract_admission(text, lex, found)
+    extract_referral(text, lex, found)  # before out of area: a denied referral is no transfer
     extract_out_of_area(text, lex, found)
-    extract_referral(text, lex, found)
     extract_chronic_count(text, lex, found)
     extract_service(text, lex, found)
     extract_topic(text, lex, found)
