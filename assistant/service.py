@@ -798,7 +798,10 @@ class Assistant:
         from knowledge_base.search.rerank import asks_amount
 
         slots = turn.slots
-        service = slots.get("service")
+        # Last year's quota balance told ("去年门诊的钱还剩20块没用完") is the ordinary outpatient
+        # quota's: "今年门诊最多能用好多" asks that quota, with the balance carried over.
+        carried = slots.get("carryover") is not None or bool(slots.get("carryover_unused"))
+        service = slots.get("service") or ("general_outpatient" if carried else None)
         if (not service or slots.get("amount") is not None or not slots.get("region")
                 or slots.get("topic") not in (None, "封顶线") or self.calculators.caps is None
                 or not asks_amount(turn.query)):

@@ -133,6 +133,17 @@ def _unread(query: str, found: Found) -> str:
     return "".join(chars)
 
 
+def _unread_request(query: str, found: Found) -> str:
+    """The unread part of the message where a word could ask for something: with a sum paid after
+    reimbursement told, the words saying it came after (补偿后, 报完) are that sum's, not a request
+    ("基本医保和大病保险补偿后个人自付八万" tells; it asks for no 补偿)."""
+    rest = _unread(query, found)
+    if "self_paid_remainder" in found.values:
+        for word in sorted(lexicon().amount_conf["remainder_after"], key=len, reverse=True):
+            rest = rest.replace(word, " " * len(word))
+    return rest
+
+
 def rule_reading(text: str, known_regions: Sequence[str] = ()) -> tuple[str, list[str], str, bool, bool, float]:
     """What the learned model reads besides the characters: (prepared text, slot names found, rule
     intent, rule follow-up flag, question form, slot coverage). Training and `parse` share it, so
@@ -259,7 +270,7 @@ def parse(text: str, known_regions: Sequence[str] = ()) -> Understanding:
         if (intent == "policy_question" and p < below and found.values
                 and "topic" not in found.values and not followup
                 and not (lexicon().keyword_search.fullmatch(text.strip()) and _unread(query, found).strip(" ,，"))
-                and not asks(query) and not lexicon().request_words.first(_unread(query, found))
+                and not asks(query) and not lexicon().request_words.first(_unread_request(query, found))
                 and "amount_unparsed" not in found.evidence):  # a vague bill ("小两万") is asked about
             intent = "statement"
         if intent not in ("estimate", "contribution") and "topic" not in found.values and requests_computation(query):

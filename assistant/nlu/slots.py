@@ -559,6 +559,11 @@ def extract_carryover_unused(text: str, lex: Lexicon, found: Found) -> None:
     m = lex.carryover_unused.search(text)
     if m and "carryover" not in found.values:
         found.put("carryover_unused", True, text, m.start(), m.end())
+        at = found.where.get("amount")
+        if at and m.start() <= at[0] and at[1] <= m.end():
+            # "去年门诊那60块一分都没用": the sum inside is last year's quota, no bill of this year.
+            for part in (found.values, found.evidence, found.where):
+                part.pop("amount", None)
 
 
 def extract_household_members(text: str, lex: Lexicon, found: Found) -> None:

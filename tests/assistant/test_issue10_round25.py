@@ -73,3 +73,47 @@ def test_a_wage_relative_cap_asked_without_the_wage_shows_its_rule(assistant):
     reply = talk(assistant, "湖北职工医保的最高支付限额是怎么定的")[-1]
     assert reply.clarification is not None and reply.clarification.slot == "local_avg_wage", reply.answer
     assert any("4倍" in c.text for c in reply.citations), reply.answer
+
+
+def test_last_years_untouched_quota_is_no_bill():
+    slots = parse("去年门诊那80块一分钱都没用").slots
+    assert slots.carryover_unused is True
+    assert slots.amount is None
+
+
+@pytest.mark.parametrize("text", ["这几年一直连续在交", "我们是连续在交的"])
+def test_paying_on_without_a_break_is_continuous_enrollment(text):
+    assert parse(text).slots.continuous_enrollment is True
+
+
+def test_this_years_outpatient_allowance_adds_last_years_balance(assistant):
+    # 重庆: 普通门诊定额 60元/人年, a balance carries over under 连续参保: 60 + 35 = 95.
+    *_, reply = talk(assistant, "重庆城乡居民医保", "去年普通门诊还剩35块没用完，一直连续在交",
+                     "今年门诊一共能用好多")
+    assert "95" in reply.answer, reply.answer
+
+
+@pytest.mark.parametrize("text", ["基本医保和大病保险都补完了，自己还出了五万", "医保补偿后个人自付两万三"])
+def test_what_is_left_after_the_insurances_paid_is_the_remainder(text):
+    assert parse(text).slots.self_paid_remainder is not None
+
+
+def test_the_words_saying_when_a_remainder_was_paid_ask_for_nothing():
+    # 补偿 in 补偿后 dates the sum; it is no request for 补偿: the message tells.
+    assert parse("住院的，基本医保和大病保险补偿后个人自付八万").intent == "statement"
+
+
+def test_a_remainder_told_then_the_second_round_asked_is_computed(assistant):
+    # 桂阳 健康扶贫 再次补助: 50 % of what is left, at most 3万: 50 % × 24000 = 12000.
+    *_, reply = talk(assistant, "桂阳县建档立卡户", "住院的，基本医保和大病保险补偿后个人自付两万四",
+                     "再次补助能补好多")
+    assert reply.estimate is not None and "12000" in reply.answer, reply.answer
+
+
+def test_what_was_left_in_the_end_is_the_remainder():
+    assert parse("最后自己还要出六千，还能补不").slots.self_paid_remainder is not None
+    assert parse("住院最后花了3万").slots.self_paid_remainder is None  # a bill, nothing paid back yet
+
+
+def test_last_year_in_cantonese_carries_the_untouched_quota():
+    assert parse("琴年门诊嘅钱一蚊都冇用过").slots.carryover_unused is True
