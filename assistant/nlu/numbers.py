@@ -42,6 +42,8 @@ _MULTIPLIER_TAIL = re.compile(r"\d(?!\d|[.,]\d)")
 # Units that make a Chinese digit an ordinal or a grade rather than part of a preceding amount.
 _ORDINAL_UNITS = set("级档次甲乙等")
 _ARABIC_THEN_CN_DIGIT = re.compile(rf"[\d,.]+[{''.join(CN_DIGITS)}]")
+# A day of the calendar ("3月1号", "十二月二十日"), told as when something happened (`mentions_date`).
+_CALENDAR_DATE = re.compile(rf"(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})月(?:份)?(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})[日号號]")
 
 
 class NumberParseError(ValueError):
@@ -199,9 +201,6 @@ def find_numbers(text: str) -> list[NumberSpan]:
             )
         )
     return spans
-
-
-_CALENDAR_DATE = re.compile(rf"(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})月(?:份)?(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})[日号號]")
 
 
 def mentions_date(text: str) -> bool:
