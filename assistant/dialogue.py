@@ -429,7 +429,12 @@ def refers_to_case(state: DialogueState, message: str) -> bool:
 def _forget_person(state: DialogueState, keep: dict[str, Any]) -> None:
     """What was said of one person alone (`_ONE_PERSON`: age, category, 低保…) goes when another
     person is asked about, unless this message says it again."""
-    for slot in [s for s in state.facts if s in _ONE_PERSON and s not in keep]:
+    _forget(state, [s for s in state.facts if s in _ONE_PERSON and s not in keep])
+
+
+def _forget(state: DialogueState, slots: list[str]) -> None:
+    """Remove told facts and their evidence, keeping the merged slots in step."""
+    for slot in slots:
         del state.facts[slot]
         state.evidence.pop(slot, None)
     state.sync_slots()
@@ -440,11 +445,8 @@ def drop_topic(state: DialogueState, other_patient: bool = False) -> None:
     go, unless told after it or given as the answer to a clarifying question; who and where stay, and
     so does the patient's year (`PATIENT_YEAR_SLOTS`) unless the question is about another patient."""
     year = PATIENT_YEAR_SLOTS if other_patient else frozenset()
-    for slot in [s for s, f in state.facts.items() if s in year or (s in TOPIC_SLOTS and f.turn <= state.question_turn
-                                                                    and not f.answered)]:
-        del state.facts[slot]
-        state.evidence.pop(slot, None)
-    state.sync_slots()
+    _forget(state, [s for s, f in state.facts.items() if s in year or (s in TOPIC_SLOTS and f.turn <= state.question_turn
+                                                                       and not f.answered)])
 
 
 def _same_people_retold(state: DialogueState, fresh: dict[str, Any]) -> bool:

@@ -281,17 +281,17 @@ def test_the_region_dependence_model_is_trained_with_the_judge_and_round_trips(k
     """Trained on the annotated region-ambiguous questions at ingest, its dev-chosen threshold in the
     manifest (none when no threshold gains on dev: then it is not served); stored and loaded with the
     judge; a judge stored without it loads without it."""
-    from knowledge_base.learned.train import save
-
     from knowledge_base.learned.model import LinearModel, model_dir
+    from knowledge_base.learned.train import save
 
     judge = kb.searcher.judge
     report = judge.manifest["region_dependence"]
     assert report["n_train_ambiguous"] >= 20
     assert judge.t_regions == judge.manifest["thresholds"].get("regions") == report["threshold"]
     stored = json.loads((model_dir(kb.settings.data_dir) / "region_dependence.json").read_text("utf-8"))
-    model = judge.regions or LinearModel.from_json(stored)  # a judge loaded without a threshold serves none
-    assert model.coef.tolist() == LinearModel.from_json(stored).coef.tolist()
+    model = LinearModel.from_json(stored)
+    if judge.regions is not None:  # a judge loaded without a threshold serves none
+        assert judge.regions.coef.tolist() == model.coef.tolist()
     served = judge.t_regions if judge.t_regions is not None else 0.5  # a threshold to store it with
     original = (judge.regions, judge.t_regions)
     judge.attach_regions(model, served)
