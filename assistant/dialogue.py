@@ -313,11 +313,23 @@ def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh
         if not any(asks_amount(part) for part in beside):
             return False
         own_topics.discard("topic")
+    if fresh.get("topic") == "封顶线" and _asks_case_cap(understanding.query):
+        own_topics.discard("topic")
     if own_topics:
         return False
     told = [state.facts[s] for s in _CASE_BILLS if s in state.facts]
     recent = any(f.turn > state.question_turn for f in told) or (bool(told) and state.last_intent == "estimate")
     return recent and asks_amount(understanding.query)
+
+
+def _asks_case_cap(query: str) -> bool:
+    """"最多能报好多" (at most reimbursed, no period named): of a told bill it asks that bill's
+    reimbursement, which the cap limits — the estimate shows the cap it hit. "一年最多能报好多" or
+    "封顶线多少" ask the cap as a rule (lexicon `topic.case_cap_asks`, `topic.cap_periods`)."""
+    from assistant.nlu.lexicon import lexicon
+
+    lex = lexicon()
+    return bool(lex.case_cap_asks.find(query)) and not lex.cap_periods.find(query)
 
 
 # Money facts a bare corrected figure may be about (a premium too: "不对，是150" after "交的60").

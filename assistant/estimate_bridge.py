@@ -186,6 +186,7 @@ def build_request(policy: PolicyInfo, service: str, slots: dict[str, Any]) -> di
         "chronic_disease_count": "chronic_disease_count",
         "continuous_enrollment": "continuous_enrollment",
         "carryover_unused": "carryover_unused",
+        "injury": "injury",
     }
     if slots.get("out_of_area") is True:
         simple["out_of_city"] = "out_of_city"  # only meaningful for care out of area
@@ -442,8 +443,24 @@ def render_estimate(result: dict[str, Any], policy: PolicyInfo, service: str) ->
     if assumptions or defaults:
         notes = assumptions + [default_note(k, v) for k, v in defaults.items()]
         lines.append("说明：" + ("未说明的" if defaults and not assumptions else "") + "；".join(notes) + "。")
+    lines.extend(_requirement_lines(result, policy, citations))
     lines.append(_disclaimer(result))
     return "\n".join(lines), citations
+
+
+def _requirement_lines(result: dict[str, Any], policy: PolicyInfo, citations: list[Citation]) -> list[str]:
+    """"另需：…外伤证明[n]": what the text asks of the patient in the case told, cited — the papers
+    decide whether the figure is paid at all, so the front desk says them beside it."""
+    lines = []
+    for notice in result.get("requirements") or []:
+        source = notice.get("source") or {}
+        if not source.get("chunk_id"):
+            continue  # its quote is in no clause (`medpolicy policies --check` reports it): nothing to cite
+        n = len(citations) + 1
+        citations.append(Citation(n=n, chunk_id=source.get("chunk_id"), citation=source.get("citation"),
+                                  text=source.get("quote", ""), region=policy.region, year=policy.year))
+        lines.append(f"另需：{notice['text'].rstrip('。')}[{n}]。")
+    return lines
 
 
 def caps_request(policy: PolicyInfo, service: str, slots: dict[str, Any], keep_ytd: bool = False) -> dict[str, Any]:

@@ -27,7 +27,7 @@ Origin = Literal["said", "inferred", "default"]
 # Facts about the question at hand; everything else is about the person and stays.
 TOPIC_SLOTS = frozenset({
     "amount", "uncovered_amount", "amount_scope", "self_paid_remainder", "prior_reimbursed",
-    "out_of_area", "out_of_city", "referral", "service", "admission_index", "maternity_stage", "topic",
+    "out_of_area", "out_of_city", "referral", "service", "admission_index", "maternity_stage", "topic", "injury",
 })
 # Facts about the patient's year, not one question's case: what was already reimbursed this year
 # counts against the annual cap of every stay that follows ("今年已报销6万5" then "二级医院又住院 总费用2万"),

@@ -21,7 +21,7 @@ from calculators.modifiers import (
     resolve,
     resolve_optional_cap,
 )
-from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult
+from calculators.models import Assumption, Breakdown, EstimateRequest, EstimateResult, Notice
 from calculators.money import ZERO_CENTS, fmt, fmt_plain, fmt_ratio, parse_cents, q2
 from calculators.payers import PayerLedger
 from calculators.registry import Policy, policy_for, to_source
@@ -449,6 +449,16 @@ def estimate_under(policy: Policy, request: EstimateRequest | dict, date_default
         "reimbursed": s_reimbursed, "out_of_pocket": s_oop, "breakdown": breakdown,
         "steps": steps, "assumptions": ctx.assumptions, "defaults": ctx.defaults,
         "caps_used": out.caps_text if out.caps_text is not None else {k: f(v) for k, v in out.caps_used.items()}, "deductible_counted": _ZERO_TEXT if out.deductible_counted is ZERO_CENTS else f(out.deductible_counted),
-        "disclaimer": _DISCLAIMER,
+        "disclaimer": _DISCLAIMER, "requirements": requirements_told(policy, req),
     }, {"policy", "policy_title", "service", "reimbursed", "out_of_pocket", "breakdown", "steps", "assumptions",
-        "defaults", "caps_used", "deductible_counted"})
+        "defaults", "caps_used", "deductible_counted", "requirements"})
+
+
+def requirements_told(policy: Policy, req: EstimateRequest) -> list[Notice]:
+    """The text's requirements whose circumstance the request states (a told value, never a default:
+    nobody is told to bring a 外伤证明 for an injury they did not mention)."""
+    told = req.__dict__
+    return [Notice(id=r.id, text=r.text, source=to_source(r.source, policy.document))
+            for r in (policy.raw.requirements if policy.raw is not None else [])
+            if (not r.services or req.service in r.services)
+            and all(told.get(k) is v for k, v in r.when.items())]

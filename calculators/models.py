@@ -91,6 +91,7 @@ class EstimateRequest(BaseModel):
     out_of_area: bool | None = None  # 在统筹区（县）外就医
     out_of_city: bool | None = None  # 在市（直辖市）外就医；仅个别政策区分“市内县外”与“市外”
     referral: bool | None = None  # 已办理转诊/外诊登记
+    injury: bool | None = None  # 因外伤（意外伤害）就医：原文对外伤病人另有材料要求
     chronic_disease_count: int | None = None  # 同时患有的慢性（特殊）疾病种数
     ytd_reimbursed: str | None = None  # 本年度该服务主封顶线已支付金额
     ytd_by_pool: dict[str, str] | None = None  # 按封顶池的本年度已支付金额（模拟器使用）
@@ -151,6 +152,14 @@ class Assumption(BaseModel):
     source: Source | None = None
 
 
+class Notice(BaseModel):
+    """What the text requires of the patient in a circumstance told (外伤证明), with its clause."""
+
+    id: str
+    text: str
+    source: Source
+
+
 class PayerShare(BaseModel):
     payer: str  # basic_fund | major_illness | assistance | poverty_relief | settled
     name: str  # 中文名称
@@ -179,6 +188,7 @@ class EstimateResult(BaseModel):
     defaults: dict[str, str] = Field(default_factory=dict)  # field -> value applied because omitted
     caps_used: dict[str, str] = Field(default_factory=dict)  # pool -> amount this result adds
     deductible_counted: str = "0.00"  # amount added to the once-a-year deductible
+    requirements: list[Notice] = Field(default_factory=list)  # papers the text asks for in the case told
     disclaimer: str = DISCLAIMER
 
 

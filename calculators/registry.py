@@ -366,11 +366,21 @@ def _compile_snapshot(path: Path, rf: RuleFile, period: Period, day: date, until
         if any(name not in params for name in filter(None, names)):
             contributions = None
     gaps = _in_force(rf, rf.gaps, day)
+    for req in rf.requirements:
+        flags = [k for k in req.when if k not in _TOLD_FLAGS]
+        if flags:
+            raise _fail(path, f"requirements.{req.id}: {flags} 不是可判断的是/否字段（可用：{sorted(_TOLD_FLAGS)}）")
+        if unknown := [name for name in req.services if name not in rf.services]:
+            raise _fail(path, f"requirements.{req.id}: services {unknown} not defined")
     return Policy(
         period.id, period.title, rf.region, period.year, rf.scheme, rf.document,
         {k: tuple(v) for k, v in rf.dimensions.items()}, params, services, by_service,
         contributions, gaps, path, rf, series=rf.id, valid_from=day, valid_until=until,
     )
+
+
+# The yes/no request fields a requirement may be triggered by (told facts of the care).
+_TOLD_FLAGS = frozenset({"injury", "out_of_area", "out_of_city", "referral"})
 
 
 def _change_days(rf: RuleFile) -> set[date]:

@@ -185,6 +185,18 @@ class ContributionSpec(_Strict):
     assumptions: list[AssumptionSpec] = Field(default_factory=list)
 
 
+class Requirement(_Strict):
+    """What the text asks of a patient in one circumstance of the care (外伤 → 村委会出具的外伤证明):
+    no part of the arithmetic, but what a front desk must tell beside the figure, with its clause.
+    `when` names yes/no request fields and the value that triggers it (only a told value does)."""
+
+    id: str
+    when: dict[str, bool] = Field(min_length=1)
+    services: list[str] = Field(default_factory=list)  # empty: every service
+    text: str
+    source: RuleSource
+
+
 class Gap(_Strict):
     what: str
     missing: str
@@ -207,3 +219,4 @@ class RuleFile(_Strict):
     modifiers: list[ModifierSpec] = Field(default_factory=list)
     contributions: ContributionSpec | None = None
     gaps: list[Gap] = Field(default_factory=list)
+    requirements: list[Requirement] = Field(default_factory=list)

@@ -68,6 +68,8 @@ def _sources(policy) -> list[tuple[str, object]]:
         add(f"services.{sname}.ratio_source", getattr(spec, "ratio_source", None))
     for i, gap in enumerate(raw.gaps):
         add(f"gaps[{i}]", gap.source)
+    for req in raw.requirements:
+        add(f"requirements.{req.id}", req.source)
     return out
 
 

@@ -192,6 +192,8 @@ class TopicSection(_Section):
     canonical: dict[str, Words]
     ytd_without_cost: Regex
     estimate_terms: Words = []
+    case_cap_asks: Words = []
+    cap_periods: Words = []
 
 
 class PaymentSection(_Section):
@@ -298,6 +300,7 @@ class LexiconFile(_Section):
     retired: dict[Literal["true", "false", "blockers"], Words]
     laid_off: dict[Literal["true", "false", "blockers"], Words]
     continuous_enrollment: dict[Literal["true", "false", "blockers"], Words]
+    injury: dict[Literal["true", "false", "blockers"], Words]
     household: HouseholdSection
     admission: AdmissionSection
     out_of_area: OutOfAreaSection
@@ -420,6 +423,7 @@ class Lexicon:
         self.retired = _yes_no(data["retired"])
         self.laid_off = _yes_no(data["laid_off"])
         self.continuous_enrollment = _yes_no(data["continuous_enrollment"])
+        self.injury = _yes_no(data["injury"])
         self.carryover_unused = re.compile(data["amounts"]["carryover_unused_pattern"])
         self.household_size = [re.compile(p) for p in data["household"]["size_patterns"]]
         self.household_whole = Matcher({True: data["household"]["whole_words"]})
@@ -453,6 +457,8 @@ class Lexicon:
         self.service_conf = svc
         self.topic = Matcher(data["topic"]["canonical"])
         self.estimate_terms: frozenset[str] = frozenset(data["topic"].get("estimate_terms", []))
+        self.case_cap_asks = words(data["topic"].get("case_cap_asks", ()))
+        self.cap_periods = words(data["topic"].get("cap_periods", ()))
         self.topic_patterns = [(re.compile(p, re.IGNORECASE), t) for p, t in data.get("topic_patterns", [])]
         pay = data["payment"]
         self.payment = Matcher(pay["cues"], pay.get("blockers", ()))

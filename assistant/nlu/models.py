@@ -72,6 +72,7 @@ class Slots(BaseModel):
     carryover: Decimal | None = None
     carryover_unused: bool | None = None
     continuous_enrollment: bool | None = None
+    injury: bool | None = None  # care because of an injury (摔伤, 车祸): a rule set may ask for papers
 
 
 class Understanding(BaseModel):

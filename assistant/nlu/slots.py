@@ -542,9 +542,9 @@ def extract_poverty(text: str, lex: Lexicon, found: Found) -> None:
         found.put("low_income", neg is None, text, low.start - (len(neg) if neg else 0), low.end)
 
 
-# Yes/no facts read from the lexicon's true/false word lists alone: 退休/在职, 下岗, and 连续参保 ("每年都交了的",
-# "今年都有继续交钱" → True; "中间断过一年" → False — the carry-over condition).
-_YES_NO_SLOTS = ("retired", "laid_off", "continuous_enrollment")
+# Yes/no facts read from the lexicon's true/false word lists alone: 退休/在职, 下岗, 连续参保 ("每年都交了的",
+# "今年都有继续交钱" → True; "中间断过一年" → False — the carry-over condition), and care for an injury.
+_YES_NO_SLOTS = ("retired", "laid_off", "continuous_enrollment", "injury")
 
 
 def extract_yes_no(text: str, lex: Lexicon, found: Found) -> None:

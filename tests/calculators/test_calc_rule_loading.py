@@ -216,3 +216,34 @@ def test_payer_chain_each_stage_on_the_previous_remainder(tmp_path):
     result = estimate_under(policy, {"policy": "chain", "service": "inpatient", "covered_cost": "10000",
                                      "person": {"poverty": True}, "ytd_by_pool": {"assistance": "300"}})
     assert result.breakdown.payers[-1].amount == "200.00"
+
+
+_REQUIREMENT = """
+requirements:
+  - id: papers
+    when: {%(flag)s: true}
+    services: [%(service)s]
+    text: 外伤需提供证明
+    source: {quote: "外伤病人提供证明"}
+"""
+
+
+def test_a_requirement_shows_only_when_its_circumstance_is_told(tmp_path):
+    from calculators.engine import estimate_under
+
+    policy = compile_rule_file(_write(tmp_path, extra=_REQUIREMENT % {"flag": "injury", "service": "inpatient"}))
+    case = {"policy": "t-2020", "service": "inpatient", "covered_cost": "5000", "hospital_level": 1}
+    told = estimate_under(policy, {**case, "injury": True})
+    assert [n.id for n in told.requirements] == ["papers"]
+    assert told.requirements[0].source.quote == "外伤病人提供证明"
+    # Not told, or told otherwise: nobody is asked for papers — and the figure is the same.
+    for other in (case, {**case, "injury": False}):
+        result = estimate_under(policy, other)
+        assert result.requirements == []
+        assert result.reimbursed == told.reimbursed
+
+
+@pytest.mark.parametrize(("flag", "service"), [("poverty", "inpatient"), ("injury", "dental")])
+def test_a_requirement_on_an_unknown_fact_or_service_is_rejected(tmp_path, flag, service):
+    with pytest.raises(RuleFileError):
+        compile_rule_file(_write(tmp_path, extra=_REQUIREMENT % {"flag": flag, "service": service}))

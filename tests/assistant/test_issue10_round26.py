@@ -1,0 +1,45 @@
+"""Issue 10, release 26: classes found in the conversations of retired round 25, each tested here on
+phrasings of our own — "at most how much" asked of a bill already told, and the papers an injury needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.nlu import parse
+from tests.assistant.dialogue_helpers import talk
+
+
+def test_at_most_how_much_of_a_told_bill_is_its_capped_estimate(assistant):
+    # 重庆 2013, 一档, 二级: (300000 − 300) × 60 % = 179820, over the 7万 cap: the estimate shows 70000.
+    *_, reply = talk(assistant, "重庆城乡居民医保，交的一档", "我爸在二级医院住了院，前后花了三十万",
+                     "那最多能报好多嘛")
+    assert reply.intent == "estimate", reply.answer
+    assert "70000" in reply.answer, reply.answer
+    assert "300" in reply.answer and "60%" in reply.answer, reply.answer
+
+
+def test_the_yearly_cap_asked_with_a_period_stays_a_rule_question(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保，交的一档", "我爸在二级医院住了院，前后花了三十万",
+                     "统筹基金一年最多给付好多")
+    assert reply.intent == "policy_question", reply.answer
+
+
+@pytest.mark.parametrize(("text", "injury"), [("我爸骑车摔了一跤，住进了县医院", True), ("出车祸住院花了两万", True),
+                                               ("干活时受了伤，在镇卫生院住了几天", True), ("不是外伤，是胃出血住院", False),
+                                               ("买了意外险还能报医保吗", None), ("工伤能走医保吗", None)])
+def test_care_for_an_injury_is_read(text, injury):
+    assert parse(text).slots.injury is injury
+
+
+def test_an_injury_told_before_the_estimate_brings_the_papers_the_text_asks_for(assistant):
+    # 重庆 2013 asks an injured patient for a 外伤证明 from the village committee: told beside the figure, cited.
+    *_, reply = talk(assistant, "我老汉儿在田坎上跌了一跤，在县医院住了一个礼拜，花了八千，能报好多", "重庆的城乡居民，交的一档")
+    assert reply.intent == "estimate", reply.answer
+    assert "外伤证明" in reply.answer, reply.answer
+    assert any("外伤证明" in c.text for c in reply.citations)
+
+
+def test_no_papers_for_an_illness(assistant):
+    *_, reply = talk(assistant, "我老汉儿胃出血在县医院住了一个礼拜，花了八千，能报好多", "重庆的城乡居民，交的一档")
+    assert reply.intent == "estimate", reply.answer
+    assert "外伤" not in reply.answer, reply.answer
