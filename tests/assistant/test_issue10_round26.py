@@ -43,3 +43,14 @@ def test_no_papers_for_an_illness(assistant):
     *_, reply = talk(assistant, "我老汉儿胃出血在县医院住了一个礼拜，花了八千，能报好多", "重庆的城乡居民，交的一档")
     assert reply.intent == "estimate", reply.answer
     assert "外伤" not in reply.answer, reply.answer
+
+
+@pytest.mark.parametrize("text", ["拿我爸的卡帮我拿药要得不", "我用我哥的卡买药要得不", "帮我审单子的是不是外包的"])
+def test_questions_about_rules_no_dialogue_annotator_asked_are_policy_questions(text):
+    # The intent model learns how people ask about any rule from the answer annotators' questions.
+    assert parse(text).intent == "policy_question"
+
+
+@pytest.mark.parametrize("text", ["帮我查下明天天气", "车险怎么买"])
+def test_other_topics_stay_out_of_scope(text):
+    assert parse(text).intent == "out_of_scope"
