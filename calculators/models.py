@@ -188,8 +188,8 @@ class EstimateResult(BaseModel):
     defaults: dict[str, str] = Field(default_factory=dict)  # field -> value applied because omitted
     caps_used: dict[str, str] = Field(default_factory=dict)  # pool -> amount this result adds
     deductible_counted: str = "0.00"  # amount added to the once-a-year deductible
-    requirements: list[Notice] = Field(default_factory=list)  # papers the text asks for in the case told
     disclaimer: str = DISCLAIMER
+    requirements: list[Notice] = Field(default_factory=list)  # papers the text asks for in the case told
 
 
 class HouseholdMember(BaseModel):
