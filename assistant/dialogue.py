@@ -587,9 +587,14 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     # A new question: who and where carry over, the old topic's facts do not — unless all it adds is
     # the bill ("花了四万，能报好多" after "在县外三级医院住院，转诊手续没办") or it asks about the case
     # told: that continues the case.
-    if switched or new_subject or (not told_case and not continues_case(intent, fresh, state)):
+    # A question that tells nothing and names no topic ("那加起来一共能补好多钱" after "产检跟生娃儿有补助没得")
+    # asks on about the last question's subject: its kind of care and case stay (the annotators: 7 of 7).
+    asks_on = intent == "policy_question" and not fresh and state.last_intent in SUBSTANTIVE
+    if switched or new_subject or (not told_case and not asks_on and not continues_case(intent, fresh, state)):
         state.facts.pop("topic", None)
         drop_topic(state, other_patient=switched)
+    elif asks_on:
+        state.facts.pop("topic", None)  # the last question's topic is not this one's
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent
     state.last_query = understanding.query or message

@@ -54,3 +54,14 @@ def test_questions_about_rules_no_dialogue_annotator_asked_are_policy_questions(
 @pytest.mark.parametrize("text", ["帮我查下明天天气", "车险怎么买"])
 def test_other_topics_stay_out_of_scope(text):
     assert parse(text).intent == "out_of_scope"
+
+
+def test_a_question_that_tells_nothing_asks_on_about_the_last_subject(assistant):
+    # 重庆 2013: 100 元 产前检查 + 400 元 住院分娩 = 500 元; the second question names no care of its own.
+    *_, reply = talk(assistant, "重庆城乡居民医保，媳妇怀上了", "生娃儿和产检医保补不补", "那两样合起来总共补好多")
+    assert "500" in reply.answer, reply.answer
+
+
+def test_a_question_with_its_own_subject_starts_afresh(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保，媳妇怀上了", "生娃儿和产检医保补不补", "慢性病门诊一年报好多")
+    assert "500" not in reply.answer, reply.answer
