@@ -65,3 +65,9 @@ def test_a_question_that_tells_nothing_asks_on_about_the_last_subject(assistant)
 def test_a_question_with_its_own_subject_starts_afresh(assistant):
     *_, reply = talk(assistant, "重庆城乡居民医保，媳妇怀上了", "生娃儿和产检医保补不补", "慢性病门诊一年报好多")
     assert "500" not in reply.answer, reply.answer
+
+
+def test_the_stay_of_a_birth_is_the_maternity_service(assistant):
+    # 重庆 2013: 100 元 产前检查 + 400 元 住院分娩 = 500 元, asked as "生的时候住院".
+    *_, reply = talk(assistant, "重庆城乡居民医保，老婆怀上了", "产检补好多", "那生的时候住院呢，两样一共补好多")
+    assert "500" in reply.answer, reply.answer
