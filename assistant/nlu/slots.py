@@ -828,6 +828,22 @@ def _payment_topic(text: str, hit: Hit, lex: Lexicon, found: Found) -> str | Non
     return hit.value if payer_fact or lex.premium_context.first(text) else None
 
 
+_PERCENT_WORDS = frozenset({"%", "百分之"})
+_NUMERALS = "0123456789.零一二三四五六七八九十百两"
+
+
+def _stated_percentage(text: str, start: int, end: int) -> bool:
+    """"单位按6%缴、划入个人账户按30%算，每月个人账户进多少": a percentage with its number states a rate
+    the user gives; beside another topic it does not ask one — the topic is what is asked (个人账户).
+    Alone it is the subject ("一级医院80%对吧"), and "报销百分之多少", "几%" ask the ratio."""
+    word = text[start:end]
+    if word not in _PERCENT_WORDS:
+        return False
+    if word == "%":
+        return start > 0 and text[start - 1] in _NUMERALS
+    return end < len(text) and text[end] in _NUMERALS
+
+
 def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
     """The first policy topic mentioned, ignoring spans already read as another slot's cue.
     Bare paying verbs count only once their context says what is being paid (`_payment_topic`)."""
@@ -835,7 +851,9 @@ def extract_topic(text: str, lex: Lexicon, found: Found) -> None:
     for start, end in found.masks:
         masked[start:end] = "□" * (end - start)
     visible = "".join(masked)
-    cands = [(h.start, h.end, h.value) for h in lex.topic.find(visible)] + found.topic_hints
+    hits = [(h.start, h.end, h.value) for h in lex.topic.find(visible)]
+    asked = [c for c in hits if not _stated_percentage(visible, c[0], c[1])]
+    cands = (asked if asked or found.topic_hints else hits) + found.topic_hints
     for h in lex.payment.find(visible):
         topic = _payment_topic(visible, h, lex, found)
         if topic:

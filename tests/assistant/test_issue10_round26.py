@@ -71,3 +71,16 @@ def test_the_stay_of_a_birth_is_the_maternity_service(assistant):
     # 重庆 2013: 100 元 产前检查 + 400 元 住院分娩 = 500 元, asked as "生的时候住院".
     *_, reply = talk(assistant, "重庆城乡居民医保，老婆怀上了", "产检补好多", "那生的时候住院呢，两样一共补好多")
     assert "500" in reply.answer, reply.answer
+
+
+@pytest.mark.parametrize(("text", "topic"), [("单位按百分之六交，个人账户每月能划进来多少", "个人账户"),
+                                             ("按2%扣的，起付线是多少", "起付线"),
+                                             ("二级医院是60%吧", "报销比例"), ("能报百分之几", "报销比例")])
+def test_a_stated_percentage_yields_the_topic_to_what_is_asked(text, topic):
+    assert parse(text).slots.topic == topic
+
+
+def test_an_employees_monthly_account_credit_from_told_rates_is_computed(assistant):
+    # 湖北: 个人 2 % of 4000 = 80 all credited, plus 30 % of the employer's 6 % (240) = 72 → 152 a month.
+    *_, reply = talk(assistant, "湖北职工医保，在职的", "月工资4000", "单位按6%交、30%划进个人账户，每个月个人账户进好多")
+    assert "152" in reply.answer, reply.answer
