@@ -369,7 +369,7 @@ def _compile_snapshot(path: Path, rf: RuleFile, period: Period, day: date, until
     for req in rf.requirements:
         flags = [k for k in req.when if k not in _TOLD_FLAGS]
         if flags:
-            raise _fail(path, f"requirements.{req.id}: {flags} 不是可判断的是/否字段（可用：{sorted(_TOLD_FLAGS)}）")
+            raise _fail(path, f"requirements.{req.id}: {flags} are not yes/no request fields (allowed: {sorted(_TOLD_FLAGS)})")
         if unknown := [name for name in req.services if name not in rf.services]:
             raise _fail(path, f"requirements.{req.id}: services {unknown} not defined")
     return Policy(
