@@ -322,6 +322,12 @@ def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh
     return recent and asks_amount(understanding.query)
 
 
+def _asks_amount(query: str) -> bool:
+    from knowledge_base.search.rerank import asks_amount
+
+    return asks_amount(query)
+
+
 def _asks_case_cap(query: str) -> bool:
     """"最多能报好多" (at most reimbursed, no period named): of a told bill it asks that bill's
     reimbursement, which the cap limits — the estimate shows the cap it hit. "一年最多能报好多" or
@@ -589,11 +595,14 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     # told: that continues the case.
     # A question that tells nothing and names no topic ("那加起来一共能补好多钱" after "产检跟生娃儿有补助没得")
     # asks on about the last question's subject: its kind of care and case stay (the annotators: 7 of 7).
-    asks_on = intent == "policy_question" and not fresh and state.last_intent in SUBSTANTIVE
+    # So does one that only repeats what is known ("那低保户降低以后是多少" after the 低保 household's 大病保险
+    # 起付线): asking an amount, it asks the last topic's figure again; otherwise the topic is its own.
+    asks_on = (intent == "policy_question" and state.last_intent in SUBSTANTIVE
+               and all(k in state.facts and state.facts[k].value == v for k, v in fresh.items()))
     if switched or new_subject or (not told_case and not asks_on and not continues_case(intent, fresh, state)):
         state.facts.pop("topic", None)
         drop_topic(state, other_patient=switched)
-    elif asks_on:
+    elif asks_on and not (fresh and _asks_amount(understanding.query)):
         state.facts.pop("topic", None)  # the last question's topic is not this one's
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent

@@ -84,3 +84,9 @@ def test_an_employees_monthly_account_credit_from_told_rates_is_computed(assista
     # 湖北: 个人 2 % of 4000 = 80 all credited, plus 30 % of the employer's 6 % (240) = 72 → 152 a month.
     *_, reply = talk(assistant, "湖北职工医保，在职的", "月工资4000", "单位按6%交、30%划进个人账户，每个月个人账户进好多")
     assert "152" in reply.answer, reply.answer
+
+
+def test_a_question_repeating_only_what_is_known_asks_the_last_figure_again(assistant):
+    # 桂阳 2018: 大病保险起付线 10000, halved (降低50%) for 低保户 and 建档立卡 → 5000.
+    *_, reply = talk(assistant, "桂阳县城乡居民医保，家里是低保户", "大病保险起付线是好多", "那低保户减了以后是好多")
+    assert "5000" in reply.answer, reply.answer
