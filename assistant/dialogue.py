@@ -322,12 +322,6 @@ def asks_for_told_case(state: DialogueState, understanding: Understanding, fresh
     return recent and asks_amount(understanding.query)
 
 
-def _asks_amount(query: str) -> bool:
-    from knowledge_base.search.rerank import asks_amount
-
-    return asks_amount(query)
-
-
 def _asks_case_cap(query: str) -> bool:
     """"最多能报好多" (at most reimbursed, no period named): of a told bill it asks that bill's
     reimbursement, which the cap limits — the estimate shows the cap it hit. "一年最多能报好多" or
@@ -496,6 +490,8 @@ def _joined(told: list[Any], added: list[Any]) -> list[dict[str, Any]]:
 
 def interpret(state: DialogueState, understanding: Understanding, message: str) -> Turn:
     """Decide intent, retrieval query and merged slots for this message; update `state` in place."""
+    from knowledge_base.search.rerank import asks_amount
+
     _adopt_plain_slots(state)
     fresh = specific_outpatient(state, understanding, place_of_care(state, understanding, new_slots(understanding)))
     if _same_people_retold(state, fresh):
@@ -602,7 +598,7 @@ def interpret(state: DialogueState, understanding: Understanding, message: str) 
     if switched or new_subject or (not told_case and not asks_on and not continues_case(intent, fresh, state)):
         state.facts.pop("topic", None)
         drop_topic(state, other_patient=switched)
-    elif asks_on and not (fresh and _asks_amount(understanding.query)):
+    elif asks_on and not (fresh and asks_amount(understanding.query)):
         state.facts.pop("topic", None)  # the last question's topic is not this one's
     tell(state, fresh, understanding.evidence)
     state.last_intent = intent

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from assistant.nlu.lexicon import Hit, Lexicon
 from assistant.nlu.regions import RegionMention, pick_region, same_area
-from assistant.nlu.numbers import CN_DIGITS, NumberParseError, NumberSpan, find_numbers, parse_number
+from assistant.nlu.numbers import CN_DIGITS, SMALL_UNITS, NumberParseError, NumberSpan, find_numbers, parse_number
 
 _CN_NUM = "".join(CN_DIGITS) + "十百千"
 # Where a clause of the normalised message ends (a fact's words are looked for within its clause).
@@ -829,7 +829,7 @@ def _payment_topic(text: str, hit: Hit, lex: Lexicon, found: Found) -> str | Non
 
 
 _PERCENT_WORDS = frozenset({"%", "百分之"})
-_NUMERALS = "0123456789.零一二三四五六七八九十百两"
+_NUMERALS = frozenset("0123456789.") | set(CN_DIGITS) | set(SMALL_UNITS)  # the number parser's own numerals
 
 
 def _stated_percentage(text: str, start: int, end: int) -> bool:
