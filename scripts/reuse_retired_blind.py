@@ -51,7 +51,7 @@ DIALOGUE_AUTHORS = {"round-1": "N2", "round-2": "N3", "round-3": "N4", "round-4"
                     "round-6": "N14+N15", "round-7": "N18+N19", "round-8": "N22+N23",
                     "round-9": "N24+N25", "round-10": "N26+N27",
                     "round-11": "N28+N29", "round-12": "N30+N31",
-                    "round-13": "N32+N33+N34+N35", "round-13-read": "N32+N33", "round-14": "N36+N37", "round-15": "N38+N39", "round-16": "N40+N41", "round-17": "N42+N43", "round-18": "N44+N45", "round-19": "N46+N47", "round-20": "N48+N49", "round-21": "N50+N51", "round-22": "N52+N53", "round-23": "N54+N55", "round-24": "N56+N57", "round-25": "N58+N59", "round-26": "N60+N61", "round-27": "N62+N63"}
+                    "round-13": "N32+N33+N34+N35", "round-13-read": "N32+N33", "round-14": "N36+N37", "round-15": "N38+N39", "round-16": "N40+N41", "round-17": "N42+N43", "round-18": "N44+N45", "round-19": "N46+N47", "round-20": "N48+N49", "round-21": "N50+N51", "round-22": "N52+N53", "round-23": "N54+N55", "round-24": "N56+N57", "round-25": "N58+N59", "round-26": "N60+N61", "round-27": "N62+N63", "round-28": "N64+N65"}
 
 
 def _clauses() -> list:
