@@ -4,9 +4,15 @@ into a temporary data dir (never the developer's var/), so every area's tests ca
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from knowledge_base.config import DEFAULT_CORPUS_DIR, KBSettings
 from knowledge_base.models import Clause, SourceLocation
+
+# Property tests check behaviour, not speed (speed lives in benchmarks/): a first example that pays
+# for loading a lexicon on a loaded CI machine must not fail on hypothesis' 200 ms deadline.
+settings.register_profile("medpolicy", deadline=None)
+settings.load_profile("medpolicy")
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,10 @@ _MULTIPLIER = {"w": Decimal(10000), "k": Decimal(1000)}
 _MULTIPLIER_TAIL = re.compile(r"\d(?!\d|[.,]\d)")
 # Units that make a Chinese digit an ordinal or a grade rather than part of a preceding amount.
 _ORDINAL_UNITS = set("级档次甲乙等")
+# Counters of time and occasions: a digit after 百/千/万/亿 that one follows starts a new quantity
+# ("3.6万一年" is 36,000 a year, "五千一个月" 5,000 a month), not the next lower unit (一万一 = 11,000).
+_PERIOD_COUNTERS = set("年个月天周回趟季晚")
+_HIGH_UNITS = set("百千万亿")
 _ARABIC_THEN_CN_DIGIT = re.compile(rf"[\d,.]+[{''.join(CN_DIGITS)}]")
 # A day of the calendar ("3月1号", "十二月二十日"), told as when something happened (`mentions_date`).
 _CALENDAR_DATE = re.compile(rf"(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})月(?:份)?(?:\d{{1,2}}|[{''.join(CN_DIGITS)}十]{{1,3}})[日号號]")
@@ -167,6 +171,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
         start, end = m.start(), m.start() + len(raw)
         if len(raw) > 1 and raw[-1] in CN_DIGITS and text[end : end + 1] in _ORDINAL_UNITS:
             # "1万三级医院": the 三 belongs to 三级, not to the amount
+            raw, end = raw[:-1], end - 1
+        elif (len(raw) > 2 and raw[-1] in CN_DIGITS and raw[-2] in _HIGH_UNITS
+              and text[end : end + 1] in _PERIOD_COUNTERS):
             raw, end = raw[:-1], end - 1
         elif _ARABIC_THEN_CN_DIGIT.fullmatch(raw):
             # "工资8000一个月", "花了3000两次": Arabic digits never go on in a Chinese digit without a

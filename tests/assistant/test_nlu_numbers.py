@@ -81,6 +81,16 @@ def test_find_numbers_does_not_eat_a_following_grade():
     assert spans[0].value == Decimal(10000)
 
 
+@pytest.mark.parametrize(
+    "text, value",
+    [("社平工资3.6万一年", "36000"), ("月工资五千一个月", "5000"), ("花了两万一回", "20000"),
+     # no counter after it, or a ten before it: the digit stays in the number
+     ("花了一万一", "11000"), ("两万一千", "21000"), ("三十一天", "31"), ("二〇一三年", "2013")],
+)
+def test_a_digit_before_a_period_counter_starts_the_next_quantity(text, value):
+    assert find_numbers(text)[0].value == Decimal(value)
+
+
 @given(st.integers(min_value=0, max_value=10**11))
 def test_roundtrip_formal_chinese(n):
     assert parse_number(to_chinese(n)) == n
