@@ -161,6 +161,14 @@ class NumberSpan:
     has_magnitude: bool  # contains 十/百/千/万/亿 or a w/k multiplier
 
 
+def _parses(raw: str) -> bool:
+    try:
+        parse_number(raw)
+    except (NumberParseError, InvalidOperation):
+        return False
+    return True
+
+
 def find_numbers(text: str) -> list[NumberSpan]:
     """All numeral runs in `text`, left to right, each parsed (value None if unparseable)."""
     spans: list[NumberSpan] = []
@@ -172,8 +180,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if len(raw) > 1 and raw[-1] in CN_DIGITS and text[end : end + 1] in _ORDINAL_UNITS:
             # "1万三级医院": the 三 belongs to 三级, not to the amount
             raw, end = raw[:-1], end - 1
-        elif (len(raw) > 2 and raw[-1] in CN_DIGITS and raw[-2] in _HIGH_UNITS
-              and text[end : end + 1] in _PERIOD_COUNTERS):
+        elif (len(raw) > 2 and raw[-1] in CN_DIGITS and text[end : end + 1] in _PERIOD_COUNTERS
+              and (raw[-2] in _HIGH_UNITS or not _parses(raw) and _parses(raw[:-1]))):
+            # "三万六一年": 三万六 (36,000), then 一年
             raw, end = raw[:-1], end - 1
         elif _ARABIC_THEN_CN_DIGIT.fullmatch(raw):
             # "工资8000一个月", "花了3000两次": Arabic digits never go on in a Chinese digit without a

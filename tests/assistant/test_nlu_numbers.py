@@ -84,6 +84,7 @@ def test_find_numbers_does_not_eat_a_following_grade():
 @pytest.mark.parametrize(
     "text, value",
     [("社平工资3.6万一年", "36000"), ("月工资五千一个月", "5000"), ("花了两万一回", "20000"),
+     ("平均工资三万六一年", "36000"), ("一万二一个月", "12000"),
      # no counter after it, or a ten before it: the digit stays in the number
      ("花了一万一", "11000"), ("两万一千", "21000"), ("三十一天", "31"), ("二〇一三年", "2013")],
 )
