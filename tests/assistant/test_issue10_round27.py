@@ -1,0 +1,33 @@
+"""Issue 10, release 27: classes found in the conversations of retired round 26 and the train split's
+failures, each tested here on phrasings of our own — an amount followed by its period in Chinese
+numerals, and a sick child as the clinic calls it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from assistant.nlu import parse
+from tests.assistant.dialogue_helpers import talk
+
+
+@pytest.mark.parametrize(("text", "slot", "value"), [
+    ("当地社平工资4.2万一年", "local_avg_wage", "42000"),
+    ("上年度职工平均工资四万二一年", "local_avg_wage", "42000"),
+    ("他月工资八千一个月", "wage", "8000"),
+])
+def test_an_amount_told_with_its_period_is_read(text, slot, value):
+    assert getattr(parse(text).slots, slot) == Decimal(value)
+
+
+def test_the_average_wage_told_per_year_caps_the_base(assistant):
+    # 湖北 1999: base ≤ 300 % of the average wage; 42000 / 12 × 3 = 10500 a month; 2 % of it = 210.
+    *_, reply = talk(assistant, "湖北职工医保，月工资两万五", "当地上年度社平工资4.2万一年", "他个人每月缴费按多少基数，扣多少")
+    assert reply.intent == "contribution", reply.answer
+    assert "10500" in reply.answer and "210" in reply.answer, reply.answer
+
+
+@pytest.mark.parametrize("text", ["患儿白血病，重庆城乡居民二档", "患儿在县医院住院"])
+def test_a_sick_child_as_the_clinic_calls_it_is_a_child(text):
+    assert parse(text).slots.person_category == "child"
