@@ -140,6 +140,8 @@ class OutOfAreaSection(_Section):
     city_level: CityLevel = CityLevel()
     vague_destinations: Words = []
     vague_blocked_by: Words = []
+    working_away: Words = []
+    home_care: str = "(?!)"
 
 
 class ReferralSection(_Section):
@@ -439,6 +441,8 @@ class Lexicon:
         self.out_of_city = Matcher({True: city.get("true", []), False: city.get("false", [])})
         self.vague_destinations = words(oa.get("vague_destinations", []))
         self.vague_blocked_by: list[str] = oa.get("vague_blocked_by", [])
+        self.working_away: list[str] = oa.get("working_away", [])
+        self.home_care = re.compile(oa.get("home_care", "(?!)"))
         ref = data["referral"]
         self.referral = Matcher({True: ref["cues"]}, ref["blockers"])
         self.referral_conf = ref

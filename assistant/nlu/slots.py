@@ -621,7 +621,14 @@ def extract_out_of_area(text: str, lex: Lexicon, found: Found) -> None:
     every = lex.out_of_area.find(text)
     hits = [h for h in every if not _followed_by(text, h.end, lex.out_of_area_not_followed_by)]
     if len(hits) < len(every) and not hits:
-        # "在外地打工", "外地户口": the place word names residence or work, not where care happened,
+        working = next((h for h in every if h.value and _followed_by(text, h.end, lex.working_away)
+                        and not _denial_before(text, h.start, lex.away_negations)), None)
+        if working and not lex.home_care.search(text, working.end):
+            # "在外地打工": living and working away, care is where they live (lexicon `working_away`).
+            found.put("out_of_area", True, text, working.start, working.end, "在外务工")
+            found.marked.add("out_of_area")
+            return
+        # "外地户口", "在外地上学": the place word names residence or study, not where care happened,
         # so no learned head may read care out of area from it either (`slot_model.protected_slots`).
         found.marked.add("out_of_area")
     h = next((h for h in hits if h.value), None) or (hits[0] if hits else None)

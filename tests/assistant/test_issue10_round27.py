@@ -31,3 +31,15 @@ def test_the_average_wage_told_per_year_caps_the_base(assistant):
 @pytest.mark.parametrize("text", ["患儿白血病，重庆城乡居民二档", "患儿在县医院住院"])
 def test_a_sick_child_as_the_clinic_calls_it_is_a_child(text):
     assert parse(text).slots.person_category == "child"
+
+
+@pytest.mark.parametrize(("text", "away"), [
+    ("我在外地打工，在那边的医院住了几天", True),
+    ("娃儿他爸在外省上班，上个月在那边住院了", True),
+    ("我在外地打工，回老家县医院住的院", None),
+    ("外地户口，在本县住院", False),
+    ("我没在外地打工，一直在屋头", None),
+])
+def test_working_away_is_care_away_unless_care_came_back_home(text, away):
+    # Annotators read living and working away as care out of area; care taken back home is not.
+    assert parse(text).slots.out_of_area is away
