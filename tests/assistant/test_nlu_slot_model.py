@@ -58,11 +58,12 @@ def test_a_head_never_fills_a_slot_whose_words_say_it_has_no_value():
 
 
 def test_a_head_never_reads_care_out_of_area_from_residence_words():
-    # 在外地打工 names where one works, not where care happened: the rules mark out_of_area, and a
-    # head that reads care elsewhere whenever 外地 is there may not fill it (it still does unmarked).
+    # 外地户口 names where one is registered, 在外地上学 where one studies, not where care happened: the
+    # rules mark out_of_area, and a head that reads care elsewhere whenever 外地 is there may not fill it
+    # (it still does unmarked). (Working away, 在外地打工, is care away: test_issue10_round27.)
     head = LinearHead(("true", "none"), ((-4.0,),), (0.0,))
     model = SlotModel({"外地": 0}, (1.0,), {"out_of_area": head}, {"thresholds": {"out_of_area": 0.5}})
-    for text in ("在外地打工", "外地户口能参保吗"):
+    for text in ("在外地上学", "外地户口能参保吗"):
         found = slots_module.Found()
         slots_module.extract_out_of_area(text, lexicon(), found)
         assert "out_of_area" in found.marked and "out_of_area" not in found.values
