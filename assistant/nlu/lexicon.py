@@ -141,7 +141,7 @@ class OutOfAreaSection(_Section):
     vague_destinations: Words = []
     vague_blocked_by: Words = []
     working_away: Words = []
-    home_care: str = "(?!)"
+    home_care: Regex = "(?!)"
 
 
 class ReferralSection(_Section):
