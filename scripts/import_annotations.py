@@ -111,7 +111,7 @@ def main() -> None:
     ap.add_argument("snapshot", type=Path, help="the clauses JSONL the annotators were given")
     ap.add_argument("--train-dev", nargs="*", type=Path, default=[])
     ap.add_argument("--blind", nargs="*", type=Path, default=[])
-    ap.add_argument("--blind-name", default="round-27")
+    ap.add_argument("--blind-name", default="round-28")
     ap.add_argument("--append", action="store_true", help="add to the train/dev files instead of rewriting them")
     ap.add_argument("--nd-prompt", default=PROMPTS["nd"], help="the prompt the near-domain items were written under")
     ap.add_argument("--qa-prompt", default=PROMPTS["qa"], help="the prompt the question-clause pairs were written under")

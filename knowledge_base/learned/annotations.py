@@ -28,7 +28,7 @@ ItemType = Literal["answerable", "no_basis", "ambiguous"]
 SPLIT_FILES: dict[str, tuple[str, ...]] = {
     "train": ("questions_train.jsonl",),
     "dev": ("questions_dev.jsonl",),
-    "blind": ("blind/round-27.jsonl",),  # rounds 1–19 are train/dev now (rounds 19, 22, 23, 24 and 25 in part), rounds 19–26 wait in blind/retired/ (scripts/reuse_retired_blind.py)
+    "blind": ("blind/round-28.jsonl",),  # rounds 1–19 are train/dev now (rounds 19, 22–26 in part), rounds 19–27 wait in blind/retired/ (scripts/reuse_retired_blind.py)
 }
 
 
