@@ -8,6 +8,7 @@ constructor parameter so tests can drive the same code with small fakes or the r
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 import re
 import uuid
 from collections.abc import Callable, Iterable
@@ -82,6 +83,9 @@ _CAP_CHOOSING_FACTS = ("tier",)
 _AVOIDING_FACTS: dict[str, tuple[str, ...]] = {"referral": ("referral",), "out_of_area": ("out_of_area",),
                                                "poverty": ("person", "poverty"), "low_income": ("person", "low_income"),
                                                "major_disease": ("person", "major_disease")}
+# Request fields an estimate may do without when every value gives the same capped figure
+# (`Assistant._capped_whatever`), with how the note names them.
+_SETTLED_BY_CAP: dict[str, str] = {"hospital_level": "医院级别", "tier": "参保档次"}
 # Rule figures a rule set's modifiers change (answered by `Assistant._rule_terms` when one applies).
 _TERM_TOPICS = frozenset({"起付线", "报销比例"})
 # The supplementary layer a rule set's `major_illness` stage computes (lexicon `scheme` value).
@@ -505,13 +509,17 @@ class Assistant:
             result = _as_dict(self.calculators.estimate(request))
         except ValueError as exc:
             common = common_case_request(request, getattr(exc, "field", ""), slots)
-            if common is None:
+            settled = None if common else self._capped_whatever(request, getattr(exc, "field", ""), slots)
+            if settled is not None:
+                request, result, common_note = settled
+            elif common is None:
                 return self._calc_refusal("estimate", state, exc, slots)
-            request, common_note = common
-            try:
-                result = _as_dict(self.calculators.estimate(request))
-            except ValueError as again:
-                return self._calc_refusal("estimate", state, again, slots)
+            else:
+                request, common_note = common
+                try:
+                    result = _as_dict(self.calculators.estimate(request))
+                except ValueError as again:
+                    return self._calc_refusal("estimate", state, again, slots)
         if self._depends_on_doubtful_default(request, result, slots):
             field_name = doubtful_default(result, slots)[0]  # type: ignore[index]
             return self._clarify("estimate", state, question_for(field_name))
@@ -529,6 +537,29 @@ class Assistant:
             answer = _before_last_line(answer, avoided)
         return Draft("estimate", answer, citations=citations, sources=[trace_text(estimate)], estimate=estimate,
                      fallback=canned.ESTIMATE_FALLBACK)
+
+    def _capped_whatever(self, request: dict[str, Any], field_name: str,
+                         slots: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+        """"花了28万，最多能报好多" with the hospital level unsaid: when the estimate under every value the
+        field can take is the same capped figure, asking cannot change the answer — the calculators
+        compute each, and the answer shows the last, saying so. None when a value is refused, the
+        figures differ or no cap is reached (then the field is asked)."""
+        if field_name not in _SETTLED_BY_CAP or _has_value(slots, field_name):
+            return None
+        question = question_for(field_name)
+        tried = []
+        for label, value in zip(question.options, question.values, strict=True):
+            trial = {**request, field_name: value}
+            try:
+                tried.append((trial, _as_dict(self.calculators.estimate(trial)), label))
+            except ValueError:
+                return None
+        figures = {r["reimbursed"] for _, r, _ in tried}
+        capped = all(Decimal(str(r["breakdown"].get("above_cap") or 0)) > 0 for _, r, _ in tried)
+        if len(figures) != 1 or not capped or not tried:
+            return None
+        trial, result, label = tried[-1]
+        return trial, result, f"未说明{_SETTLED_BY_CAP[field_name]}；无论哪一{_SETTLED_BY_CAP[field_name][-2:]}，医保支付都到封顶线，结果相同，以下按{label}列出"
 
     def _rules_the_told_fact_avoids(self, request: dict[str, Any], result: dict[str, Any], policy: PolicyInfo,
                                     state: DialogueState, citations: list[Citation]) -> str:

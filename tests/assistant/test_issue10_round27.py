@@ -43,3 +43,16 @@ def test_a_sick_child_as_the_clinic_calls_it_is_a_child(text):
 def test_working_away_is_care_away_unless_care_came_back_home(text, away):
     # Annotators read living and working away as care out of area; care taken back home is not.
     assert parse(text).slots.out_of_area is away
+
+
+def test_a_level_that_cannot_change_the_capped_figure_is_not_asked(assistant):
+    # 重庆 2013, 二档: 30万 reaches the 11万 cap at every level (三级: 45 % of 299,200 = 134,640); 20万 would not.
+    *_, reply = talk(assistant, "重庆城乡居民医保，二档", "我老汉儿做手术住院，一共花了30万", "最多能报好多")
+    assert reply.intent == "estimate" and reply.kind == "estimate", reply.answer
+    assert "110000" in reply.answer and "结果相同" in reply.answer, reply.answer
+
+
+def test_a_level_that_changes_the_figure_is_still_asked(assistant):
+    *_, reply = talk(assistant, "重庆城乡居民医保，二档", "住院花了8000，能报好多")
+    assert reply.kind == "clarification", reply.answer
+    assert reply.clarification is not None and reply.clarification.slot == "hospital_level"
