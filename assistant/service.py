@@ -85,7 +85,7 @@ _AVOIDING_FACTS: dict[str, tuple[str, ...]] = {"referral": ("referral",), "out_o
                                                "major_disease": ("person", "major_disease")}
 # Request fields an estimate may do without when every value gives the same capped figure
 # (`Assistant._capped_whatever`), with how the note names them.
-_SETTLED_BY_CAP: dict[str, str] = {"hospital_level": "医院级别", "tier": "参保档次"}
+_SETTLED_BY_CAP: dict[str, tuple[str, str]] = {"hospital_level": ("医院级别", "级别"), "tier": ("参保档次", "档次")}
 # Rule figures a rule set's modifiers change (answered by `Assistant._rule_terms` when one applies).
 _TERM_TOPICS = frozenset({"起付线", "报销比例"})
 # The supplementary layer a rule set's `major_illness` stage computes (lexicon `scheme` value).
@@ -508,18 +508,18 @@ class Assistant:
         try:
             result = _as_dict(self.calculators.estimate(request))
         except ValueError as exc:
-            common = common_case_request(request, getattr(exc, "field", ""), slots)
-            settled = None if common else self._capped_whatever(request, getattr(exc, "field", ""), slots)
-            if settled is not None:
-                request, result, common_note = settled
-            elif common is None:
-                return self._calc_refusal("estimate", state, exc, slots)
-            else:
+            field_name = getattr(exc, "field", "")
+            common = common_case_request(request, field_name, slots)
+            if common is not None:
                 request, common_note = common
                 try:
                     result = _as_dict(self.calculators.estimate(request))
                 except ValueError as again:
                     return self._calc_refusal("estimate", state, again, slots)
+            elif (settled := self._capped_whatever(request, field_name, slots)) is not None:
+                request, result, common_note = settled
+            else:
+                return self._calc_refusal("estimate", state, exc, slots)
         if self._depends_on_doubtful_default(request, result, slots):
             field_name = doubtful_default(result, slots)[0]  # type: ignore[index]
             return self._clarify("estimate", state, question_for(field_name))
@@ -554,12 +554,13 @@ class Assistant:
                 tried.append((trial, _as_dict(self.calculators.estimate(trial)), label))
             except ValueError:
                 return None
-        figures = {r["reimbursed"] for _, r, _ in tried}
+        same = len({r["reimbursed"] for _, r, _ in tried}) == 1
         capped = all(Decimal(str(r["breakdown"].get("above_cap") or 0)) > 0 for _, r, _ in tried)
-        if len(figures) != 1 or not capped or not tried:
+        if not (same and capped):
             return None
         trial, result, label = tried[-1]
-        return trial, result, f"未说明{_SETTLED_BY_CAP[field_name]}；无论哪一{_SETTLED_BY_CAP[field_name][-2:]}，医保支付都到封顶线，结果相同，以下按{label}列出"
+        name, measure = _SETTLED_BY_CAP[field_name]
+        return trial, result, f"未说明{name}；无论哪一{measure}，医保支付都到封顶线，结果相同，以下按{label}列出"
 
     def _rules_the_told_fact_avoids(self, request: dict[str, Any], result: dict[str, Any], policy: PolicyInfo,
                                     state: DialogueState, citations: list[Citation]) -> str:
